@@ -1,0 +1,126 @@
+# microhv: build the UEFI application (hypervisor + built-in test guests), the guests, and the host unit tests.
+#   make              build/microhv.efi
+#   make run          boot the suite under QEMU + OVMF (PLATFORM=qemu-svm, TEST=name to run one test)
+#   make test         host unit tests + every emulator platform; last line "N passed, N failed"
+#   make run-direct TEST=name   run one guest on plain QEMU, without microhv
+#   make bench        the benchmark guests (see bench/README.md)
+
+B        := build
+CC       := gcc
+NASM     := nasm
+LD       := ld
+OBJCOPY  := objcopy
+PLATFORM ?= qemu-svm
+TEST     ?=
+GUESTS   ?=
+
+EFI_INC  := /usr/include/efi
+EFI_LIB  := /usr/lib
+
+WARN     := -Wall -Wextra -Werror -Wno-unused-parameter
+# Hypervisor code: freestanding, position independent (PE relocation by gnu-efi), no red zone, no SSE/AVX.
+HV_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-stack-protector -fno-strict-aliasing \
+	-fpic -fshort-wchar -mno-red-zone -mgeneral-regs-only -fno-omit-frame-pointer \
+	-fno-asynchronous-unwind-tables -MMD -MP -I.
+BOOT_CFLAGS := $(HV_CFLAGS) -DGNU_EFI_USE_MS_ABI -I$(EFI_INC) -I$(EFI_INC)/x86_64
+# Test guests: 64-bit code linked at 1 MiB, shipped as ELF32 (Multiboot v1 kernels, like QEMU -kernel wants).
+GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -m64 -ffreestanding -fno-stack-protector -fno-pic -fno-pie \
+	-mno-red-zone -mgeneral-regs-only -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+	-MMD -MP -I. -Iguest-tests/lib
+HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -DHOST_UNIT_TEST
+
+HV_C     := $(wildcard hv/*.c hv/*/*.c)
+HV_ASM   := $(wildcard hv/*.asm hv/*/*.asm)
+BOOT_C   := $(wildcard boot/*.c)
+BOOT_ASM := $(wildcard boot/*.asm)
+HV_OBJS  := $(HV_C:%.c=$(B)/%.o) $(HV_ASM:%.asm=$(B)/%.asm.o) $(BOOT_C:%.c=$(B)/%.o) \
+	$(BOOT_ASM:%.asm=$(B)/%.asm.o) $(B)/guest_table.o
+
+GLIB_C   := $(wildcard guest-tests/lib/*.c) hv/fmt.c
+GLIB_ASM := $(wildcard guest-tests/lib/*.asm)
+GLIB_OBJS := $(GLIB_C:%.c=$(B)/guest/%.o) $(GLIB_ASM:%.asm=$(B)/guest/%.asm.o)
+GUEST_SRCS := $(wildcard guest-tests/*.c) $(wildcard bench/*.c)
+GUEST_NAMES := $(notdir $(GUEST_SRCS:.c=))
+GUEST_ELFS := $(GUEST_NAMES:%=$(B)/guests/%.elf)
+
+# Pure rule modules: compiled into the hypervisor and into the host unit tests.
+PURE_C   := hv/cpuid_policy.c hv/inject.c hv/fmt.c hv/cmdline.c hv/tap.c $(wildcard hv/loader/*.c)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
+
+.PHONY: all guests unit run run-direct test bench clean deps
+# Keep the guest objects and ELF64 images that pattern chains would otherwise delete as intermediates.
+.SECONDARY:
+all: $(B)/microhv.efi
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(if $(filter boot/%,$<),$(BOOT_CFLAGS),$(HV_CFLAGS)) -c $< -o $@
+
+$(B)/%.asm.o: %.asm
+	@mkdir -p $(dir $@)
+	$(NASM) -f elf64 -g -MD $(B)/$*.asm.d -MP -I. $< -o $@
+
+$(B)/guest/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+$(B)/guest/%.asm.o: %.asm
+	@mkdir -p $(dir $@)
+	$(NASM) -f elf64 -g -MD $(B)/guest/$*.asm.d -MP -I. -Iguest-tests/lib/ $< -o $@
+
+$(B)/guests/%.elf64: $(B)/guest/guest-tests/%.o $(GLIB_OBJS) guest-tests/guest.ld
+	@mkdir -p $(dir $@)
+	$(LD) -m elf_x86_64 -nostdlib -static -T guest-tests/guest.ld -o $@ $(GLIB_OBJS) $<
+
+$(B)/guests/%.elf64: $(B)/guest/bench/%.o $(GLIB_OBJS) guest-tests/guest.ld
+	@mkdir -p $(dir $@)
+	$(LD) -m elf_x86_64 -nostdlib -static -T guest-tests/guest.ld -o $@ $(GLIB_OBJS) $<
+
+$(B)/guests/%.elf: $(B)/guests/%.elf64
+	$(OBJCOPY) -O elf32-i386 $< $@
+
+guests: $(GUEST_ELFS)
+
+# The built-in suite: every guest listed in guest-tests/suite.txt, embedded in the EFI image.
+$(B)/guest_table.c: guest-tests/suite.txt scripts/gen-guest-table.sh
+	@mkdir -p $(B)
+	sh scripts/gen-guest-table.sh $< $(B)/guests > $@
+
+$(B)/guest_table.o: $(B)/guest_table.c $(GUEST_ELFS)
+	$(CC) $(HV_CFLAGS) -c $< -o $@
+
+$(B)/microhv.so: $(HV_OBJS) linker.ld
+	$(LD) -nostdlib -znocombreloc -shared -Bsymbolic -T linker.ld -L$(EFI_LIB) \
+		$(EFI_LIB)/crt0-efi-x86_64.o $(HV_OBJS) -lefi -lgnuefi -o $@
+
+$(B)/microhv.efi: $(B)/microhv.so
+	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j .reloc \
+		--target efi-app-x86_64 --subsystem=10 $< $@
+
+$(B)/unit/%: tests/unit/%.c $(PURE_C)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -o $@ $< $(PURE_C) -lcmocka
+
+unit: $(UNIT_BINS)
+	@sh scripts/run-unit.sh $(UNIT_BINS)
+
+run: all guests
+	@sh scripts/run-platform.sh $(PLATFORM) "$(TEST)" "$(GUESTS)"
+
+run-direct: guests
+	@sh scripts/run-direct.sh "$(TEST)"
+
+test: all guests $(UNIT_BINS)
+	@sh scripts/test-all.sh
+
+bench: all guests
+	@sh scripts/run-platform.sh $(PLATFORM) bench_cpuid ""
+
+deps:
+	@sh scripts/deps.sh
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,55 @@
+/* The only contract between boot/ (UEFI) and hv/ (everything after ExitBootServices). */
+#ifndef BOOT_BOOT_INFO_H
+#define BOOT_BOOT_INFO_H
+
+#include "hv/types.h"
+
+#define BOOT_CMDLINE_MAX 1024
+#define BOOT_MAX_FILES 16
+#define BOOT_MAX_MEM_REGIONS 512
+#define BOOT_FILE_NAME_MAX 128
+
+enum boot_mem_type {
+	BOOT_MEM_USABLE,   /* free for the hypervisor after ExitBootServices */
+	BOOT_MEM_HV,       /* the hypervisor image and its allocations */
+	BOOT_MEM_RESERVED, /* firmware, ACPI, MMIO: never touched */
+};
+
+struct boot_mem_region {
+	u64 base;
+	u64 size;
+	u32 type;
+};
+
+/* A guest image named on the command line, read from the boot volume before ExitBootServices. */
+struct boot_file {
+	char name[BOOT_FILE_NAME_MAX];
+	const u8 *data;    /* NULL when loading failed */
+	u64 size;
+	const char *error; /* why loading failed, or NULL */
+};
+
+struct boot_framebuffer {
+	u64 base; /* 0: no GOP framebuffer */
+	u32 width, height, pixels_per_line, format;
+};
+
+struct boot_info {
+	u64 image_base, image_size;
+	u64 pool_base, pool_size; /* physically contiguous, 2 MiB aligned: the hypervisor's page allocator */
+	u64 stack_top;
+	u64 acpi_rsdp;            /* 0 if the firmware has none */
+	struct boot_framebuffer fb;
+	char cmdline[BOOT_CMDLINE_MAX];
+	u32 nfiles;
+	struct boot_file files[BOOT_MAX_FILES];
+	u32 nmem;
+	struct boot_mem_region mem[BOOT_MAX_MEM_REGIONS];
+	/* Powers the machine off through UEFI runtime services (identity-mapped, never virtualized). */
+	void (*shutdown)(void);
+};
+
+/* Entered on the hypervisor's own stack with interrupts disabled; never returns. */
+void hv_entry(struct boot_info *bi) __attribute__((noreturn));
+
+#endif

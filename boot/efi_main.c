@@ -1,0 +1,254 @@
+/* UEFI entry: gather what the hypervisor needs from the firmware, leave boot services, jump to hv_entry.
+ * Everything the firmware hands over is copied into struct boot_info; nothing from boot services survives. */
+#include <efi.h>
+#include <efilib.h>
+
+#include "boot_info.h"
+#include "hv/cmdline.h"
+#include "hv/fmt.h"
+
+#define POOL_MAX_BYTES (256ull << 20)
+#define POOL_MIN_BYTES (48ull << 20)
+#define HV_STACK_BYTES (64ull << 10)
+#define GUEST_FILE_MAX_BYTES (64ull << 20)
+#define CONFIG_FILE_NAME L"\\microhv.cfg"
+#define MEMORY_MAP_BYTES (64ull << 10)
+#define EBS_ATTEMPTS 8
+
+static struct boot_info boot_info;
+static u8 memory_map[MEMORY_MAP_BYTES] __attribute__((aligned(16)));
+static EFI_RUNTIME_SERVICES *runtime_services;
+
+void boot_switch_stack(u64 stack_top, struct boot_info *bi) __attribute__((noreturn));
+
+static void firmware_shutdown(void)
+{
+	runtime_services->ResetSystem(EfiResetShutdown, EFI_SUCCESS, 0, NULL);
+}
+
+static void *alloc_pages(u64 bytes, u64 align)
+{
+	EFI_PHYSICAL_ADDRESS addr = 0;
+	UINTN pages = (bytes + align) / EFI_PAGE_SIZE;
+	if (BS->AllocatePages(AllocateAnyPages, EfiLoaderData, pages, &addr) != EFI_SUCCESS)
+		return NULL;
+	return (void *)ALIGN_UP(addr, align);
+}
+
+/* The command line: the image's load options (minus a leading program name), else \microhv.cfg. */
+static void ascii_from_ucs2(char *dst, u64 cap, const CHAR16 *src, u64 chars)
+{
+	u64 n = 0;
+	for (u64 i = 0; i < chars && src[i] && n + 1 < cap; i++)
+		dst[n++] = src[i] >= ' ' && src[i] < 0x7F ? (char)src[i] : ' ';
+	dst[n] = '\0';
+}
+
+static void drop_program_name(char *s)
+{
+	u64 n = 0;
+	while (s[n] && s[n] != ' ')
+		n++;
+	if (n < 4 || (strncmp(s + n - 4, ".efi", 4) && strncmp(s + n - 4, ".EFI", 4)))
+		return;
+	while (s[n] == ' ')
+		n++;
+	for (u64 i = 0;; i++) { /* moving left: a forward copy is safe */
+		s[i] = s[i + n];
+		if (!s[i])
+			break;
+	}
+}
+
+static EFI_FILE_HANDLE open_boot_volume(EFI_LOADED_IMAGE *image)
+{
+	EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *fs;
+	EFI_FILE_HANDLE root;
+	if (BS->HandleProtocol(image->DeviceHandle, &FileSystemProtocol, (void **)&fs) != EFI_SUCCESS)
+		return NULL;
+	if (fs->OpenVolume(fs, &root) != EFI_SUCCESS)
+		return NULL;
+	return root;
+}
+
+/* Reads a whole file; returns NULL with *error set on failure. */
+static u8 *read_file(EFI_FILE_HANDLE root, const char *path, u64 *size, const char **error)
+{
+	CHAR16 wpath[BOOT_FILE_NAME_MAX];
+	EFI_FILE_HANDLE f;
+	u64 i;
+	for (i = 0; path[i] && i + 1 < BOOT_FILE_NAME_MAX; i++)
+		wpath[i] = path[i] == '/' ? L'\\' : (CHAR16)path[i];
+	wpath[i] = 0;
+	if (!root || root->Open(root, &f, wpath, EFI_FILE_MODE_READ, 0) != EFI_SUCCESS) {
+		*error = "file not found on the boot volume";
+		return NULL;
+	}
+	EFI_FILE_INFO *info = LibFileInfo(f);
+	u8 *data = NULL;
+	if (!info) {
+		*error = "cannot read file information";
+	} else if (info->FileSize > GUEST_FILE_MAX_BYTES) {
+		*error = "file larger than 64 MiB";
+	} else if (!(data = alloc_pages(info->FileSize + 1, EFI_PAGE_SIZE))) {
+		*error = "out of memory while loading";
+	} else {
+		UINTN n = info->FileSize;
+		if (f->Read(f, &n, data) != EFI_SUCCESS || n != info->FileSize) {
+			*error = "read error";
+			data = NULL;
+		}
+		*size = n;
+	}
+	if (info)
+		FreePool(info);
+	f->Close(f);
+	return data;
+}
+
+static void read_command_line(EFI_LOADED_IMAGE *image, EFI_FILE_HANDLE root)
+{
+	char *cmd = boot_info.cmdline;
+	if (image->LoadOptionsSize >= sizeof(CHAR16))
+		ascii_from_ucs2(cmd, BOOT_CMDLINE_MAX, image->LoadOptions, image->LoadOptionsSize / sizeof(CHAR16));
+	drop_program_name(cmd);
+	if (cmd[0])
+		return;
+	u64 size = 0;
+	const char *error;
+	u8 *cfg = read_file(root, "\\microhv.cfg", &size, &error);
+	if (cfg) {
+		u64 n = MIN(size, (u64)BOOT_CMDLINE_MAX - 1);
+		for (u64 i = 0; i < n; i++) /* one line of words: newlines and tabs become spaces */
+			cmd[i] = cfg[i] >= ' ' && cfg[i] < 0x7F ? (char)cfg[i] : ' ';
+		cmd[n] = '\0';
+	}
+}
+
+static void load_guest_files(EFI_FILE_HANDLE root)
+{
+	struct cmdline cl;
+	cmdline_parse(boot_info.cmdline, &cl); /* errors are reported by hv_main, which parses again */
+	for (u32 i = 0; i < cl.nguests && i < BOOT_MAX_FILES; i++) {
+		struct boot_file *f = &boot_info.files[boot_info.nfiles++];
+		memcpy(f->name, cl.guests[i], sizeof(f->name));
+		f->data = read_file(root, f->name, &f->size, &f->error);
+	}
+}
+
+static void find_firmware_tables(EFI_SYSTEM_TABLE *st)
+{
+	EFI_GUID acpi20 = ACPI_20_TABLE_GUID, acpi10 = ACPI_TABLE_GUID;
+	for (UINTN i = 0; i < st->NumberOfTableEntries; i++) {
+		EFI_CONFIGURATION_TABLE *t = &st->ConfigurationTable[i];
+		if (!CompareGuid(&t->VendorGuid, &acpi20))
+			boot_info.acpi_rsdp = (u64)t->VendorTable;
+		else if (!CompareGuid(&t->VendorGuid, &acpi10) && !boot_info.acpi_rsdp)
+			boot_info.acpi_rsdp = (u64)t->VendorTable;
+	}
+	EFI_GRAPHICS_OUTPUT_PROTOCOL *gop;
+	if (BS->LocateProtocol(&GraphicsOutputProtocol, NULL, (void **)&gop) == EFI_SUCCESS && gop->Mode) {
+		boot_info.fb.base = gop->Mode->FrameBufferBase;
+		boot_info.fb.width = gop->Mode->Info->HorizontalResolution;
+		boot_info.fb.height = gop->Mode->Info->VerticalResolution;
+		boot_info.fb.pixels_per_line = gop->Mode->Info->PixelsPerScanLine;
+		boot_info.fb.format = gop->Mode->Info->PixelFormat;
+	}
+}
+
+static bool allocate_hypervisor_memory(void)
+{
+	for (u64 bytes = POOL_MAX_BYTES; bytes >= POOL_MIN_BYTES; bytes /= 2) {
+		void *pool = alloc_pages(bytes, LARGE_PAGE_SIZE);
+		if (pool) {
+			boot_info.pool_base = (u64)pool;
+			boot_info.pool_size = bytes;
+			break;
+		}
+	}
+	void *stack = alloc_pages(HV_STACK_BYTES, EFI_PAGE_SIZE);
+	if (!boot_info.pool_base || !stack)
+		return false;
+	boot_info.stack_top = (u64)stack + HV_STACK_BYTES;
+	return true;
+}
+
+static u32 classify(u32 efi_type)
+{
+	switch (efi_type) {
+	case EfiConventionalMemory:
+	case EfiBootServicesCode:
+	case EfiBootServicesData:
+		return BOOT_MEM_USABLE;
+	case EfiLoaderCode:
+	case EfiLoaderData:
+		return BOOT_MEM_HV;
+	default:
+		return BOOT_MEM_RESERVED;
+	}
+}
+
+/* Converts the final memory map; must not allocate (that would change the map key). */
+static void record_memory_map(UINTN map_size, UINTN desc_size)
+{
+	boot_info.nmem = 0;
+	for (UINTN off = 0; off + desc_size <= map_size && boot_info.nmem < BOOT_MAX_MEM_REGIONS; off += desc_size) {
+		EFI_MEMORY_DESCRIPTOR *d = (EFI_MEMORY_DESCRIPTOR *)(memory_map + off);
+		struct boot_mem_region *r = &boot_info.mem[boot_info.nmem++];
+		r->base = d->PhysicalStart;
+		r->size = d->NumberOfPages * EFI_PAGE_SIZE;
+		r->type = classify(d->Type);
+	}
+}
+
+static EFI_STATUS exit_boot_services(EFI_HANDLE image)
+{
+	EFI_STATUS status = EFI_LOAD_ERROR;
+	for (int attempt = 0; attempt < EBS_ATTEMPTS; attempt++) {
+		UINTN map_size = sizeof(memory_map), key, desc_size;
+		UINT32 desc_version;
+		status = BS->GetMemoryMap(&map_size, (EFI_MEMORY_DESCRIPTOR *)memory_map, &key, &desc_size,
+					  &desc_version);
+		if (status != EFI_SUCCESS)
+			return status;
+		record_memory_map(map_size, desc_size);
+		status = BS->ExitBootServices(image, key);
+		if (status == EFI_SUCCESS)
+			return status;
+		/* EFI_INVALID_PARAMETER: the map changed under us (an event fired); fetch it again. */
+	}
+	return status;
+}
+
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
+{
+	EFI_LOADED_IMAGE *loaded;
+
+	InitializeLib(image, st);
+	runtime_services = st->RuntimeServices;
+	if (BS->HandleProtocol(image, &LoadedImageProtocol, (void **)&loaded) != EFI_SUCCESS) {
+		Print(L"microhv: cannot find the loaded image protocol\n");
+		return EFI_LOAD_ERROR;
+	}
+	boot_info.image_base = (u64)loaded->ImageBase;
+	boot_info.image_size = loaded->ImageSize;
+	boot_info.shutdown = firmware_shutdown;
+
+	EFI_FILE_HANDLE root = open_boot_volume(loaded);
+	read_command_line(loaded, root);
+	load_guest_files(root);
+	find_firmware_tables(st);
+	if (!allocate_hypervisor_memory()) {
+		Print(L"microhv: cannot allocate %d MiB for the hypervisor\n", (int)(POOL_MIN_BYTES >> 20));
+		return EFI_OUT_OF_RESOURCES;
+	}
+	/* Stop the firmware watchdog (5 minutes by default) before it resets a long suite. */
+	BS->SetWatchdogTimer(0, 0, 0, NULL);
+	EFI_STATUS status = exit_boot_services(image);
+	if (status != EFI_SUCCESS) {
+		Print(L"microhv: ExitBootServices failed: %r\n", status);
+		return status;
+	}
+	__asm__ volatile("cli");
+	boot_switch_stack(boot_info.stack_top, &boot_info);
+}

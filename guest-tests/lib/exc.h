@@ -1,0 +1,58 @@
+/* Exception handling for test guests: every vector is caught, recorded, then resolved as
+ *   1. fixup:    the faulting RIP is in the fixup table (fixup.h) -> resume at the fixup address;
+ *   2. expected: the test armed exc_expect(vector) -> resume at the interrupted RIP;
+ *   3. otherwise a TAP "not ok" line naming vector, error code and RIP, and the guest exits with 1.
+ * Vector 8 (#DF) runs on IST1, so it is handled even when the normal stack is unusable. */
+#ifndef GUEST_EXC_H
+#define GUEST_EXC_H
+
+#include "hv/types.h"
+
+#define EXC_RAW_QWORDS 6 /* an error code plus the 5-qword 64-bit interrupt frame */
+
+/* What the handler saw for one delivery of a vector. */
+struct exc_record {
+	u8 vector;
+	bool has_ec;     /* an error code was on the stack (decided from the frame itself, see idt.c) */
+	u32 ec;          /* the error code, 0 if none was pushed */
+	u64 rip;         /* the RIP saved in the frame (faulting or next instruction) */
+	u64 frame_addr;  /* RSP at handler entry: tells which stack (e.g. IST1) the CPU switched to */
+	u64 raw[EXC_RAW_QWORDS]; /* the 6 qwords at RSP on entry, exactly as pushed:
+	                          * with EC:    EC, RIP, CS, RFLAGS, RSP, SS
+	                          * without EC: RIP, CS, RFLAGS, RSP, SS, (whatever was above the frame) */
+	u64 count;       /* deliveries of this vector since boot or exc_reset() */
+	bool fixed_up;   /* resolved through the fixup table */
+};
+
+/* Install the IDT (called by the runtime before test_main). */
+void idt_init(void);
+
+/* The latest delivery of `vector` (count = number of deliveries). Updated in place by later ones:
+ * copy the struct if you need a snapshot. */
+const struct exc_record *exc_get(u8 vector);
+
+/* The latest delivery of any vector (count = total deliveries of all vectors). */
+const struct exc_record *exc_last(void);
+
+static inline u64 exc_count(u8 vector)
+{
+	return exc_get(vector)->count;
+}
+
+/* Allow one more delivery of `vector` to return to the interrupted code instead of failing the
+ * test. Use it for events the hypervisor injects asynchronously (e.g. after HC_INJECT). */
+void exc_expect(u8 vector);
+
+/* Withdraw the allowances of exc_expect() that were not used. Returns how many were left. */
+u32 exc_expect_cancel(u8 vector);
+
+/* Forget what was recorded for `vector` (count back to 0). */
+void exc_reset(u8 vector);
+
+/* Does `vector` push an error code architecturally (8, 10-14, 17, 21, 29, 30)? */
+bool exc_arch_has_ec(u8 vector);
+
+/* "#GP", "#UD", ... for exceptions, "vector" for the rest. */
+const char *exc_name(u8 vector);
+
+#endif

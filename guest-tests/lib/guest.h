@@ -1,0 +1,15 @@
+/* Everything a test guest needs: include this and define test_main(). */
+#ifndef GUEST_GUEST_H
+#define GUEST_GUEST_H
+
+#include "hv/guest_abi.h"
+#include "hv/types.h"
+#include "exc.h"
+#include "fixup.h"
+#include "hypercall.h"
+#include "runtime.h"
+#include "serial.h"
+#include "tap.h"
+#include "x86.h"
+
+#endif

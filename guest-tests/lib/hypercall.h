@@ -1,0 +1,68 @@
+/* microhv hypercalls from a test guest (ABI in hv/guest_abi.h and docs/guest-abi.md).
+ *
+ * The instruction is VMMCALL on the SVM back end and VMCALL on the VMX one, chosen from
+ * CPUID 0x40000001 EBX. Without microhv (plain QEMU) no instruction is issued: every call returns
+ * -ENOSYS, and tests are expected to SKIP (see require_microhv()). */
+#ifndef GUEST_HYPERCALL_H
+#define GUEST_HYPERCALL_H
+
+#include "hv/guest_abi.h"
+#include "hv/types.h"
+#include "x86.h"
+
+#define SKIP_NO_MICROHV "not running under microhv"
+
+/* Registers in and out of one hypercall: RAX = function / result, RBX, RCX, RDX, RSI = arguments. */
+struct hc_regs {
+	u64 rax, rbx, rcx, rdx, rsi;
+};
+
+/* Is the CPUID signature of microhv present (hypervisor bit, 0x40000000 signature and max leaf)? */
+bool under_microhv(void);
+
+/* MICROHV_BACKEND_SVM, MICROHV_BACKEND_VMX, or 0 when not under microhv. */
+u32 microhv_backend(void);
+
+/* If not under microhv, print "ok N - <name> # SKIP not running under microhv" and return false. */
+bool require_microhv(const char *name);
+
+/* Issue a hypercall with all registers from/to *r. */
+void hc_raw(struct hc_regs *r);
+
+/* The address of the instruction right after the hypercall instruction hc_raw() uses: the RIP an
+ * exception injected by that hypercall must report. 0 when not under microhv. */
+u64 hc_next_rip(void);
+
+s64 hc_call(u64 fn, u64 a1, u64 a2, u64 a3, u64 a4);
+
+static inline s64 hc_version(void)
+{
+	return hc_call(HC_VERSION, 0, 0, 0, 0);
+}
+
+/* Queue an exception for this vCPU; delivered before the instruction after the hypercall.
+ * Arguments are u64 so tests can pass out-of-range values. */
+static inline s64 hc_inject(u64 vector, u64 has_ec, u64 ec, u64 flags)
+{
+	return hc_call(HC_INJECT, vector, has_ec, ec, flags);
+}
+
+static inline s64 hc_stat(u64 counter)
+{
+	return hc_call(HC_STAT, counter, 0, 0, 0);
+}
+
+static inline s64 hc_query_memtype(u64 gpa)
+{
+	return hc_call(HC_QUERY_MEMTYPE, gpa, 0, 0, 0);
+}
+
+static inline s64 hc_bench_mode(u64 mode)
+{
+	return hc_call(HC_BENCH_MODE, mode, 0, 0, 0);
+}
+
+/* The host's raw CPUID (debug aid for strict CPUID tests). All zero when not under microhv. */
+struct cpuid_regs hc_host_cpuid(u32 leaf, u32 subleaf);
+
+#endif

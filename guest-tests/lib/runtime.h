@@ -1,0 +1,31 @@
+/* The test-guest runtime: what runs around test_main() (docs/guest-abi.md, "Writing a test guest"). */
+#ifndef GUEST_RUNTIME_H
+#define GUEST_RUNTIME_H
+
+#include "hv/types.h"
+
+#define GUEST_EXIT_PASS 0
+#define GUEST_EXIT_FAIL 1
+
+/* Defined by each test file. The runtime calls it once with the IDT installed, then prints the plan
+ * and exits with GUEST_EXIT_PASS if no case failed, else GUEST_EXIT_FAIL. */
+void test_main(void);
+
+/* Entered from entry.asm in long mode. */
+__attribute__((noreturn)) void runtime_main(u32 mbi, u32 magic);
+
+/* Print the plan and exit with the pass/fail status, as if test_main() had returned. */
+__attribute__((noreturn)) void runtime_finish(void);
+
+/* Write `status` to the exit port; if the platform does not stop the guest, park the CPU. */
+__attribute__((noreturn)) void guest_exit(u32 status);
+
+/* What the loader passed in EBX and EAX. */
+u32 runtime_mbi(void);
+u32 runtime_boot_magic(void);
+
+/* Symbols from entry.asm: the main stack and the #DF (IST1) stack, for assertions about frames. */
+extern char stack_bottom[], stack_top[];
+extern char ist1_stack_bottom[], ist1_stack_top[];
+
+#endif

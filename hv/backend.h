@@ -1,0 +1,47 @@
+/* The vendor interface. The core calls only these; hv/svm/ and hv/vmx/ implement them. */
+#ifndef HV_BACKEND_H
+#define HV_BACKEND_H
+
+#include "exit.h"
+#include "inject.h"
+#include "vcpu.h"
+
+struct vm;
+
+/* Where a vCPU starts (a Multiboot entry: 32-bit flat protected mode, paging off). */
+struct entry_state {
+	u64 rip;
+	u64 cr0;
+	u32 eax, ebx;
+};
+
+struct backend {
+	const char *name; /* "svm" or "vmx" */
+	u32 kind;         /* MICROHV_BACKEND_* of guest_abi.h */
+	struct inject_caps inject_caps;
+	/* True if this CPU offers what the back end needs (decided by feature bits, not the vendor). */
+	bool (*probe)(void);
+	/* Enables virtualization on this CPU; returns 0 or -errno after logging why. */
+	int (*cpu_init)(void);
+	/* Builds the second-level page tables for vm->ram (memory type: always write-back). */
+	int (*vm_init)(struct vm *vm);
+	void (*vm_destroy)(struct vm *vm);
+	int (*vcpu_init)(struct vcpu *v, const struct entry_state *entry);
+	void (*vcpu_destroy)(struct vcpu *v);
+	/* Enters the guest and returns at the next exit the core must see. */
+	void (*run)(struct vcpu *v, struct exit_info *exit);
+	/* Moves RIP past the instruction that caused the current exit. */
+	void (*skip_instruction)(struct vcpu *v);
+	u64 (*get_reg)(struct vcpu *v, enum vreg r);
+	void (*set_reg)(struct vcpu *v, enum vreg r, u64 value);
+	/* Queues `ev` for delivery at the next VM entry. */
+	void (*inject_event)(struct vcpu *v, const struct exc_event *ev);
+	/* The effective memory type of a guest-physical address, or -EINVAL if unmapped. */
+	int (*query_memtype)(struct vm *vm, u64 gpa, u8 *type, bool *ignore_pat);
+};
+
+/* Probes the CPU and returns the back end to use, or NULL (after logging why). */
+const struct backend *backend_probe(void);
+extern const struct backend svm_backend;
+
+#endif

@@ -1,0 +1,116 @@
+/* Host GDT/TSS/IDT and page tables. The firmware's are in boot-services memory, which is no longer ours. */
+#include "cpu.h"
+#include "fmt.h"
+#include "log.h"
+#include "paging.h"
+#include "x86.h"
+
+#define GDT_ENTRIES 5 /* null, code64, data, TSS (two slots) */
+#define IDT_ENTRIES 256
+#define IST_STACK_BYTES 16384
+#define IST_CRITICAL 1 /* #DF, NMI, #MC run on their own stack: the faulting one may be broken */
+
+/* Segment descriptors (SDM Vol. 3A §3.4.5): access byte and flags. */
+#define DESC_CODE64 0x00209A0000000000ull /* P, DPL0, S, code exec/read, L */
+#define DESC_DATA 0x0000920000000000ull   /* P, DPL0, S, data read/write */
+#define DESC_TSS_AVAILABLE 0x89ull         /* P, 64-bit TSS (available) */
+#define IDT_INTERRUPT_GATE 0x8E            /* P, DPL0, 64-bit interrupt gate */
+
+struct tss64 {
+	u32 reserved0;
+	u64 rsp[3];
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3;
+	u16 iomap_base;
+} __attribute__((packed));
+
+struct idt_gate {
+	u16 offset_low;
+	u16 selector;
+	u8 ist;
+	u8 type_attr;
+	u16 offset_mid;
+	u32 offset_high;
+	u32 reserved;
+} __attribute__((packed));
+
+static u64 gdt[GDT_ENTRIES] __attribute__((aligned(16)));
+static struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(16)));
+static struct tss64 tss __attribute__((aligned(16)));
+static u8 ist_stack[IST_STACK_BYTES] __attribute__((aligned(16)));
+static struct host_tables host_tables;
+
+extern u64 trap_stub_table[];
+
+static void set_gate(u8 vector, u64 handler, u8 ist)
+{
+	idt[vector] = (struct idt_gate){
+		.offset_low = (u16)handler,
+		.selector = HOST_CS_SELECTOR,
+		.ist = ist,
+		.type_attr = IDT_INTERRUPT_GATE,
+		.offset_mid = (u16)(handler >> 16),
+		.offset_high = (u32)(handler >> 32),
+	};
+}
+
+static void load_gdt_and_tss(void)
+{
+	u64 base = (u64)&tss, limit = sizeof(tss) - 1;
+	gdt[1] = DESC_CODE64;
+	gdt[2] = DESC_DATA;
+	gdt[3] = (limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) | (DESC_TSS_AVAILABLE << 40) |
+		 (((limit >> 16) & 0xF) << 48) | (((base >> 24) & 0xFF) << 56);
+	gdt[4] = base >> 32;
+	tss.ist[IST_CRITICAL - 1] = (u64)ist_stack + sizeof(ist_stack);
+	tss.iomap_base = sizeof(tss); /* no I/O bitmap */
+
+	struct descriptor_table_register gdtr = { sizeof(gdt) - 1, (u64)gdt };
+	__asm__ volatile("lgdt %0\n\t"
+			 "pushq %1\n\t"
+			 "leaq 1f(%%rip), %%rax\n\t"
+			 "pushq %%rax\n\t"
+			 "lretq\n"
+			 "1:\n\t"
+			 "movl %2, %%eax\n\t"
+			 "movl %%eax, %%ds\n\t"
+			 "movl %%eax, %%es\n\t"
+			 "movl %%eax, %%ss\n\t"
+			 "xorl %%eax, %%eax\n\t"
+			 "movl %%eax, %%fs\n\t"
+			 "movl %%eax, %%gs\n\t"
+			 "ltr %w3"
+			 :
+			 : "m"(gdtr), "i"(HOST_CS_SELECTOR), "i"(HOST_DS_SELECTOR), "r"((u16)HOST_TR_SELECTOR)
+			 : "rax", "memory");
+}
+
+static void load_idt(void)
+{
+	for (u8 v = 0; v < NUM_EXCEPTION_VECTORS; v++) {
+		bool critical = v == VEC_DF || v == VEC_NMI || v == VEC_MC;
+		set_gate(v, trap_stub_table[v], critical ? IST_CRITICAL : 0);
+	}
+	set_gate(HOST_TIMER_VECTOR, trap_stub_table[NUM_EXCEPTION_VECTORS], 0);
+	set_gate(SPURIOUS_VECTOR, trap_stub_table[NUM_EXCEPTION_VECTORS + 1], 0);
+	struct descriptor_table_register idtr = { sizeof(idt) - 1, (u64)idt };
+	__asm__ volatile("lidt %0" ::"m"(idtr));
+}
+
+void cpu_setup_bsp(u64 max_phys_addr)
+{
+	load_gdt_and_tss();
+	load_idt();
+	host_tables.cr3 = paging_build_identity_map(max_phys_addr);
+	write_cr3(host_tables.cr3);
+	host_tables.gdt_base = (u64)gdt;
+	host_tables.idt_base = (u64)idt;
+	host_tables.tss_base = (u64)&tss;
+}
+
+const struct host_tables *cpu_host_tables(void)
+{
+	return &host_tables;
+}

@@ -1,0 +1,41 @@
+/* The guest CPUID policy: built once per VM from the host's CPUID, looked up on every CPUID exit. Pure.
+ * docs/cpuid.md lists the policy leaf by leaf. */
+#ifndef HV_CPUID_POLICY_H
+#define HV_CPUID_POLICY_H
+
+#include "types.h"
+
+#define CPUID_POLICY_MAX_LEAVES 160
+
+/* CPUID.(7,0):EBX de-features (spec §1): set when the feature is absent; always set for guests (R1.1). */
+#define CPUID_7_EBX_FDP_EXCPTN_ONLY BIT(6)
+#define CPUID_7_EBX_ZERO_FCS_FDS BIT(13)
+
+enum cpuid_reg { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX };
+
+struct cpuid_vm_config {
+	u32 backend_kind; /* MICROHV_BACKEND_* */
+	u32 vcpu_count;
+	bool x2apic;      /* the virtual APIC offers x2APIC mode */
+};
+
+struct cpuid_leaf {
+	u32 leaf, subleaf;
+	u32 regs[4];
+};
+
+struct cpuid_policy {
+	u32 count;
+	u32 max_basic, max_extended;
+	u8 maxphyaddr;
+	struct cpuid_leaf leaves[CPUID_POLICY_MAX_LEAVES];
+};
+
+typedef void (*cpuid_source)(u32 leaf, u32 subleaf, u32 out[4]);
+
+void cpuid_policy_build(struct cpuid_policy *p, cpuid_source host, const struct cpuid_vm_config *cfg);
+
+/* The values vCPU `vcpu_id` sees. Leaves the policy does not list read as zero. */
+void cpuid_policy_lookup(const struct cpuid_policy *p, u32 leaf, u32 subleaf, u32 vcpu_id, u32 out[4]);
+
+#endif

@@ -1,0 +1,80 @@
+/* The arch-neutral exit dispatcher: every exit reason the back ends report, and what the core does. */
+#include "exit.h"
+#include "events.h"
+#include "hypercall.h"
+#include "io.h"
+#include "log.h"
+#include "msr.h"
+#include "vm.h"
+#include "x86.h"
+
+const char *exit_reason_name(enum exit_reason r)
+{
+	static const char *const names[] = { "CPUID", "RDMSR", "WRMSR", "I/O", "HLT", "hypercall", "memory fault",
+					     "triple fault", "external interrupt", "entry failed", "unhandled" };
+	return r < ARRAY_SIZE(names) ? names[r] : "?";
+}
+
+static void handle_cpuid(struct vcpu *v)
+{
+	u32 out[4];
+	cpuid_policy_lookup(&v->vm->cpuid, (u32)v->gpr[GPR_RAX], (u32)v->gpr[GPR_RCX], v->id, out);
+	v->gpr[GPR_RAX] = out[0];
+	v->gpr[GPR_RBX] = out[1];
+	v->gpr[GPR_RCX] = out[2];
+	v->gpr[GPR_RDX] = out[3];
+	v->vm->be->skip_instruction(v);
+}
+
+/* Without a virtual interrupt controller nothing can wake a halted vCPU: stop now instead of idling
+ * until the watchdog fires. */
+static void handle_hlt(struct vcpu *v)
+{
+	v->vm->be->skip_instruction(v);
+	vm_stop(v->vm, VM_HALTED_FOREVER, v->rip, "HLT with no interrupt source that could wake the vCPU (IF=%d)",
+		(v->rflags & RFLAGS_IF) != 0);
+}
+
+static void handle_mem_fault(struct vcpu *v, const struct exit_mem *m)
+{
+	vm_stop(v->vm, VM_BAD_ACCESS, v->rip, "%s of guest-physical 0x%llx, outside guest RAM (0x%llx bytes)",
+		m->fetch ? "instruction fetch" : m->write ? "write" : "read", m->gpa, v->vm->ram_size);
+}
+
+void exit_dispatch(struct vcpu *v, const struct exit_info *e)
+{
+	switch (e->reason) {
+	case EXIT_CPUID:
+		handle_cpuid(v);
+		break;
+	case EXIT_MSR_READ:
+	case EXIT_MSR_WRITE:
+		msr_emulate(v, e->msr, e->reason == EXIT_MSR_WRITE);
+		break;
+	case EXIT_IO:
+		io_emulate(v, &e->io);
+		break;
+	case EXIT_HLT:
+		handle_hlt(v);
+		break;
+	case EXIT_HYPERCALL:
+		hypercall_handle(v);
+		break;
+	case EXIT_MEM_FAULT:
+		handle_mem_fault(v, &e->mem);
+		break;
+	case EXIT_TRIPLE_FAULT:
+		vm_stop(v->vm, VM_TRIPLE_FAULT, v->rip, "guest triple fault (shutdown)");
+		break;
+	case EXIT_EXTERNAL_INTERRUPT:
+		irq_window(); /* let the host handler run (it acknowledges the tick) */
+		break;
+	case EXIT_ENTRY_FAILED:
+		vm_stop(v->vm, VM_ENTRY_FAILED, v->rip, "%s", e->detail);
+		break;
+	case EXIT_UNHANDLED:
+	default:
+		vm_stop(v->vm, VM_UNHANDLED_EXIT, v->rip, "unhandled exit 0x%llx: %s", e->hw_code, e->detail);
+		break;
+	}
+}

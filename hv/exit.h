@@ -1,0 +1,51 @@
+/* Why the guest stopped running, in terms the core understands. Back ends translate their exit codes. */
+#ifndef HV_EXIT_H
+#define HV_EXIT_H
+
+#include "types.h"
+
+enum exit_reason {
+	EXIT_CPUID,
+	EXIT_MSR_READ,
+	EXIT_MSR_WRITE,
+	EXIT_IO,
+	EXIT_HLT,
+	EXIT_HYPERCALL,
+	EXIT_MEM_FAULT,          /* guest-physical access outside the VM's memory map */
+	EXIT_TRIPLE_FAULT,
+	EXIT_EXTERNAL_INTERRUPT, /* a host interrupt (e.g. the watchdog tick) */
+	EXIT_ENTRY_FAILED,       /* VM entry refused the guest state; the back end already printed why */
+	EXIT_UNHANDLED,          /* anything else: the back end names it in `detail` */
+};
+
+struct exit_io {
+	u16 port;
+	u8 size; /* 1, 2 or 4 bytes */
+	bool in;
+	bool string; /* INS/OUTS (not emulated) */
+};
+
+struct exit_mem {
+	u64 gpa;
+	bool write;
+	bool fetch;
+};
+
+struct exit_info {
+	enum exit_reason reason;
+	u64 hw_code; /* the back end's own exit code, for reports */
+	union {
+		u32 msr;
+		struct exit_io io;
+		struct exit_mem mem;
+	};
+	char detail[96];
+};
+
+const char *exit_reason_name(enum exit_reason r);
+
+struct vcpu;
+/* Handles one exit: emulates, injects a fault, or stops the VM. */
+void exit_dispatch(struct vcpu *v, const struct exit_info *exit);
+
+#endif

@@ -1,0 +1,25 @@
+/* Ending the run. On hardware the default is to halt so the console stays readable. */
+#include "finish.h"
+#include "console.h"
+#include "x86.h"
+
+static enum finish_action finish_action = FINISH_HALT;
+static void (*shutdown_fn)(void);
+
+void finish_configure(enum finish_action action, void (*firmware_shutdown)(void))
+{
+	finish_action = action;
+	shutdown_fn = firmware_shutdown;
+}
+
+void hv_finish(enum hv_status status)
+{
+	irq_disable();
+	console_drain();
+	if (finish_action == FINISH_DEBUG_PORT)
+		outl(HV_DEBUG_EXIT_PORT, status);
+	if (finish_action != FINISH_HALT && shutdown_fn)
+		shutdown_fn();
+	for (;;)
+		halt();
+}

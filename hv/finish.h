@@ -1,0 +1,18 @@
+/* How a run ends: the status reaches QEMU through isa-debug-exit, or the machine powers off or halts. */
+#ifndef HV_FINISH_H
+#define HV_FINISH_H
+
+#include "cmdline.h"
+
+/* Values written to the debug-exit port; QEMU exits with (value << 1) | 1: 33, 35 and 37. */
+enum hv_status {
+	HV_STATUS_ALL_PASSED = 0x10,
+	HV_STATUS_SOME_FAILED = 0x11,
+	HV_STATUS_PANIC = 0x12,
+};
+#define HV_DEBUG_EXIT_PORT 0xF4
+
+void finish_configure(enum finish_action action, void (*firmware_shutdown)(void));
+void hv_finish(enum hv_status status) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,69 @@
+/* Hypercalls: RAX = function, RBX/RCX/RDX/RSI = arguments, RAX = result (negative errno on error). */
+#include "hypercall.h"
+#include "events.h"
+#include "guest_abi.h"
+#include "vm.h"
+#include "x86.h"
+
+static s64 hc_stat(struct vcpu *v, u64 which)
+{
+	switch (which) {
+	case HC_STAT_EC_DROPPED: return (s64)v->stats.ec_dropped;
+	case HC_STAT_EC_ADDED: return (s64)v->stats.ec_added;
+	case HC_STAT_EXITS: return (s64)v->stats.exits;
+	default: return -EINVAL;
+	}
+}
+
+static s64 hc_host_cpuid(struct vcpu *v)
+{
+	u32 out[4];
+	cpuid_count((u32)v->gpr[GPR_RBX], (u32)v->gpr[GPR_RCX], out);
+	v->gpr[GPR_RBX] = out[1];
+	v->gpr[GPR_RCX] = out[2];
+	v->gpr[GPR_RDX] = out[3];
+	return out[0];
+}
+
+static s64 hc_query_memtype(struct vcpu *v, u64 gpa)
+{
+	u8 type;
+	bool ignore_pat;
+	if (!v->vm->be->query_memtype)
+		return -ENOSYS;
+	int err = v->vm->be->query_memtype(v->vm, gpa, &type, &ignore_pat);
+	if (err)
+		return err;
+	return type | (ignore_pat ? HC_MEMTYPE_IGNORE_PAT : 0);
+}
+
+static s64 hc_bench_mode(struct vcpu *v, u64 mode)
+{
+	if (mode != HC_BENCH_NORMAL && mode != HC_BENCH_NULL)
+		return -EINVAL;
+	v->bench_null_cpuid = mode == HC_BENCH_NULL;
+	return 0;
+}
+
+void hypercall_handle(struct vcpu *v)
+{
+	u64 *r = v->gpr;
+	s64 ret;
+
+	/* The RIP that an injected fault pushes is the one after the hypercall. */
+	v->vm->be->skip_instruction(v);
+	if (v->vm->be->get_reg(v, VREG_CPL) != 0) {
+		r[GPR_RAX] = (u64)-EPERM; /* only the guest kernel may talk to the hypervisor */
+		return;
+	}
+	switch (r[GPR_RAX]) {
+	case HC_VERSION: ret = MICROHV_ABI_VERSION; break;
+	case HC_INJECT: ret = hv_inject_exception(v, r[GPR_RBX], r[GPR_RCX] != 0, (u32)r[GPR_RDX], r[GPR_RSI]); break;
+	case HC_STAT: ret = hc_stat(v, r[GPR_RBX]); break;
+	case HC_HOST_CPUID: ret = hc_host_cpuid(v); break;
+	case HC_QUERY_MEMTYPE: ret = hc_query_memtype(v, r[GPR_RBX]); break;
+	case HC_BENCH_MODE: ret = hc_bench_mode(v, r[GPR_RBX]); break;
+	default: ret = -ENOSYS; break;
+	}
+	r[GPR_RAX] = (u64)ret;
+}

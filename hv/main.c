@@ -1,0 +1,59 @@
+/* hv_entry: from boot/ to a running suite. */
+#include "../boot/boot_info.h"
+#include "backend.h"
+#include "cmdline.h"
+#include "console.h"
+#include "cpu.h"
+#include "finish.h"
+#include "log.h"
+#include "mm.h"
+#include "runner.h"
+#include "time.h"
+
+#define MICROHV_VERSION "0.1"
+
+static u64 highest_ram_address(const struct boot_info *bi)
+{
+	u64 top = 0;
+	for (u32 i = 0; i < bi->nmem; i++)
+		if (bi->mem[i].type != BOOT_MEM_RESERVED)
+			top = MAX(top, bi->mem[i].base + bi->mem[i].size);
+	return top;
+}
+
+static void print_summary(const struct suite_totals *t, u64 start_ms)
+{
+	log_info("suite finished in %llu ms: %u passed, %u failed, %u skipped", time_ms() - start_ms, t->passed,
+		 t->failed, t->skipped);
+	console_printf("%u passed, %u failed\n", t->passed, t->failed);
+}
+
+void hv_entry(struct boot_info *bi)
+{
+	struct cmdline cl;
+
+	console_init();
+	int cmdline_err = cmdline_parse(bi->cmdline, &cl);
+	log_threshold = cl.log_level;
+	finish_configure(cl.finish, bi->shutdown);
+	mm_init(bi->pool_base, bi->pool_size);
+	cpu_setup_bsp(highest_ram_address(bi));
+	log_info("microhv " MICROHV_VERSION ": image at 0x%llx, %llu MiB pool, command line '%s'", bi->image_base,
+		 bi->pool_size >> 20, bi->cmdline);
+	time_init();
+	u64 start_ms = time_ms();
+	if (cmdline_err) {
+		console_printf("Bail out! microhv: bad command line: %s\n", cl.error);
+		hv_finish(HV_STATUS_PANIC);
+	}
+	const struct backend *be = backend_probe();
+	if (!be || be->cpu_init()) {
+		console_printf("Bail out! microhv: cannot enable hardware virtualization on this CPU\n");
+		hv_finish(HV_STATUS_PANIC);
+	}
+	host_tick_start();
+	log_info("back end %s, platform %s", be->name, cl.platform);
+	struct suite_totals totals = runner_run_suite(be, &cl, bi);
+	print_summary(&totals, start_ms);
+	hv_finish(totals.failed ? HV_STATUS_SOME_FAILED : HV_STATUS_ALL_PASSED);
+}

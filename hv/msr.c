@@ -1,0 +1,102 @@
+/* Guest MSRs. Each one is either emulated here or raises #GP(0): nothing reaches hardware by accident. */
+#include "msr.h"
+#include "events.h"
+#include "log.h"
+#include "vm.h"
+#include "x86.h"
+
+/* EFER bits a guest may set (SCE, LME, NXE); LMA is owned by the CPU (SDM Vol. 3A §2.2.1). */
+#define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
+#define PAT_ENTRIES 8
+#define PAT_TYPE_MASK 0x7u
+
+/* MSRs that are plain guest state held by the back end. */
+static const struct {
+	u32 msr;
+	enum vreg reg;
+} state_msrs[] = {
+	{ MSR_FS_BASE, VREG_FS_BASE },       { MSR_GS_BASE, VREG_GS_BASE },
+	{ MSR_KERNEL_GS_BASE, VREG_KERNEL_GS_BASE }, { MSR_STAR, VREG_STAR },
+	{ MSR_LSTAR, VREG_LSTAR },           { MSR_CSTAR, VREG_CSTAR },
+	{ MSR_SFMASK, VREG_SFMASK },         { MSR_IA32_SYSENTER_CS, VREG_SYSENTER_CS },
+	{ MSR_IA32_SYSENTER_ESP, VREG_SYSENTER_ESP }, { MSR_IA32_SYSENTER_EIP, VREG_SYSENTER_EIP },
+};
+
+/* PAT entries must be UC, WC, WT, WP, WB or UC- (0, 1, 4, 5, 6, 7) (SDM Vol. 3A §13.12.2). */
+static bool pat_valid(u64 pat)
+{
+	for (int i = 0; i < PAT_ENTRIES; i++) {
+		u8 t = (u8)(pat >> (i * 8));
+		if (t > PAT_TYPE_MASK || t == 2 || t == 3)
+			return false;
+	}
+	return true;
+}
+
+static bool efer_write_valid(struct vcpu *v, u64 value)
+{
+	const struct backend *be = v->vm->be;
+	u64 old = be->get_reg(v, VREG_EFER);
+	if (value & ~(EFER_GUEST_WRITABLE | EFER_LMA))
+		return false;
+	/* LME may not change while paging is on (SDM Vol. 3A §9.8.5). */
+	if ((be->get_reg(v, VREG_CR0) & CR0_PG) && ((old ^ value) & EFER_LME))
+		return false;
+	return true;
+}
+
+/* Returns true if handled; false means #GP(0). */
+static bool msr_access(struct vcpu *v, u32 msr, bool write, u64 *value)
+{
+	const struct backend *be = v->vm->be;
+	for (u32 i = 0; i < ARRAY_SIZE(state_msrs); i++) {
+		if (state_msrs[i].msr != msr)
+			continue;
+		if (write)
+			be->set_reg(v, state_msrs[i].reg, *value);
+		else
+			*value = be->get_reg(v, state_msrs[i].reg);
+		return true;
+	}
+	switch (msr) {
+	case MSR_EFER:
+		if (!write) {
+			*value = be->get_reg(v, VREG_EFER);
+			return true;
+		}
+		if (!efer_write_valid(v, *value))
+			return false;
+		be->set_reg(v, VREG_EFER, (*value & EFER_GUEST_WRITABLE) | (be->get_reg(v, VREG_EFER) & EFER_LMA));
+		return true;
+	case MSR_IA32_PAT:
+		if (write && !pat_valid(*value))
+			return false;
+		if (write)
+			be->set_reg(v, VREG_PAT, *value);
+		else
+			*value = be->get_reg(v, VREG_PAT);
+		return true;
+	case MSR_IA32_TSC:
+		if (write)
+			return false; /* TSC offsetting is not offered yet */
+		*value = rdtsc();
+		return true;
+	default:
+		return false;
+	}
+}
+
+void msr_emulate(struct vcpu *v, u32 msr, bool write)
+{
+	u64 value = write ? (v->gpr[GPR_RAX] & 0xFFFFFFFFu) | (v->gpr[GPR_RDX] << 32) : 0;
+	if (!msr_access(v, msr, write, &value)) {
+		log_debug("%s: %s of MSR 0x%x: #GP(0)", v->vm->name, write ? "WRMSR" : "RDMSR", msr);
+		hv_inject_exception(v, VEC_GP, true, 0, 0);
+		return;
+	}
+	if (!write) {
+		v->gpr[GPR_RAX] = (u32)value;
+		v->gpr[GPR_RDX] = value >> 32;
+	}
+	v->vm->be->skip_instruction(v);
+}

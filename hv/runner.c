@@ -1,0 +1,202 @@
+/* Runs every selected guest in a fresh VM and reports TAP: each guest case becomes
+ * "ok N - <platform>/<test>/<case>", plus one line per guest for how it ended. */
+#include "runner.h"
+#include "console.h"
+#include "fmt.h"
+#include "guest_abi.h"
+#include "loader/multiboot.h"
+#include "log.h"
+#include "mm.h"
+#include "suite.h"
+#include "tap.h"
+#include "time.h"
+#include "vm.h"
+#include "x86.h"
+
+#define DEFAULT_TIMEOUT_MS 20000
+#define MULTIBOOT_ENTRY_CR0 (CR0_PE | CR0_ET)
+
+struct test_run {
+	const struct suite_entry *t;
+	const char *platform;
+	struct suite_totals *totals;
+	u32 guest_ok, guest_not_ok, guest_skipped, plan;
+	bool plan_seen, bailed_out;
+};
+
+static u32 tap_counter;
+
+static void emit(struct suite_totals *totals, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void emit(struct suite_totals *totals, bool ok, const char *fmt, ...)
+{
+	char text[200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	console_printf("%s %u - %s\n", ok ? "ok" : "not ok", ++tap_counter, text);
+	if (ok)
+		totals->passed++;
+	else
+		totals->failed++;
+}
+
+/* Called for each line the guest writes to its UART. */
+static void on_guest_line(void *ctx, const char *line)
+{
+	struct test_run *r = ctx;
+	struct tap_line tl;
+
+	console_printf("# %s| %s\n", r->t->name, line);
+	tap_parse_line(line, &tl);
+	if (tl.kind == TAP_PLAN) {
+		r->plan_seen = true;
+		r->plan = tl.plan;
+	} else if (tl.kind == TAP_BAIL_OUT) {
+		r->bailed_out = true;
+	} else if (tl.kind == TAP_OK && tl.skip) {
+		r->guest_skipped++;
+		if (r->t->expect == EXPECT_PASS) {
+			console_printf("ok %u - %s/%s/%s # %s\n", ++tap_counter, r->platform, r->t->name, tl.description,
+				       tl.directive);
+			r->totals->skipped++;
+		}
+	} else if (tl.kind == TAP_OK || tl.kind == TAP_NOT_OK) {
+		bool ok = tl.kind == TAP_OK;
+		if (ok)
+			r->guest_ok++;
+		else
+			r->guest_not_ok++;
+		if (r->t->expect == EXPECT_PASS) /* the harness guests' own cases are expected to fail */
+			emit(r->totals, ok, "%s/%s/%s", r->platform, r->t->name, tl.description);
+	}
+}
+
+/* Did the guest end the way its suite entry says? Writes the reason when it did not. */
+static bool as_expected(const struct test_run *r, const struct vm *vm, char *why, size_t n)
+{
+	u32 results = r->guest_ok + r->guest_not_ok + r->guest_skipped;
+	switch (r->t->expect) {
+	case EXPECT_PASS:
+		if (vm->outcome != VM_EXITED)
+			snprintf(why, n, "%s at rip 0x%llx: %s", vm_outcome_name(vm->outcome), vm->stop_rip, vm->stop_detail);
+		else if (vm->exit_status != 0)
+			snprintf(why, n, "exit status %u", vm->exit_status);
+		else if (r->bailed_out || r->guest_not_ok)
+			snprintf(why, n, "%u case(s) failed", r->guest_not_ok);
+		else if (!results)
+			snprintf(why, n, "the guest reported no test case");
+		else if (!r->plan_seen || r->plan != results)
+			snprintf(why, n, "plan 1..%u but %u result(s)", r->plan, results);
+		else
+			return true;
+		return false;
+	case EXPECT_FAIL_ASSERT:
+		snprintf(why, n, "%u failed case(s), outcome %s", r->guest_not_ok, vm_outcome_name(vm->outcome));
+		return vm->outcome == VM_EXITED && r->guest_not_ok > 0;
+	case EXPECT_FAIL_TRIPLE:
+		snprintf(why, n, "%s at rip 0x%llx", vm_outcome_name(vm->outcome), vm->stop_rip);
+		return vm->outcome == VM_TRIPLE_FAULT;
+	case EXPECT_FAIL_TIMEOUT:
+		snprintf(why, n, "%s, last rip 0x%llx", vm_outcome_name(vm->outcome), vm->stop_rip);
+		return vm->outcome == VM_TIMEOUT;
+	case EXPECT_FAIL_HALT:
+		snprintf(why, n, "%s at rip 0x%llx", vm_outcome_name(vm->outcome), vm->stop_rip);
+		return vm->outcome == VM_HALTED_FOREVER;
+	case EXPECT_FAIL_EXIT:
+		snprintf(why, n, "%s, status %u (expected %u)", vm_outcome_name(vm->outcome), vm->exit_status,
+			 r->t->expect_status);
+		return vm->outcome == VM_EXITED && vm->exit_status == r->t->expect_status;
+	}
+	return false;
+}
+
+static int load_guest(struct vm *vm, const struct suite_entry *t, struct entry_state *entry, const char **why)
+{
+	struct mb_image img;
+	int err = multiboot_parse(t->image, (u64)(t->image_end - t->image), vm->ram_size, &img, why);
+	if (err)
+		return err;
+	for (u32 i = 0; i < img.nseg; i++) {
+		const struct mb_segment *s = &img.seg[i];
+		memcpy(vm->ram + s->gpa, t->image + s->file_offset, s->file_size);
+		memset(vm->ram + s->gpa + s->file_size, 0, s->mem_size - s->file_size);
+	}
+	*entry = (struct entry_state){ .rip = img.entry, .cr0 = MULTIBOOT_ENTRY_CR0,
+				       .eax = MULTIBOOT_BOOTLOADER_MAGIC,
+				       .ebx = multiboot_build_info(vm->ram, vm->ram_size, t->name) };
+	return 0;
+}
+
+static void run_one(const struct backend *be, const struct suite_entry *t, const char *platform,
+		    struct suite_totals *totals)
+{
+	struct test_run r = { .t = t, .platform = platform, .totals = totals };
+	struct entry_state entry;
+	const char *why = "";
+	char reason[200];
+	u64 start_ms = time_ms();
+
+	struct vm *vm = vm_create(be, t->name, VM_DEFAULT_RAM_BYTES);
+	if (!vm) {
+		emit(totals, false, "%s/%s/completed # cannot create a VM (out of memory?)", platform, t->name);
+		return;
+	}
+	if (load_guest(vm, t, &entry, &why)) {
+		log_error("guest '%s': %s", t->name, why);
+		emit(totals, false, "%s/%s/load # %s", platform, t->name, why);
+		vm_destroy(vm);
+		return;
+	}
+	vm->uart.on_line = on_guest_line;
+	vm->uart.ctx = &r;
+	if (vm_add_vcpu(vm, &entry)) {
+		emit(totals, false, "%s/%s/completed # cannot create a vCPU", platform, t->name);
+		vm_destroy(vm);
+		return;
+	}
+	vm_run(vm, rdtsc() + ms_to_tsc(t->timeout_ms ? t->timeout_ms : DEFAULT_TIMEOUT_MS));
+	bool ok = as_expected(&r, vm, reason, sizeof(reason));
+	const char *label = t->expect == EXPECT_PASS ? "completed" : "misbehaviour-detected";
+	emit(totals, ok, "%s/%s/%s # %s%s (%llu ms, %llu exits)", platform, t->name, label, ok ? "" : "FAILED: ",
+	     ok && t->expect == EXPECT_PASS ? "clean exit" : reason, time_ms() - start_ms, vm->vcpus[0].stats.exits);
+	vm_destroy(vm);
+}
+
+/* Guest files named with guest=: each is expected to pass; a file that could not be read fails. */
+static void run_files(const struct backend *be, const struct cmdline *cl, const struct boot_info *bi,
+		      struct suite_totals *totals)
+{
+	for (u32 i = 0; i < bi->nfiles; i++) {
+		const struct boot_file *f = &bi->files[i];
+		if (!cmdline_selects(cl, f->name))
+			continue;
+		if (!f->data) {
+			log_error("guest '%s': %s", f->name, f->error);
+			emit(totals, false, "%s/%s/load # %s", cl->platform, f->name, f->error);
+			continue;
+		}
+		const struct suite_entry t = { .name = f->name, .image = f->data, .image_end = f->data + f->size };
+		run_one(be, &t, cl->platform, totals);
+	}
+}
+
+struct suite_totals runner_run_suite(const struct backend *be, const struct cmdline *cl, const struct boot_info *bi)
+{
+	struct suite_totals totals = { 0 };
+	u32 selected = 0;
+
+	for (u32 i = 0; i < builtin_suite_count; i++) {
+		if (!cmdline_selects(cl, builtin_suite[i].name))
+			continue;
+		selected++;
+		run_one(be, &builtin_suite[i], cl->platform, &totals);
+	}
+	run_files(be, cl, bi, &totals);
+	if (!selected && !bi->nfiles) {
+		log_error("no test matches the test= selection");
+		emit(&totals, false, "%s/selection # no test matches", cl->platform);
+	}
+	console_printf("1..%u\n", tap_counter);
+	return totals;
+}

@@ -1,0 +1,29 @@
+/* The test suite: built-in guests (generated from guest-tests/suite.txt) and what each must do. */
+#ifndef HV_SUITE_H
+#define HV_SUITE_H
+
+#include "types.h"
+
+/* What a guest is expected to do. The harness guests misbehave on purpose: the runner passes them
+ * only if it detected exactly that misbehaviour. */
+enum expectation {
+	EXPECT_PASS,        /* every TAP case ok, plan complete, exit status 0 */
+	EXPECT_FAIL_ASSERT, /* at least one "not ok" case, then a normal exit */
+	EXPECT_FAIL_TRIPLE, /* a triple fault */
+	EXPECT_FAIL_TIMEOUT,/* still running at its deadline */
+	EXPECT_FAIL_HALT,   /* halted with nothing that could wake it */
+	EXPECT_FAIL_EXIT,   /* exit port with a given nonzero status */
+};
+
+struct suite_entry {
+	const char *name;
+	const u8 *image, *image_end;
+	enum expectation expect;
+	u32 expect_status; /* for EXPECT_FAIL_EXIT */
+	u32 timeout_ms;    /* 0: the default */
+};
+
+extern const struct suite_entry builtin_suite[];
+extern const u32 builtin_suite_count;
+
+#endif

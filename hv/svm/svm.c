@@ -1,0 +1,273 @@
+/* AMD SVM back end: CPU enablement, VMCB set-up, the run loop and guest state access. */
+#include "svm.h"
+#include "../fmt.h"
+#include "../guest_abi.h"
+#include "../log.h"
+#include "../mm.h"
+#include "../vm.h"
+#include "../x86.h"
+
+#define CPUID_EXT_FEATURES 0x80000001u
+#define CPUID_EXT_ECX_SVM BIT(2)
+#define CPUID_SVM_FEATURES 0x8000000Au
+#define CPUID_SVM_EDX_NP BIT(0)
+#define CPUID_SVM_EDX_NRIPS BIT(3)
+#define MSR_VM_CR 0xC0010114
+#define VM_CR_SVMDIS BIT(4)
+#define MSR_VM_HSAVE_PA 0xC0010117
+#define IOPM_PAGES 3  /* 12 KiB: one bit per port, all set = intercept every port */
+#define MSRPM_PAGES 2 /* 8 KiB: two bits per MSR, all set = intercept every access */
+#define DR6_RESET 0xFFFF0FF0ull
+#define DR7_RESET 0x400ull
+#define SEGMENT_LIMIT_4G 0xFFFFFFFFu
+#define SEGMENT_LIMIT_64K 0xFFFFu
+#define IDT_LIMIT_REAL_MODE 0x3FFu
+#define FLAT_CODE_SELECTOR 0x08
+#define FLAT_DATA_SELECTOR 0x10
+
+struct svm_caps svm_caps;
+static struct vmcb *host_vmcb;
+static void *iopm, *msrpm;
+static u32 next_asid = 1;
+
+static bool svm_probe(void)
+{
+	u32 r[4];
+	cpuid_count(CPUID_EXT_FEATURES, 0, r);
+	if (!(r[2] & CPUID_EXT_ECX_SVM))
+		return false;
+	cpuid_count(CPUID_SVM_FEATURES, 0, r);
+	if (!(r[3] & CPUID_SVM_EDX_NP)) {
+		log_warn("SVM without nested paging is not supported");
+		return false;
+	}
+	svm_caps.nrip_save = r[3] & CPUID_SVM_EDX_NRIPS;
+	svm_caps.nasid = r[1];
+	return true;
+}
+
+static int svm_cpu_init(void)
+{
+	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
+		log_error("SVM is disabled by the firmware (VM_CR.SVMDIS); enable SVM in the firmware setup");
+		return -ENOSYS;
+	}
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	void *hsave = mm_alloc_pages(1, PAGE_SIZE);
+	host_vmcb = mm_alloc_pages(1, PAGE_SIZE);
+	iopm = mm_alloc_pages(IOPM_PAGES, PAGE_SIZE);
+	msrpm = mm_alloc_pages(MSRPM_PAGES, PAGE_SIZE);
+	if (!hsave || !host_vmcb || !iopm || !msrpm)
+		return -ENOMEM;
+	wrmsr(MSR_VM_HSAVE_PA, virt_to_phys(hsave));
+	memset(iopm, 0xFF, IOPM_PAGES * PAGE_SIZE);
+	memset(msrpm, 0xFF, MSRPM_PAGES * PAGE_SIZE);
+	log_info("SVM: nested paging, NRIP save %s, %u ASIDs", svm_caps.nrip_save ? "yes" : "no", svm_caps.nasid);
+	return 0;
+}
+
+static int svm_vm_init(struct vm *vm)
+{
+	struct svm_vm *s = mm_alloc_pages(1, PAGE_SIZE);
+	if (!s)
+		return -ENOMEM;
+	vm->arch = s;
+	return npt_build(&s->npt, vm);
+}
+
+static void svm_vm_destroy(struct vm *vm)
+{
+	struct svm_vm *s = vm->arch;
+	npt_free(&s->npt);
+	mm_free_pages(s, 1);
+	vm->arch = NULL;
+}
+
+static void set_segment(struct vmcb_segment *seg, u16 selector, u16 attrib, u32 limit)
+{
+	*seg = (struct vmcb_segment){ .selector = selector, .attrib = attrib, .limit = limit, .base = 0 };
+}
+
+/* The Multiboot entry state: 32-bit flat protected mode, paging off. */
+static void set_entry_state(struct vmcb_save *st, const struct entry_state *entry)
+{
+	set_segment(&st->cs, FLAT_CODE_SELECTOR, SVM_ATTR_CODE32, SEGMENT_LIMIT_4G);
+	set_segment(&st->ds, FLAT_DATA_SELECTOR, SVM_ATTR_DATA32, SEGMENT_LIMIT_4G);
+	st->es = st->ss = st->fs = st->gs = st->ds;
+	set_segment(&st->tr, 0, SVM_ATTR_TSS_BUSY, SEGMENT_LIMIT_64K);
+	set_segment(&st->ldtr, 0, SVM_ATTR_LDT, SEGMENT_LIMIT_64K);
+	set_segment(&st->gdtr, 0, 0, SEGMENT_LIMIT_64K);
+	set_segment(&st->idtr, 0, 0, IDT_LIMIT_REAL_MODE);
+	st->cpl = 0;
+	st->efer = EFER_SVME; /* VMRUN requires it in the guest EFER; hidden from guest reads */
+	st->cr0 = entry->cr0;
+	st->dr6 = DR6_RESET;
+	st->dr7 = DR7_RESET;
+	st->rflags = RFLAGS_FIXED;
+	st->rip = entry->rip;
+	st->g_pat = PAT_RESET_VALUE;
+}
+
+static int svm_vcpu_init(struct vcpu *v, const struct entry_state *entry)
+{
+	struct svm_vcpu *s = mm_alloc_pages(1, PAGE_SIZE);
+	struct vmcb *vmcb = mm_alloc_pages(1, PAGE_SIZE);
+	if (!s || !vmcb) {
+		mm_free_pages(s, 1);
+		mm_free_pages(vmcb, 1);
+		return -ENOMEM;
+	}
+	s->vmcb = vmcb;
+	v->arch = s;
+	struct vmcb_control *c = &vmcb->control;
+	c->intercept_misc1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI | SVM_INTERCEPT_SMI | SVM_INTERCEPT_INIT |
+			     SVM_INTERCEPT_CPUID | SVM_INTERCEPT_INVD | SVM_INTERCEPT_HLT | SVM_INTERCEPT_IOIO_PROT |
+			     SVM_INTERCEPT_MSR_PROT | SVM_INTERCEPT_SHUTDOWN;
+	c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD |
+			     SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT |
+			     SVM_INTERCEPT_RDTSCP;
+	c->iopm_base_pa = virt_to_phys(iopm);
+	c->msrpm_base_pa = virt_to_phys(msrpm);
+	c->guest_asid = next_asid;
+	next_asid = next_asid + 1 < svm_caps.nasid ? next_asid + 1 : 1;
+	c->tlb_control = SVM_TLB_CONTROL_FLUSH_ALL; /* the ASID may have served an earlier VM */
+	c->int_ctl = SVM_INT_CTL_V_INTR_MASKING;
+	c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
+	c->nested_cr3 = virt_to_phys(((struct svm_vm *)v->vm->arch)->npt.pml4);
+	set_entry_state(&vmcb->save, entry);
+	v->gpr[GPR_RAX] = entry->eax;
+	v->gpr[GPR_RBX] = entry->ebx;
+	v->rip = entry->rip;
+	v->rflags = RFLAGS_FIXED;
+	return 0;
+}
+
+static void svm_vcpu_destroy(struct vcpu *v)
+{
+	struct svm_vcpu *s = v->arch;
+	if (!s)
+		return;
+	mm_free_pages(s->vmcb, 1);
+	mm_free_pages(s, 1);
+	v->arch = NULL;
+}
+
+/* bench/: the least the back end can do for a CPUID exit: move RIP on and re-enter. */
+static bool handled_as_null_cpuid(struct vcpu *v, struct vmcb *vmcb)
+{
+	if (!v->bench_null_cpuid || (u32)vmcb->control.exit_code != SVM_EXIT_CPUID)
+		return false;
+	vmcb->save.rip = svm_caps.nrip_save ? vmcb->control.next_rip : vmcb->save.rip + 2;
+	return true;
+}
+
+static void svm_run(struct vcpu *v, struct exit_info *e)
+{
+	struct svm_vcpu *s = v->arch;
+	struct vmcb *vmcb = s->vmcb;
+
+	vmcb->save.rax = v->gpr[GPR_RAX];
+	vmcb->save.rsp = v->gpr[GPR_RSP];
+	vmcb->save.rip = v->rip;
+	vmcb->save.rflags = v->rflags;
+	do {
+		svm_world_switch(v, virt_to_phys(vmcb), virt_to_phys(host_vmcb));
+		vmcb->control.tlb_control = 0;
+		vmcb->control.event_inj = 0;
+		/* An event whose delivery was interrupted by the exit is delivered again at the next entry. */
+		if (vmcb->control.exit_int_info & SVM_EVENTINJ_VALID)
+			vmcb->control.event_inj = vmcb->control.exit_int_info;
+	} while (handled_as_null_cpuid(v, vmcb));
+	v->gpr[GPR_RAX] = vmcb->save.rax;
+	v->gpr[GPR_RSP] = vmcb->save.rsp;
+	v->rip = vmcb->save.rip;
+	v->rflags = vmcb->save.rflags;
+	svm_decode_exit(v, e);
+}
+
+static void svm_skip_instruction(struct vcpu *v)
+{
+	v->rip = ((struct svm_vcpu *)v->arch)->next_rip;
+}
+
+static u64 *state_field(struct vmcb_save *st, enum vreg r)
+{
+	switch (r) {
+	case VREG_CR0: return &st->cr0;
+	case VREG_CR3: return &st->cr3;
+	case VREG_CR4: return &st->cr4;
+	case VREG_EFER: return &st->efer;
+	case VREG_PAT: return &st->g_pat;
+	case VREG_FS_BASE: return &st->fs.base;
+	case VREG_GS_BASE: return &st->gs.base;
+	case VREG_KERNEL_GS_BASE: return &st->kernel_gs_base;
+	case VREG_STAR: return &st->star;
+	case VREG_LSTAR: return &st->lstar;
+	case VREG_CSTAR: return &st->cstar;
+	case VREG_SFMASK: return &st->sfmask;
+	case VREG_SYSENTER_CS: return &st->sysenter_cs;
+	case VREG_SYSENTER_ESP: return &st->sysenter_esp;
+	case VREG_SYSENTER_EIP: return &st->sysenter_eip;
+	default: return NULL;
+	}
+}
+
+static u64 svm_get_reg(struct vcpu *v, enum vreg r)
+{
+	struct vmcb_save *st = &((struct svm_vcpu *)v->arch)->vmcb->save;
+	if (r == VREG_CS_SELECTOR)
+		return st->cs.selector;
+	if (r == VREG_CPL)
+		return st->cpl;
+	u64 *f = state_field(st, r);
+	u64 value = f ? *f : 0;
+	return r == VREG_EFER ? value & ~EFER_SVME : value;
+}
+
+static void svm_set_reg(struct vcpu *v, enum vreg r, u64 value)
+{
+	struct vmcb_save *st = &((struct svm_vcpu *)v->arch)->vmcb->save;
+	u64 *f = state_field(st, r);
+	if (!f)
+		panic("svm_set_reg: register %d is not writable", r);
+	*f = r == VREG_EFER ? value | EFER_SVME : value;
+}
+
+/* APM Vol. 2 §15.20: type 3 (exception), EV honoured as given; all 32 error-code bits. */
+static void svm_inject_event(struct vcpu *v, const struct exc_event *ev)
+{
+	struct vmcb_control *c = &((struct svm_vcpu *)v->arch)->vmcb->control;
+	c->event_inj = ev->vector | ((u64)SVM_EVENTINJ_TYPE_EXCEPTION << SVM_EVENTINJ_TYPE_SHIFT) |
+		       SVM_EVENTINJ_VALID | (ev->has_ec ? SVM_EVENTINJ_EV : 0) | ((u64)ev->ec << 32);
+}
+
+#define MEMTYPE_WB 6
+
+/* NPT leaves name no type: host PAT entry 0 (WB) applies; the guest PAT combines with it. */
+static int svm_query_memtype(struct vm *vm, u64 gpa, u8 *type, bool *ignore_pat)
+{
+	u64 leaf;
+	if (npt_lookup(&((struct svm_vm *)vm->arch)->npt, gpa, &leaf))
+		return -EINVAL;
+	*type = MEMTYPE_WB;
+	*ignore_pat = false;
+	return 0;
+}
+
+const struct backend svm_backend = {
+	.name = "svm",
+	.kind = MICROHV_BACKEND_SVM,
+	.inject_caps = { .vmx = false },
+	.probe = svm_probe,
+	.cpu_init = svm_cpu_init,
+	.vm_init = svm_vm_init,
+	.vm_destroy = svm_vm_destroy,
+	.vcpu_init = svm_vcpu_init,
+	.vcpu_destroy = svm_vcpu_destroy,
+	.run = svm_run,
+	.skip_instruction = svm_skip_instruction,
+	.get_reg = svm_get_reg,
+	.set_reg = svm_set_reg,
+	.inject_event = svm_inject_event,
+	.query_memtype = svm_query_memtype,
+};

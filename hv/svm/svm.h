@@ -1,0 +1,29 @@
+/* AMD SVM back end: private state shared by its files. */
+#ifndef HV_SVM_SVM_H
+#define HV_SVM_SVM_H
+
+#include "../backend.h"
+#include "npt.h"
+#include "vmcb.h"
+
+struct svm_vcpu {
+	struct vmcb *vmcb;
+	u64 next_rip; /* where skip_instruction() moves RIP for the current exit */
+};
+
+struct svm_vm {
+	struct npt npt;
+};
+
+struct svm_caps {
+	bool nrip_save;
+	u32 nasid;
+};
+extern struct svm_caps svm_caps;
+
+/* Translates the VMCB's exit into the core's terms and computes svm_vcpu.next_rip. */
+void svm_decode_exit(struct vcpu *v, struct exit_info *e);
+
+void svm_world_switch(struct vcpu *v, u64 guest_vmcb_pa, u64 host_vmcb_pa);
+
+#endif

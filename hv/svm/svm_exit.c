@@ -1,0 +1,102 @@
+/* #VMEXIT decoding: VMCB exit code and EXITINFO fields -> struct exit_info, and the next RIP. */
+#include "svm.h"
+#include "../console.h"
+#include "../fmt.h"
+#include "../log.h"
+#include "../vm.h"
+
+/* Instruction lengths used when the CPU has no NRIP save (QEMU TCG): these exits only come from
+ * fixed-length encodings. A prefixed form (e.g. a redundant REX) would be mis-skipped; KVM instead
+ * decodes the instruction in that case. */
+#define LEN_CPUID 2
+#define LEN_RDMSR_WRMSR 2
+#define LEN_HLT 1
+#define LEN_VMMCALL 3
+
+static void next_rip(struct vcpu *v, const struct vmcb *vmcb, u64 fixed_len)
+{
+	struct svm_vcpu *s = v->arch;
+	s->next_rip = svm_caps.nrip_save ? vmcb->control.next_rip : v->rip + fixed_len;
+}
+
+static void decode_ioio(struct vcpu *v, const struct vmcb *vmcb, struct exit_info *e)
+{
+	u64 info = vmcb->control.exit_info1;
+	e->reason = EXIT_IO;
+	e->io.port = (u16)(info >> SVM_IOIO_PORT_SHIFT);
+	e->io.in = info & SVM_IOIO_TYPE_IN;
+	e->io.string = info & SVM_IOIO_STRING;
+	u32 size_bits = (info >> SVM_IOIO_SIZE_SHIFT) & SVM_IOIO_SIZE_MASK; /* one-hot: 1, 2 or 4 bytes */
+	e->io.size = size_bits & 4 ? 4 : size_bits & 2 ? 2 : 1;
+	((struct svm_vcpu *)v->arch)->next_rip = vmcb->control.exit_info2; /* IOIO always reports it */
+}
+
+/* VMRUN refused the state (VMEXIT_INVALID): say which of the usual suspects looks wrong. */
+static void report_invalid(struct vcpu *v, const struct vmcb *vmcb, struct exit_info *e)
+{
+	const struct vmcb_save *st = &vmcb->save;
+	e->reason = EXIT_ENTRY_FAILED;
+	snprintf(e->detail, sizeof(e->detail), "VMEXIT_INVALID: cr0 0x%llx cr4 0x%llx efer 0x%llx event_inj 0x%llx",
+		 st->cr0, st->cr4, st->efer, vmcb->control.event_inj);
+	log_error("%s: VMRUN failed (VMEXIT_INVALID). Guest state:", v->vm->name);
+	log_error("  rip 0x%llx rsp 0x%llx rflags 0x%llx cpl %u", st->rip, st->rsp, st->rflags, st->cpl);
+	log_error("  cr0 0x%llx cr3 0x%llx cr4 0x%llx efer 0x%llx dr7 0x%llx", st->cr0, st->cr3, st->cr4, st->efer,
+		  st->dr7);
+	log_error("  cs sel 0x%x attr 0x%x limit 0x%x base 0x%llx", st->cs.selector, st->cs.attrib, st->cs.limit,
+		  st->cs.base);
+	log_error("  asid %u nested_ctl 0x%llx n_cr3 0x%llx event_inj 0x%llx intercepts 0x%x/0x%x",
+		  vmcb->control.guest_asid, vmcb->control.nested_ctl, vmcb->control.nested_cr3,
+		  vmcb->control.event_inj, vmcb->control.intercept_misc1, vmcb->control.intercept_misc2);
+}
+
+void svm_decode_exit(struct vcpu *v, struct exit_info *e)
+{
+	const struct vmcb *vmcb = ((struct svm_vcpu *)v->arch)->vmcb;
+	u32 code = (u32)vmcb->control.exit_code;
+
+	e->hw_code = vmcb->control.exit_code;
+	e->detail[0] = '\0';
+	switch (code) {
+	case SVM_EXIT_CPUID:
+		e->reason = EXIT_CPUID;
+		next_rip(v, vmcb, LEN_CPUID);
+		break;
+	case SVM_EXIT_MSR:
+		e->reason = vmcb->control.exit_info1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
+		e->msr = (u32)v->gpr[GPR_RCX];
+		next_rip(v, vmcb, LEN_RDMSR_WRMSR);
+		break;
+	case SVM_EXIT_IOIO:
+		decode_ioio(v, vmcb, e);
+		break;
+	case SVM_EXIT_HLT:
+		e->reason = EXIT_HLT;
+		next_rip(v, vmcb, LEN_HLT);
+		break;
+	case SVM_EXIT_VMMCALL:
+		e->reason = EXIT_HYPERCALL;
+		next_rip(v, vmcb, LEN_VMMCALL);
+		break;
+	case SVM_EXIT_NPF:
+		e->reason = EXIT_MEM_FAULT;
+		e->mem.gpa = vmcb->control.exit_info2;
+		e->mem.write = vmcb->control.exit_info1 & SVM_NPF_WRITE;
+		e->mem.fetch = vmcb->control.exit_info1 & SVM_NPF_FETCH;
+		break;
+	case SVM_EXIT_SHUTDOWN:
+		e->reason = EXIT_TRIPLE_FAULT;
+		break;
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_NMI:
+		e->reason = EXIT_EXTERNAL_INTERRUPT;
+		break;
+	case SVM_EXIT_INVALID:
+		report_invalid(v, vmcb, e);
+		break;
+	default:
+		e->reason = EXIT_UNHANDLED;
+		snprintf(e->detail, sizeof(e->detail), "SVM exit code 0x%x, exitinfo1 0x%llx, exitinfo2 0x%llx", code,
+			 vmcb->control.exit_info1, vmcb->control.exit_info2);
+		break;
+	}
+}

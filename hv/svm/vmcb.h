@@ -1,0 +1,148 @@
+/* The VMCB (AMD APM Vol. 2 Appendix B): control area at 0x000, state save area at 0x400. */
+#ifndef HV_SVM_VMCB_H
+#define HV_SVM_VMCB_H
+
+#include "../types.h"
+
+/* Intercept vector 3 (offset 0x00C). */
+#define SVM_INTERCEPT_INTR BIT(0)
+#define SVM_INTERCEPT_NMI BIT(1)
+#define SVM_INTERCEPT_SMI BIT(2)
+#define SVM_INTERCEPT_INIT BIT(3)
+#define SVM_INTERCEPT_CPUID BIT(18)
+#define SVM_INTERCEPT_INVD BIT(22)
+#define SVM_INTERCEPT_HLT BIT(24)
+#define SVM_INTERCEPT_IOIO_PROT BIT(27)
+#define SVM_INTERCEPT_MSR_PROT BIT(28)
+#define SVM_INTERCEPT_SHUTDOWN BIT(31)
+/* Intercept vector 4 (offset 0x010). */
+#define SVM_INTERCEPT_VMRUN BIT(0)
+#define SVM_INTERCEPT_VMMCALL BIT(1)
+#define SVM_INTERCEPT_VMLOAD BIT(2)
+#define SVM_INTERCEPT_VMSAVE BIT(3)
+#define SVM_INTERCEPT_STGI BIT(4)
+#define SVM_INTERCEPT_CLGI BIT(5)
+#define SVM_INTERCEPT_SKINIT BIT(6)
+#define SVM_INTERCEPT_RDTSCP BIT(7)
+#define SVM_INTERCEPT_XSETBV BIT(13)
+
+#define SVM_TLB_CONTROL_FLUSH_ALL 1
+#define SVM_INT_CTL_V_INTR_MASKING BIT(24) /* guest RFLAGS.IF does not mask host interrupts */
+#define SVM_NESTED_CTL_NP_ENABLE BIT(0)
+
+#define SVM_EVENTINJ_VALID BIT(31)
+#define SVM_EVENTINJ_EV BIT(11)
+#define SVM_EVENTINJ_TYPE_SHIFT 8
+#define SVM_EVENTINJ_TYPE_EXCEPTION 3
+
+/* Exit codes (APM Vol. 2 Appendix C). */
+#define SVM_EXIT_INTR 0x060
+#define SVM_EXIT_NMI 0x061
+#define SVM_EXIT_CPUID 0x072
+#define SVM_EXIT_HLT 0x078
+#define SVM_EXIT_IOIO 0x07B
+#define SVM_EXIT_MSR 0x07C
+#define SVM_EXIT_SHUTDOWN 0x07F
+#define SVM_EXIT_VMMCALL 0x081
+#define SVM_EXIT_NPF 0x400
+#define SVM_EXIT_INVALID 0xFFFFFFFFu /* compare the low 32 bits: QEMU reports 0x00000000FFFFFFFF */
+
+/* EXITINFO1 for IOIO (APM §15.10.2). */
+#define SVM_IOIO_TYPE_IN BIT(0)
+#define SVM_IOIO_STRING BIT(2)
+#define SVM_IOIO_SIZE_SHIFT 4
+#define SVM_IOIO_SIZE_MASK 0x7
+#define SVM_IOIO_PORT_SHIFT 16
+/* EXITINFO1 for NPF: a #PF-style error code. */
+#define SVM_NPF_WRITE BIT(1)
+#define SVM_NPF_FETCH BIT(4)
+
+/* Segment attributes: descriptor bits 47:40 in 7:0 and bits 55:52 in 11:8. */
+#define SVM_ATTR_CODE32 0xC9B /* G, D, P, S, code execute/read accessed */
+#define SVM_ATTR_DATA32 0xC93 /* G, B, P, S, data read/write accessed */
+#define SVM_ATTR_TSS_BUSY 0x08B
+#define SVM_ATTR_LDT 0x082
+
+struct vmcb_segment {
+	u16 selector;
+	u16 attrib;
+	u32 limit;
+	u64 base;
+};
+
+struct vmcb_control {
+	u32 intercept_cr;
+	u32 intercept_dr;
+	u32 intercept_exceptions;
+	u32 intercept_misc1;
+	u32 intercept_misc2;
+	u32 intercept_misc3;
+	u8 reserved_018[0x03C - 0x018];
+	u16 pause_filter_threshold;
+	u16 pause_filter_count;
+	u64 iopm_base_pa;
+	u64 msrpm_base_pa;
+	u64 tsc_offset;
+	u32 guest_asid;
+	u8 tlb_control;
+	u8 reserved_05d[3];
+	u64 int_ctl;
+	u64 int_state;
+	u64 exit_code;
+	u64 exit_info1;
+	u64 exit_info2;
+	u64 exit_int_info;
+	u64 nested_ctl;
+	u64 avic_apic_bar;
+	u64 ghcb_pa;
+	u64 event_inj;
+	u64 nested_cr3;
+	u64 virt_ext;
+	u32 clean_bits;
+	u32 reserved_0c4;
+	u64 next_rip;
+	u8 insn_len;
+	u8 insn_bytes[15];
+	u8 reserved_0e0[0x400 - 0x0E0];
+};
+
+struct vmcb_save {
+	struct vmcb_segment es, cs, ss, ds, fs, gs, gdtr, ldtr, idtr, tr;
+	u8 reserved_0a0[0x0CB - 0x0A0];
+	u8 cpl;
+	u32 reserved_0cc;
+	u64 efer;
+	u8 reserved_0d8[0x148 - 0x0D8];
+	u64 cr4, cr3, cr0, dr7, dr6, rflags, rip;
+	u8 reserved_180[0x1D8 - 0x180];
+	u64 rsp;
+	u64 s_cet, ssp, isst_addr;
+	u64 rax;
+	u64 star, lstar, cstar, sfmask, kernel_gs_base;
+	u64 sysenter_cs, sysenter_esp, sysenter_eip;
+	u64 cr2;
+	u8 reserved_248[0x268 - 0x248];
+	u64 g_pat;
+	u64 dbgctl;
+};
+
+struct vmcb {
+	struct vmcb_control control;
+	struct vmcb_save save;
+} __attribute__((aligned(4096)));
+
+_Static_assert(__builtin_offsetof(struct vmcb_control, iopm_base_pa) == 0x040, "VMCB layout");
+_Static_assert(__builtin_offsetof(struct vmcb_control, exit_code) == 0x070, "VMCB layout");
+_Static_assert(__builtin_offsetof(struct vmcb_control, event_inj) == 0x0A8, "VMCB layout");
+_Static_assert(__builtin_offsetof(struct vmcb_control, next_rip) == 0x0C8, "VMCB layout");
+_Static_assert(__builtin_offsetof(struct vmcb, save) == 0x400, "VMCB layout");
+_Static_assert(__builtin_offsetof(struct vmcb_save, cpl) == 0x0CB, "VMCB layout");
+_Static_assert(__builtin_offsetof(struct vmcb_save, efer) == 0x0D0, "VMCB layout");
+_Static_assert(__builtin_offsetof(struct vmcb_save, cr4) == 0x148, "VMCB layout");
+_Static_assert(__builtin_offsetof(struct vmcb_save, rip) == 0x178, "VMCB layout");
+_Static_assert(__builtin_offsetof(struct vmcb_save, rsp) == 0x1D8, "VMCB layout");
+_Static_assert(__builtin_offsetof(struct vmcb_save, rax) == 0x1F8, "VMCB layout");
+_Static_assert(__builtin_offsetof(struct vmcb_save, cr2) == 0x240, "VMCB layout");
+_Static_assert(__builtin_offsetof(struct vmcb_save, g_pat) == 0x268, "VMCB layout");
+
+#endif

@@ -1,0 +1,123 @@
+/* TSC calibration against the 8254 PIT, and the host LAPIC timer tick. */
+#include "time.h"
+#include "cpu.h"
+#include "log.h"
+#include "x86.h"
+
+/* 8254 PIT (channel 2, gated through port 0x61), 1.193182 MHz. */
+#define PIT_HZ 1193182ull
+#define PIT_CH2_DATA 0x42
+#define PIT_MODE 0x43
+#define PIT_CH2_MODE0_LOHI 0xB0 /* channel 2, lobyte/hibyte, mode 0 (interrupt on terminal count) */
+#define PORT_SPEAKER_GATE 0x61
+#define GATE_CH2 0x01
+#define SPEAKER_ENABLE 0x02
+#define CH2_OUT 0x20
+#define CALIBRATION_MS 10
+#define FALLBACK_TSC_HZ 2000000000ull
+
+/* Local APIC (SDM Vol. 3A §11.4, §11.5.4). */
+#define APIC_BASE_ADDR_MASK 0xFFFFFF000ull
+#define APIC_REG_EOI 0xB0
+#define APIC_REG_SVR 0xF0
+#define APIC_REG_LVT_TIMER 0x320
+#define APIC_REG_LVT_LINT0 0x350
+#define APIC_REG_TIMER_INITIAL 0x380
+#define APIC_REG_TIMER_CURRENT 0x390
+#define APIC_REG_TIMER_DIVIDE 0x3E0
+#define APIC_SVR_ENABLE BIT(8)
+#define APIC_LVT_MASKED BIT(16)
+#define APIC_LVT_TIMER_PERIODIC BIT(17)
+#define APIC_TIMER_DIVIDE_BY_16 0x3
+/* Legacy 8259 PICs: mask everything, the hypervisor takes no device interrupts. */
+#define PIC_MASTER_DATA 0x21
+#define PIC_SLAVE_DATA 0xA1
+#define PIC_MASK_ALL 0xFF
+
+#define APIC_BASE_EXTD BIT(10)   /* firmware left the APIC in x2APIC mode: registers are MSRs */
+#define X2APIC_MSR_BASE 0x800
+
+static u64 tsc_frequency, tsc_at_init;
+static volatile u32 *lapic;
+static bool lapic_x2apic;
+
+static u64 calibrate_tsc(void)
+{
+	u16 count = (u16)(PIT_HZ * CALIBRATION_MS / 1000);
+	u8 gate = inb(PORT_SPEAKER_GATE);
+	outb(PORT_SPEAKER_GATE, (gate & ~SPEAKER_ENABLE) | GATE_CH2);
+	outb(PIT_MODE, PIT_CH2_MODE0_LOHI);
+	outb(PIT_CH2_DATA, (u8)count);
+	outb(PIT_CH2_DATA, (u8)(count >> 8));
+	u64 start = rdtsc();
+	u64 spins = 0;
+	while (!(inb(PORT_SPEAKER_GATE) & CH2_OUT))
+		if (++spins > 100000000ull)
+			return 0; /* no PIT */
+	u64 end = rdtsc();
+	outb(PORT_SPEAKER_GATE, gate);
+	return (end - start) * 1000 / CALIBRATION_MS;
+}
+
+void time_init(void)
+{
+	outb(PIC_MASTER_DATA, PIC_MASK_ALL);
+	outb(PIC_SLAVE_DATA, PIC_MASK_ALL);
+	tsc_frequency = calibrate_tsc();
+	if (!tsc_frequency) {
+		log_warn("PIT calibration failed; assuming a %llu MHz TSC", FALLBACK_TSC_HZ / 1000000);
+		tsc_frequency = FALLBACK_TSC_HZ;
+	}
+	tsc_at_init = rdtsc();
+	log_info("TSC %llu MHz", tsc_frequency / 1000000);
+}
+
+u64 tsc_hz(void) { return tsc_frequency; }
+u64 ms_to_tsc(u64 ms) { return ms * (tsc_frequency / 1000); }
+u64 time_ms(void) { return (rdtsc() - tsc_at_init) / (tsc_frequency / 1000); }
+
+static u32 lapic_read(u32 reg)
+{
+	return lapic_x2apic ? (u32)rdmsr(X2APIC_MSR_BASE + reg / 16) : lapic[reg / 4];
+}
+
+static void lapic_write(u32 reg, u32 v)
+{
+	if (lapic_x2apic)
+		wrmsr(X2APIC_MSR_BASE + reg / 16, v);
+	else
+		lapic[reg / 4] = v;
+}
+
+static void host_tick(struct trap_frame *f)
+{
+	lapic_write(APIC_REG_EOI, 0);
+}
+
+/* Counts LAPIC timer ticks over a TSC-measured interval to find the initial count for one host tick. */
+static u32 lapic_ticks_per_host_tick(void)
+{
+	lapic_write(APIC_REG_TIMER_DIVIDE, APIC_TIMER_DIVIDE_BY_16);
+	lapic_write(APIC_REG_LVT_TIMER, APIC_LVT_MASKED);
+	lapic_write(APIC_REG_TIMER_INITIAL, 0xFFFFFFFFu);
+	u64 end = rdtsc() + ms_to_tsc(CALIBRATION_MS);
+	while (rdtsc() < end)
+		cpu_relax();
+	u32 elapsed = 0xFFFFFFFFu - lapic_read(APIC_REG_TIMER_CURRENT);
+	lapic_write(APIC_REG_TIMER_INITIAL, 0);
+	return MAX(elapsed / CALIBRATION_MS * HOST_TICK_MS, 1u);
+}
+
+void host_tick_start(void)
+{
+	u64 apic_base = rdmsr(MSR_IA32_APIC_BASE);
+	lapic = (volatile u32 *)(uintptr_t)(apic_base & APIC_BASE_ADDR_MASK);
+	lapic_x2apic = apic_base & APIC_BASE_EXTD;
+	cpu_set_irq_handler(HOST_TIMER_VECTOR, host_tick);
+	lapic_write(APIC_REG_SVR, APIC_SVR_ENABLE | SPURIOUS_VECTOR);
+	lapic_write(APIC_REG_LVT_LINT0, APIC_LVT_MASKED);
+	u32 count = lapic_ticks_per_host_tick();
+	lapic_write(APIC_REG_LVT_TIMER, APIC_LVT_TIMER_PERIODIC | HOST_TIMER_VECTOR);
+	lapic_write(APIC_REG_TIMER_INITIAL, count);
+	log_debug("host tick: LAPIC timer count %u per %d ms", count, HOST_TICK_MS);
+}

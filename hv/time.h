@@ -1,0 +1,16 @@
+/* Host time: a calibrated TSC, and the host LAPIC timer that forces periodic VM exits (the watchdog tick). */
+#ifndef HV_TIME_H
+#define HV_TIME_H
+
+#include "types.h"
+
+#define HOST_TICK_MS 10
+
+void time_init(void);
+u64 tsc_hz(void);
+u64 time_ms(void);                 /* milliseconds since time_init */
+u64 ms_to_tsc(u64 ms);
+/* Starts the periodic host tick (HOST_TIMER_VECTOR). While a guest runs, each tick is a VM exit. */
+void host_tick_start(void);
+
+#endif

@@ -1,0 +1,80 @@
+/* Host exceptions and interrupts. An exception in the hypervisor is a hypervisor bug: dump and stop. */
+#include "console.h"
+#include "cpu.h"
+#include "finish.h"
+#include "log.h"
+#include "x86.h"
+
+#define IRQ_VECTORS 256
+#define BACKTRACE_MAX_FRAMES 16
+
+static irq_handler irq_handlers[IRQ_VECTORS];
+
+void cpu_set_irq_handler(u8 vector, irq_handler fn)
+{
+	irq_handlers[vector] = fn;
+}
+
+static const char *exception_name(u64 v)
+{
+	static const char *const names[] = { "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM",
+					     "#DF", "CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "RSV",
+					     "#MF", "#AC", "#MC", "#XM", "#VE", "#CP" };
+	return v < ARRAY_SIZE(names) ? names[v] : "exception";
+}
+
+static void dump_frame(const struct trap_frame *f)
+{
+	console_printf("# rip %016llx cs %04llx rflags %08llx rsp %016llx ss %04llx\n", f->rip, f->cs, f->rflags,
+		       f->rsp, f->ss);
+	console_printf("# rax %016llx rbx %016llx rcx %016llx rdx %016llx\n", f->rax, f->rbx, f->rcx, f->rdx);
+	console_printf("# rsi %016llx rdi %016llx rbp %016llx r8  %016llx\n", f->rsi, f->rdi, f->rbp, f->r8);
+	console_printf("# r9  %016llx r10 %016llx r11 %016llx r12 %016llx\n", f->r9, f->r10, f->r11, f->r12);
+	console_printf("# r13 %016llx r14 %016llx r15 %016llx\n", f->r13, f->r14, f->r15);
+	console_printf("# cr0 %016llx cr2 %016llx cr3 %016llx cr4 %016llx\n", read_cr0(), read_cr2(), read_cr3(),
+		       read_cr4());
+}
+
+/* Walks the RBP chain (the hypervisor is built with frame pointers). Addresses are absolute;
+ * subtract the image base printed at start-up to look them up in build/microhv.so. */
+static void backtrace(u64 rbp)
+{
+	console_printf("# backtrace:");
+	for (int i = 0; i < BACKTRACE_MAX_FRAMES && rbp && !(rbp & 7); i++) {
+		const u64 *frame = (const u64 *)rbp;
+		console_printf(" %llx", frame[1]);
+		if (frame[0] <= rbp) /* the chain must go up the stack */
+			break;
+		rbp = frame[0];
+	}
+	console_printf("\n");
+}
+
+void trap_dispatch(struct trap_frame *f)
+{
+	if (f->vector >= NUM_EXCEPTION_VECTORS) {
+		if (irq_handlers[f->vector])
+			irq_handlers[f->vector](f);
+		return;
+	}
+	console_printf("Bail out! microhv: host %s (vector %llu) error code 0x%llx\n", exception_name(f->vector),
+		       f->vector, f->error_code);
+	dump_frame(f);
+	backtrace(f->rbp);
+	hv_finish(HV_STATUS_PANIC);
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+	u64 rbp;
+	irq_disable();
+	console_printf("Bail out! microhv panic: ");
+	va_start(ap, fmt);
+	console_vprintf(fmt, ap);
+	va_end(ap);
+	console_printf("\n");
+	__asm__ volatile("mov %%rbp, %0" : "=r"(rbp));
+	backtrace(rbp);
+	hv_finish(HV_STATUS_PANIC);
+}

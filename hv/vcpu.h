@@ -1,0 +1,54 @@
+/* The arch-neutral virtual CPU. The back end keeps its hardware state (VMCB/VMCS) behind `arch`. */
+#ifndef HV_VCPU_H
+#define HV_VCPU_H
+
+#include "types.h"
+
+/* General-purpose registers in x86 encoding order, so a ModRM register number indexes gpr[]. */
+enum gpr {
+	GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
+	GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
+	NUM_GPRS
+};
+
+/* Guest state the core reads or writes through the back end (never a VMCB/VMCS field directly). */
+enum vreg {
+	VREG_CR0, VREG_CR3, VREG_CR4, VREG_EFER, VREG_PAT,
+	VREG_FS_BASE, VREG_GS_BASE, VREG_KERNEL_GS_BASE,
+	VREG_STAR, VREG_LSTAR, VREG_CSTAR, VREG_SFMASK,
+	VREG_SYSENTER_CS, VREG_SYSENTER_ESP, VREG_SYSENTER_EIP,
+	VREG_CS_SELECTOR,
+	VREG_CPL,
+	NUM_VREGS
+};
+
+/* An exception queued by hv_inject_exception(); sanitized only at VM entry (the guest mode may change). */
+struct queued_exception {
+	bool valid;
+	u8 vector;
+	bool has_ec;
+	u32 ec;
+	u32 flags;
+};
+
+struct vcpu_stats {
+	u64 exits;
+	u64 ec_dropped;
+	u64 ec_added;
+};
+
+struct vm;
+
+struct vcpu {
+	u64 gpr[NUM_GPRS]; /* first member: the world-switch code addresses it from the vcpu pointer */
+	u64 rip;
+	u64 rflags;
+	struct vm *vm;
+	u32 id;
+	void *arch;
+	struct queued_exception exception;
+	struct vcpu_stats stats;
+	bool bench_null_cpuid; /* bench/: CPUID exits handled by the back end alone */
+};
+
+#endif

@@ -1,0 +1,94 @@
+/* VM lifecycle and the run loop. */
+#include "vm.h"
+#include "events.h"
+#include "exit.h"
+#include "fmt.h"
+#include "log.h"
+#include "mm.h"
+#include "x86.h"
+
+static void host_cpuid(u32 leaf, u32 subleaf, u32 out[4])
+{
+	cpuid_count(leaf, subleaf, out);
+}
+
+struct vm *vm_create(const struct backend *be, const char *name, u64 ram_size)
+{
+	u64 vm_pages = ALIGN_UP(sizeof(struct vm), PAGE_SIZE) / PAGE_SIZE;
+	struct vm *vm = mm_alloc_pages(vm_pages, PAGE_SIZE);
+	if (!vm)
+		return NULL;
+	vm->be = be;
+	vm->name = name;
+	vm->ram_size = ALIGN_UP(ram_size, LARGE_PAGE_SIZE);
+	vm->ram = mm_alloc_pages(vm->ram_size / PAGE_SIZE, LARGE_PAGE_SIZE);
+	vm->outcome = VM_RUNNING;
+	if (!vm->ram || be->vm_init(vm)) {
+		vm_destroy(vm);
+		return NULL;
+	}
+	return vm;
+}
+
+int vm_add_vcpu(struct vm *vm, const struct entry_state *entry)
+{
+	if (vm->nvcpus == VM_MAX_VCPUS)
+		return -EINVAL;
+	struct vcpu *v = &vm->vcpus[vm->nvcpus];
+	v->vm = vm;
+	v->id = vm->nvcpus;
+	int err = vm->be->vcpu_init(v, entry);
+	if (err)
+		return err;
+	vm->nvcpus++;
+	const struct cpuid_vm_config cfg = { .backend_kind = vm->be->kind, .vcpu_count = vm->nvcpus };
+	cpuid_policy_build(&vm->cpuid, host_cpuid, &cfg);
+	return 0;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	if (!vm)
+		return;
+	for (u32 i = 0; i < vm->nvcpus; i++)
+		vm->be->vcpu_destroy(&vm->vcpus[i]);
+	if (vm->arch)
+		vm->be->vm_destroy(vm);
+	mm_free_pages(vm->ram, vm->ram_size / PAGE_SIZE);
+	mm_free_pages(vm, ALIGN_UP(sizeof(struct vm), PAGE_SIZE) / PAGE_SIZE);
+}
+
+void vm_stop(struct vm *vm, enum vm_outcome outcome, u64 rip, const char *fmt, ...)
+{
+	va_list ap;
+	if (vm->outcome != VM_RUNNING)
+		return;
+	vm->outcome = outcome;
+	vm->stop_rip = rip;
+	va_start(ap, fmt);
+	vsnprintf(vm->stop_detail, sizeof(vm->stop_detail), fmt, ap);
+	va_end(ap);
+}
+
+const char *vm_outcome_name(enum vm_outcome o)
+{
+	static const char *const names[] = { "running", "exited", "triple fault", "watchdog timeout",
+					     "halted forever", "VM entry failed", "bad access", "unhandled exit" };
+	return o < ARRAY_SIZE(names) ? names[o] : "?";
+}
+
+void vm_run(struct vm *vm, u64 deadline_tsc)
+{
+	struct vcpu *v = &vm->vcpus[0];
+	struct exit_info exit;
+
+	while (vm->outcome == VM_RUNNING) {
+		events_prepare_entry(v);
+		vm->be->run(v, &exit);
+		v->stats.exits++;
+		exit_dispatch(v, &exit);
+		if (vm->outcome == VM_RUNNING && rdtsc() > deadline_tsc)
+			vm_stop(vm, VM_TIMEOUT, v->rip, "still running at the watchdog deadline");
+	}
+	uart_flush(&vm->uart);
+}

@@ -1,0 +1,53 @@
+/* A virtual machine: guest RAM at GPA 0, its vCPUs, its small PC platform, and how its run ended. */
+#ifndef HV_VM_H
+#define HV_VM_H
+
+#include "backend.h"
+#include "cpuid_policy.h"
+#include "platform/uart.h"
+#include "vcpu.h"
+
+#define VM_DEFAULT_RAM_BYTES (32ull << 20)
+#define VM_MAX_VCPUS 1
+
+enum vm_outcome {
+	VM_RUNNING,
+	VM_EXITED,          /* the guest wrote its status to the exit port */
+	VM_TRIPLE_FAULT,
+	VM_TIMEOUT,         /* the watchdog deadline passed */
+	VM_HALTED_FOREVER,  /* every vCPU halted with no way to be woken */
+	VM_ENTRY_FAILED,
+	VM_BAD_ACCESS,      /* an access the platform cannot emulate */
+	VM_UNHANDLED_EXIT,
+};
+
+struct vm {
+	const struct backend *be;
+	const char *name;
+	u8 *ram; /* host pointer to GPA 0 (2 MiB aligned, physically contiguous) */
+	u64 ram_size;
+	void *arch; /* back-end private: nested page tables */
+	u32 nvcpus;
+	struct vcpu vcpus[VM_MAX_VCPUS];
+	struct cpuid_policy cpuid;
+	struct uart uart;
+	enum vm_outcome outcome;
+	u32 exit_status;
+	u64 stop_rip;
+	char stop_detail[128];
+};
+
+/* Creates a VM with ram_size bytes of zeroed RAM and no vCPUs. NULL (after logging) on failure. */
+struct vm *vm_create(const struct backend *be, const char *name, u64 ram_size);
+int vm_add_vcpu(struct vm *vm, const struct entry_state *entry);
+void vm_destroy(struct vm *vm);
+
+/* Stops the VM with `outcome`; the first stop wins. */
+void vm_stop(struct vm *vm, enum vm_outcome outcome, u64 rip, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+const char *vm_outcome_name(enum vm_outcome o);
+
+/* Runs the VM until it stops or deadline_tsc passes. */
+void vm_run(struct vm *vm, u64 deadline_tsc);
+
+#endif

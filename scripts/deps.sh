@@ -1,0 +1,21 @@
+#!/bin/sh
+# deps.sh: make sure the Debian packages microhv needs are installed. As root it installs what is
+# missing; otherwise it prints the exact apt-get line and fails.
+set -eu
+PKGS="gcc make binutils nasm gnu-efi qemu-system-x86 ovmf mtools dosfstools libcmocka-dev bochs bochsbios vgabios"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ]; then
+	echo "deps: installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >/dev/null
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+else
+	echo "deps: missing Debian packages. Run:" >&2
+	echo "  sudo apt-get install -y$missing" >&2
+	exit 1
+fi

@@ -1,0 +1,54 @@
+#!/bin/sh
+# Run one test guest on plain QEMU, without microhv: a reference run for the guest and its runtime.
+#   sh scripts/run-direct.sh TEST       (or: make run-direct TEST=name)
+# Prints the guest's TAP output, then one line with the verdict. Exits 0 only if the guest exited
+# through the exit port with status 0.
+#
+# QEMU's isa-debug-exit device turns a guest write of V into the exit status (V << 1) | 1, so any
+# even status means the guest never wrote the port: 0 = QEMU shut down (with -no-reboot, e.g. after a
+# triple fault), 124 = killed by timeout.
+
+set -u
+
+TIMEOUT_SECONDS=${RUN_DIRECT_TIMEOUT:-60}
+GUEST_DIR=${GUEST_DIR:-build/guests}
+QEMU=${QEMU:-qemu-system-x86_64}
+TIMEOUT_STATUS=124
+
+test_name=${1:-}
+if [ -z "$test_name" ]; then
+	echo "usage: $0 TEST   (a guest from build/guests, e.g. inject; make run-direct TEST=inject)" >&2
+	exit 2
+fi
+elf="$GUEST_DIR/$test_name.elf"
+if [ ! -f "$elf" ]; then
+	echo "run-direct: $elf not found: run 'make guests' first (or check the name)" >&2
+	exit 2
+fi
+if ! command -v "$QEMU" >/dev/null 2>&1; then
+	echo "run-direct: $QEMU not found (Debian package qemu-system-x86)" >&2
+	exit 2
+fi
+
+timeout "$TIMEOUT_SECONDS" "$QEMU" -machine q35 -nodefaults -no-reboot -cpu max -m 64 \
+	-kernel "$elf" \
+	-device isa-debug-exit,iobase=0xf4,iosize=4 \
+	-serial stdio -display none -monitor none </dev/null
+qemu_status=$?
+
+if [ "$qemu_status" -eq "$TIMEOUT_STATUS" ]; then
+	echo "run-direct: $test_name: FAIL (timed out after ${TIMEOUT_SECONDS}s)"
+	exit 1
+fi
+if [ $((qemu_status % 2)) -eq 0 ]; then
+	echo "run-direct: $test_name: FAIL (QEMU exited with $qemu_status without a guest exit status:" \
+		"triple fault, shutdown or QEMU error)"
+	exit 1
+fi
+guest_status=$((qemu_status >> 1))
+if [ "$guest_status" -eq 0 ]; then
+	echo "run-direct: $test_name: PASS (guest exit status 0)"
+	exit 0
+fi
+echo "run-direct: $test_name: FAIL (guest exit status $guest_status)"
+exit 1

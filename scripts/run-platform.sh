@@ -1,0 +1,63 @@
+#!/bin/sh
+# run-platform.sh PLATFORM [TESTS] [GUEST_FILES]: boot build/microhv.efi on an emulator and run the suite
+# (TESTS: comma-separated test names; GUEST_FILES: space-separated Multiboot images to run as well).
+# Writes build/results/PLATFORM.log (the whole console) and PLATFORM.tap (the TAP part).
+# Exit status: 0 all passed, 1 something failed, 2 the run itself broke (panic, timeout, no summary).
+set -eu
+platform=${1:-qemu-svm}
+tests=${2:-}
+files=${3:-}
+B=build
+R=$B/results
+mkdir -p "$R"
+log=$R/$platform.log
+tap=$R/$platform.tap
+: "${RUN_TIMEOUT:=600}"
+
+cfg="platform=$platform exit=debug-port"
+[ -n "$tests" ] && cfg="$cfg test=$tests"
+for f in $files; do cfg="$cfg guest=$(basename "$f")"; done
+
+now() { date +%s.%N; }
+elapsed() { echo "$1 $2" | awk '{ printf "%.2f", $2 - $1 }'; }
+
+case "$platform" in
+qemu-svm)
+	esp=$B/esp-$platform.img
+	# shellcheck disable=SC2086
+	sh scripts/mkesp.sh "$esp" $B/microhv.efi "$cfg" $files
+	echo "== $platform: booting microhv under QEMU (TCG, -cpu max) + OVMF; console in $log"
+	t0=$(now)
+	set +e
+	timeout "$RUN_TIMEOUT" qemu-system-x86_64 -machine q35 -nodefaults -no-reboot -cpu max -m 1024 \
+		-bios /usr/share/ovmf/OVMF.fd -drive format=raw,file="$esp" \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -display none -monitor none \
+		-serial stdio </dev/null | tr -d '\r' | tee "$log" | sh scripts/stamp-first.sh "$R/$platform.first"
+	status=$?
+	set -e
+	# The pipeline's status is tee's; QEMU's comes from the log tail below.
+	;;
+*)
+	echo "run-platform.sh: unknown platform '$platform' (known: qemu-svm)" >&2
+	exit 2
+	;;
+esac
+t1=$(now)
+
+grep -aE '^(ok |not ok |1\.\.|Bail out!|[0-9]+ passed, [0-9]+ failed)|^# ' "$log" > "$tap" || true
+summary=$(grep -aE '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1 || true)
+first=$(cat "$R/$platform.first" 2>/dev/null || echo "$t1")
+echo "== $platform: total $(elapsed "$t0" "$t1") s, firmware until microhv's first line $(elapsed "$t0" "$first") s, microhv $(elapsed "$first" "$t1") s"
+if grep -aq '^Bail out!' "$log"; then
+	echo "== $platform: the hypervisor bailed out (see $log)"
+	exit 2
+fi
+if [ -z "$summary" ]; then
+	echo "== $platform: no summary line: the run did not finish (timeout ${RUN_TIMEOUT}s or crash; see $log)"
+	exit 2
+fi
+echo "== $platform: $summary"
+case "$summary" in
+*" 0 failed") exit 0 ;;
+*) exit 1 ;;
+esac
