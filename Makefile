@@ -11,6 +11,9 @@ NASM     := nasm
 LD       := ld
 OBJCOPY  := objcopy
 PLATFORM ?= qemu-svm
+V        ?= 0
+Q        := $(if $(filter 1,$(V)),,@)
+DEPS_OK  := $(B)/.deps-ok
 TEST     ?=
 GUESTS   ?=
 
@@ -53,54 +56,71 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
 .SECONDARY:
 all: $(B)/microhv.efi
 
-$(B)/%.o: %.c
-	@mkdir -p $(dir $@)
-	$(CC) $(if $(filter boot/%,$<),$(BOOT_CFLAGS),$(HV_CFLAGS)) -c $< -o $@
+# Missing Debian packages are installed (as root) or named (otherwise) before anything is built.
+$(DEPS_OK): scripts/deps.sh
+	@mkdir -p $(B)
+	$(Q)sh scripts/deps.sh
+	@touch $@
 
-$(B)/%.asm.o: %.asm
+$(B)/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf64 -g -MD $(B)/$*.asm.d -MP -I. $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(if $(filter boot/%,$<),$(BOOT_CFLAGS),$(HV_CFLAGS)) -c $< -o $@
 
-$(B)/guest/%.o: %.c
+$(B)/%.asm.o: %.asm | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+	@echo "  NASM    $<"
+	$(Q)$(NASM) -f elf64 -g -MD $(B)/$*.asm.d -MP -I. $< -o $@
 
-$(B)/guest/%.asm.o: %.asm
+$(B)/guest/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf64 -g -MD $(B)/guest/$*.asm.d -MP -I. -Iguest-tests/lib/ $< -o $@
+	@echo "  CC      $< (guest)"
+	$(Q)$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+$(B)/guest/%.asm.o: %.asm | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $< (guest)"
+	$(Q)$(NASM) -f elf64 -g -MD $(B)/guest/$*.asm.d -MP -I. -Iguest-tests/lib/ $< -o $@
 
 $(B)/guests/%.elf64: $(B)/guest/guest-tests/%.o $(GLIB_OBJS) guest-tests/guest.ld
 	@mkdir -p $(dir $@)
-	$(LD) -m elf_x86_64 -nostdlib -static -T guest-tests/guest.ld -o $@ $(GLIB_OBJS) $<
+	@echo "  LD      $@"
+	$(Q)$(LD) -m elf_x86_64 -nostdlib -static -T guest-tests/guest.ld -o $@ $(GLIB_OBJS) $<
 
 $(B)/guests/%.elf64: $(B)/guest/bench/%.o $(GLIB_OBJS) guest-tests/guest.ld
 	@mkdir -p $(dir $@)
-	$(LD) -m elf_x86_64 -nostdlib -static -T guest-tests/guest.ld -o $@ $(GLIB_OBJS) $<
+	@echo "  LD      $@"
+	$(Q)$(LD) -m elf_x86_64 -nostdlib -static -T guest-tests/guest.ld -o $@ $(GLIB_OBJS) $<
 
+# Debug info stays in the .elf64; the embedded ELF32 image is stripped.
 $(B)/guests/%.elf: $(B)/guests/%.elf64
-	$(OBJCOPY) -O elf32-i386 $< $@
+	$(Q)$(OBJCOPY) -O elf32-i386 --strip-debug $< $@
 
 guests: $(GUEST_ELFS)
 
 # The built-in suite: every guest listed in guest-tests/suite.txt, embedded in the EFI image.
 $(B)/guest_table.c: guest-tests/suite.txt scripts/gen-guest-table.sh
 	@mkdir -p $(B)
-	sh scripts/gen-guest-table.sh $< $(B)/guests > $@
+	$(Q)sh scripts/gen-guest-table.sh $< $(B)/guests > $@.tmp && mv $@.tmp $@
 
 $(B)/guest_table.o: $(B)/guest_table.c $(GUEST_ELFS)
-	$(CC) $(HV_CFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
 
 $(B)/microhv.so: $(HV_OBJS) linker.ld
-	$(LD) -nostdlib -znocombreloc -shared -Bsymbolic -T linker.ld -L$(EFI_LIB) \
+	@echo "  LD      $@"
+	$(Q)$(LD) -nostdlib -znocombreloc -shared -Bsymbolic -T linker.ld -L$(EFI_LIB) \
 		$(EFI_LIB)/crt0-efi-x86_64.o $(HV_OBJS) -lefi -lgnuefi -o $@
 
 $(B)/microhv.efi: $(B)/microhv.so
-	$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j .reloc \
+	@echo "  EFI     $@"
+	$(Q)$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j .reloc \
 		--target efi-app-x86_64 --subsystem=10 $< $@
 
-$(B)/unit/%: tests/unit/%.c $(PURE_C)
+$(B)/unit/%: tests/unit/%.c $(PURE_C) $(wildcard tests/unit/*.h) | $(DEPS_OK)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -o $@ $< $(PURE_C) -lcmocka
+	@echo "  CC      $< (host)"
+	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $< $(PURE_C) -lcmocka
 
 unit: $(UNIT_BINS)
 	@sh scripts/run-unit.sh $(UNIT_BINS)
@@ -118,7 +138,7 @@ bench: all guests
 	@sh scripts/run-platform.sh $(PLATFORM) bench_cpuid ""
 
 deps:
-	@sh scripts/deps.sh
+	@sh scripts/deps.sh && mkdir -p $(B) && touch $(DEPS_OK)
 
 clean:
 	rm -rf $(B)

@@ -187,10 +187,11 @@ struct suite_totals runner_run_suite(const struct backend *be, const struct cmdl
 	u32 selected = 0;
 
 	for (u32 i = 0; i < builtin_suite_count; i++) {
-		if (!cmdline_selects(cl, builtin_suite[i].name))
+		const struct suite_entry *t = &builtin_suite[i];
+		if (!cmdline_selects(cl, t->name) || (t->manual && !cl->ntests))
 			continue;
 		selected++;
-		run_one(be, &builtin_suite[i], cl->platform, &totals);
+		run_one(be, t, cl->platform, &totals);
 	}
 	run_files(be, cl, bi, &totals);
 	if (!selected && !bi->nfiles) {

@@ -21,6 +21,7 @@ struct suite_entry {
 	enum expectation expect;
 	u32 expect_status; /* for EXPECT_FAIL_EXIT */
 	u32 timeout_ms;    /* 0: the default */
+	bool manual;       /* runs only when named with test= (benchmarks) */
 };
 
 extern const struct suite_entry builtin_suite[];

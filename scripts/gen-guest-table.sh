@@ -1,6 +1,6 @@
 #!/bin/sh
 # gen-guest-table.sh SUITE_FILE GUEST_DIR: print the C table of built-in guests (hv/suite.h) for the
-# guests listed in SUITE_FILE ("name expect [timeout_ms=N]"), each ELF embedded with .incbin.
+# guests listed in SUITE_FILE ("name expect [timeout_ms=N] [manual]"), each ELF embedded with .incbin.
 set -eu
 suite=$1
 dir=$2
@@ -22,9 +22,11 @@ while read -r name expect rest; do
 	*) echo "gen-guest-table.sh: $suite: '$name': unknown expectation '$expect'" >&2; exit 1 ;;
 	esac
 	timeout=0
+	manual=false
 	for opt in $rest; do
 		case "$opt" in
 		timeout_ms=*) timeout=${opt#timeout_ms=} ;;
+		manual) manual=true ;;
 		\#*) break ;;
 		*) echo "gen-guest-table.sh: $suite: '$name': unknown option '$opt'" >&2; exit 1 ;;
 		esac
@@ -35,7 +37,7 @@ while read -r name expect rest; do
 __asm__(".section .rodata\n.balign 16\nguest_$sym: .incbin \"$dir/$name.elf\"\nguest_${sym}_end:\n.previous");
 extern const u8 guest_$sym[], guest_${sym}_end[];
 EOC
-	entries="$entries	{ \"$name\", guest_$sym, guest_${sym}_end, $kind, $status, $timeout },
+	entries="$entries	{ \"$name\", guest_$sym, guest_${sym}_end, $kind, $status, $timeout, $manual },
 "
 	count=$((count + 1))
 done < "$suite"

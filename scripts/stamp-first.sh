@@ -3,9 +3,10 @@
 # first line (to separate the firmware's boot time from the hypervisor's own).
 out=$1
 rm -f "$out"
+cr=$(printf '\r')
 while IFS= read -r line; do
 	if [ ! -f "$out" ]; then
 		case "$line" in "# microhv:"*) date +%s.%N > "$out" ;; esac
 	fi
-	printf '%s\n' "$line"
+	printf '%s\n' "${line%"$cr"}"
 done
