@@ -99,7 +99,7 @@ $(B)/guests/%.elf: $(B)/guests/%.elf64
 guests: $(GUEST_ELFS)
 
 # The built-in suite: every guest listed in guest-tests/suite.txt, embedded in the EFI image.
-$(B)/guest_table.c: guest-tests/suite.txt scripts/gen-guest-table.sh
+$(B)/guest_table.c: guest-tests/suite.txt scripts/gen-guest-table.sh $(GUEST_ELFS)
 	@mkdir -p $(B)
 	$(Q)sh scripts/gen-guest-table.sh $< $(B)/guests > $@.tmp && mv $@.tmp $@
 
