@@ -68,6 +68,8 @@ static void parse_word(struct cmdline *c, const char *w, size_t len)
 	u32 e;
 
 	if (value_is(w, k, "test")) {
+		if (vlen == 0) /* not "select everything": that is what leaving test= out means */
+			set_error(c, "empty test= list", w, len);
 		parse_tests(c, v, vlen);
 	} else if (value_is(w, k, "guest")) {
 		if (c->nguests == CMDLINE_MAX_GUESTS || !copy_word(c->guests[c->nguests], CMDLINE_NAME_MAX, v, vlen))

@@ -210,7 +210,8 @@ void cpuid_policy_lookup(const struct cpuid_policy *p, u32 leaf, u32 subleaf, u3
 	}
 	if (leaf == LEAF_FEATURES)
 		out[CPUID_EBX] |= (vcpu_id & 0xFFu) << L1_EBX_APIC_ID_SHIFT;
-	else if (leaf == LEAF_TOPOLOGY || leaf == LEAF_TOPOLOGY_V2) {
+	else if ((leaf == LEAF_TOPOLOGY || leaf == LEAF_TOPOLOGY_V2) && leaf <= p->max_basic) {
+		/* 0x1F exists only when max_basic reaches it; otherwise it reads as zero like any unknown leaf */
 		out[CPUID_EDX] = vcpu_id;
 		if (subleaf > TOPOLOGY_LEVELS) /* levels past the last one echo the subleaf in ECX[7:0] */
 			out[CPUID_ECX] = subleaf & 0xFFu;

@@ -1,0 +1,369 @@
+/* Host unit tests for microhv's command line / \microhv.cfg parser (hv/cmdline.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "hv/cmdline.h"
+
+static struct cmdline cl;
+
+/* Parse with the result structure full of garbage first: the parser must fill in every default. */
+static int parse(const char *s)
+{
+	memset(&cl, 0x5A, sizeof(cl));
+	return cmdline_parse(s, &cl);
+}
+
+static void expect_ok(const char *s)
+{
+	int rc = parse(s);
+	if (rc != 0)
+		fail_msg("\"%s\" rejected (%d): %s", s, rc, cl.error);
+	assert_string_equal(cl.error, "");
+}
+
+/* Rejected, and the error message contains `word`. */
+static void expect_error(const char *s, const char *word)
+{
+	int rc = parse(s);
+	if (rc != -EINVAL)
+		fail_msg("\"%s\": got %d, want -EINVAL", s, rc);
+	if (cl.error[0] == '\0')
+		fail_msg("\"%s\": no error text", s);
+	if (!strstr(cl.error, word))
+		fail_msg("\"%s\": error \"%s\" does not name \"%s\"", s, cl.error, word);
+	assert_true(strlen(cl.error) < sizeof(cl.error));
+}
+
+static void expect_defaults_except_tests(void)
+{
+	assert_string_equal(cl.platform, "hw");
+	assert_int_equal(cl.finish, FINISH_HALT);
+	assert_int_equal(cl.log_level, LOG_INFO);
+	assert_int_equal(cl.nguests, 0);
+}
+
+/* ---- Defaults ---- */
+
+static void test_defaults(void **state)
+{
+	static const char *const empty[] = { "", " ", "\t\n  \r\n", "# only a comment", "#", "\n# a\n\n# b\n" };
+
+	for (unsigned i = 0; i < sizeof(empty) / sizeof(empty[0]); i++) {
+		expect_ok(empty[i]);
+		expect_defaults_except_tests();
+		assert_int_equal(cl.ntests, 0);
+		assert_true(cmdline_selects(&cl, "cpuid"));
+		assert_true(cmdline_selects(&cl, "x87_fcs_fds"));
+		assert_true(cmdline_selects(&cl, ""));
+	}
+	expect_ok(NULL);
+	expect_defaults_except_tests();
+	assert_int_equal(cl.ntests, 0);
+	/* The enum values are what the rest of the hypervisor compares against. */
+	assert_int_equal(FINISH_HALT, 0);
+	assert_int_equal(LOG_INFO, 2);
+}
+
+/* ---- Each key ---- */
+
+static void test_tests_list(void **state)
+{
+	expect_ok("test=a,b,c");
+	assert_int_equal(cl.ntests, 3);
+	assert_string_equal(cl.tests[0], "a");
+	assert_string_equal(cl.tests[1], "b");
+	assert_string_equal(cl.tests[2], "c");
+	assert_true(cmdline_selects(&cl, "a"));
+	assert_true(cmdline_selects(&cl, "b"));
+	assert_true(cmdline_selects(&cl, "c"));
+	assert_false(cmdline_selects(&cl, "d"));
+	assert_false(cmdline_selects(&cl, "ab"));  /* exact names, not prefixes */
+	assert_false(cmdline_selects(&cl, "a,b"));
+	assert_false(cmdline_selects(&cl, ""));
+	expect_defaults_except_tests();
+
+	expect_ok("test=cpuid");
+	assert_int_equal(cl.ntests, 1);
+	assert_true(cmdline_selects(&cl, "cpuid"));
+	assert_false(cmdline_selects(&cl, "cpuid2"));
+	assert_false(cmdline_selects(&cl, "cpui"));
+
+	/* Repeated test= words add up. */
+	expect_ok("test=inject_gp test=mtrr,x2apic");
+	assert_int_equal(cl.ntests, 3);
+	assert_string_equal(cl.tests[2], "x2apic");
+	assert_true(cmdline_selects(&cl, "inject_gp"));
+	assert_true(cmdline_selects(&cl, "mtrr"));
+
+	/* Names are taken as they are, including guest file names. */
+	expect_ok("test=my.elf,a=b");
+	assert_string_equal(cl.tests[0], "my.elf");
+	assert_string_equal(cl.tests[1], "a=b");
+}
+
+static void test_guests(void **state)
+{
+	expect_ok("guest=one.elf guest=dir/two.elf guest=\\EFI\\three.elf");
+	assert_int_equal(cl.nguests, 3);
+	assert_string_equal(cl.guests[0], "one.elf");
+	assert_string_equal(cl.guests[1], "dir/two.elf");
+	assert_string_equal(cl.guests[2], "\\EFI\\three.elf");
+	assert_int_equal(cl.ntests, 0);
+}
+
+static void test_platform(void **state)
+{
+	expect_ok("platform=qemu-vmx");
+	assert_string_equal(cl.platform, "qemu-vmx");
+	expect_ok("platform=a platform=lab-box-7");
+	assert_string_equal(cl.platform, "lab-box-7"); /* the last one wins */
+}
+
+static void test_exit_values(void **state)
+{
+	expect_ok("exit=debug-port");
+	assert_int_equal(cl.finish, FINISH_DEBUG_PORT);
+	expect_ok("exit=shutdown");
+	assert_int_equal(cl.finish, FINISH_SHUTDOWN);
+	expect_ok("exit=halt");
+	assert_int_equal(cl.finish, FINISH_HALT);
+	expect_ok("exit=shutdown exit=halt");
+	assert_int_equal(cl.finish, FINISH_HALT);
+}
+
+static void test_log_values(void **state)
+{
+	expect_ok("log=debug");
+	assert_int_equal(cl.log_level, LOG_DEBUG);
+	expect_ok("log=error");
+	assert_int_equal(cl.log_level, LOG_ERROR);
+	expect_ok("log=warn");
+	assert_int_equal(cl.log_level, LOG_WARN);
+	expect_ok("log=info");
+	assert_int_equal(cl.log_level, LOG_INFO);
+}
+
+static void test_everything_together(void **state)
+{
+	expect_ok("platform=qemu-svm exit=debug-port test=cpuid,bad.elf guest=bad.elf log=debug");
+	assert_string_equal(cl.platform, "qemu-svm");
+	assert_int_equal(cl.finish, FINISH_DEBUG_PORT);
+	assert_int_equal(cl.log_level, LOG_DEBUG);
+	assert_int_equal(cl.ntests, 2);
+	assert_string_equal(cl.tests[1], "bad.elf");
+	assert_int_equal(cl.nguests, 1);
+	assert_string_equal(cl.guests[0], "bad.elf");
+}
+
+/* ---- Layout: white space and comments ---- */
+
+static void test_whitespace(void **state)
+{
+	expect_ok("  \ttest=a,b\t\tplatform=x\n\nexit=shutdown\r\nlog=warn   \n");
+	assert_int_equal(cl.ntests, 2);
+	assert_string_equal(cl.tests[1], "b");
+	assert_string_equal(cl.platform, "x");
+	assert_int_equal(cl.finish, FINISH_SHUTDOWN);
+	assert_int_equal(cl.log_level, LOG_WARN);
+}
+
+static void test_config_file_comments(void **state)
+{
+	expect_ok("# microhv.cfg for the lab machine\n"
+		  "platform=lab # trailing comment: exit=shutdown\n"
+		  "# test=never\n"
+		  "   \t# indented comment log=error\n"
+		  "log=debug\r\n"
+		  "guest=extra.elf\n"
+		  "#\n"
+		  "test=cpuid # last line, no newline");
+	assert_string_equal(cl.platform, "lab");
+	assert_int_equal(cl.finish, FINISH_HALT);
+	assert_int_equal(cl.log_level, LOG_DEBUG);
+	assert_int_equal(cl.nguests, 1);
+	assert_int_equal(cl.ntests, 1);
+	assert_string_equal(cl.tests[0], "cpuid");
+	assert_false(cmdline_selects(&cl, "never"));
+
+	/* Only a word that starts with '#' opens a comment. */
+	expect_ok("platform=a#b");
+	assert_string_equal(cl.platform, "a#b");
+	/* A comment ends at the newline, not at the next space. */
+	expect_ok("#platform=x exit=shutdown\nlog=warn");
+	assert_string_equal(cl.platform, "hw");
+	assert_int_equal(cl.finish, FINISH_HALT);
+	assert_int_equal(cl.log_level, LOG_WARN);
+}
+
+/* ---- Errors ---- */
+
+static void test_error_unknown_key(void **state)
+{
+	expect_error("bogus=1", "bogus=1");
+	assert_string_equal(cl.error, "unknown option: 'bogus=1'");
+	expect_error("TEST=a", "TEST=a"); /* keys are case-sensitive */
+	expect_error("=a", "=a");
+	expect_error("tests=a", "tests=a");
+	assert_int_equal(cl.ntests, 0);
+}
+
+static void test_error_missing_equals(void **state)
+{
+	expect_error("verbose", "verbose");
+	assert_string_equal(cl.error, "expected key=value: 'verbose'");
+	expect_error("platform x", "platform");
+	assert_string_equal(cl.platform, "hw");
+}
+
+static void test_error_empty_value(void **state)
+{
+	expect_error("platform=", "platform=");
+	assert_string_equal(cl.platform, "hw");
+	expect_error("guest=", "guest=");
+	assert_int_equal(cl.nguests, 0);
+	expect_error("exit=", "exit=");
+	expect_error("log=", "log=");
+	expect_error("test=", "test=");
+	assert_int_equal(cl.ntests, 0);
+	/* An empty name inside the list: the others still count. */
+	expect_error("test=a,,b", "bad test name");
+	assert_int_equal(cl.ntests, 2);
+	assert_string_equal(cl.tests[1], "b");
+}
+
+static void test_error_bad_enum_values(void **state)
+{
+	expect_error("exit=reboot", "exit=reboot");
+	assert_string_equal(cl.error, "exit= takes halt, shutdown or debug-port: 'exit=reboot'");
+	assert_int_equal(cl.finish, FINISH_HALT);
+	expect_error("exit=HALT", "exit=HALT");
+	expect_error("exit=halted", "exit=halted");
+	expect_error("exit=debug", "exit=debug");
+	expect_error("exit=shutdown exit=bad", "exit=bad");
+	assert_int_equal(cl.finish, FINISH_SHUTDOWN); /* a bad value leaves the previous one */
+	expect_error("log=verbose", "log=verbose");
+	assert_int_equal(cl.log_level, LOG_INFO);
+	expect_error("log=Debug", "log=Debug");
+}
+
+static void test_error_too_long(void **state)
+{
+	char name[CMDLINE_NAME_MAX + 16], line[CMDLINE_NAME_MAX + 32];
+
+	/* Test names and the platform label hold CMDLINE_LABEL_MAX - 1 characters. */
+	memset(name, 'n', CMDLINE_LABEL_MAX - 1);
+	name[CMDLINE_LABEL_MAX - 1] = '\0';
+	snprintf(line, sizeof(line), "test=%s", name);
+	expect_ok(line);
+	assert_string_equal(cl.tests[0], name);
+	snprintf(line, sizeof(line), "platform=%s", name);
+	expect_ok(line);
+	assert_string_equal(cl.platform, name);
+
+	strcat(name, "X"); /* one more */
+	snprintf(line, sizeof(line), "test=ok1,%s,ok2", name);
+	expect_error(line, name);
+	assert_int_equal(cl.ntests, 2);
+	assert_string_equal(cl.tests[1], "ok2");
+	snprintf(line, sizeof(line), "platform=%s", name);
+	expect_error(line, name);
+	assert_string_equal(cl.platform, "hw");
+
+	/* Guest paths hold CMDLINE_NAME_MAX - 1. */
+	memset(name, 'g', CMDLINE_NAME_MAX - 1);
+	name[CMDLINE_NAME_MAX - 1] = '\0';
+	snprintf(line, sizeof(line), "guest=%s", name);
+	expect_ok(line);
+	assert_string_equal(cl.guests[0], name);
+	strcat(name, "X");
+	snprintf(line, sizeof(line), "guest=%s", name);
+	expect_error(line, "guest=ggggg");
+	assert_int_equal(cl.nguests, 0);
+}
+
+static void test_error_too_many(void **state)
+{
+	char line[64 * 8];
+	size_t len = 0;
+
+	len += (size_t)snprintf(line + len, sizeof(line) - len, "test=");
+	for (unsigned i = 0; i < CMDLINE_MAX_TESTS; i++)
+		len += (size_t)snprintf(line + len, sizeof(line) - len, "%st%u", i ? "," : "", i);
+	expect_ok(line);
+	assert_int_equal(cl.ntests, CMDLINE_MAX_TESTS);
+	assert_true(cmdline_selects(&cl, "t31"));
+
+	snprintf(line + len, sizeof(line) - len, ",t%u exit=shutdown", CMDLINE_MAX_TESTS);
+	expect_error(line, "t32");
+	assert_int_equal(cl.ntests, CMDLINE_MAX_TESTS);
+	assert_false(cmdline_selects(&cl, "t32"));
+	assert_true(cmdline_selects(&cl, "t0"));
+	assert_int_equal(cl.finish, FINISH_SHUTDOWN); /* the word after still applies */
+
+	/* Guests: CMDLINE_MAX_GUESTS, then an error. */
+	len = 0;
+	for (unsigned i = 0; i <= CMDLINE_MAX_GUESTS; i++)
+		len += (size_t)snprintf(line + len, sizeof(line) - len, "guest=g%u.elf ", i);
+	expect_error(line, "guest=g16.elf");
+	assert_int_equal(cl.nguests, CMDLINE_MAX_GUESTS);
+	assert_string_equal(cl.guests[CMDLINE_MAX_GUESTS - 1], "g15.elf");
+}
+
+static void test_good_words_around_bad_one(void **state)
+{
+	expect_error("platform=x bogus exit=shutdown log=debug test=a guest=b.elf", "bogus");
+	assert_string_equal(cl.error, "expected key=value: 'bogus'");
+	assert_string_equal(cl.platform, "x");
+	assert_int_equal(cl.finish, FINISH_SHUTDOWN);
+	assert_int_equal(cl.log_level, LOG_DEBUG);
+	assert_int_equal(cl.ntests, 1);
+	assert_true(cmdline_selects(&cl, "a"));
+	assert_false(cmdline_selects(&cl, "b"));
+	assert_int_equal(cl.nguests, 1);
+
+	/* The first problem is the one reported. */
+	expect_error("exit=x1 first=1 log=x2", "exit=x1");
+	assert_null(strstr(cl.error, "first"));
+	assert_null(strstr(cl.error, "x2"));
+}
+
+static void test_error_long_word_fits(void **state)
+{
+	char line[400];
+
+	memset(line, 'k', 300);
+	memcpy(line + 300, "=v", 3);
+	expect_error(line, "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk");
+	assert_true(strlen(cl.error) < sizeof(cl.error));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_tests_list),
+		cmocka_unit_test(test_guests),
+		cmocka_unit_test(test_platform),
+		cmocka_unit_test(test_exit_values),
+		cmocka_unit_test(test_log_values),
+		cmocka_unit_test(test_everything_together),
+		cmocka_unit_test(test_whitespace),
+		cmocka_unit_test(test_config_file_comments),
+		cmocka_unit_test(test_error_unknown_key),
+		cmocka_unit_test(test_error_missing_equals),
+		cmocka_unit_test(test_error_empty_value),
+		cmocka_unit_test(test_error_bad_enum_values),
+		cmocka_unit_test(test_error_too_long),
+		cmocka_unit_test(test_error_too_many),
+		cmocka_unit_test(test_good_words_around_bad_one),
+		cmocka_unit_test(test_error_long_word_fits),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
