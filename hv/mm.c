@@ -2,6 +2,7 @@
 #include "mm.h"
 #include "fmt.h"
 #include "log.h"
+#include "x86.h"
 
 #define MAX_POOL_PAGES (1ull << 20) /* 4 GiB of pool */
 #define BITS_PER_WORD 64
@@ -41,7 +42,7 @@ void *mm_alloc_pages(u64 count, u64 align)
 		if (n == count) {
 			mark(start, count, true);
 			void *p = phys_to_virt(pool_base + start * PAGE_SIZE);
-			memset(p, 0, count * PAGE_SIZE);
+			zero_qwords(p, count * PAGE_SIZE / sizeof(u64));
 			return p;
 		}
 	}

@@ -191,6 +191,12 @@ struct suite_totals runner_run_suite(const struct backend *be, const struct cmdl
 		if (!cmdline_selects(cl, t->name) || (t->manual && !cl->ntests))
 			continue;
 		selected++;
+		if (t->skip_on && strcmp(t->skip_on, cl->platform) == 0) {
+			console_printf("ok %u - %s/%s/completed # SKIP %s\n", ++tap_counter, cl->platform, t->name,
+				       t->skip_reason);
+			totals.skipped++;
+			continue;
+		}
 		run_one(be, t, cl->platform, &totals);
 	}
 	run_files(be, cl, bi, &totals);

@@ -22,6 +22,8 @@ struct suite_entry {
 	u32 expect_status; /* for EXPECT_FAIL_EXIT */
 	u32 timeout_ms;    /* 0: the default */
 	bool manual;       /* runs only when named with test= (benchmarks) */
+	const char *skip_on;     /* a platform label where the test cannot run, or NULL */
+	const char *skip_reason; /* why (an emulator limitation), printed with the SKIP */
 };
 
 extern const struct suite_entry builtin_suite[];

@@ -139,6 +139,12 @@ static inline u64 read_rflags(void)
 	return v;
 }
 
+/* Zeroes `qwords` 8-byte words: string stores are the fastest way on every CPU and emulator. */
+static inline void zero_qwords(void *dst, u64 qwords)
+{
+	__asm__ volatile("rep stosq" : "+D"(dst), "+c"(qwords) : "a"(0ull) : "memory");
+}
+
 static inline void cpu_relax(void) { __asm__ volatile("pause"); }
 static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
 /* Opens a one-instruction window in which a pending host interrupt is taken. */

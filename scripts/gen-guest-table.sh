@@ -1,6 +1,7 @@
 #!/bin/sh
 # gen-guest-table.sh SUITE_FILE GUEST_DIR: print the C table of built-in guests (hv/suite.h) for the
-# guests listed in SUITE_FILE ("name expect [timeout_ms=N] [manual]"), each ELF embedded with .incbin.
+# guests listed in SUITE_FILE ("name expect [timeout_ms=N] [manual] [skip-on=PLATFORM # reason]"),
+# each ELF embedded with .incbin.
 set -eu
 suite=$1
 dir=$2
@@ -11,6 +12,8 @@ entries=""
 count=0
 while read -r name expect rest; do
 	case "$name" in ''|\#*) continue ;; esac
+	reason=""
+	case "$rest" in *"#"*) reason=$(echo "${rest#*#}" | sed 's/^ *//; s/"/\\"/g'); rest=${rest%%#*} ;; esac
 	status=0
 	case "$expect" in
 	pass) kind=EXPECT_PASS ;;
@@ -23,11 +26,15 @@ while read -r name expect rest; do
 	esac
 	timeout=0
 	manual=false
+	skip_on=NULL
 	for opt in $rest; do
 		case "$opt" in
 		timeout_ms=*) timeout=${opt#timeout_ms=} ;;
 		manual) manual=true ;;
-		\#*) break ;;
+		skip-on=*)
+			skip_on="\"${opt#skip-on=}\""
+			[ -n "$reason" ] || { echo "gen-guest-table.sh: '$name': skip-on needs a reason after '#'" >&2; exit 1; }
+			;;
 		*) echo "gen-guest-table.sh: $suite: '$name': unknown option '$opt'" >&2; exit 1 ;;
 		esac
 	done
@@ -37,7 +44,7 @@ while read -r name expect rest; do
 __asm__(".section .rodata\n.balign 16\nguest_$sym: .incbin \"$dir/$name.elf\"\nguest_${sym}_end:\n.previous");
 extern const u8 guest_$sym[], guest_${sym}_end[];
 EOC
-	entries="$entries	{ \"$name\", guest_$sym, guest_${sym}_end, $kind, $status, $timeout, $manual },
+	entries="$entries	{ \"$name\", guest_$sym, guest_${sym}_end, $kind, $status, $timeout, $manual, $skip_on, \"$reason\" },
 "
 	count=$((count + 1))
 done < "$suite"

@@ -19,6 +19,7 @@ qemu-*) cfg="platform=$platform exit=debug-port" ;;
 *) cfg="platform=$platform exit=shutdown" ;; # Bochs has no debug-exit device; it stops at power-off
 esac
 [ -n "$tests" ] && cfg="$cfg test=$tests"
+[ -n "${MICROHV_ARGS:-}" ] && cfg="$cfg $MICROHV_ARGS" # extra words, e.g. log=debug
 present=""
 for f in $files; do
 	cfg="$cfg guest=$(basename "$f")"
@@ -32,6 +33,7 @@ done
 now() { date +%s.%N; }
 elapsed() { echo "$1 $2" | awk '{ printf "%.2f", $2 - $1 }'; }
 
+rm -f "$R/$platform.first"
 case "$platform" in
 qemu-svm)
 	esp=$B/esp-$platform.img
@@ -62,12 +64,11 @@ bochs-vmx-tigerlake | bochs-vmx-skylake | bochs-svm-ryzen)
 	sed -e "s/@MODEL@/$model/" -e "s/@CPUS@/1/" scripts/bochs.bxrc.in > "$dir/bochsrc"
 	# Debian's bochs starts in its debugger, and re-enters it at each reported CPU panic: continue each time
 	for _ in $(seq 64); do echo c; done > "$dir/cont.rc"
-	rm -f "$dir/serial.out"
+	rm -f "$dir/serial.out" "$dir/disk.img.lock" # a killed Bochs leaves its lock behind
 	echo "== $platform: booting microhv under Bochs ($model) + OVMF; console in $log"
 	t0=$(now)
 	(cd "$dir" && timeout -s KILL "$RUN_TIMEOUT" bochs-bin -q -f bochsrc -rc cont.rc </dev/null >bochs.out 2>&1) || true # Bochs always exits with 1: the serial log decides
 	tr -d '\r' < "$dir/serial.out" > "$log"
-	grep -a -m1 '^# microhv:' "$log" >/dev/null && date +%s.%N > "$R/$platform.first"
 	;;
 *)
 	echo "run-platform.sh: unknown platform '$platform'" \
@@ -79,8 +80,13 @@ t1=$(now)
 
 grep -aE '^(ok |not ok |1\.\.|Bail out!|[0-9]+ passed, [0-9]+ failed)|^# ' "$log" > "$tap" || true
 summary=$(grep -aE '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1 || true)
-first=$(cat "$R/$platform.first" 2>/dev/null || echo "$t1")
-echo "== $platform: total $(elapsed "$t0" "$t1") s, firmware until microhv's first line $(elapsed "$t0" "$first") s, microhv $(elapsed "$first" "$t1") s"
+if [ -f "$R/$platform.first" ]; then # QEMU: the console is a live stream we can time
+	first=$(cat "$R/$platform.first")
+	echo "== $platform: total $(elapsed "$t0" "$t1") s: firmware until microhv's first line" \
+		"$(elapsed "$t0" "$first") s, microhv $(elapsed "$first" "$t1") s"
+else
+	echo "== $platform: total $(elapsed "$t0" "$t1") s"
+fi
 if grep -aq '^Bail out!' "$log"; then
 	echo "== $platform: the hypervisor bailed out (see $log)"
 	exit 2
