@@ -3,7 +3,7 @@
 #include "backend.h"
 #include "log.h"
 
-static const struct backend *const backends[] = { &svm_backend };
+static const struct backend *const backends[] = { &svm_backend, &vmx_backend };
 
 const struct backend *backend_probe(void)
 {

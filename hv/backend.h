@@ -18,7 +18,7 @@ struct entry_state {
 struct backend {
 	const char *name; /* "svm" or "vmx" */
 	u32 kind;         /* MICROHV_BACKEND_* of guest_abi.h */
-	struct inject_caps inject_caps;
+	const struct inject_caps *inject_caps; /* filled in by probe() */
 	/* True if this CPU offers what the back end needs (decided by feature bits, not the vendor). */
 	bool (*probe)(void);
 	/* Enables virtualization on this CPU; returns 0 or -errno after logging why. */
@@ -43,5 +43,6 @@ struct backend {
 /* Probes the CPU and returns the back end to use, or NULL (after logging why). */
 const struct backend *backend_probe(void);
 extern const struct backend svm_backend;
+extern const struct backend vmx_backend;
 
 #endif

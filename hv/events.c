@@ -28,7 +28,7 @@ void events_prepare_entry(struct vcpu *v)
 	bool protected_mode = be->get_reg(v, VREG_CR0) & CR0_PE;
 	/* The CPUID policy hides CET, so #CP never carries an error code for these guests. */
 	struct exc_event ev =
-		inject_sanitize(q->vector, q->has_ec, q->ec, q->flags, protected_mode, false, &be->inject_caps, &fixup);
+		inject_sanitize(q->vector, q->has_ec, q->ec, q->flags, protected_mode, false, be->inject_caps, &fixup);
 	if (fixup == INJECT_FIXUP_EC_DROPPED) {
 		v->stats.ec_dropped++;
 		log_info("%s: vector %u cannot carry an error code here; dropped 0x%x", v->vm->name, q->vector, q->ec);

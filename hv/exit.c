@@ -1,5 +1,6 @@
 /* The arch-neutral exit dispatcher: every exit reason the back ends report, and what the core does. */
 #include "exit.h"
+#include "cr_access.h"
 #include "events.h"
 #include "hypercall.h"
 #include "io.h"
@@ -11,7 +12,8 @@
 const char *exit_reason_name(enum exit_reason r)
 {
 	static const char *const names[] = { "CPUID", "RDMSR", "WRMSR", "I/O", "HLT", "hypercall", "memory fault",
-					     "triple fault", "external interrupt", "entry failed", "unhandled" };
+					     "CR access", "invalid opcode", "triple fault", "external interrupt", "preempted",
+					     "entry failed", "unhandled" };
 	return r < ARRAY_SIZE(names) ? names[r] : "?";
 }
 
@@ -63,11 +65,19 @@ void exit_dispatch(struct vcpu *v, const struct exit_info *e)
 	case EXIT_MEM_FAULT:
 		handle_mem_fault(v, &e->mem);
 		break;
+	case EXIT_CR_ACCESS:
+		cr_access_emulate(v, &e->cr);
+		break;
+	case EXIT_INVALID_OPCODE:
+		hv_inject_exception(v, VEC_UD, false, 0, 0);
+		break;
 	case EXIT_TRIPLE_FAULT:
 		vm_stop(v->vm, VM_TRIPLE_FAULT, v->rip, "guest triple fault (shutdown)");
 		break;
 	case EXIT_EXTERNAL_INTERRUPT:
 		irq_window(); /* let the host handler run (it acknowledges the tick) */
+		break;
+	case EXIT_PREEMPTED: /* the run loop checks the deadline after every exit */
 		break;
 	case EXIT_ENTRY_FAILED:
 		vm_stop(v->vm, VM_ENTRY_FAILED, v->rip, "%s", e->detail);

@@ -12,8 +12,11 @@ enum exit_reason {
 	EXIT_HLT,
 	EXIT_HYPERCALL,
 	EXIT_MEM_FAULT,          /* guest-physical access outside the VM's memory map */
+	EXIT_CR_ACCESS,          /* MOV to/from CR0/CR4, CLTS, LMSW that the back end intercepts */
+	EXIT_INVALID_OPCODE,     /* an instruction the guest must see as #UD (VMX/SVM instructions) */
 	EXIT_TRIPLE_FAULT,
 	EXIT_EXTERNAL_INTERRUPT, /* a host interrupt (e.g. the watchdog tick) */
+	EXIT_PREEMPTED,          /* the back end's own timer ended the slice: nothing to emulate */
 	EXIT_ENTRY_FAILED,       /* VM entry refused the guest state; the back end already printed why */
 	EXIT_UNHANDLED,          /* anything else: the back end names it in `detail` */
 };
@@ -23,6 +26,15 @@ struct exit_io {
 	u8 size; /* 1, 2 or 4 bytes */
 	bool in;
 	bool string; /* INS/OUTS (not emulated) */
+};
+
+enum cr_access_type { CR_WRITE, CR_READ, CR_CLTS, CR_LMSW };
+
+struct exit_cr {
+	u8 cr;      /* 0 or 4 */
+	u8 gpr;     /* enum gpr: source of a write, destination of a read */
+	enum cr_access_type type;
+	u16 lmsw_source; /* the LMSW operand */
 };
 
 struct exit_mem {
@@ -38,6 +50,7 @@ struct exit_info {
 		u32 msr;
 		struct exit_io io;
 		struct exit_mem mem;
+		struct exit_cr cr;
 	};
 	char detail[96];
 };

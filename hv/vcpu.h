@@ -19,6 +19,7 @@ enum vreg {
 	VREG_SYSENTER_CS, VREG_SYSENTER_ESP, VREG_SYSENTER_EIP,
 	VREG_CS_SELECTOR,
 	VREG_CPL,
+	VREG_CS_L, /* CS.L: 64-bit code segment */
 	NUM_VREGS
 };
 

@@ -2,7 +2,7 @@
 # test-all.sh: what `make test` runs. Host unit tests, then the suite on every emulator platform, then
 # the bad-input checks. One summary row each, and the last line is the total: "N passed, N failed".
 set -u
-PLATFORMS=${PLATFORMS:-qemu-svm bochs-svm-ryzen}
+PLATFORMS=${PLATFORMS:-qemu-svm bochs-vmx-tigerlake bochs-vmx-skylake bochs-svm-ryzen}
 R=build/results
 mkdir -p "$R"
 total_pass=0

@@ -26,6 +26,7 @@
 #define FLAT_DATA_SELECTOR 0x10
 
 struct svm_caps svm_caps;
+static const struct inject_caps svm_inject_caps = { .vmx = false }; /* AMD: EV honoured as given */
 static struct vmcb *host_vmcb;
 static void *iopm, *msrpm;
 static u32 next_asid = 1;
@@ -219,6 +220,8 @@ static u64 svm_get_reg(struct vcpu *v, enum vreg r)
 		return st->cs.selector;
 	if (r == VREG_CPL)
 		return st->cpl;
+	if (r == VREG_CS_L)
+		return (st->cs.attrib & SVM_ATTR_L) != 0;
 	u64 *f = state_field(st, r);
 	u64 value = f ? *f : 0;
 	return r == VREG_EFER ? value & ~EFER_SVME : value;
@@ -257,7 +260,7 @@ static int svm_query_memtype(struct vm *vm, u64 gpa, u8 *type, bool *ignore_pat)
 const struct backend svm_backend = {
 	.name = "svm",
 	.kind = MICROHV_BACKEND_SVM,
-	.inject_caps = { .vmx = false },
+	.inject_caps = &svm_inject_caps,
 	.probe = svm_probe,
 	.cpu_init = svm_cpu_init,
 	.vm_init = svm_vm_init,

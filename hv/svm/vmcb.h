@@ -62,6 +62,7 @@
 #define SVM_ATTR_DATA32 0xC93 /* G, B, P, S, data read/write accessed */
 #define SVM_ATTR_TSS_BUSY 0x08B
 #define SVM_ATTR_LDT 0x082
+#define SVM_ATTR_L (1u << 9) /* descriptor bit 53: 64-bit code */
 
 struct vmcb_segment {
 	u16 selector;

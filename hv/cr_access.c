@@ -1,0 +1,69 @@
+/* MOV to/from CR0 and CR4, CLTS and LMSW: validated by the rules in cr0.c, applied through the back end,
+ * which keeps the guest-visible value apart from what the hardware holds (CD/NW never reach it). */
+#include "cr_access.h"
+#include "cr0.h"
+#include "events.h"
+#include "log.h"
+#include "vm.h"
+#include "x86.h"
+
+#define LMSW_BITS (CR0_PE | CR0_MP | CR0_EM | CR0_TS)
+/* CR4 bits a guest may set: those the CPUID policy lets it discover, never VMXE/SMXE (no nesting). */
+#define CR4_GUEST_ALLOWED (BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(7) | BIT(8) | \
+			   BIT(9) | BIT(10) | BIT(11) | BIT(16) | BIT(17) | BIT(18) | BIT(20) | BIT(21) | BIT(22))
+
+static struct cr_context context_of(struct vcpu *v)
+{
+	const struct backend *be = v->vm->be;
+	struct cr_context c = { .cr0 = be->get_reg(v, VREG_CR0), .cr4 = be->get_reg(v, VREG_CR4),
+				.efer = be->get_reg(v, VREG_EFER) };
+	c.in_64bit_mode = (c.efer & EFER_LMA) && be->get_reg(v, VREG_CS_L);
+	return c;
+}
+
+static u64 *gpr_of(struct vcpu *v, u8 index)
+{
+	return &v->gpr[index & (NUM_GPRS - 1)];
+}
+
+static u64 requested_cr0(struct vcpu *v, const struct exit_cr *cr, u64 old)
+{
+	switch (cr->type) {
+	case CR_CLTS:
+		return old & ~CR0_TS;
+	case CR_LMSW: /* LMSW loads bits 3:0 but can never clear PE */
+		return (old & ~(LMSW_BITS & ~CR0_PE)) | (cr->lmsw_source & LMSW_BITS);
+	default:
+		return *gpr_of(v, cr->gpr);
+	}
+}
+
+void cr_access_emulate(struct vcpu *v, const struct exit_cr *cr)
+{
+	const struct backend *be = v->vm->be;
+	struct cr_context c = context_of(v);
+	enum vreg reg = cr->cr == 0 ? VREG_CR0 : VREG_CR4;
+	u64 result;
+	int err;
+
+	if (cr->cr != 0 && cr->cr != 4) {
+		vm_stop(v->vm, VM_UNHANDLED_EXIT, v->rip, "intercepted access to CR%u", cr->cr);
+		return;
+	}
+	if (cr->type == CR_READ) {
+		*gpr_of(v, cr->gpr) = be->get_reg(v, reg);
+		be->skip_instruction(v);
+		return;
+	}
+	if (cr->cr == 0)
+		err = cr0_check_write(&c, requested_cr0(v, cr, c.cr0), &result);
+	else
+		err = cr4_check_write(&c, *gpr_of(v, cr->gpr), CR4_GUEST_ALLOWED, &result);
+	if (err) {
+		log_debug("%s: write to CR%u refused: #GP(0)", v->vm->name, cr->cr);
+		hv_inject_exception(v, VEC_GP, true, 0, 0);
+		return;
+	}
+	be->set_reg(v, reg, result);
+	be->skip_instruction(v);
+}

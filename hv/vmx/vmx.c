@@ -1,0 +1,169 @@
+/* Intel VMX back end: enabling VMX, the VMCS, the run loop and guest state access. */
+#include "vmx.h"
+#include "controls.h"
+#include "vmx_ops.h"
+#include "../cpu.h"
+#include "../fmt.h"
+#include "../guest_abi.h"
+#include "../log.h"
+#include "../mm.h"
+#include "../time.h"
+#include "../vm.h"
+#include "../x86.h"
+
+#define CPUID_1_ECX_VMX BIT(5)
+#define FEATURE_CONTROL_LOCKED BIT(0)
+#define FEATURE_CONTROL_VMX_OUTSIDE_SMX BIT(2)
+#define MSR_IA32_VMX_BASIC 0x480
+#define MSR_IA32_VMX_PINBASED_CTLS 0x481
+#define MSR_IA32_VMX_PROCBASED_CTLS 0x482
+#define MSR_IA32_VMX_EXIT_CTLS 0x483
+#define MSR_IA32_VMX_ENTRY_CTLS 0x484
+#define MSR_IA32_VMX_MISC 0x485
+#define MSR_IA32_VMX_CR0_FIXED0 0x486
+#define MSR_IA32_VMX_CR0_FIXED1 0x487
+#define MSR_IA32_VMX_CR4_FIXED0 0x488
+#define MSR_IA32_VMX_CR4_FIXED1 0x489
+#define MSR_IA32_VMX_PROCBASED_CTLS2 0x48B
+#define MSR_IA32_VMX_EPT_VPID_CAP 0x48C
+#define MSR_IA32_VMX_TRUE_PINBASED_CTLS 0x48D
+#define MSR_IA32_VMX_TRUE_PROCBASED_CTLS 0x48E
+#define MSR_IA32_VMX_TRUE_EXIT_CTLS 0x48F
+#define MSR_IA32_VMX_TRUE_ENTRY_CTLS 0x490
+#define EPT_CAP_WB BIT(14)
+#define EPT_CAP_2MB_PAGES BIT(16)
+#define EPT_CAP_INVEPT_ALL BIT(26)
+#define VPID_CAP_INVVPID_SINGLE BIT(41)
+
+struct vmx_caps vmx_caps;
+struct inject_caps vmx_inject_caps = { .vmx = true };
+static void *vmxon_region;
+
+/* Controls microhv needs (required) and would like (optional); the rest follow the capability MSRs. */
+#define PIN_REQUIRED (PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING)
+#define PRIMARY_REQUIRED (PROC_HLT_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_ACTIVATE_SECONDARY)
+#define PRIMARY_CLEARED (PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING | PROC_INVLPG_EXITING)
+#define SECONDARY_REQUIRED (PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST)
+#define SECONDARY_OPTIONAL PROC2_ENABLE_VPID
+#define EXIT_REQUIRED (EXIT_HOST_ADDRESS_SPACE_SIZE | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT | EXIT_LOAD_PAT)
+#define ENTRY_REQUIRED (ENTRY_LOAD_EFER | ENTRY_LOAD_PAT)
+
+static bool adjust(const char *what, u64 cap, u32 required, u32 optional, u32 *out)
+{
+	u32 missing;
+	*out = vmx_adjust_controls(cap, required, optional, &missing);
+	if (missing)
+		log_warn("VMX: the CPU lacks required %s controls 0x%x", what, missing);
+	return !missing;
+}
+
+bool vmx_probe(void)
+{
+	u32 r[4];
+	cpuid_count(1, 0, r);
+	if (!(r[2] & CPUID_1_ECX_VMX))
+		return false;
+	struct vmx_caps *c = &vmx_caps;
+	c->basic = rdmsr(MSR_IA32_VMX_BASIC);
+	vmx_inject_caps.vmx_no_ec_check = c->basic & VMX_BASIC_NO_HW_ERROR_CODE_CHECK;
+	bool true_ctls = c->basic & VMX_BASIC_TRUE_CONTROLS;
+	c->misc = rdmsr(MSR_IA32_VMX_MISC);
+	c->cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
+	c->cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);
+	c->cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0);
+	c->cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
+	u64 primary_cap = rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS : MSR_IA32_VMX_PROCBASED_CTLS);
+	/* The preemption timer ends a guest's slice whatever its interrupt masking: the watchdog's tick. */
+	bool ok = adjust("pin-based", rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_PINBASED_CTLS : MSR_IA32_VMX_PINBASED_CTLS),
+			 PIN_REQUIRED, PIN_PREEMPTION_TIMER, &c->pin) &
+		  adjust("primary", primary_cap, PRIMARY_REQUIRED, 0, &c->primary) &
+		  adjust("VM-exit", rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_EXIT_CTLS : MSR_IA32_VMX_EXIT_CTLS),
+			 EXIT_REQUIRED, 0, &c->exit) &
+		  adjust("VM-entry", rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS : MSR_IA32_VMX_ENTRY_CTLS),
+			 ENTRY_REQUIRED, 0, &c->entry);
+	if (ok && (c->primary & PROC_ACTIVATE_SECONDARY))
+		ok = adjust("secondary", rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2), SECONDARY_REQUIRED, SECONDARY_OPTIONAL,
+			    &c->secondary);
+	/* CR3 accesses and INVLPG need no exit with EPT: clear them where the CPU allows (allowed-0). */
+	c->primary &= ~(PRIMARY_CLEARED & ~(u32)primary_cap);
+	if (!ok)
+		return false;
+	c->ept_vpid = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
+	if (!(c->ept_vpid & EPT_CAP_WB) || !(c->ept_vpid & EPT_CAP_2MB_PAGES)) {
+		log_warn("VMX: EPT without write-back paging structures or 2 MiB pages is not supported");
+		return false;
+	}
+	if ((c->secondary & PROC2_ENABLE_VPID) && !(c->ept_vpid & VPID_CAP_INVVPID_SINGLE))
+		c->secondary &= ~PROC2_ENABLE_VPID;
+	return true;
+}
+
+static int enable_feature_control(void)
+{
+	u64 fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
+	if (!(fc & FEATURE_CONTROL_LOCKED)) {
+		/* Firmware (e.g. OVMF) left it unlocked: allow VMX outside SMX and lock it. */
+		wrmsr(MSR_IA32_FEATURE_CONTROL, fc | FEATURE_CONTROL_VMX_OUTSIDE_SMX | FEATURE_CONTROL_LOCKED);
+	} else if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX)) {
+		log_error("VMX is disabled and locked by the firmware (IA32_FEATURE_CONTROL = 0x%llx); enable "
+			  "VT-x in the firmware setup",
+			  fc);
+		return -ENOSYS;
+	}
+	return 0;
+}
+
+int vmx_cpu_init(void)
+{
+	const struct vmx_caps *c = &vmx_caps;
+	int err = enable_feature_control();
+	if (err)
+		return err;
+	write_cr0(vmx_fixed_cr0(read_cr0(), c->cr0_fixed0, c->cr0_fixed1, false));
+	write_cr4(vmx_fixed_cr4(read_cr4() | CR4_VMXE, c->cr4_fixed0, c->cr4_fixed1));
+	vmxon_region = mm_alloc_pages(1, PAGE_SIZE);
+	if (!vmxon_region)
+		return -ENOMEM;
+	*(u32 *)vmxon_region = (u32)(c->basic & VMX_BASIC_REVISION_MASK);
+	if (!vmxon(virt_to_phys(vmxon_region))) {
+		log_error("VMXON failed");
+		return -ENOSYS;
+	}
+	invept(INVEPT_ALL_CONTEXTS, 0);
+	if (c->pin & PIN_PREEMPTION_TIMER)
+		vmx_caps.preemption_ticks =
+			(u32)MIN(ms_to_tsc(HOST_TICK_MS) >> (c->misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK), 0xFFFFFFFFull);
+	log_info("VMX: EPT, unrestricted guest, VPID %s, preemption timer %s, IA32_VMX_BASIC 0x%llx (bit 56 %s)",
+		 c->secondary & PROC2_ENABLE_VPID ? "yes" : "no", c->pin & PIN_PREEMPTION_TIMER ? "yes" : "no", c->basic,
+		 c->basic & VMX_BASIC_NO_HW_ERROR_CODE_CHECK ? "set" : "clear");
+	log_debug("VMX controls: pin 0x%x primary 0x%x secondary 0x%x exit 0x%x entry 0x%x", c->pin, c->primary,
+		  c->secondary, c->exit, c->entry);
+	return 0;
+}
+
+int vmx_vm_init(struct vm *vm)
+{
+	struct vmx_vm *x = mm_alloc_pages(1, PAGE_SIZE);
+	if (!x)
+		return -ENOMEM;
+	vm->arch = x;
+	int err = ept_build(&x->ept, vm);
+	if (!err) /* the tables may sit where an earlier VM's did: drop any cached translation */
+		invept(INVEPT_SINGLE_CONTEXT, ept_pointer(&x->ept));
+	return err;
+}
+
+void vmx_vm_destroy(struct vm *vm)
+{
+	struct vmx_vm *x = vm->arch;
+	ept_free(&x->ept);
+	mm_free_pages(x, 1);
+	vm->arch = NULL;
+}
+
+void vmcs_write(u64 field, u64 value)
+{
+	if (!vmwrite(field, value))
+		log_error("VMWRITE of field 0x%llx failed (VM-instruction error %llu)", field,
+			  vmread(VMCS_VM_INSTRUCTION_ERROR));
+}

@@ -1,0 +1,354 @@
+/* VMCS set-up for a vCPU, the run loop, and guest register access for the VMX back end. */
+#include "vmx.h"
+#include "controls.h"
+#include "vmx_ops.h"
+#include "../cpu.h"
+#include "../fmt.h"
+#include "../guest_abi.h"
+#include "../log.h"
+#include "../mm.h"
+#include "../vm.h"
+#include "../x86.h"
+
+#define IO_BITMAP_PAGES 2 /* A: ports 0-0x7FFF, B: 0x8000-0xFFFF; all ones = every port exits */
+#define MSR_BITMAP_PAGES 1 /* all ones = every RDMSR/WRMSR exits */
+#define VMCS_LINK_POINTER_NONE 0xFFFFFFFFFFFFFFFFull
+#define SEGMENT_LIMIT_4G 0xFFFFFFFFu
+#define SEGMENT_LIMIT_64K 0xFFFFu
+#define IDT_LIMIT_REAL_MODE 0x3FFu
+#define FLAT_CODE_SELECTOR 0x08
+#define FLAT_DATA_SELECTOR 0x10
+#define DR7_RESET 0x400ull
+#define CS_AR_L (1u << 13)
+/* Only CR0.TS and CR0.WP are the guest's own (spec R4.1); every other bit of CR0, and all of CR4, exit. */
+#define CR0_GUEST_OWNED (CR0_TS | CR0_WP)
+#define CR4_HOST_OWNED_ALL 0xFFFFFFFFFFFFFFFFull
+#define LEN_CPUID 2
+
+static void *io_bitmaps, *msr_bitmap;
+static struct vmx_vcpu *current_vcpu; /* whose VMCS is loaded on this CPU */
+static u16 next_vpid = 1;            /* 0 belongs to the host */
+#define MAX_VPID 0xFFFF
+
+static int alloc_bitmaps(void)
+{
+	if (io_bitmaps)
+		return 0;
+	io_bitmaps = mm_alloc_pages(IO_BITMAP_PAGES, PAGE_SIZE);
+	msr_bitmap = mm_alloc_pages(MSR_BITMAP_PAGES, PAGE_SIZE);
+	if (!io_bitmaps || !msr_bitmap)
+		return -ENOMEM;
+	memset(io_bitmaps, 0xFF, IO_BITMAP_PAGES * PAGE_SIZE);
+	memset(msr_bitmap, 0xFF, MSR_BITMAP_PAGES * PAGE_SIZE);
+	return 0;
+}
+
+/* MSRs the VMCS does not switch. The hypervisor never uses them, so the hardware simply holds the
+ * current vCPU's values: written through on WRMSR and reloaded when another vCPU's VMCS is loaded. */
+static const struct {
+	enum vreg reg;
+	u32 msr;
+} unswitched_msrs[] = {
+	{ VREG_KERNEL_GS_BASE, MSR_KERNEL_GS_BASE }, { VREG_STAR, MSR_STAR }, { VREG_LSTAR, MSR_LSTAR },
+	{ VREG_CSTAR, MSR_CSTAR },                   { VREG_SFMASK, MSR_SFMASK },
+};
+
+static void load_unswitched_msrs(const struct vmx_vcpu *x)
+{
+	for (u32 i = 0; i < ARRAY_SIZE(unswitched_msrs); i++)
+		wrmsr(unswitched_msrs[i].msr, x->msr_shadow[unswitched_msrs[i].reg]);
+}
+
+static void store_unswitched_msr(struct vmx_vcpu *x, enum vreg r, u64 value)
+{
+	x->msr_shadow[r] = value;
+	for (u32 i = 0; i < ARRAY_SIZE(unswitched_msrs); i++)
+		if (unswitched_msrs[i].reg == r)
+			wrmsr(unswitched_msrs[i].msr, value);
+}
+
+static void setup_host_state(void)
+{
+	const struct host_tables *h = cpu_host_tables();
+	vmcs_write(VMCS_HOST_CR0, read_cr0());
+	vmcs_write(VMCS_HOST_CR3, read_cr3());
+	vmcs_write(VMCS_HOST_CR4, read_cr4());
+	vmcs_write(VMCS_HOST_CS_SELECTOR, HOST_CS_SELECTOR);
+	vmcs_write(VMCS_HOST_SS_SELECTOR, HOST_DS_SELECTOR);
+	vmcs_write(VMCS_HOST_DS_SELECTOR, HOST_DS_SELECTOR);
+	vmcs_write(VMCS_HOST_ES_SELECTOR, HOST_DS_SELECTOR);
+	vmcs_write(VMCS_HOST_FS_SELECTOR, 0);
+	vmcs_write(VMCS_HOST_GS_SELECTOR, 0);
+	vmcs_write(VMCS_HOST_TR_SELECTOR, HOST_TR_SELECTOR);
+	vmcs_write(VMCS_HOST_FS_BASE, 0);
+	vmcs_write(VMCS_HOST_GS_BASE, 0);
+	vmcs_write(VMCS_HOST_TR_BASE, h->tss_base);
+	vmcs_write(VMCS_HOST_GDTR_BASE, h->gdt_base);
+	vmcs_write(VMCS_HOST_IDTR_BASE, h->idt_base);
+	vmcs_write(VMCS_HOST_SYSENTER_CS, 0);
+	vmcs_write(VMCS_HOST_SYSENTER_ESP, 0);
+	vmcs_write(VMCS_HOST_SYSENTER_EIP, 0);
+	vmcs_write(VMCS_HOST_EFER, rdmsr(MSR_EFER));
+	vmcs_write(VMCS_HOST_PAT, rdmsr(MSR_IA32_PAT));
+	vmcs_write(VMCS_HOST_RIP, (u64)vmx_exit_entry);
+}
+
+static void set_segment(u64 selector_field, u16 selector, u32 ar, u32 limit)
+{
+	/* Selector, base, limit and access-rights fields are laid out at fixed strides per register. */
+	u64 index = (selector_field - VMCS_GUEST_ES_SELECTOR) / 2;
+	vmcs_write(selector_field, selector);
+	vmcs_write(VMCS_GUEST_ES_BASE + index * 2, 0);
+	vmcs_write(VMCS_GUEST_ES_LIMIT + index * 2, limit);
+	vmcs_write(VMCS_GUEST_ES_AR + index * 2, ar);
+}
+
+/* The Multiboot entry state: 32-bit flat protected mode, paging off. */
+static void setup_guest_state(struct vcpu *v, const struct entry_state *entry)
+{
+	set_segment(VMCS_GUEST_CS_SELECTOR, FLAT_CODE_SELECTOR, VMX_AR_CODE32, SEGMENT_LIMIT_4G);
+	u64 data_segments[] = { VMCS_GUEST_DS_SELECTOR, VMCS_GUEST_ES_SELECTOR, VMCS_GUEST_SS_SELECTOR,
+				VMCS_GUEST_FS_SELECTOR, VMCS_GUEST_GS_SELECTOR };
+	for (u32 i = 0; i < ARRAY_SIZE(data_segments); i++)
+		set_segment(data_segments[i], FLAT_DATA_SELECTOR, VMX_AR_DATA32, SEGMENT_LIMIT_4G);
+	set_segment(VMCS_GUEST_TR_SELECTOR, 0, VMX_AR_TSS_BUSY, SEGMENT_LIMIT_64K);
+	set_segment(VMCS_GUEST_LDTR_SELECTOR, 0, VMX_AR_UNUSABLE, 0);
+	vmcs_write(VMCS_GUEST_GDTR_BASE, 0);
+	vmcs_write(VMCS_GUEST_GDTR_LIMIT, SEGMENT_LIMIT_64K);
+	vmcs_write(VMCS_GUEST_IDTR_BASE, 0);
+	vmcs_write(VMCS_GUEST_IDTR_LIMIT, IDT_LIMIT_REAL_MODE);
+	vmcs_write(VMCS_GUEST_EFER, 0);
+	vmcs_write(VMCS_GUEST_PAT, PAT_RESET_VALUE);
+	vmcs_write(VMCS_GUEST_CR3, 0);
+	vmcs_write(VMCS_GUEST_DR7, DR7_RESET);
+	vmcs_write(VMCS_GUEST_SYSENTER_CS, 0);
+	vmcs_write(VMCS_GUEST_SYSENTER_ESP, 0);
+	vmcs_write(VMCS_GUEST_SYSENTER_EIP, 0);
+	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, 0);
+	vmcs_write(VMCS_LINK_POINTER, VMCS_LINK_POINTER_NONE);
+	vmx_set_cr4(v, 0);
+	vmx_set_cr0(v, entry->cr0);
+}
+
+static void setup_controls(struct vcpu *v, struct vmx_vcpu *x)
+{
+	const struct vmx_caps *c = &vmx_caps;
+	vmcs_write(VMCS_PIN_CONTROLS, c->pin);
+	vmcs_write(VMCS_PRIMARY_CONTROLS, c->primary);
+	vmcs_write(VMCS_SECONDARY_CONTROLS, c->secondary);
+	vmcs_write(VMCS_EXIT_CONTROLS, c->exit);
+	vmcs_write(VMCS_ENTRY_CONTROLS, c->entry);
+	vmcs_write(VMCS_EXCEPTION_BITMAP, 0);
+	vmcs_write(VMCS_IO_BITMAP_A, virt_to_phys(io_bitmaps));
+	vmcs_write(VMCS_IO_BITMAP_B, virt_to_phys(io_bitmaps) + PAGE_SIZE);
+	vmcs_write(VMCS_MSR_BITMAP, virt_to_phys(msr_bitmap));
+	vmcs_write(VMCS_EPT_POINTER, ept_pointer(&((struct vmx_vm *)v->vm->arch)->ept));
+	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, ~(u64)CR0_GUEST_OWNED);
+	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, CR4_HOST_OWNED_ALL);
+	if (c->secondary & PROC2_ENABLE_VPID) {
+		x->vpid = next_vpid;
+		next_vpid = next_vpid == MAX_VPID ? 1 : next_vpid + 1;
+		vmcs_write(VMCS_VPID, x->vpid);
+		invvpid(INVVPID_SINGLE_CONTEXT, x->vpid); /* the VPID may have served an earlier vCPU */
+	}
+}
+
+static int vmx_vcpu_init(struct vcpu *v, const struct entry_state *entry)
+{
+	struct vmx_vcpu *x = mm_alloc_pages(1, PAGE_SIZE);
+	void *vmcs = mm_alloc_pages(1, PAGE_SIZE);
+	if (!x || !vmcs || alloc_bitmaps()) {
+		mm_free_pages(x, 1);
+		mm_free_pages(vmcs, 1);
+		return -ENOMEM;
+	}
+	*(u32 *)vmcs = (u32)(vmx_caps.basic & VMX_BASIC_REVISION_MASK);
+	x->vmcs = vmcs;
+	v->arch = x;
+	if (!vmclear(virt_to_phys(vmcs)) || !vmptrld(virt_to_phys(vmcs))) {
+		log_error("VMCLEAR/VMPTRLD of a new VMCS failed");
+		return -ENOSYS;
+	}
+	current_vcpu = x;
+	load_unswitched_msrs(x);
+	setup_controls(v, x);
+	setup_host_state();
+	setup_guest_state(v, entry);
+	v->gpr[GPR_RAX] = entry->eax;
+	v->gpr[GPR_RBX] = entry->ebx;
+	v->rip = entry->rip;
+	v->rflags = RFLAGS_FIXED;
+	return 0;
+}
+
+static void vmx_vcpu_destroy(struct vcpu *v)
+{
+	struct vmx_vcpu *x = v->arch;
+	if (!x)
+		return;
+	vmclear(virt_to_phys(x->vmcs));
+	if (current_vcpu == x)
+		current_vcpu = NULL;
+	mm_free_pages(x->vmcs, 1);
+	mm_free_pages(x, 1);
+	v->arch = NULL;
+}
+
+/* bench/: the least the back end can do for a CPUID exit: move RIP on and re-enter. */
+static bool handled_as_null_cpuid(struct vcpu *v)
+{
+	if (!v->bench_null_cpuid || (vmread(VMCS_EXIT_REASON) & VMX_EXIT_REASON_MASK) != VMX_EXIT_CPUID)
+		return false;
+	vmcs_write(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + LEN_CPUID);
+	return true;
+}
+
+static void vmx_run(struct vcpu *v, struct exit_info *e)
+{
+	struct vmx_vcpu *x = v->arch;
+	if (current_vcpu != x) {
+		vmptrld(virt_to_phys(x->vmcs));
+		load_unswitched_msrs(x);
+		current_vcpu = x;
+	}
+	vmcs_write(VMCS_GUEST_RSP, v->gpr[GPR_RSP]);
+	vmcs_write(VMCS_GUEST_RIP, v->rip);
+	vmcs_write(VMCS_GUEST_RFLAGS, v->rflags);
+	if (vmx_caps.pin & PIN_PREEMPTION_TIMER)
+		vmcs_write(VMCS_PREEMPTION_TIMER_VALUE, vmx_caps.preemption_ticks);
+	int how;
+	do {
+		how = vmx_world_switch(v, x->launched);
+		if (how == 0)
+			x->launched = true;
+	} while (how == 0 && handled_as_null_cpuid(v));
+	v->gpr[GPR_RSP] = vmread(VMCS_GUEST_RSP);
+	v->rip = vmread(VMCS_GUEST_RIP);
+	v->rflags = vmread(VMCS_GUEST_RFLAGS);
+	if (how != 0)
+		vmx_report_entry_failure(v, e, how);
+	else
+		vmx_decode_exit(v, e);
+}
+
+static void vmx_skip_instruction(struct vcpu *v)
+{
+	v->rip = ((struct vmx_vcpu *)v->arch)->next_rip;
+}
+
+static u64 field_of(enum vreg r)
+{
+	switch (r) {
+	case VREG_CR3: return VMCS_GUEST_CR3;
+	case VREG_EFER: return VMCS_GUEST_EFER;
+	case VREG_PAT: return VMCS_GUEST_PAT;
+	case VREG_FS_BASE: return VMCS_GUEST_FS_BASE;
+	case VREG_GS_BASE: return VMCS_GUEST_GS_BASE;
+	case VREG_SYSENTER_CS: return VMCS_GUEST_SYSENTER_CS;
+	case VREG_SYSENTER_ESP: return VMCS_GUEST_SYSENTER_ESP;
+	case VREG_SYSENTER_EIP: return VMCS_GUEST_SYSENTER_EIP;
+	case VREG_CS_SELECTOR: return VMCS_GUEST_CS_SELECTOR;
+	default: return 0;
+	}
+}
+
+static u64 vmx_get_reg(struct vcpu *v, enum vreg r)
+{
+	struct vmx_vcpu *x = v->arch;
+	switch (r) {
+	case VREG_CR0: return x->cr0_shadow;
+	case VREG_CR4: return x->cr4_shadow;
+	case VREG_CPL: return (vmread(VMCS_GUEST_SS_AR) >> 5) & 3; /* SS.DPL is the CPL */
+	case VREG_CS_L: return (vmread(VMCS_GUEST_CS_AR) & CS_AR_L) != 0;
+	default: break;
+	}
+	u64 field = field_of(r);
+	return field ? vmread(field) : x->msr_shadow[r];
+}
+
+static void vmx_set_reg(struct vcpu *v, enum vreg r, u64 value)
+{
+	switch (r) {
+	case VREG_CR0: vmx_set_cr0(v, value); return;
+	case VREG_CR4: vmx_set_cr4(v, value); return;
+	case VREG_EFER: {
+		/* LMA follows CR0.PG && LME; the "IA-32e mode guest" entry control must agree with it. */
+		bool lma = (value & EFER_LME) && (((struct vmx_vcpu *)v->arch)->cr0_shadow & CR0_PG);
+		value = lma ? value | EFER_LMA : value & ~EFER_LMA;
+		vmcs_write(VMCS_GUEST_EFER, value);
+		u64 entry = vmread(VMCS_ENTRY_CONTROLS);
+		vmcs_write(VMCS_ENTRY_CONTROLS, lma ? entry | ENTRY_IA32E_MODE_GUEST : entry & ~ENTRY_IA32E_MODE_GUEST);
+		return;
+	}
+	default: break;
+	}
+	u64 field = field_of(r);
+	if (field)
+		vmcs_write(field, value);
+	else
+		store_unswitched_msr(v->arch, r, value);
+}
+
+void vmx_set_cr0(struct vcpu *v, u64 cr0)
+{
+	struct vmx_vcpu *x = v->arch;
+	const struct vmx_caps *c = &vmx_caps;
+	bool paging_changed = (x->cr0_shadow ^ cr0) & CR0_PG;
+	x->cr0_shadow = cr0;
+	vmcs_write(VMCS_CR0_READ_SHADOW, cr0);
+	/* CD and NW never reach the hardware: guest caching is not affected by them (spec R4.1, R4.4). */
+	vmcs_write(VMCS_GUEST_CR0, vmx_fixed_cr0(cr0 & ~(CR0_CD | CR0_NW), c->cr0_fixed0, c->cr0_fixed1, true));
+	if (paging_changed)
+		vmx_set_reg(v, VREG_EFER, vmread(VMCS_GUEST_EFER));
+}
+
+void vmx_set_cr4(struct vcpu *v, u64 cr4)
+{
+	struct vmx_vcpu *x = v->arch;
+	x->cr4_shadow = cr4;
+	vmcs_write(VMCS_CR4_READ_SHADOW, cr4);
+	vmcs_write(VMCS_GUEST_CR4, vmx_fixed_cr4(cr4 | CR4_VMXE, vmx_caps.cr4_fixed0, vmx_caps.cr4_fixed1));
+}
+
+/* Hardware-exception type (3) for every vector: a queued #BP/#OF has no INT3/INTO instruction whose
+ * length type 6 would need (length 0 is legal only with IA32_VMX_MISC[30]), so it is delivered
+ * fault-style with the current RIP (spec §2.5 step 5). The sanitizer has already made the error-code
+ * flag legal for this CPU (SDM Vol. 3C §28.2.1.3, checks C3a/C3b) and cut the code to 16 bits (C5). */
+static void vmx_inject_event(struct vcpu *v, const struct exc_event *ev)
+{
+	u32 info = ev->vector | INTR_INFO_VALID | (INTR_TYPE_HARD_EXCEPTION << INTR_INFO_TYPE_SHIFT);
+	if (ev->has_ec) {
+		info |= INTR_INFO_DELIVER_ERROR_CODE;
+		vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR_CODE, ev->ec);
+	}
+	vmcs_write(VMCS_ENTRY_INTERRUPTION_INFO, info);
+}
+
+static int vmx_query_memtype(struct vm *vm, u64 gpa, u8 *type, bool *ignore_pat)
+{
+	u64 leaf;
+	if (ept_lookup(&((struct vmx_vm *)vm->arch)->ept, gpa, &leaf))
+		return -EINVAL;
+	*type = ept_leaf_memtype(leaf);
+	*ignore_pat = ept_leaf_ignores_pat(leaf);
+	return 0;
+}
+
+const struct backend vmx_backend = {
+	.name = "vmx",
+	.kind = MICROHV_BACKEND_VMX,
+	.inject_caps = &vmx_inject_caps,
+	.probe = vmx_probe,
+	.cpu_init = vmx_cpu_init,
+	.vm_init = vmx_vm_init,
+	.vm_destroy = vmx_vm_destroy,
+	.vcpu_init = vmx_vcpu_init,
+	.vcpu_destroy = vmx_vcpu_destroy,
+	.run = vmx_run,
+	.skip_instruction = vmx_skip_instruction,
+	.get_reg = vmx_get_reg,
+	.set_reg = vmx_set_reg,
+	.inject_event = vmx_inject_event,
+	.query_memtype = vmx_query_memtype,
+};
