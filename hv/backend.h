@@ -36,6 +36,8 @@ struct backend {
 	void (*set_reg)(struct vcpu *v, enum vreg r, u64 value);
 	/* Queues `ev` for delivery at the next VM entry. */
 	void (*inject_event)(struct vcpu *v, const struct exc_event *ev);
+	/* Puts state into the VMCB/VMCS that the next VM entry must refuse (proves entry failures are caught). */
+	void (*break_next_entry)(struct vcpu *v);
 	/* The effective memory type of a guest-physical address, or -EINVAL if unmapped. */
 	int (*query_memtype)(struct vm *vm, u64 gpa, u8 *type, bool *ignore_pat);
 };

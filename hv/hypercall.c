@@ -63,6 +63,10 @@ void hypercall_handle(struct vcpu *v)
 	case HC_HOST_CPUID: ret = hc_host_cpuid(v); break;
 	case HC_QUERY_MEMTYPE: ret = hc_query_memtype(v, r[GPR_RBX]); break;
 	case HC_BENCH_MODE: ret = hc_bench_mode(v, r[GPR_RBX]); break;
+	case HC_DEBUG_BREAK_ENTRY:
+		v->vm->be->break_next_entry(v);
+		ret = 0;
+		break;
 	default: ret = -ENOSYS; break;
 	}
 	r[GPR_RAX] = (u64)ret;

@@ -103,6 +103,9 @@ static bool as_expected(const struct test_run *r, const struct vm *vm, char *why
 	case EXPECT_FAIL_HALT:
 		snprintf(why, n, "%s at rip 0x%llx", vm_outcome_name(vm->outcome), vm->stop_rip);
 		return vm->outcome == VM_HALTED_FOREVER;
+	case EXPECT_FAIL_ENTRY:
+		snprintf(why, n, "%s: %s", vm_outcome_name(vm->outcome), vm->stop_detail);
+		return vm->outcome == VM_ENTRY_FAILED;
 	case EXPECT_FAIL_EXIT:
 		snprintf(why, n, "%s, status %u (expected %u)", vm_outcome_name(vm->outcome), vm->exit_status,
 			 r->t->expect_status);

@@ -13,6 +13,7 @@ enum expectation {
 	EXPECT_FAIL_TIMEOUT,/* still running at its deadline */
 	EXPECT_FAIL_HALT,   /* halted with nothing that could wake it */
 	EXPECT_FAIL_EXIT,   /* exit port with a given nonzero status */
+	EXPECT_FAIL_ENTRY,  /* a VM entry the hardware refused */
 };
 
 struct suite_entry {

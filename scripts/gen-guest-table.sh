@@ -21,6 +21,7 @@ while read -r name expect rest; do
 	fail-triple) kind=EXPECT_FAIL_TRIPLE ;;
 	fail-timeout) kind=EXPECT_FAIL_TIMEOUT ;;
 	fail-halt) kind=EXPECT_FAIL_HALT ;;
+	fail-entry) kind=EXPECT_FAIL_ENTRY ;;
 	fail-exit:*) kind=EXPECT_FAIL_EXIT; status=${expect#fail-exit:} ;;
 	*) echo "gen-guest-table.sh: $suite: '$name': unknown expectation '$expect'" >&2; exit 1 ;;
 	esac

@@ -244,6 +244,13 @@ static void svm_inject_event(struct vcpu *v, const struct exc_event *ev)
 		       SVM_EVENTINJ_VALID | (ev->has_ec ? SVM_EVENTINJ_EV : 0) | ((u64)ev->ec << 32);
 }
 
+/* An exception-type event with vector 2 (NMI) is illegal: VMRUN fails with VMEXIT_INVALID (APM §15.20). */
+static void svm_break_next_entry(struct vcpu *v)
+{
+	struct vmcb_control *c = &((struct svm_vcpu *)v->arch)->vmcb->control;
+	c->event_inj = VEC_NMI | ((u64)SVM_EVENTINJ_TYPE_EXCEPTION << SVM_EVENTINJ_TYPE_SHIFT) | SVM_EVENTINJ_VALID;
+}
+
 #define MEMTYPE_WB 6
 
 /* NPT leaves name no type: host PAT entry 0 (WB) applies; the guest PAT combines with it. */
@@ -272,5 +279,6 @@ const struct backend svm_backend = {
 	.get_reg = svm_get_reg,
 	.set_reg = svm_set_reg,
 	.inject_event = svm_inject_event,
+	.break_next_entry = svm_break_next_entry,
 	.query_memtype = svm_query_memtype,
 };

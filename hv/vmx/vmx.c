@@ -48,6 +48,16 @@ static void *vmxon_region;
 #define EXIT_REQUIRED (EXIT_HOST_ADDRESS_SPACE_SIZE | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT | EXIT_LOAD_PAT)
 #define ENTRY_REQUIRED (ENTRY_LOAD_EFER | ENTRY_LOAD_PAT)
 
+/* For reports and unit-test data: every capability MSR, raw. */
+static void log_capabilities(bool true_ctls)
+{
+	for (u32 msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_TRUE_ENTRY_CTLS; msr++) {
+		if (msr >= MSR_IA32_VMX_TRUE_PINBASED_CTLS && !true_ctls)
+			break;
+		log_debug("VMX capability MSR 0x%x = 0x%llx", msr, rdmsr(msr));
+	}
+}
+
 static bool adjust(const char *what, u64 cap, u32 required, u32 optional, u32 *out)
 {
 	u32 missing;
@@ -67,6 +77,7 @@ bool vmx_probe(void)
 	c->basic = rdmsr(MSR_IA32_VMX_BASIC);
 	vmx_inject_caps.vmx_no_ec_check = c->basic & VMX_BASIC_NO_HW_ERROR_CODE_CHECK;
 	bool true_ctls = c->basic & VMX_BASIC_TRUE_CONTROLS;
+	log_capabilities(true_ctls);
 	c->misc = rdmsr(MSR_IA32_VMX_MISC);
 	c->cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0);
 	c->cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1);

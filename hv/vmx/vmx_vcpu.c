@@ -325,6 +325,13 @@ static void vmx_inject_event(struct vcpu *v, const struct exc_event *ev)
 	vmcs_write(VMCS_ENTRY_INTERRUPTION_INFO, info);
 }
 
+/* RFLAGS bit 1 must be 1: entry fails with "invalid guest state" (SDM §27.3.1.4). The run loop reloads
+ * RFLAGS from the vCPU before every entry, so the broken value goes there. */
+static void vmx_break_next_entry(struct vcpu *v)
+{
+	v->rflags &= ~RFLAGS_FIXED;
+}
+
 static int vmx_query_memtype(struct vm *vm, u64 gpa, u8 *type, bool *ignore_pat)
 {
 	u64 leaf;
@@ -350,5 +357,6 @@ const struct backend vmx_backend = {
 	.get_reg = vmx_get_reg,
 	.set_reg = vmx_set_reg,
 	.inject_event = vmx_inject_event,
+	.break_next_entry = vmx_break_next_entry,
 	.query_memtype = vmx_query_memtype,
 };
