@@ -20,6 +20,7 @@ struct vmx_vcpu {
 	bool launched;
 	u64 cr0_shadow, cr4_shadow; /* the guest-visible CR0/CR4 (the read shadows) */
 	u64 next_rip;
+	u64 exit_rsp, exit_rflags; /* as read at the last exit: unchanged values need no VMWRITE */
 	u64 msr_shadow[NUM_VREGS]; /* guest MSRs the VMCS does not hold */
 	u16 vpid;
 };

@@ -36,7 +36,6 @@ void vmx_decode_exit(struct vcpu *v, struct exit_info *e)
 	struct vmx_vcpu *x = v->arch;
 	u32 reason = (u32)vmread(VMCS_EXIT_REASON);
 	u32 basic = reason & VMX_EXIT_REASON_MASK;
-	u64 qual = vmread(VMCS_EXIT_QUALIFICATION);
 
 	e->hw_code = reason;
 	e->detail[0] = '\0';
@@ -54,14 +53,16 @@ void vmx_decode_exit(struct vcpu *v, struct exit_info *e)
 		e->reason = basic == VMX_EXIT_WRMSR ? EXIT_MSR_WRITE : EXIT_MSR_READ;
 		e->msr = (u32)v->gpr[GPR_RCX];
 		break;
-	case VMX_EXIT_IO: decode_io(qual, e); break;
-	case VMX_EXIT_CR_ACCESS: decode_cr(qual, e); break;
-	case VMX_EXIT_EPT_VIOLATION:
+	case VMX_EXIT_IO: decode_io(vmread(VMCS_EXIT_QUALIFICATION), e); break;
+	case VMX_EXIT_CR_ACCESS: decode_cr(vmread(VMCS_EXIT_QUALIFICATION), e); break;
+	case VMX_EXIT_EPT_VIOLATION: {
+		u64 qual = vmread(VMCS_EXIT_QUALIFICATION);
 		e->reason = EXIT_MEM_FAULT;
 		e->mem.gpa = vmread(VMCS_GUEST_PHYSICAL_ADDRESS);
 		e->mem.write = qual & EPT_QUAL_WRITE;
 		e->mem.fetch = qual & EPT_QUAL_FETCH;
 		break;
+	}
 	case VMX_EXIT_TRIPLE_FAULT: e->reason = EXIT_TRIPLE_FAULT; break;
 	case VMX_EXIT_PREEMPTION_TIMER: e->reason = EXIT_PREEMPTED; break;
 	case VMX_EXIT_EXTERNAL_INTERRUPT:
@@ -74,7 +75,8 @@ void vmx_decode_exit(struct vcpu *v, struct exit_info *e)
 			break;
 		}
 		e->reason = EXIT_UNHANDLED;
-		snprintf(e->detail, sizeof(e->detail), "VMX exit reason %u, qualification 0x%llx", basic, qual);
+		snprintf(e->detail, sizeof(e->detail), "VMX exit reason %u, qualification 0x%llx", basic,
+			 vmread(VMCS_EXIT_QUALIFICATION));
 		break;
 	}
 }

@@ -179,6 +179,11 @@ static int vmx_vcpu_init(struct vcpu *v, const struct entry_state *entry)
 	v->gpr[GPR_RBX] = entry->ebx;
 	v->rip = entry->rip;
 	v->rflags = RFLAGS_FIXED;
+	x->exit_rsp = ~v->gpr[GPR_RSP]; /* force the first write */
+	x->exit_rflags = ~v->rflags;
+	/* Without "save preemption timer value" the field is not changed by exits: one write lasts. */
+	if (vmx_caps.pin & PIN_PREEMPTION_TIMER)
+		vmcs_write(VMCS_PREEMPTION_TIMER_VALUE, vmx_caps.preemption_ticks);
 	return 0;
 }
 
@@ -212,20 +217,21 @@ static void vmx_run(struct vcpu *v, struct exit_info *e)
 		load_unswitched_msrs(x);
 		current_vcpu = x;
 	}
-	vmcs_write(VMCS_GUEST_RSP, v->gpr[GPR_RSP]);
+	/* RSP and RFLAGS rarely change in the core: write back only what did. */
+	if (v->gpr[GPR_RSP] != x->exit_rsp)
+		vmcs_write(VMCS_GUEST_RSP, v->gpr[GPR_RSP]);
+	if (v->rflags != x->exit_rflags)
+		vmcs_write(VMCS_GUEST_RFLAGS, v->rflags);
 	vmcs_write(VMCS_GUEST_RIP, v->rip);
-	vmcs_write(VMCS_GUEST_RFLAGS, v->rflags);
-	if (vmx_caps.pin & PIN_PREEMPTION_TIMER)
-		vmcs_write(VMCS_PREEMPTION_TIMER_VALUE, vmx_caps.preemption_ticks);
 	int how;
 	do {
 		how = vmx_world_switch(v, x->launched);
 		if (how == 0)
 			x->launched = true;
 	} while (how == 0 && handled_as_null_cpuid(v));
-	v->gpr[GPR_RSP] = vmread(VMCS_GUEST_RSP);
+	v->gpr[GPR_RSP] = x->exit_rsp = vmread(VMCS_GUEST_RSP);
 	v->rip = vmread(VMCS_GUEST_RIP);
-	v->rflags = vmread(VMCS_GUEST_RFLAGS);
+	v->rflags = x->exit_rflags = vmread(VMCS_GUEST_RFLAGS);
 	if (how != 0)
 		vmx_report_entry_failure(v, e, how);
 	else
