@@ -42,7 +42,6 @@ static void *vmxon_region;
 /* Controls microhv needs (required) and would like (optional); the rest follow the capability MSRs. */
 #define PIN_REQUIRED (PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING)
 #define PRIMARY_REQUIRED (PROC_HLT_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_ACTIVATE_SECONDARY)
-#define PRIMARY_CLEARED (PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING | PROC_INVLPG_EXITING)
 #define SECONDARY_REQUIRED (PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST)
 #define SECONDARY_OPTIONAL PROC2_ENABLE_VPID
 #define EXIT_REQUIRED (EXIT_HOST_ADDRESS_SPACE_SIZE | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT | EXIT_LOAD_PAT)
@@ -95,8 +94,6 @@ bool vmx_probe(void)
 	if (ok && (c->primary & PROC_ACTIVATE_SECONDARY))
 		ok = adjust("secondary", rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2), SECONDARY_REQUIRED, SECONDARY_OPTIONAL,
 			    &c->secondary);
-	/* CR3 accesses and INVLPG need no exit with EPT: clear them where the CPU allows (allowed-0). */
-	c->primary &= ~(PRIMARY_CLEARED & ~(u32)primary_cap);
 	if (!ok)
 		return false;
 	c->ept_vpid = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
