@@ -1,5 +1,5 @@
-/* Exception injection through HC_INJECT: spec section 2.6 tests 1-4 and 6, and the first bullet of
- * test 8 (a #GP(0) that microhv raises itself for an unimplemented MSR).
+/* Exception injection through HC_INJECT: spec section 2.6 tests 1-6, the first bullet of test 8 (a
+ * #GP(0) that microhv raises itself for an unimplemented MSR), and #BP with an error code (R2.5 step 2).
  *
  * An injected exception is delivered at the VM entry that completes the hypercall, so it arrives
  * before the instruction after VMMCALL/VMCALL (hc_next_rip()); the handler records the frame and,
@@ -11,6 +11,9 @@
 #define GP_TEST_EC 0x1234
 #define GP_IGNORED_EC 0x77               /* passed with has_ec = 0: must not reach the guest */
 #define UD_TEST_EC 0x55
+#define PF_TEST_EC 0x12345               /* bits 31:16 set: VMX cannot deliver them (entry check C5) */
+#define VMX_EC_MASK 0xFFFF               /* so microhv cuts the code to 16 bits on VMX, as KVM does */
+#define BP_TEST_EC 0x77
 #define VECTOR_FIRST_INTERRUPT 32        /* first vector that is not an exception */
 #define VECTOR_WRAPS_TO_DE 256           /* would become #DE if the vector were truncated to 8 bits */
 #define SETTLE_SPINS 1000
@@ -144,6 +147,42 @@ static void test_df_on_ist(void)
 	CHECK_EQ(d.rec.frame_addr, (u64)ist1_stack_top - FRAME_WITH_EC_BYTES, "df_on_ist_stack");
 }
 
+/* 2.6 test 5: an error code wider than 16 bits reaches the guest whole on SVM (EVENTINJ carries 32
+ * bits) and cut to bits 15:0 on VMX. Injected, so CR2 is not set: only the frame is checked. */
+static void test_pf_wide_ec(void)
+{
+	if (!require_microhv("pf_wide_ec"))
+		return;
+	u64 expect = microhv_backend() == MICROHV_BACKEND_VMX ? (PF_TEST_EC & VMX_EC_MASK) : PF_TEST_EC;
+	struct delivery d = inject(X86_VEC_PF, 1, PF_TEST_EC);
+
+	CHECK_EQ(d.ret, 0, "pf_wide_ec_accepted");
+	CHECK_EQ(d.delivered, 1, "pf_wide_ec_delivered");
+	if (microhv_backend() == MICROHV_BACKEND_SVM && runtime_platform_is("bochs-svm-ryzen"))
+		SKIP("pf_wide_ec_value", "Bochs 2.7 cuts SVM EVENTINJ error codes to 16 bits (SvmInjectEvents)");
+	else
+		CHECK_EQ(d.rec.raw[0], expect, "pf_wide_ec_value");
+	CHECK_EQ(d.rec.raw[1], hc_next_rip(), "pf_wide_ec_rip_next");
+}
+
+/* R2.5 step 2: #BP never carries an error code. On VMX a #BP with deliver-error-code fails VM entry
+ * on every Intel CPU (check C3a, even with IA32_VMX_BASIC[56]), so this is the request that proves the
+ * sanitizer runs: the frame starts with the RIP, and the dropped code is counted. */
+static void test_bp_drops_ec(void)
+{
+	if (!require_microhv("bp_drops_ec"))
+		return;
+	s64 dropped = hc_stat(HC_STAT_EC_DROPPED);
+	struct delivery d = inject(X86_VEC_BP, 1, BP_TEST_EC);
+	s64 dropped_after = hc_stat(HC_STAT_EC_DROPPED);
+
+	CHECK_EQ(d.ret, 0, "bp_drops_ec_accepted");
+	CHECK_EQ(d.delivered, 1, "bp_drops_ec_delivered");
+	CHECK_EQ(d.rec.raw[0], hc_next_rip(), "bp_drops_ec_frame_rip");
+	CHECK_EQ(d.rec.raw[1], read_cs(), "bp_drops_ec_frame_cs");
+	CHECK_EQ(dropped_after - dropped, 1, "bp_drops_ec_stat_ec_dropped");
+}
+
 /* The last fault went through the fixup table and had an error code on the stack. */
 static void check_ec_on_stack(const char *name)
 {
@@ -175,6 +214,8 @@ void test_main(void)
 	test_gp_without_ec();
 	test_ud_drops_ec();
 	test_rejects_invalid();
+	test_pf_wide_ec();
 	test_df_on_ist();
+	test_bp_drops_ec();
 	test_unimplemented_msr();
 }

@@ -8,6 +8,7 @@
 #include "x86.h"
 
 #define LMSW_BITS (CR0_PE | CR0_MP | CR0_EM | CR0_TS)
+#define SMSW_WORD 2
 /* CR4 bits a guest may set: those the CPUID policy lets it discover, never VMXE/SMXE (no nesting). */
 #define CR4_GUEST_ALLOWED (BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(7) | BIT(8) | \
 			   BIT(9) | BIT(10) | BIT(11) | BIT(16) | BIT(17) | BIT(18) | BIT(20) | BIT(21) | BIT(22))
@@ -55,6 +56,13 @@ void cr_access_emulate(struct vcpu *v, const struct exit_cr *cr)
 		be->skip_instruction(v);
 		return;
 	}
+	if (cr->type == CR_SMSW) { /* a 16-bit destination keeps its upper bits; wider ones get CR0[31:0] */
+		u64 *dst = gpr_of(v, cr->gpr);
+		u64 cr0 = be->get_reg(v, VREG_CR0);
+		*dst = cr->size == SMSW_WORD ? (*dst & ~0xFFFFull) | (cr0 & 0xFFFF) : (u32)cr0;
+		be->skip_instruction(v);
+		return;
+	}
 	if (cr->cr == 0)
 		err = cr0_check_write(&c, requested_cr0(v, cr, c.cr0), &result);
 	else
@@ -64,6 +72,7 @@ void cr_access_emulate(struct vcpu *v, const struct exit_cr *cr)
 		hv_inject_exception(v, VEC_GP, true, 0, 0);
 		return;
 	}
+	log_debug("%s: CR%u <- 0x%llx at rip 0x%llx", v->vm->name, cr->cr, result, v->rip);
 	be->set_reg(v, reg, result);
 	be->skip_instruction(v);
 }

@@ -11,7 +11,7 @@
 
 const char *exit_reason_name(enum exit_reason r)
 {
-	static const char *const names[] = { "CPUID", "RDMSR", "WRMSR", "I/O", "HLT", "hypercall", "memory fault",
+	static const char *const names[] = { "none", "CPUID", "RDMSR", "WRMSR", "I/O", "HLT", "hypercall", "memory fault",
 					     "CR access", "invalid opcode", "triple fault", "external interrupt", "preempted",
 					     "entry failed", "unhandled" };
 	return r < ARRAY_SIZE(names) ? names[r] : "?";
@@ -77,6 +77,7 @@ void exit_dispatch(struct vcpu *v, const struct exit_info *e)
 	case EXIT_EXTERNAL_INTERRUPT:
 		irq_window(); /* let the host handler run (it acknowledges the tick) */
 		break;
+	case EXIT_NONE:
 	case EXIT_PREEMPTED: /* the run loop checks the deadline after every exit */
 		break;
 	case EXIT_ENTRY_FAILED:

@@ -5,6 +5,7 @@
 #include "types.h"
 
 enum exit_reason {
+	EXIT_NONE,               /* the back end completed the exit itself */
 	EXIT_CPUID,
 	EXIT_MSR_READ,
 	EXIT_MSR_WRITE,
@@ -28,13 +29,14 @@ struct exit_io {
 	bool string; /* INS/OUTS (not emulated) */
 };
 
-enum cr_access_type { CR_WRITE, CR_READ, CR_CLTS, CR_LMSW };
+enum cr_access_type { CR_WRITE, CR_READ, CR_CLTS, CR_LMSW, CR_SMSW };
 
 struct exit_cr {
 	u8 cr;      /* 0 or 4 */
 	u8 gpr;     /* enum gpr: source of a write, destination of a read */
 	enum cr_access_type type;
 	u16 lmsw_source; /* the LMSW operand */
+	u8 size;         /* SMSW: the destination register's size in bytes */
 };
 
 struct exit_mem {

@@ -25,6 +25,7 @@ struct suite_entry {
 	bool manual;       /* runs only when named with test= (benchmarks) */
 	const char *skip_on;     /* a platform label where the test cannot run, or NULL */
 	const char *skip_reason; /* why (an emulator limitation), printed with the SKIP */
+	bool cd_nw_passthrough;  /* the VM option of that name (struct vm_config) */
 };
 
 extern const struct suite_entry builtin_suite[];

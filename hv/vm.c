@@ -12,7 +12,7 @@ static void host_cpuid(u32 leaf, u32 subleaf, u32 out[4])
 	cpuid_count(leaf, subleaf, out);
 }
 
-struct vm *vm_create(const struct backend *be, const char *name, u64 ram_size)
+struct vm *vm_create(const struct backend *be, const char *name, u64 ram_size, const struct vm_config *config)
 {
 	u64 vm_pages = ALIGN_UP(sizeof(struct vm), PAGE_SIZE) / PAGE_SIZE;
 	struct vm *vm = mm_alloc_pages(vm_pages, PAGE_SIZE);
@@ -20,6 +20,7 @@ struct vm *vm_create(const struct backend *be, const char *name, u64 ram_size)
 		return NULL;
 	vm->be = be;
 	vm->name = name;
+	vm->config = *config;
 	vm->ram_size = ALIGN_UP(ram_size, LARGE_PAGE_SIZE);
 	vm->ram = mm_alloc_pages(vm->ram_size / PAGE_SIZE, LARGE_PAGE_SIZE);
 	vm->outcome = VM_RUNNING;

@@ -21,8 +21,14 @@ enum vm_outcome {
 	VM_UNHANDLED_EXIT,
 };
 
+/* Per-VM choices among documented behaviours (spec §4.2 R4.2, §5.4). */
+struct vm_config {
+	bool cd_nw_passthrough; /* SVM: guest CR0.CD/NW reach the VMCB (KVM with CD_NW_CLEARED disabled) */
+};
+
 struct vm {
 	const struct backend *be;
+	struct vm_config config;
 	const char *name;
 	u8 *ram; /* host pointer to GPA 0 (2 MiB aligned, physically contiguous) */
 	u64 ram_size;
@@ -38,7 +44,7 @@ struct vm {
 };
 
 /* Creates a VM with ram_size bytes of zeroed RAM and no vCPUs. NULL (after logging) on failure. */
-struct vm *vm_create(const struct backend *be, const char *name, u64 ram_size);
+struct vm *vm_create(const struct backend *be, const char *name, u64 ram_size, const struct vm_config *config);
 int vm_add_vcpu(struct vm *vm, const struct entry_state *entry);
 void vm_destroy(struct vm *vm);
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # gen-guest-table.sh SUITE_FILE GUEST_DIR: print the C table of built-in guests (hv/suite.h) for the
-# guests listed in SUITE_FILE ("name expect [timeout_ms=N] [manual] [skip-on=PLATFORM # reason]"),
-# each ELF embedded with .incbin.
+# guests listed in SUITE_FILE ("name expect [options] [# reason]", options: timeout_ms=N manual
+# skip-on=PLATFORM image=GUEST cd-nw-passthrough), each ELF embedded with .incbin.
 set -eu
 suite=$1
 dir=$2
@@ -28,10 +28,14 @@ while read -r name expect rest; do
 	timeout=0
 	manual=false
 	skip_on=NULL
+	image=$name
+	passthrough=false
 	for opt in $rest; do
 		case "$opt" in
 		timeout_ms=*) timeout=${opt#timeout_ms=} ;;
 		manual) manual=true ;;
+		image=*) image=${opt#image=} ;;
+		cd-nw-passthrough) passthrough=true ;;
 		skip-on=*)
 			skip_on="\"${opt#skip-on=}\""
 			[ -n "$reason" ] || { echo "gen-guest-table.sh: '$name': skip-on needs a reason after '#'" >&2; exit 1; }
@@ -39,13 +43,13 @@ while read -r name expect rest; do
 		*) echo "gen-guest-table.sh: $suite: '$name': unknown option '$opt'" >&2; exit 1 ;;
 		esac
 	done
-	[ -f "$dir/$name.elf" ] || { echo "gen-guest-table.sh: $dir/$name.elf missing" >&2; exit 1; }
+	[ -f "$dir/$image.elf" ] || { echo "gen-guest-table.sh: $dir/$image.elf missing" >&2; exit 1; }
 	sym=$(echo "$name" | tr -c 'A-Za-z0-9_\n' '_')
 	cat <<EOC
-__asm__(".section .rodata\n.balign 16\nguest_$sym: .incbin \"$dir/$name.elf\"\nguest_${sym}_end:\n.previous");
+__asm__(".section .rodata\n.balign 16\nguest_$sym: .incbin \"$dir/$image.elf\"\nguest_${sym}_end:\n.previous");
 extern const u8 guest_$sym[], guest_${sym}_end[];
 EOC
-	entries="$entries	{ \"$name\", guest_$sym, guest_${sym}_end, $kind, $status, $timeout, $manual, $skip_on, \"$reason\" },
+	entries="$entries	{ \"$name\", guest_$sym, guest_${sym}_end, $kind, $status, $timeout, $manual, $skip_on, \"$reason\", $passthrough },
 "
 	count=$((count + 1))
 done < "$suite"

@@ -62,6 +62,13 @@ static inline s64 hc_bench_mode(u64 mode)
 	return hc_call(HC_BENCH_MODE, mode, 0, 0, 0);
 }
 
+/* Harness guests only: microhv makes the next VM entry fail on purpose, so the guest never runs
+ * again; the runner must detect and report the failed entry. */
+static inline s64 hc_debug_break_entry(void)
+{
+	return hc_call(HC_DEBUG_BREAK_ENTRY, 0, 0, 0, 0);
+}
+
 /* The host's raw CPUID (debug aid for strict CPUID tests). All zero when not under microhv. */
 struct cpuid_regs hc_host_cpuid(u32 leaf, u32 subleaf);
 

@@ -5,6 +5,10 @@
 #include "serial.h"
 #include "tap.h"
 #include "x86.h"
+#include "hv/fmt.h"
+
+#define MBI_FLAG_CMDLINE (1u << 2)
+#define MBI_CMDLINE_OFFSET 16 /* u32 cmdline in struct multiboot_info */
 
 static u32 boot_mbi;
 static u32 boot_magic;
@@ -48,4 +52,31 @@ u32 runtime_mbi(void)
 u32 runtime_boot_magic(void)
 {
 	return boot_magic;
+}
+
+const char *runtime_cmdline(void)
+{
+	const u32 *mbi = (const u32 *)(u64)boot_mbi;
+	if (!mbi || !(mbi[0] & MBI_FLAG_CMDLINE))
+		return "";
+	return (const char *)(u64)mbi[MBI_CMDLINE_OFFSET / sizeof(u32)];
+}
+
+/* True if `word` is one of the space-separated words of the command line. */
+bool runtime_cmdline_has(const char *word)
+{
+	const char *s = runtime_cmdline();
+	size_t n = strlen(word);
+	for (const char *p = s; *p; p++)
+		if ((p == s || p[-1] == ' ') && strncmp(p, word, n) == 0 && (p[n] == '\0' || p[n] == ' '))
+			return true;
+	return false;
+}
+
+/* microhv passes "NAME platform=LABEL [VM options]". */
+bool runtime_platform_is(const char *label)
+{
+	char word[64];
+	snprintf(word, sizeof(word), "platform=%s", label);
+	return runtime_cmdline_has(word);
 }

@@ -22,6 +22,13 @@ __attribute__((noreturn)) void guest_exit(u32 status);
 
 /* What the loader passed in EBX and EAX. */
 u32 runtime_mbi(void);
+/* The Multiboot command line ("" if none). */
+const char *runtime_cmdline(void);
+/* True if microhv named this platform (platform=LABEL on the command line). Only for SKIPs that name
+ * a documented emulator deviation, never to change what a test asserts. */
+bool runtime_platform_is(const char *label);
+/* True if the command line has this word, e.g. a VM option such as "cd-nw-passthrough". */
+bool runtime_cmdline_has(const char *word);
 u32 runtime_boot_magic(void);
 
 /* Symbols from entry.asm: the main stack and the #DF (IST1) stack, for assertions about frames. */

@@ -101,7 +101,6 @@ static void set_entry_state(struct vmcb_save *st, const struct entry_state *entr
 	set_segment(&st->idtr, 0, 0, IDT_LIMIT_REAL_MODE);
 	st->cpl = 0;
 	st->efer = EFER_SVME; /* VMRUN requires it in the guest EFER; hidden from guest reads */
-	st->cr0 = entry->cr0;
 	st->dr6 = DR6_RESET;
 	st->dr7 = DR7_RESET;
 	st->rflags = RFLAGS_FIXED;
@@ -121,7 +120,8 @@ static int svm_vcpu_init(struct vcpu *v, const struct entry_state *entry)
 	s->vmcb = vmcb;
 	v->arch = s;
 	struct vmcb_control *c = &vmcb->control;
-	c->intercept_misc1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI | SVM_INTERCEPT_SMI | SVM_INTERCEPT_INIT |
+	c->intercept_misc1 = SVM_INTERCEPT_CR0_SEL_WRITE | SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
+			     SVM_INTERCEPT_SMI | SVM_INTERCEPT_INIT |
 			     SVM_INTERCEPT_CPUID | SVM_INTERCEPT_INVD | SVM_INTERCEPT_HLT | SVM_INTERCEPT_IOIO_PROT |
 			     SVM_INTERCEPT_MSR_PROT | SVM_INTERCEPT_SHUTDOWN;
 	c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD |
@@ -136,6 +136,7 @@ static int svm_vcpu_init(struct vcpu *v, const struct entry_state *entry)
 	c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
 	c->nested_cr3 = virt_to_phys(((struct svm_vm *)v->vm->arch)->npt.pml4);
 	set_entry_state(&vmcb->save, entry);
+	svm_set_cr0(v, entry->cr0);
 	v->gpr[GPR_RAX] = entry->eax;
 	v->gpr[GPR_RBX] = entry->ebx;
 	v->rip = entry->rip;
@@ -194,7 +195,6 @@ static void svm_skip_instruction(struct vcpu *v)
 static u64 *state_field(struct vmcb_save *st, enum vreg r)
 {
 	switch (r) {
-	case VREG_CR0: return &st->cr0;
 	case VREG_CR3: return &st->cr3;
 	case VREG_CR4: return &st->cr4;
 	case VREG_EFER: return &st->efer;
@@ -222,6 +222,8 @@ static u64 svm_get_reg(struct vcpu *v, enum vreg r)
 		return st->cpl;
 	if (r == VREG_CS_L)
 		return (st->cs.attrib & SVM_ATTR_L) != 0;
+	if (r == VREG_CR0)
+		return svm_get_cr0(v);
 	u64 *f = state_field(st, r);
 	u64 value = f ? *f : 0;
 	return r == VREG_EFER ? value & ~EFER_SVME : value;
@@ -230,6 +232,10 @@ static u64 svm_get_reg(struct vcpu *v, enum vreg r)
 static void svm_set_reg(struct vcpu *v, enum vreg r, u64 value)
 {
 	struct vmcb_save *st = &((struct svm_vcpu *)v->arch)->vmcb->save;
+	if (r == VREG_CR0) {
+		svm_set_cr0(v, value);
+		return;
+	}
 	u64 *f = state_field(st, r);
 	if (!f)
 		panic("svm_set_reg: register %d is not writable", r);

@@ -8,7 +8,8 @@
 
 struct svm_vcpu {
 	struct vmcb *vmcb;
-	u64 next_rip; /* where skip_instruction() moves RIP for the current exit */
+	u64 next_rip;  /* where skip_instruction() moves RIP for the current exit */
+	u64 cr0_cd_nw; /* the CD/NW bits of the guest's CR0 (the VMCB may hold them cleared) */
 };
 
 struct svm_vm {
@@ -25,5 +26,10 @@ extern struct svm_caps svm_caps;
 void svm_decode_exit(struct vcpu *v, struct exit_info *e);
 
 void svm_world_switch(struct vcpu *v, u64 guest_vmcb_pa, u64 host_vmcb_pa);
+
+/* svm_cr.c: the guest's CR0 and the intercepted accesses to it. */
+void svm_set_cr0(struct vcpu *v, u64 cr0);
+u64 svm_get_cr0(const struct vcpu *v);
+void svm_decode_cr0_access(struct vcpu *v, struct exit_info *e);
 
 #endif

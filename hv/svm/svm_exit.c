@@ -77,6 +77,11 @@ void svm_decode_exit(struct vcpu *v, struct exit_info *e)
 		e->reason = EXIT_HYPERCALL;
 		next_rip(v, vmcb, LEN_VMMCALL);
 		break;
+	case SVM_EXIT_CR0_READ:
+	case SVM_EXIT_CR0_WRITE:
+	case SVM_EXIT_CR0_SEL_WRITE:
+		svm_decode_cr0_access(v, e);
+		break;
 	case SVM_EXIT_NPF:
 		e->reason = EXIT_MEM_FAULT;
 		e->mem.gpa = vmcb->control.exit_info2;

@@ -4,11 +4,15 @@
 
 #include "../types.h"
 
+/* CR intercepts (offset 0x000): reads in bits 15:0, writes in bits 31:16. */
+#define SVM_INTERCEPT_CR0_READ BIT(0)
+#define SVM_INTERCEPT_CR0_WRITE BIT(16)
 /* Intercept vector 3 (offset 0x00C). */
 #define SVM_INTERCEPT_INTR BIT(0)
 #define SVM_INTERCEPT_NMI BIT(1)
 #define SVM_INTERCEPT_SMI BIT(2)
 #define SVM_INTERCEPT_INIT BIT(3)
+#define SVM_INTERCEPT_CR0_SEL_WRITE BIT(5) /* CR0 writes that change bits other than TS and MP */
 #define SVM_INTERCEPT_CPUID BIT(18)
 #define SVM_INTERCEPT_INVD BIT(22)
 #define SVM_INTERCEPT_HLT BIT(24)
@@ -36,7 +40,10 @@
 #define SVM_EVENTINJ_TYPE_EXCEPTION 3
 
 /* Exit codes (APM Vol. 2 Appendix C). */
+#define SVM_EXIT_CR0_READ 0x000
+#define SVM_EXIT_CR0_WRITE 0x010
 #define SVM_EXIT_INTR 0x060
+#define SVM_EXIT_CR0_SEL_WRITE 0x065
 #define SVM_EXIT_NMI 0x061
 #define SVM_EXIT_CPUID 0x072
 #define SVM_EXIT_HLT 0x078
@@ -63,6 +70,7 @@
 #define SVM_ATTR_TSS_BUSY 0x08B
 #define SVM_ATTR_LDT 0x082
 #define SVM_ATTR_L (1u << 9) /* descriptor bit 53: 64-bit code */
+#define SVM_ATTR_DB (1u << 10) /* descriptor bit 54: default operand size */
 
 struct vmcb_segment {
 	u16 selector;

@@ -1,0 +1,148 @@
+/* CR0 on SVM (spec §4.3, R4.2). KVM's default: CD and NW are cleared in the VMCB's CR0 so the guest
+ * never runs uncached, and while the guest's CR0 differs from the VMCB's, CR0 reads and writes are
+ * intercepted so the guest still reads back what it wrote. The selective CR0 write intercept is always
+ * on, so every write that touches more than TS/MP is validated by the core. With the VM option
+ * cd_nw_passthrough, CD/NW reach the VMCB ("no-fill" caching, as hardware does).
+ * Without decode assists the intercepted instruction is fetched and decoded here. */
+#include "svm.h"
+#include "../decode.h"
+#include "../fmt.h"
+#include "../guest_walk.h"
+#include "../vm.h"
+#include "../x86.h"
+
+#define RFLAGS_VM BIT(17)
+
+void svm_set_cr0(struct vcpu *v, u64 cr0)
+{
+	struct svm_vcpu *s = v->arch;
+	struct vmcb *vmcb = s->vmcb;
+	u64 hcr0 = v->vm->config.cd_nw_passthrough ? cr0 : cr0 & ~(CR0_CD | CR0_NW);
+	vmcb->save.cr0 = hcr0;
+	s->cr0_cd_nw = cr0 & (CR0_CD | CR0_NW);
+	/* The MOV to CR0 that turns paging on with LME set is what activates IA-32e mode: emulating it
+	 * means setting EFER.LMA ourselves (APM Vol. 2 §14.6.1), and clearing it when paging goes off. */
+	if ((cr0 & CR0_PG) && (vmcb->save.efer & EFER_LME))
+		vmcb->save.efer |= EFER_LMA;
+	else if (!(cr0 & CR0_PG))
+		vmcb->save.efer &= ~EFER_LMA;
+	if (hcr0 == cr0)
+		vmcb->control.intercept_cr &= ~(SVM_INTERCEPT_CR0_READ | SVM_INTERCEPT_CR0_WRITE);
+	else
+		vmcb->control.intercept_cr |= SVM_INTERCEPT_CR0_READ | SVM_INTERCEPT_CR0_WRITE;
+}
+
+/* The guest's view: the VMCB holds every bit but the CD/NW the guest asked for. */
+u64 svm_get_cr0(const struct vcpu *v)
+{
+	const struct svm_vcpu *s = v->arch;
+	return s->vmcb->save.cr0 | s->cr0_cd_nw;
+}
+
+static bool read_guest_ram(void *ctx, u64 gpa, void *buf, u32 len)
+{
+	const struct vm *vm = ctx;
+	if (gpa >= vm->ram_size || len > vm->ram_size - gpa)
+		return false;
+	memcpy(buf, vm->ram + gpa, len);
+	return true;
+}
+
+static bool write_guest_ram(struct vm *vm, const struct guest_paging *gp, u64 linear, const void *src, u32 len)
+{
+	const u8 *bytes = src;
+	for (u32 i = 0; i < len; i++) { /* byte by byte: the store may straddle a page */
+		struct guest_xlate x;
+		if (guest_translate(gp, linear + i, &x) || x.gpa >= vm->ram_size)
+			return false;
+		vm->ram[x.gpa] = bytes[i];
+	}
+	return true;
+}
+
+static void fail(struct exit_info *e, const char *what, const char *why)
+{
+	e->reason = EXIT_UNHANDLED;
+	snprintf(e->detail, sizeof(e->detail), "CR0 intercept: %s: %s", what, why);
+}
+
+/* Fetches and decodes the instruction at CS:RIP, as the guest's own MMU sees it. */
+static int fetch_and_decode(struct vcpu *v, const struct guest_paging *gp, struct insn *in)
+{
+	const struct vmcb_save *st = &((struct svm_vcpu *)v->arch)->vmcb->save;
+	enum cpu_mode mode = decode_cpu_mode(st->cr0 & CR0_PE, st->rflags & RFLAGS_VM, st->efer & EFER_LMA,
+					     st->cs.attrib & SVM_ATTR_L, st->cs.attrib & SVM_ATTR_DB);
+	u8 bytes[INSN_MAX_LEN];
+	u32 got = 0;
+	int walk = guest_read_linear(gp, insn_fetch_linear(mode, st->cs.base, st->rip), bytes, INSN_MAX_LEN, &got);
+	return insn_decode(bytes, walk ? got : INSN_MAX_LEN, mode, in);
+}
+
+static u64 operand_linear(struct vcpu *v, const struct insn *in)
+{
+	const struct vmcb_save *st = &((struct svm_vcpu *)v->arch)->vmcb->save;
+	const u64 seg_base[NUM_SEGS] = { st->es.base, st->cs.base, st->ss.base, st->ds.base, st->fs.base,
+					 st->gs.base };
+	return insn_linear_addr(in, v->gpr, st->rip, seg_base);
+}
+
+static bool lmsw_operand(struct vcpu *v, const struct guest_paging *gp, const struct insn *in, u16 *out)
+{
+	u32 got;
+	if (!in->rm_is_mem) {
+		*out = (u16)insn_reg_read(v->gpr, in->rm, 2);
+		return true;
+	}
+	return !guest_read_linear(gp, operand_linear(v, in), out, sizeof(*out), &got);
+}
+
+/* SMSW m16 stores CR0[15:0]; done here, since only the back end can reach the guest's memory. */
+static void smsw_to_memory(struct vcpu *v, const struct guest_paging *gp, const struct insn *in, struct exit_info *e)
+{
+	u16 msw = (u16)svm_get_cr0(v);
+	if (!write_guest_ram(v->vm, gp, operand_linear(v, in), &msw, sizeof(msw))) {
+		fail(e, "SMSW", "its memory destination is not writable guest RAM");
+		return;
+	}
+	v->rip = ((struct svm_vcpu *)v->arch)->next_rip;
+	e->reason = EXIT_NONE;
+}
+
+void svm_decode_cr0_access(struct vcpu *v, struct exit_info *e)
+{
+	struct svm_vcpu *s = v->arch;
+	const struct vmcb_save *st = &s->vmcb->save;
+	struct guest_paging gp = { st->cr0, st->cr3, st->cr4, st->efer, v->vm->cpuid.maxphyaddr, read_guest_ram,
+				   v->vm };
+	struct insn in;
+	int err = fetch_and_decode(v, &gp, &in);
+	if (err == DECODE_ERR_INVALID) {
+		e->reason = EXIT_INVALID_OPCODE;
+		return;
+	}
+	if (err) {
+		fail(e, "cannot decode the instruction", in.reason ? in.reason : decode_error_name(err));
+		return;
+	}
+	e->reason = EXIT_CR_ACCESS;
+	e->cr = (struct exit_cr){ .cr = in.cr, .gpr = in.rm.num, .size = in.op_size };
+	s->next_rip = v->rip + in.len;
+	switch (in.kind) {
+	case INSN_MOV_TO_CR: e->cr.type = CR_WRITE; break;
+	case INSN_MOV_FROM_CR: e->cr.type = CR_READ; break;
+	case INSN_CLTS: e->cr = (struct exit_cr){ .type = CR_CLTS }; break;
+	case INSN_LMSW:
+		e->cr = (struct exit_cr){ .type = CR_LMSW };
+		if (!lmsw_operand(v, &gp, &in, &e->cr.lmsw_source))
+			fail(e, "LMSW", "its memory operand is not readable");
+		break;
+	case INSN_SMSW:
+		e->cr = (struct exit_cr){ .type = CR_SMSW, .gpr = in.rm.num, .size = in.op_size };
+		if (in.rm_is_mem)
+			smsw_to_memory(v, &gp, &in, e);
+		break;
+	default:
+		fail(e, "unexpected instruction", "not a CR0 access");
+		break;
+	}
+}
