@@ -18,8 +18,8 @@ off=$(LC_ALL=C grep -obUaP '\x02\xb0\xad\x1b' "$good" | head -n 1 | cut -d: -f1)
 printf '\377\377\377\377' | dd of="$D/badmb.elf" bs=1 seek=$((off + 8)) conv=notrunc status=none
 
 files="$D/truncated.elf $D/notelf.elf $D/badmb.elf $D/missing.elf"
-sh scripts/run-platform.sh qemu-svm "cpuid,truncated.elf,notelf.elf,badmb.elf,missing.elf" "$files" >/dev/null 2>&1
-log=$B/results/qemu-svm.log
+RESULTS_NAME=bad-input-qemu-svm sh scripts/run-platform.sh qemu-svm "cpuid,truncated.elf,notelf.elf,badmb.elf,missing.elf" "$files" >/dev/null 2>&1
+log=$B/results/bad-input-qemu-svm.log
 
 n=0 passed=0 failed=0
 check() { # description, grep pattern

@@ -10,8 +10,9 @@ files=${3:-}
 B=build
 R=$B/results
 mkdir -p "$R"
-log=$R/$platform.log
-tap=$R/$platform.tap
+name=${RESULTS_NAME:-$platform} # where the results go (check-bad-input.sh keeps the suite's own)
+log=$R/$name.log
+tap=$R/$name.tap
 : "${RUN_TIMEOUT:=600}"
 
 case "$platform" in
@@ -33,7 +34,7 @@ done
 now() { date +%s.%N; }
 elapsed() { echo "$1 $2" | awk '{ printf "%.2f", $2 - $1 }'; }
 
-rm -f "$R/$platform.first"
+rm -f "$R/$name.first"
 case "$platform" in
 qemu-svm)
 	esp=$B/esp-$platform.img
@@ -45,7 +46,7 @@ qemu-svm)
 	timeout "$RUN_TIMEOUT" qemu-system-x86_64 -machine q35 -nodefaults -no-reboot -cpu max -m 1024 \
 		-bios /usr/share/ovmf/OVMF.fd -drive format=raw,file="$esp" \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -display none -monitor none \
-		-serial stdio </dev/null | tee "$log.raw" | sh scripts/stamp-first.sh "$R/$platform.first"
+		-serial stdio </dev/null | tee "$log.raw" | sh scripts/stamp-first.sh "$R/$name.first"
 	set -e
 	# The verdict comes from the log (the summary line), not from the pipeline's status.
 	tr -d '\r' < "$log.raw" > "$log"
@@ -69,7 +70,7 @@ bochs-vmx-tigerlake | bochs-vmx-skylake | bochs-svm-ryzen)
 	t0=$(now)
 	# Bochs writes the console to a file: poll it to time the firmware apart from microhv.
 	(while ! grep -aq '^# microhv:' "$dir/serial.out" 2>/dev/null; do sleep 0.2; done
-	 date +%s.%N > "$R/$platform.first") &
+	 date +%s.%N > "$R/$name.first") &
 	watcher=$!
 	(cd "$dir" && timeout -s KILL "$RUN_TIMEOUT" bochs-bin -q -f bochsrc -rc cont.rc </dev/null >bochs.out 2>&1) || true # Bochs always exits with 1: the serial log decides
 	kill "$watcher" 2>/dev/null || true
@@ -85,8 +86,8 @@ t1=$(now)
 
 grep -aE '^(ok |not ok |1\.\.|Bail out!|[0-9]+ passed, [0-9]+ failed)|^# ' "$log" > "$tap" || true
 summary=$(grep -aE '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1 || true)
-if [ -f "$R/$platform.first" ]; then
-	first=$(cat "$R/$platform.first")
+if [ -f "$R/$name.first" ]; then
+	first=$(cat "$R/$name.first")
 	echo "== $platform: total $(elapsed "$t0" "$t1") s: firmware until microhv's first line" \
 		"$(elapsed "$t0" "$first") s, microhv $(elapsed "$first" "$t1") s"
 else
