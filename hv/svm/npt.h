@@ -1,18 +1,11 @@
-/* Nested page tables for a VM: guest RAM at GPA 0, identity-offset onto its host block. */
+/* Nested page tables (APM Vol. 2 §15.25): the stage-2 tree in NPT format. */
 #ifndef HV_SVM_NPT_H
 #define HV_SVM_NPT_H
 
-#include "../vm.h"
+#include "../stage2.h"
 
-struct npt {
-	u64 *pml4;
-	u64 table_pages[8]; /* every table page, for freeing */
-	u32 ntables;
-};
-
-int npt_build(struct npt *npt, const struct vm *vm);
-void npt_free(struct npt *npt);
-/* Returns the host-physical address and the leaf entry mapping `gpa`, or -EINVAL if unmapped. */
-int npt_lookup(const struct npt *npt, u64 gpa, u64 *leaf_entry);
+/* Leaves carry no PAT/PCD/PWT bits: host PAT entry 0 (WB) combined with the host MTRRs (WB for RAM)
+ * is the host side of the memory type; the guest's own PAT and page tables decide the rest (R3.4). */
+extern const struct stage2_format npt_format;
 
 #endif

@@ -73,13 +73,13 @@ static int svm_vm_init(struct vm *vm)
 	if (!s)
 		return -ENOMEM;
 	vm->arch = s;
-	return npt_build(&s->npt, vm);
+	return stage2_build(&s->npt, &npt_format, vm);
 }
 
 static void svm_vm_destroy(struct vm *vm)
 {
 	struct svm_vm *s = vm->arch;
-	npt_free(&s->npt);
+	stage2_free(&s->npt);
 	mm_free_pages(s, 1);
 	vm->arch = NULL;
 }
@@ -263,7 +263,7 @@ static void svm_break_next_entry(struct vcpu *v)
 static int svm_query_memtype(struct vm *vm, u64 gpa, u8 *type, bool *ignore_pat)
 {
 	u64 leaf;
-	if (npt_lookup(&((struct svm_vm *)vm->arch)->npt, gpa, &leaf))
+	if (stage2_lookup(&((struct svm_vm *)vm->arch)->npt, gpa, &leaf))
 		return -EINVAL;
 	*type = MEMTYPE_WB;
 	*ignore_pat = false;

@@ -13,7 +13,7 @@ struct svm_vcpu {
 };
 
 struct svm_vm {
-	struct npt npt;
+	struct stage2 npt;
 };
 
 struct svm_caps {

@@ -1,24 +1,16 @@
-/* EPT for a VM: guest RAM at GPA 0 with memory type WB and "ignore PAT" (spec §3.4 R3.4). */
+/* EPT (SDM Vol. 3C §29.3): the stage-2 tree in EPT format, guest RAM WB with "ignore PAT" (R3.4). */
 #ifndef HV_VMX_EPT_H
 #define HV_VMX_EPT_H
 
-#include "../vm.h"
+#include "../stage2.h"
 
 #define EPT_MEMTYPE_UC 0
 #define EPT_MEMTYPE_WB 6
 
-struct ept {
-	u64 *pml4;
-	u64 table_pages[8];
-	u32 ntables;
-};
+extern const struct stage2_format ept_format;
 
-int ept_build(struct ept *ept, const struct vm *vm);
-void ept_free(struct ept *ept);
 /* The EPT pointer: WB paging-structure accesses, 4-level walk. */
-u64 ept_pointer(const struct ept *ept);
-/* The leaf entry for `gpa`, or -EINVAL if unmapped. */
-int ept_lookup(const struct ept *ept, u64 gpa, u64 *leaf);
+u64 ept_pointer(const struct stage2 *ept);
 u8 ept_leaf_memtype(u64 leaf);
 bool ept_leaf_ignores_pat(u64 leaf);
 

@@ -155,7 +155,7 @@ int vmx_vm_init(struct vm *vm)
 	if (!x)
 		return -ENOMEM;
 	vm->arch = x;
-	int err = ept_build(&x->ept, vm);
+	int err = stage2_build(&x->ept, &ept_format, vm);
 	if (!err) /* the tables may sit where an earlier VM's did: drop any cached translation */
 		invept(INVEPT_SINGLE_CONTEXT, ept_pointer(&x->ept));
 	return err;
@@ -164,7 +164,7 @@ int vmx_vm_init(struct vm *vm)
 void vmx_vm_destroy(struct vm *vm)
 {
 	struct vmx_vm *x = vm->arch;
-	ept_free(&x->ept);
+	stage2_free(&x->ept);
 	mm_free_pages(x, 1);
 	vm->arch = NULL;
 }

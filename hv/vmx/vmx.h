@@ -26,7 +26,7 @@ struct vmx_vcpu {
 };
 
 struct vmx_vm {
-	struct ept ept;
+	struct stage2 ept;
 };
 
 int vmx_world_switch(struct vcpu *v, int launched);

@@ -341,7 +341,7 @@ static void vmx_break_next_entry(struct vcpu *v)
 static int vmx_query_memtype(struct vm *vm, u64 gpa, u8 *type, bool *ignore_pat)
 {
 	u64 leaf;
-	if (ept_lookup(&((struct vmx_vm *)vm->arch)->ept, gpa, &leaf))
+	if (stage2_lookup(&((struct vmx_vm *)vm->arch)->ept, gpa, &leaf))
 		return -EINVAL;
 	*type = ept_leaf_memtype(leaf);
 	*ignore_pat = ept_leaf_ignores_pat(leaf);
