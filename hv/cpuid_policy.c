@@ -35,6 +35,7 @@
 #define L1_ECX_HYPERVISOR BIT(31) /* "running under a hypervisor" */
 #define L1_EDX_KEEP (BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(8) | BIT(11) | \
 		     BIT(13) | BIT(15) | BIT(16) | BIT(17) | BIT(19) | BIT(23) | BIT(24) | BIT(25) | BIT(26) | BIT(27))
+#define L1_EDX_MTRR BIT(12) /* R3.6: always set; the MTRR MSRs are emulated (hv/mtrr.c) whatever the host says */
 #define L1_EDX_HTT BIT(28)
 #define L1_EBX_ID_MASK 0x0000FFFFu /* brand index, CLFLUSH line size */
 #define L1_EBX_LOGICAL_SHIFT 16
@@ -102,7 +103,7 @@ static void build_basic(struct cpuid_policy *p, cpuid_source host, const struct 
 	host(LEAF_FEATURES, 0, r);
 	r[CPUID_EBX] = (r[CPUID_EBX] & L1_EBX_ID_MASK) | (MIN(cfg->vcpu_count, 255u) << L1_EBX_LOGICAL_SHIFT);
 	r[CPUID_ECX] = (r[CPUID_ECX] & (L1_ECX_KEEP | (cfg->x2apic ? L1_ECX_X2APIC : 0))) | L1_ECX_HYPERVISOR;
-	r[CPUID_EDX] = (r[CPUID_EDX] & L1_EDX_KEEP) | (cfg->vcpu_count > 1 ? L1_EDX_HTT : 0);
+	r[CPUID_EDX] = (r[CPUID_EDX] & L1_EDX_KEEP) | L1_EDX_MTRR | (cfg->vcpu_count > 1 ? L1_EDX_HTT : 0);
 	add(p, LEAF_FEATURES, 0, r);
 
 	if (p->max_basic >= LEAF_CACHE_DESCRIPTORS)

@@ -2,6 +2,7 @@
 #include "msr.h"
 #include "events.h"
 #include "log.h"
+#include "mtrr.h"
 #include "vm.h"
 #include "x86.h"
 
@@ -82,7 +83,13 @@ static bool msr_access(struct vcpu *v, u32 msr, bool write, u64 *value)
 		*value = rdtsc();
 		return true;
 	default:
-		return false;
+		/* MTRRCAP and 0x200-0x2FF except PAT: the unimplemented ones #GP inside mtrr_read/mtrr_write (R3.1).
+		 * The values are only stored, never given to hardware MTRRs or EPT/NPT memory types (R3.4). */
+		if (!mtrr_is_mtrr_msr(msr))
+			return false;
+		if (write)
+			return mtrr_write(&v->mtrr, msr, *value, v->vm->cpuid.maxphyaddr) == 0;
+		return mtrr_read(&v->mtrr, msr, value) == 0;
 	}
 }
 

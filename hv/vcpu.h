@@ -2,6 +2,7 @@
 #ifndef HV_VCPU_H
 #define HV_VCPU_H
 
+#include "mtrr.h"
 #include "types.h"
 
 /* General-purpose registers in x86 encoding order, so a ModRM register number indexes gpr[]. */
@@ -49,6 +50,9 @@ struct vcpu {
 	void *arch;
 	struct queued_exception exception;
 	struct vcpu_stats stats;
+	/* Guest MTRR MSRs (hv/mtrr.h), only stored. All zero = the RESET state (R3.3) without an explicit
+	 * mtrr_reset(): the vCPU lives inside struct vm, whose pages mm_alloc_pages() zeroes. INIT keeps it. */
+	struct mtrr_state mtrr;
 	bool bench_null_cpuid; /* bench/: CPUID exits handled by the back end alone */
 };
 
