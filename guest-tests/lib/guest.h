@@ -4,6 +4,7 @@
 
 #include "hv/guest_abi.h"
 #include "hv/types.h"
+#include "compat32.h"
 #include "exc.h"
 #include "fixup.h"
 #include "hypercall.h"

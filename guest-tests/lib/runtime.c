@@ -9,6 +9,13 @@
 
 #define MBI_FLAG_CMDLINE (1u << 2)
 #define MBI_CMDLINE_OFFSET 16 /* u32 cmdline in struct multiboot_info */
+#define PLATFORM_KEY "platform="
+static const char *const emulator_prefixes[] = { "qemu-", "bochs-" };
+/* CPUID 0x40000000 EBX, ECX, EDX of QEMU's TCG: "TCGTCGTCGTCG" (plain QEMU without microhv). */
+#define CPUID_HV_BASE 0x40000000u
+#define TCG_SIG_EBX 0x54474354u /* "TCGT" */
+#define TCG_SIG_ECX 0x43544743u /* "CGTC" */
+#define TCG_SIG_EDX 0x47435447u /* "GTCG" */
 
 static u32 boot_mbi;
 static u32 boot_magic;
@@ -79,4 +86,34 @@ bool runtime_platform_is(const char *label)
 	char word[64];
 	snprintf(word, sizeof(word), "platform=%s", label);
 	return runtime_cmdline_has(word);
+}
+
+/* The value of the platform= word, or NULL if microhv named none. */
+static const char *platform_label(void)
+{
+	const char *s = runtime_cmdline();
+	size_t n = strlen(PLATFORM_KEY);
+	for (const char *p = s; *p; p++)
+		if ((p == s || p[-1] == ' ') && strncmp(p, PLATFORM_KEY, n) == 0)
+			return p + n;
+	return NULL;
+}
+
+static bool cpu_is_tcg(void)
+{
+	if (!(cpuid(1, 0).ecx & CPUID_1_ECX_HYPERVISOR))
+		return false;
+	struct cpuid_regs r = cpuid(CPUID_HV_BASE, 0);
+	return r.ebx == TCG_SIG_EBX && r.ecx == TCG_SIG_ECX && r.edx == TCG_SIG_EDX;
+}
+
+bool runtime_on_emulator(void)
+{
+	const char *label = platform_label();
+	if (!label)
+		return cpu_is_tcg();
+	for (u32 i = 0; i < ARRAY_SIZE(emulator_prefixes); i++)
+		if (strncmp(label, emulator_prefixes[i], strlen(emulator_prefixes[i])) == 0)
+			return true;
+	return false;
 }

@@ -27,6 +27,10 @@ const char *runtime_cmdline(void);
 /* True if microhv named this platform (platform=LABEL on the command line). Only for SKIPs that name
  * a documented emulator deviation, never to change what a test asserts. */
 bool runtime_platform_is(const char *label);
+/* True on a CPU emulator, where cache and timing effects are not modelled: microhv named a platform
+ * starting with "qemu-" or "bochs-", or (no platform named, i.e. plain QEMU) CPUID reports QEMU's
+ * TCG signature. Any other label ("hw") and any other CPU count as hardware. For SKIPs only. */
+bool runtime_on_emulator(void);
 /* True if the command line has this word, e.g. a VM option such as "cd-nw-passthrough". */
 bool runtime_cmdline_has(const char *word);
 u32 runtime_boot_magic(void);
