@@ -1,7 +1,11 @@
-/* Host unit tests for the guest CPUID policy (hv/cpuid_policy.h).
- * cpuid_policy_build() reads the host through a cpuid_source; here that is a table-driven fake host with
- * three profiles, and every check goes through cpuid_policy_lookup(), i.e. what a guest would see.
- * Spec: /work/shared/spec/errata-behaviour.md §1 (x87 de-features, R1.1) and §5.4 (R5.1 APIC IDs). */
+/* Host unit tests for the guest CPUID policy (hv/cpuid_policy.h, documented in docs/cpuid.md).
+ * cpuid_policy_build() reads the host through a cpuid_source; here that is the table-driven fake of
+ * tests/unit/cpuid_profiles.h over the real host CPUID of the four emulator CPU models microhv is tested on
+ * (QEMU TCG -cpu max, Bochs tigerlake, skylake and ryzen), plus single-register overrides for hosts none of
+ * them is (a host without x2APIC support, with max basic leaf 0x1F, without extended leaves, ...). Every
+ * check goes through cpuid_policy_lookup(), i.e. what a guest would see.
+ * Spec: /work/shared/spec/errata-behaviour.md §1 (x87 de-features, R1.1), §3 (R3.6 MTRR) and §5.4 (R5.1
+ * APIC IDs). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,160 +16,53 @@
 
 #include "hv/cpuid_policy.h"
 #include "hv/guest_abi.h"
+#include "cpuid_profiles.h"
 
 #define EAX 0
 #define EBX 1
 #define ECX 2
 #define EDX 3
 
-/* ---- Fake hosts ---- */
+#define QEMU (&cpuid_profile_qemu_max)
+#define TGL (&cpuid_profile_tigerlake)
+#define SKL (&cpuid_profile_skylake)
+#define RYZEN (&cpuid_profile_ryzen)
+#define NPROFILES ARRAY_SIZE(cpuid_profiles)
 
-struct host_leaf {
-	u32 leaf, subleaf;
-	u32 r[4];
-};
+#define BITV(v, n) (((v) >> (n)) & 1u)
 
-struct profile {
-	const char *name;
-	const struct host_leaf *leaves;
-	unsigned n;
-};
+/* Bits the policy sets whatever the host says (docs/cpuid.md). */
+#define L1_ECX_X2APIC 21
+#define L1_ECX_HYPERVISOR 31
+#define L1_EDX_MTRR 12
+#define L1_EDX_HTT 28
+#define L7_EBX_X87_DEFEATURES ((u32)(CPUID_7_EBX_FDP_EXCPTN_ONLY | CPUID_7_EBX_ZERO_FCS_FDS)) /* 0x2040 */
 
-/* The register values below are ILLUSTRATIVE: plausible for the named kind of CPU, assembled from typical
- * dumps, not a verbatim capture of any one machine. Host APIC IDs and topology are deliberately nonzero so
- * the tests can see them replaced. */
+/* ---- The fake host: a profile, plus overrides ---- */
 
-/* AMD Zen 3-like (what QEMU TCG `-cpu max` or an EPYC host might report; vendor AuthenticAMD).
- * 7.0 EBX has bits 6 and 13 clear (the x87 de-features absent), SVM (0x80000001 ECX[2]) and RDTSCP set. */
-static const struct host_leaf amd_leaves[] = {
-	{ 0x0, 0, { 0x10, 0x68747541, 0x444d4163, 0x69746e65 } }, /* "AuthenticAMD" */
-	{ 0x1, 0, { 0x00A00F11, 0x05100800, 0x7EF8320B, 0x178BFBFF } },
-	{ 0x5, 0, { 0x40, 0x40, 0x3, 0x11 } },
-	{ 0x6, 0, { 0x4, 0, 0x1, 0 } },
-	{ 0x7, 0, { 0, 0x219C91A9, 0x0040069C, 0x00000010 } },
-	{ 0xB, 0, { 1, 2, 0x100, 5 } },
-	{ 0xB, 1, { 7, 16, 0x201, 5 } },
-	{ 0xD, 0, { 0x207, 0x340, 0x380, 0 } },
-	{ 0xD, 1, { 0xF, 0x340, 0, 0 } },
-	{ 0xD, 2, { 0x100, 0x240, 0, 0 } },
-	{ 0x80000000, 0, { 0x80000021, 0x68747541, 0x444d4163, 0x69746e65 } },
-	{ 0x80000001, 0, { 0x00A00F11, 0x20000000, 0x75C237FF, 0x2FD3FBFF } },
-	{ 0x80000002, 0, { 0x20444d41, 0x43595045, 0x36373720, 0x34362033 } }, /* "AMD EPYC 7763 64-Core ..." */
-	{ 0x80000003, 0, { 0x726f432d, 0x72502065, 0x7365636f, 0x20726f73 } },
-	{ 0x80000004, 0, { 0x20202020, 0x20202020, 0x20202020, 0x00202020 } },
-	{ 0x80000005, 0, { 0xFF40FF40, 0xFF40FF40, 0x20080140, 0x20080140 } },
-	{ 0x80000006, 0, { 0x48002200, 0x68004200, 0x02006140, 0x08009140 } },
-	{ 0x80000007, 0, { 0, 0x3B, 0, 0x00006799 } },
-	{ 0x80000008, 0, { 0x00003030, 0x091EF257, 0x0000703F, 0x00010000 } }, /* 48-bit physical */
-	{ 0x8000000A, 0, { 1, 0x8000, 0, 0x101BBCFF } },
-	{ 0x80000021, 0, { 0x62FCF, 0, 0, 0 } },
-};
-
-/* Intel Tiger Lake-like (i7-1165G7 class; vendor GenuineIntel). 7.0 EBX has bits 6 and 13 set, leaf 1
- * ECX has VMX and x2APIC, EDX has HTT, 0x80000001 EDX has RDTSCP; 39-bit physical addresses. */
-static const struct host_leaf tgl_leaves[] = {
-	{ 0x0, 0, { 0x1B, 0x756e6547, 0x6c65746e, 0x49656e69 } }, /* "GenuineIntel" */
-	{ 0x1, 0, { 0x000806C1, 0x02100800, 0x7FFAFBBF, 0xBFEBFBFF } },
-	{ 0x2, 0, { 0x00FEFF01, 0x000000F0, 0, 0 } },
-	{ 0x4, 0, { 0x1C004121, 0x02C0003F, 0x0000003F, 0 } },
-	{ 0x4, 1, { 0x1C004122, 0x01C0003F, 0x0000003F, 0 } },
-	{ 0x4, 2, { 0x1C004143, 0x0480003F, 0x000003FF, 0 } },
-	{ 0x4, 3, { 0x1C03C163, 0x02C0003F, 0x00003FFF, 6 } },
-	{ 0x6, 0, { 0x0017EFF7, 0x2, 0x9, 0 } },
-	{ 0x7, 0, { 0, 0xF3BFA7EB, 0x18C05FCE, 0xFC100510 } },
-	{ 0x7, 1, { 0x00000400, 0, 0, 0 } },
-	{ 0xA, 0, { 0x08300805, 0, 0xF, 0x8603 } },
-	{ 0xB, 0, { 1, 2, 0x100, 2 } },
-	{ 0xB, 1, { 4, 8, 0x201, 2 } },
-	{ 0xD, 0, { 0x2E7, 0xA88, 0xA88, 0 } },
-	{ 0xD, 1, { 0xF, 0x9A8, 0x2100, 0 } },
-	{ 0xD, 2, { 0x100, 0x240, 0, 0 } },
-	{ 0x15, 0, { 2, 0x9C, 0x0249F000, 0 } },
-	{ 0x16, 0, { 0xB54, 0x1194, 0x64, 0 } },
-	{ 0x1B, 0, { 0x1, 0x2, 0x3, 0x4 } },
-	{ 0x80000000, 0, { 0x80000008, 0, 0, 0 } },
-	{ 0x80000001, 0, { 0, 0, 0x00000121, 0x2C100800 } },
-	{ 0x80000002, 0, { 0x68743131, 0x6e654720, 0x746e4920, 0x52286c65 } }, /* "11th Gen Intel(R) ..." */
-	{ 0x80000003, 0, { 0x6f432029, 0x54286572, 0x6920294d, 0x31312d37 } },
-	{ 0x80000004, 0, { 0x37473536, 0x32204020, 0x4730382e, 0x00007a48 } },
-	{ 0x80000006, 0, { 0, 0, 0x05007040, 0 } },
-	{ 0x80000007, 0, { 0, 0, 0, 0x100 } },
-	{ 0x80000008, 0, { 0x00003027, 0, 0, 0 } }, /* 39-bit physical */
-};
-
-/* A minimal old CPU (Core 2-era GenuineIntel, simplified): max basic leaf 0xD, extended leaves only up to
- * the brand string (no 0x80000008, so MAXPHYADDR defaults to 36), no x2APIC, no HTT, 7.0 all zero. */
-static const struct host_leaf old_leaves[] = {
-	{ 0x0, 0, { 0xD, 0x756e6547, 0x6c65746e, 0x49656e69 } },
-	{ 0x1, 0, { 0x0001067A, 0x00010800, 0x0008E3BD, 0x0FEBFBFF } },
-	{ 0x2, 0, { 0x05B0B101, 0x005657F0, 0, 0x2CB4304E } },
-	{ 0x4, 0, { 0x04000121, 0x01C0003F, 0x3F, 1 } },
-	{ 0xD, 0, { 0x3, 0x240, 0x240, 0 } },
-	{ 0x80000000, 0, { 0x80000004, 0, 0, 0 } },
-	{ 0x80000001, 0, { 0, 0, 0x1, 0x20100800 } },
-	{ 0x80000002, 0, { 0x20202020, 0x49202020, 0x6c65746e, 0x20295228 } },
-	{ 0x80000003, 0, { 0x65726f43, 0x294d5428, 0x75442032, 0x5043206f } },
-	{ 0x80000004, 0, { 0x20202055, 0x38452020, 0x20303034, 0x33204020 } },
-};
-
-static const struct profile AMD = { "amd-zen3-like", amd_leaves, ARRAY_SIZE(amd_leaves) };
-static const struct profile TGL = { "tigerlake-like", tgl_leaves, ARRAY_SIZE(tgl_leaves) };
-static const struct profile OLD = { "old-minimal", old_leaves, ARRAY_SIZE(old_leaves) };
-static const struct profile *const all_profiles[] = { &AMD, &TGL, &OLD };
-
-/* One register of one host leaf replaced, for "whatever the host says" checks. */
+/* One register of one host leaf replaced. */
 struct override {
 	u32 leaf, subleaf, reg, value;
 };
 
-static const struct profile *host_profile;
+static const struct cpuid_profile *host_profile;
 static struct override overrides[4];
 static unsigned noverrides;
 
-static bool indexed(u32 leaf)
-{
-	return leaf == 4 || leaf == 7 || leaf == 0xB || leaf == 0xD || leaf == 0x1F;
-}
-
-/* The fake CPUID instruction: subleaf ignored for non-indexed leaves, unlisted leaves read as zero. */
 static void fake_cpuid(u32 leaf, u32 subleaf, u32 out[4])
 {
-	if (!indexed(leaf))
-		subleaf = 0;
-	out[0] = out[1] = out[2] = out[3] = 0;
-	for (unsigned i = 0; i < host_profile->n; i++)
-		if (host_profile->leaves[i].leaf == leaf && host_profile->leaves[i].subleaf == subleaf)
-			memcpy(out, host_profile->leaves[i].r, 4 * sizeof(u32));
+	cpuid_profile_read(host_profile, leaf, subleaf, out);
 	for (unsigned i = 0; i < noverrides; i++)
-		if (overrides[i].leaf == leaf && overrides[i].subleaf == subleaf)
+		if (overrides[i].leaf == leaf && (overrides[i].subleaf == subleaf || !cpuid_leaf_indexed(leaf)))
 			out[overrides[i].reg] = overrides[i].value;
 }
 
-static u32 host_reg(const struct profile *prof, u32 leaf, u32 subleaf, unsigned reg)
+/* The captured host value (no overrides). */
+static u32 host_reg(const struct cpuid_profile *prof, u32 leaf, u32 subleaf, unsigned reg)
 {
 	u32 r[4];
-	const struct profile *saved = host_profile;
-	host_profile = prof;
-	fake_cpuid(leaf, subleaf, r);
-	host_profile = saved;
+	cpuid_profile_read(prof, leaf, subleaf, r);
 	return r[reg];
-}
-
-static struct cpuid_policy pol;
-
-static void build(const struct profile *prof, u32 vcpu_count, bool x2apic, u32 kind)
-{
-	const struct cpuid_vm_config cfg = { .backend_kind = kind, .vcpu_count = vcpu_count, .x2apic = x2apic };
-
-	host_profile = prof;
-	memset(&pol, 0x5A, sizeof(pol));
-	cpuid_policy_build(&pol, fake_cpuid, &cfg);
-	assert_true(pol.count <= CPUID_POLICY_MAX_LEAVES);
-}
-
-static void build_default(const struct profile *prof)
-{
-	build(prof, 4, false, prof == &AMD ? MICROHV_BACKEND_SVM : MICROHV_BACKEND_VMX);
 }
 
 static void add_override(u32 leaf, u32 subleaf, u32 reg, u32 value)
@@ -178,6 +75,24 @@ static int reset_overrides(void **state)
 {
 	noverrides = 0;
 	return 0;
+}
+
+static struct cpuid_policy pol;
+
+static void build_kind(const struct cpuid_profile *prof, u32 vcpu_count, bool x2apic, u32 kind)
+{
+	const struct cpuid_vm_config cfg = { .backend_kind = kind, .vcpu_count = vcpu_count, .x2apic = x2apic };
+
+	host_profile = prof;
+	memset(&pol, 0x5A, sizeof(pol));
+	cpuid_policy_build(&pol, fake_cpuid, &cfg);
+	assert_true(pol.count <= CPUID_POLICY_MAX_LEAVES);
+}
+
+/* The back end microhv uses on that platform. */
+static void build(const struct cpuid_profile *prof, u32 vcpu_count, bool x2apic)
+{
+	build_kind(prof, vcpu_count, x2apic, prof->backend_kind);
 }
 
 static u32 look(u32 leaf, u32 subleaf, u32 vcpu, unsigned reg)
@@ -194,69 +109,145 @@ static void expect_leaf(u32 leaf, u32 subleaf, u32 vcpu, u32 a, u32 b, u32 c, u3
 	memset(r, 0xA5, sizeof(r));
 	cpuid_policy_lookup(&pol, leaf, subleaf, vcpu, r);
 	if (r[0] != a || r[1] != b || r[2] != c || r[3] != d)
-		fail_msg("leaf 0x%x.%u vcpu %u: got %08x %08x %08x %08x, want %08x %08x %08x %08x", leaf, subleaf, vcpu,
-			 r[0], r[1], r[2], r[3], a, b, c, d);
+		fail_msg("%s: leaf 0x%x.%u vcpu %u: got %08x %08x %08x %08x, want %08x %08x %08x %08x",
+			 host_profile->name, leaf, subleaf, vcpu, r[0], r[1], r[2], r[3], a, b, c, d);
 }
 
-#define BITV(v, n) (((v) >> (n)) & 1u)
+static void expect_bit(u32 leaf, unsigned reg, unsigned bit, u32 want, const char *what)
+{
+	u32 v = look(leaf, 0, 0, reg);
+	if (BITV(v, bit) != want)
+		fail_msg("%s: %s: leaf 0x%x reg %u = 0x%08x, bit %u should be %u", host_profile->name, what, leaf, reg,
+			 v, bit, want);
+}
+
+/* ---- The profiles themselves ---- */
+
+static void test_profiles(void **state)
+{
+	static const struct {
+		const struct cpuid_profile *p;
+		u32 max_basic, max_extended;
+		const char *vendor;
+	} want[] = {
+		{ QEMU, 0xD, 0x8000000A, "AuthenticAMD" },
+		{ TGL, 0x1B, 0x80000008, "GenuineIntel" },
+		{ SKL, 0x16, 0x80000008, "GenuineIntel" },
+		{ RYZEN, 0xD, 0x8000001F, "AuthenticAMD" },
+	};
+
+	assert_int_equal(NPROFILES, ARRAY_SIZE(want));
+	for (unsigned i = 0; i < ARRAY_SIZE(want); i++) {
+		const struct cpuid_profile *p = want[i].p;
+		assert_ptr_equal(cpuid_profiles[i], p);
+		assert_int_equal(cpuid_profile_max_basic(p), want[i].max_basic);
+		assert_int_equal(cpuid_profile_max_extended(p), want[i].max_extended);
+		char vendor[13] = { 0 };
+		const struct cpuid_profile_row *r0 = cpuid_profile_row(p, 0, 0);
+		memcpy(vendor, &r0->ebx, 4);
+		memcpy(vendor + 4, &r0->edx, 4);
+		memcpy(vendor + 8, &r0->ecx, 4);
+		assert_string_equal(vendor, want[i].vendor);
+		assert_int_equal(p->backend_kind, strcmp(vendor, "GenuineIntel") ? MICROHV_BACKEND_SVM : MICROHV_BACKEND_VMX);
+
+		/* Every leaf in range has a subleaf-0 row; rows are unique; the only rows out of range are the two
+		 * "past the range" probes, and the fake's out-of-range rule reproduces them. */
+		for (u32 leaf = 0; leaf <= want[i].max_basic; leaf++)
+			assert_non_null(cpuid_profile_row(p, leaf, 0));
+		for (u32 leaf = 0x80000000u; leaf <= want[i].max_extended; leaf++)
+			assert_non_null(cpuid_profile_row(p, leaf, 0));
+		unsigned past = 0;
+		for (unsigned j = 0; j < p->count; j++) {
+			const struct cpuid_profile_row *r = &p->rows[j];
+			assert_ptr_equal(cpuid_profile_row(p, r->leaf, r->subleaf), r);
+			if (cpuid_profile_in_range(p, r->leaf))
+				continue;
+			past++;
+			assert_true(r->leaf == want[i].max_basic + 1 || r->leaf == want[i].max_extended + 1);
+			assert_int_equal(r->subleaf, 0);
+			u32 out[4];
+			cpuid_profile_read(p, r->leaf, 0, out);
+			if (out[0] != r->eax || out[1] != r->ebx || out[2] != r->ecx || out[3] != r->edx)
+				fail_msg("%s: the out-of-range rule gives %08x %08x %08x %08x for 0x%x, captured %08x %08x "
+					 "%08x %08x", p->name, out[0], out[1], out[2], out[3], r->leaf, r->eax, r->ebx,
+					 r->ecx, r->edx);
+		}
+		assert_int_equal(past, 2);
+	}
+	/* The rule differs: Skylake's 0x17 is its 0x16 (the Intel rule), Ryzen's 0xE is zero (the AMD rule). */
+	assert_int_equal(host_reg(SKL, 0x17, 0, EBX), 0xFA0);
+	assert_int_equal(host_reg(SKL, 0x40000000, 0, EBX), 0xFA0);
+	assert_int_equal(host_reg(RYZEN, 0xE, 0, EBX), 0);
+	assert_int_equal(host_reg(QEMU, 0x8000000B, 0, ECX), 0xA88);
+	/* Leaves that ignore ECX ignore it in the fake too; indexed ones have their own rows, zero past them. */
+	assert_int_equal(host_reg(TGL, 1, 7, ECX), host_reg(TGL, 1, 0, ECX));
+	assert_int_equal(host_reg(TGL, 4, 2, EBX), 0x04C0003F);
+	assert_int_equal(host_reg(TGL, 4, 4, EAX), 0);
+	assert_int_equal(host_reg(RYZEN, 0x8000001D, 3, EAX), 0x0001C163);
+}
 
 /* ---- §1: the x87 de-features ---- */
 
 static void test_x87_defeatures_always_set(void **state)
 {
-	/* The fixtures cover both host states. */
-	assert_int_equal(host_reg(&AMD, 7, 0, EBX) & 0x2040, 0);
-	assert_int_equal(host_reg(&TGL, 7, 0, EBX) & 0x2040, 0x2040);
-	assert_int_equal(host_reg(&OLD, 7, 0, EBX), 0);
-	for (unsigned i = 0; i < ARRAY_SIZE(all_profiles); i++) {
-		build_default(all_profiles[i]);
+	/* Natively: both bits set on Bochs tigerlake and skylake, both clear on QEMU -cpu max and Bochs ryzen. */
+	assert_int_equal(host_reg(QEMU, 7, 0, EBX) & L7_EBX_X87_DEFEATURES, 0);
+	assert_int_equal(host_reg(TGL, 7, 0, EBX) & L7_EBX_X87_DEFEATURES, L7_EBX_X87_DEFEATURES);
+	assert_int_equal(host_reg(SKL, 7, 0, EBX) & L7_EBX_X87_DEFEATURES, L7_EBX_X87_DEFEATURES);
+	assert_int_equal(host_reg(RYZEN, 7, 0, EBX) & L7_EBX_X87_DEFEATURES, 0);
+	for (unsigned i = 0; i < NPROFILES; i++) {
+		build(cpuid_profiles[i], 4, false);
 		u32 ebx = look(7, 0, 0, EBX);
 		if (!BITV(ebx, 6) || !BITV(ebx, 13))
-			fail_msg("%s: 7.0 EBX = 0x%08x lacks bit 6 or 13", all_profiles[i]->name, ebx);
+			fail_msg("%s: 7.0 EBX = 0x%08x lacks bit 6 or 13", cpuid_profiles[i]->name, ebx);
 		assert_int_equal(look(7, 0, 3, EBX), ebx); /* same for every vCPU */
+		/* The other EBX bits are the host's, masked: the two bits are added, not the leaf replaced. */
+		assert_int_equal(ebx & ~L7_EBX_X87_DEFEATURES & ~host_reg(cpuid_profiles[i], 7, 0, EBX), 0);
+		assert_int_equal(BITV(ebx, 0), 1); /* FSGSBASE, which all four have, passes */
 	}
 	/* Host EBX all clear, all set, or only one of the two. */
-	static const u32 host_ebx[] = { 0, 0xFFFFFFFF, 1u << 6, 1u << 13, ~((1u << 6) | (1u << 13)) };
+	static const u32 host_ebx[] = { 0, 0xFFFFFFFF, 1u << 6, 1u << 13, ~L7_EBX_X87_DEFEATURES };
 	for (unsigned i = 0; i < ARRAY_SIZE(host_ebx); i++) {
 		noverrides = 0;
 		add_override(7, 0, EBX, host_ebx[i]);
-		build_default(&TGL);
-		assert_int_equal(look(7, 0, 0, EBX) & 0x2040, 0x2040);
+		build(RYZEN, 1, false);
+		assert_int_equal(look(7, 0, 0, EBX) & L7_EBX_X87_DEFEATURES, L7_EBX_X87_DEFEATURES);
 	}
 	noverrides = 0;
 	add_override(7, 0, EBX, 0);
-	build_default(&TGL);
-	assert_int_equal(look(7, 0, 0, EBX), 0x2040); /* nothing else invented */
+	build(TGL, 1, false);
+	assert_int_equal(look(7, 0, 0, EBX), L7_EBX_X87_DEFEATURES); /* nothing else invented */
 }
 
-/* ---- Hidden features ---- */
+/* ---- Hidden and forced features ---- */
 
 static void test_vmx_svm_hidden(void **state)
 {
-	assert_int_equal(BITV(host_reg(&TGL, 1, 0, ECX), 5), 1);
-	assert_int_equal(BITV(host_reg(&AMD, 0x80000001, 0, ECX), 2), 1);
-	for (unsigned i = 0; i < ARRAY_SIZE(all_profiles); i++) {
-		build_default(all_profiles[i]);
-		assert_int_equal(BITV(look(1, 0, 0, ECX), 5), 0);
-		assert_int_equal(BITV(look(0x80000001, 0, 0, ECX), 2), 0);
+	assert_int_equal(BITV(host_reg(TGL, 1, 0, ECX), 5), 1); /* VMX */
+	assert_int_equal(BITV(host_reg(SKL, 1, 0, ECX), 5), 1);
+	assert_int_equal(BITV(host_reg(QEMU, 0x80000001, 0, ECX), 2), 1); /* SVM */
+	assert_int_equal(BITV(host_reg(RYZEN, 0x80000001, 0, ECX), 2), 1);
+	for (unsigned i = 0; i < NPROFILES; i++) {
+		build(cpuid_profiles[i], 1, false);
+		expect_bit(1, ECX, 5, 0, "VMX");
+		expect_bit(0x80000001, ECX, 2, 0, "SVM");
+		expect_bit(0x80000001, ECX, 0, 1, "LAHF/SAHF passes");
 	}
 	/* Even when the host claims everything. */
 	add_override(1, 0, ECX, 0xFFFFFFFF);
 	add_override(0x80000001, 0, ECX, 0xFFFFFFFF);
-	build_default(&AMD);
-	assert_int_equal(BITV(look(1, 0, 0, ECX), 5), 0);
-	assert_int_equal(BITV(look(0x80000001, 0, 0, ECX), 2), 0);
-	assert_int_equal(BITV(look(0x80000001, 0, 0, ECX), 0), 1); /* LAHF/SAHF still passed */
+	build(QEMU, 1, false);
+	expect_bit(1, ECX, 5, 0, "VMX");
+	expect_bit(0x80000001, ECX, 2, 0, "SVM");
 }
 
 static void test_rdtscp_hidden(void **state)
 {
-	for (unsigned i = 0; i < ARRAY_SIZE(all_profiles); i++) {
-		const struct profile *p = all_profiles[i];
-		build_default(p);
+	for (unsigned i = 0; i < NPROFILES; i++) {
+		const struct cpuid_profile *p = cpuid_profiles[i];
+		assert_int_equal(BITV(host_reg(p, 0x80000001, 0, EDX), 27), 1); /* all four have it */
+		build(p, 1, false);
 		u32 edx = look(0x80000001, 0, 0, EDX);
-		if (p != &OLD)
-			assert_int_equal(BITV(host_reg(p, 0x80000001, 0, EDX), 27), 1);
 		assert_int_equal(BITV(edx, 27), 0);
 		/* The leaf is not simply zeroed: long mode, NX and SYSCALL pass. */
 		assert_int_equal(edx & ((1u << 29) | (1u << 20) | (1u << 11)), (1u << 29) | (1u << 20) | (1u << 11));
@@ -265,25 +256,121 @@ static void test_rdtscp_hidden(void **state)
 
 static void test_hypervisor_bit(void **state)
 {
-	add_override(1, 0, ECX, 0); /* even a host that says nothing */
-	for (unsigned i = 0; i < ARRAY_SIZE(all_profiles); i++) {
-		build_default(all_profiles[i]);
-		assert_int_equal(BITV(look(1, 0, 0, ECX), 31), 1);
+	/* QEMU TCG already sets it; the Bochs models do not. */
+	assert_int_equal(BITV(host_reg(QEMU, 1, 0, ECX), L1_ECX_HYPERVISOR), 1);
+	assert_int_equal(BITV(host_reg(TGL, 1, 0, ECX), L1_ECX_HYPERVISOR), 0);
+	assert_int_equal(BITV(host_reg(SKL, 1, 0, ECX), L1_ECX_HYPERVISOR), 0);
+	assert_int_equal(BITV(host_reg(RYZEN, 1, 0, ECX), L1_ECX_HYPERVISOR), 0);
+	for (unsigned i = 0; i < NPROFILES; i++) {
+		build(cpuid_profiles[i], 1, false);
+		expect_bit(1, ECX, L1_ECX_HYPERVISOR, 1, "hypervisor");
 	}
+	add_override(1, 0, ECX, 0); /* even a host that says nothing */
+	build(TGL, 1, false);
 	assert_int_equal(look(1, 0, 0, ECX), 0x80000000u);
+}
+
+static void test_mtrr_bit(void **state)
+{
+	/* R3.6: CPUID.1:EDX.MTRR always set (the MTRR MSRs are emulated). All four hosts have it natively... */
+	for (unsigned i = 0; i < NPROFILES; i++) {
+		assert_int_equal(BITV(host_reg(cpuid_profiles[i], 1, 0, EDX), L1_EDX_MTRR), 1);
+		build(cpuid_profiles[i], 1, false);
+		expect_bit(1, EDX, L1_EDX_MTRR, 1, "MTRR");
+		assert_int_equal(BITV(look(1, 0, 5, EDX), L1_EDX_MTRR), 1);
+	}
+	/* ... so the "whatever the host says" part needs a host without it. */
+	add_override(1, 0, EDX, host_reg(SKL, 1, 0, EDX) & ~(1u << L1_EDX_MTRR));
+	build(SKL, 1, false);
+	expect_bit(1, EDX, L1_EDX_MTRR, 1, "MTRR, host without");
+	noverrides = 0;
+	add_override(1, 0, EDX, 0);
+	build(RYZEN, 1, false);
+	assert_int_equal(look(1, 0, 0, EDX), 1u << L1_EDX_MTRR);
+}
+
+static void test_x2apic_bit(void **state)
+{
+	/* Natively: Bochs tigerlake and skylake have x2APIC, QEMU -cpu max (TCG) and Bochs ryzen do not. */
+	static const struct {
+		const struct cpuid_profile *p;
+		u32 host;
+	} cases[] = { { QEMU, 0 }, { TGL, 1 }, { SKL, 1 }, { RYZEN, 0 } };
+
+	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
+		assert_int_equal(BITV(host_reg(cases[i].p, 1, 0, ECX), L1_ECX_X2APIC), cases[i].host);
+		build(cases[i].p, 4, false);
+		expect_bit(1, ECX, L1_ECX_X2APIC, 0, "x2APIC, cfg.x2apic false");
+		/* cfg.x2apic true: the host bit, masked in. A host without x2APIC gives a guest without it, although
+		 * the virtual APIC's x2APIC mode does not need the host's (see docs/cpuid.md). */
+		build(cases[i].p, 4, true);
+		expect_bit(1, ECX, L1_ECX_X2APIC, cases[i].host, "x2APIC, cfg.x2apic true");
+	}
+	add_override(1, 0, ECX, 0);
+	build(TGL, 4, true);
+	assert_int_equal(look(1, 0, 0, ECX), 0x80000000u);
+}
+
+static void test_htt_bit(void **state)
+{
+	assert_int_equal(BITV(host_reg(QEMU, 1, 0, EDX), L1_EDX_HTT), 0);
+	assert_int_equal(BITV(host_reg(TGL, 1, 0, EDX), L1_EDX_HTT), 1);
+	assert_int_equal(BITV(host_reg(RYZEN, 1, 0, EDX), L1_EDX_HTT), 1);
+	for (unsigned i = 0; i < NPROFILES; i++) {
+		build(cpuid_profiles[i], 1, false);
+		expect_bit(1, EDX, L1_EDX_HTT, 0, "HTT, 1 vCPU");
+		build(cpuid_profiles[i], 2, false);
+		expect_bit(1, EDX, L1_EDX_HTT, 1, "HTT, 2 vCPUs");
+	}
+}
+
+/* Nothing but the forced bits is set unless the host has it, in every masked register. */
+static void test_no_invented_features(void **state)
+{
+	static const struct {
+		u32 leaf;
+		unsigned reg;
+		u32 forced;
+	} masked[] = {
+		{ 1, ECX, 1u << L1_ECX_HYPERVISOR },
+		{ 1, EDX, (1u << L1_EDX_MTRR) | (1u << L1_EDX_HTT) },
+		{ 7, EAX, 0 },
+		{ 7, EBX, L7_EBX_X87_DEFEATURES },
+		{ 7, ECX, 0 },
+		{ 7, EDX, 0 },
+		{ 0x80000001, EBX, 0 },
+		{ 0x80000001, ECX, 0 },
+		{ 0x80000001, EDX, 0 },
+		{ 0x80000007, EAX, 0 },
+		{ 0x80000007, EBX, 0 },
+		{ 0x80000007, ECX, 0 },
+		{ 0x80000007, EDX, 0 },
+		{ 0x80000008, EAX, 0 },
+		{ 0x80000008, EBX, 0 },
+	};
+
+	for (unsigned i = 0; i < NPROFILES; i++) {
+		const struct cpuid_profile *p = cpuid_profiles[i];
+		build(p, 2, true);
+		for (unsigned j = 0; j < ARRAY_SIZE(masked); j++) {
+			u32 guest = look(masked[j].leaf, 0, 0, masked[j].reg);
+			u32 extra = guest & ~masked[j].forced & ~host_reg(p, masked[j].leaf, 0, masked[j].reg);
+			if (extra)
+				fail_msg("%s: leaf 0x%x reg %u: guest 0x%08x has bits 0x%08x the host lacks", p->name,
+					 masked[j].leaf, masked[j].reg, guest, extra);
+		}
+	}
 }
 
 /* ---- Hypervisor leaves ---- */
 
 static void test_hypervisor_leaves(void **state)
 {
-	static const u32 kinds[] = { MICROHV_BACKEND_SVM, MICROHV_BACKEND_VMX };
-
-	for (unsigned k = 0; k < ARRAY_SIZE(kinds); k++) {
-		build(&TGL, 2, false, kinds[k]);
+	for (unsigned i = 0; i < NPROFILES; i++) {
+		const struct cpuid_profile *p = cpuid_profiles[i];
+		build(p, 2, false);
 		u32 r[4];
 		cpuid_policy_lookup(&pol, 0x40000000, 0, 1, r);
-		assert_int_equal(r[EAX], 0x40000001);
 		char sig[13] = { 0 };
 		memcpy(sig, &r[EBX], 4);
 		memcpy(sig + 4, &r[ECX], 4);
@@ -291,8 +378,12 @@ static void test_hypervisor_leaves(void **state)
 		assert_memory_equal(sig, "microhv\0\0\0\0\0", 12);
 		expect_leaf(0x40000000, 0, 0, 0x40000001, 0x7263696D, 0x0076686F, 0);
 		expect_leaf(0x40000000, 9, 0, 0x40000001, 0x7263696D, 0x0076686F, 0); /* subleaf ignored */
-		expect_leaf(0x40000001, 0, 1, MICROHV_ABI_VERSION, kinds[k], 0, 0);
+		expect_leaf(0x40000001, 0, 1, MICROHV_ABI_VERSION, p->backend_kind, 0, 0);
 		expect_leaf(0x40000002, 0, 1, 0, 0, 0, 0);
+		/* The back end comes from the configuration, not from the host. */
+		build_kind(p, 2, false, MICROHV_BACKEND_SVM + MICROHV_BACKEND_VMX - p->backend_kind);
+		expect_leaf(0x40000001, 0, 0, MICROHV_ABI_VERSION, MICROHV_BACKEND_SVM + MICROHV_BACKEND_VMX - p->backend_kind,
+			    0, 0);
 	}
 	assert_int_equal(MICROHV_ABI_VERSION, 1);
 	assert_int_equal(MICROHV_BACKEND_SVM, 1);
@@ -301,86 +392,82 @@ static void test_hypervisor_leaves(void **state)
 
 /* ---- APIC IDs and topology (R5.1) ---- */
 
-static void test_leaf1_ebx_ids(void **state)
+static u32 bits_for(u32 n)
 {
-	build(&TGL, 4, false, MICROHV_BACKEND_VMX);
-	/* Host EBX 0x02100800: CLFLUSH size 8 (bits 15:8) passes; host APIC ID 2 and count 16 are replaced. */
-	assert_int_equal(look(1, 0, 0, EBX), 0x00040800);
-	assert_int_equal(look(1, 0, 1, EBX), 0x01040800);
-	assert_int_equal(look(1, 0, 3, EBX), 0x03040800);
-	build(&AMD, 301, false, MICROHV_BACKEND_SVM);
-	assert_int_equal(look(1, 0, 0xFF, EBX), 0xFFFF0800); /* 301 vCPUs saturate the 8-bit count */
-	assert_int_equal(look(1, 0, 256, EBX), 0x00FF0800);  /* ID & 0xFF */
-	assert_int_equal(look(1, 0, 300, EBX), 0x2CFF0800);  /* 300 = 0x12C */
-	build(&OLD, 1, false, MICROHV_BACKEND_VMX);
-	assert_int_equal(look(1, 0, 0, EBX), 0x00010800);
+	u32 b = 0;
+	while ((1u << b) < n)
+		b++;
+	return b;
 }
 
-static void test_topology_leaf_b(void **state)
+static const u32 vcpu_counts[] = { 1, 4, 288 };
+
+static void test_leaf1_ebx_ids(void **state)
 {
-	build(&TGL, 4, true, MICROHV_BACKEND_VMX);
-	/* subleaf 0: SMT level, 1 thread per core; 1: core level, vcpu_count cores; 2: invalid level. */
-	expect_leaf(0xB, 0, 2, 0, 1, 0x100, 2);
-	expect_leaf(0xB, 1, 2, 2, 4, 0x201, 2);
-	expect_leaf(0xB, 2, 2, 0, 0, 0x002, 2);
-	expect_leaf(0xB, 3, 2, 0, 0, 0x003, 2);
-	expect_leaf(0xB, 0x1FF, 0, 0, 0, 0x0FF, 0); /* ECX[7:0] echoes the subleaf's low byte */
-	expect_leaf(0xB, 0, 0, 0, 1, 0x100, 0);
+	for (unsigned i = 0; i < NPROFILES; i++) {
+		const struct cpuid_profile *p = cpuid_profiles[i];
+		u32 low = host_reg(p, 1, 0, EBX) & 0xFFFF; /* brand index, CLFLUSH line size: passed */
+		assert_int_equal(low, 0x0800);
+		for (unsigned c = 0; c < ARRAY_SIZE(vcpu_counts); c++) {
+			u32 n = vcpu_counts[c];
+			build(p, n, false);
+			const u32 ids[] = { 0, 1, n / 2, n - 1, 255, 256, 287 };
+			for (unsigned k = 0; k < ARRAY_SIZE(ids); k++) {
+				if (ids[k] >= n)
+					continue;
+				u32 want = (ids[k] & 0xFF) << 24 | MIN(n, 255u) << 16 | low;
+				if (look(1, 0, ids[k], EBX) != want)
+					fail_msg("%s, %u vCPUs: vCPU %u leaf 1 EBX = 0x%08x, want 0x%08x", p->name, n, ids[k],
+						 look(1, 0, ids[k], EBX), want);
+			}
+		}
+	}
+	/* Host APIC ID and logical count (all zero/one in the captures) are replaced, not ORed. */
+	add_override(1, 0, EBX, 0x05100800);
+	build(TGL, 4, false);
+	assert_int_equal(look(1, 0, 0, EBX), 0x00040800);
+	assert_int_equal(look(1, 0, 3, EBX), 0x03040800);
+}
 
-	build(&AMD, 301, true, MICROHV_BACKEND_SVM);
-	expect_leaf(0xB, 0, 300, 0, 1, 0x100, 300);
-	expect_leaf(0xB, 1, 300, 9, 301, 0x201, 300); /* 2^9 = 512 >= 301 */
-	expect_leaf(0xB, 2, 300, 0, 0, 0x002, 300);
-
-	build(&OLD, 1, false, MICROHV_BACKEND_VMX); /* max basic 0xD: 0xB synthesized anyway */
-	expect_leaf(0xB, 1, 0, 0, 1, 0x201, 0);
-	build(&OLD, 3, false, MICROHV_BACKEND_VMX);
-	expect_leaf(0xB, 1, 2, 2, 3, 0x201, 2);
+static void test_topology(void **state)
+{
+	for (unsigned i = 0; i < NPROFILES; i++) {
+		const struct cpuid_profile *p = cpuid_profiles[i];
+		for (unsigned c = 0; c < ARRAY_SIZE(vcpu_counts); c++) {
+			u32 n = vcpu_counts[c];
+			build(p, n, true);
+			assert_int_equal(bits_for(n), n == 1 ? 0 : n == 4 ? 2 : 9);
+			const u32 ids[] = { 0, n - 1, 255, 256 };
+			for (unsigned k = 0; k < ARRAY_SIZE(ids); k++) {
+				u32 id = ids[k];
+				if (id >= n)
+					continue;
+				/* One thread per core, n cores; EDX is the x2APIC ID, the full vCPU id. */
+				expect_leaf(0xB, 0, id, 0, 1, 0x100, id);
+				expect_leaf(0xB, 1, id, bits_for(n), n, 0x201, id);
+				expect_leaf(0xB, 2, id, 0, 0, 0x002, id);
+				expect_leaf(0xB, 3, id, 0, 0, 0x003, id);
+				expect_leaf(0xB, 0x1FF, id, 0, 0, 0x0FF, id); /* ECX[7:0] echoes the subleaf's low byte */
+				/* No profile reaches 0x1F: it reads as zero. */
+				expect_leaf(0x1F, 0, id, 0, 0, 0, 0);
+				expect_leaf(0x1F, 1, id, 0, 0, 0, 0);
+			}
+			expect_bit(1, EDX, L1_EDX_HTT, n > 1, "HTT");
+			/* The host's own topology leaves (0xB on Bochs has no valid level at all) are not used. */
+		}
+		assert_true(pol.max_basic >= 0xB);
+	}
 }
 
 static void test_topology_leaf_1f(void **state)
 {
-	/* Present (same content as 0xB) only when the max basic leaf reaches 0x1F. */
+	/* Present (same content as 0xB) only when the max basic leaf reaches 0x1F: a host none of the profiles is. */
 	add_override(0, 0, EAX, 0x1F);
-	build(&TGL, 4, true, MICROHV_BACKEND_VMX);
+	build(TGL, 288, true);
 	expect_leaf(0x1F, 0, 3, 0, 1, 0x100, 3);
-	expect_leaf(0x1F, 1, 3, 2, 4, 0x201, 3);
+	expect_leaf(0x1F, 1, 287, 9, 288, 0x201, 287);
 	expect_leaf(0x1F, 2, 3, 0, 0, 0x002, 3);
-
-	/* Below 0x1F it is an unknown leaf, like any other. */
-	noverrides = 0;
-	build(&TGL, 4, true, MICROHV_BACKEND_VMX);
-	assert_int_equal(look(0, 0, 0, EAX), 0x1B);
-	expect_leaf(0x1F, 0, 3, 0, 0, 0, 0);
-	expect_leaf(0x1F, 1, 3, 0, 0, 0, 0);
-}
-
-static void test_x2apic_bit(void **state)
-{
-	assert_int_equal(BITV(host_reg(&TGL, 1, 0, ECX), 21), 1);
-	assert_int_equal(BITV(host_reg(&AMD, 1, 0, ECX), 21), 1);
-	build(&TGL, 4, false, MICROHV_BACKEND_VMX);
-	assert_int_equal(BITV(look(1, 0, 0, ECX), 21), 0);
-	build(&TGL, 4, true, MICROHV_BACKEND_VMX);
-	assert_int_equal(BITV(look(1, 0, 0, ECX), 21), 1);
-	build(&AMD, 1, false, MICROHV_BACKEND_SVM);
-	assert_int_equal(BITV(look(1, 0, 0, ECX), 21), 0);
-	build(&AMD, 1, true, MICROHV_BACKEND_SVM);
-	assert_int_equal(BITV(look(1, 0, 0, ECX), 21), 1);
-}
-
-static void test_htt_bit(void **state)
-{
-	assert_int_equal(BITV(host_reg(&TGL, 1, 0, EDX), 28), 1);
-	assert_int_equal(BITV(host_reg(&OLD, 1, 0, EDX), 28), 0);
-	build(&TGL, 1, false, MICROHV_BACKEND_VMX);
-	assert_int_equal(BITV(look(1, 0, 0, EDX), 28), 0);
-	build(&TGL, 2, false, MICROHV_BACKEND_VMX);
-	assert_int_equal(BITV(look(1, 0, 0, EDX), 28), 1);
-	build(&OLD, 1, false, MICROHV_BACKEND_VMX);
-	assert_int_equal(BITV(look(1, 0, 0, EDX), 28), 0);
-	build(&OLD, 2, false, MICROHV_BACKEND_VMX);
-	assert_int_equal(BITV(look(1, 0, 0, EDX), 28), 1);
+	expect_leaf(0x1F, 7, 3, 0, 0, 0x007, 3);
 }
 
 /* ---- Leaf ranges ---- */
@@ -392,94 +479,196 @@ static void test_max_basic_leaf(void **state)
 	} cases[] = { { 0x1B, 0x1B }, { 0x10, 0x10 }, { 0xD, 0xD }, { 0xB, 0xB }, { 0x5, 0xB },
 		      { 0x1, 0xB }, { 0x1F, 0x1F }, { 0x20, 0x1F }, { 0x23, 0x1F }, { 0xFFFFFFFF, 0x1F } };
 
-	build_default(&TGL);
-	assert_int_equal(look(0, 0, 0, EAX), 0x1B);
-	build_default(&AMD);
-	assert_int_equal(look(0, 0, 0, EAX), 0x10);
-	build_default(&OLD);
-	assert_int_equal(look(0, 0, 0, EAX), 0xD);
+	for (unsigned i = 0; i < NPROFILES; i++) {
+		const struct cpuid_profile *p = cpuid_profiles[i];
+		build(p, 1, false);
+		u32 r0[4];
+		cpuid_profile_read(p, 0, 0, r0);
+		expect_leaf(0, 0, 0, r0[EAX], r0[EBX], r0[ECX], r0[EDX]); /* max and vendor pass (0xD..0x1B) */
+		assert_int_equal(pol.max_basic, r0[EAX]);
+	}
 	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
 		noverrides = 0;
 		add_override(0, 0, EAX, cases[i].host);
-		build_default(&TGL);
+		build(TGL, 1, false);
 		if (look(0, 0, 0, EAX) != cases[i].want || pol.max_basic != cases[i].want)
 			fail_msg("host max basic 0x%x: got 0x%x (max_basic 0x%x), want 0x%x", cases[i].host,
 				 look(0, 0, 0, EAX), pol.max_basic, cases[i].want);
 		/* The vendor string passes through; the table never overflows (the last leaves are there). */
 		expect_leaf(0, 0, 0, cases[i].want, 0x756e6547, 0x6c65746e, 0x49656e69);
-		assert_int_equal(look(0x80000008, 0, 0, EAX), 0x3027);
+		assert_int_equal(look(0x80000008, 0, 0, EAX), 0x3028);
 	}
-	expect_leaf(0x20, 0, 0, 0, 0, 0, 0);
 }
 
 static void test_max_extended_leaf(void **state)
 {
-	build_default(&AMD); /* host 0x80000021 */
+	build(RYZEN, 1, false); /* host 0x8000001F */
+	expect_leaf(0x80000000, 0, 0, 0x80000008, 0x68747541, 0x444d4163, 0x69746e65);
+	expect_leaf(0x8000000A, 0, 0, 0, 0, 0, 0); /* SVM features */
+	expect_leaf(0x8000001D, 0, 0, 0, 0, 0, 0);
+	expect_leaf(0x8000001F, 0, 0, 0, 0, 0, 0);
+	build(QEMU, 1, false); /* host 0x8000000A */
 	expect_leaf(0x80000000, 0, 0, 0x80000008, 0x68747541, 0x444d4163, 0x69746e65);
 	expect_leaf(0x8000000A, 0, 0, 0, 0, 0, 0);
-	expect_leaf(0x80000021, 0, 0, 0, 0, 0, 0);
-	build_default(&TGL);
-	assert_int_equal(look(0x80000000, 0, 0, EAX), 0x80000008);
-	build_default(&OLD);
+	build(TGL, 1, false); /* host 0x80000008, and no vendor string there */
+	expect_leaf(0x80000000, 0, 0, 0x80000008, 0, 0, 0);
+	build(SKL, 1, false);
+	expect_leaf(0x80000000, 0, 0, 0x80000008, 0, 0, 0);
+	/* A host whose extended leaves end at the brand string. */
+	add_override(0x80000000, 0, EAX, 0x80000004);
+	build(SKL, 1, false);
 	assert_int_equal(look(0x80000000, 0, 0, EAX), 0x80000004);
+	expect_leaf(0x80000004, 0, 0, 0x352e3320, 0x7a484730, 0, 0);
+	expect_leaf(0x80000005, 0, 0, 0, 0, 0, 0);
 	expect_leaf(0x80000008, 0, 0, 0, 0, 0, 0);
 	/* No extended leaves at all. */
+	noverrides = 0;
 	add_override(0x80000000, 0, EAX, 0);
-	build_default(&TGL);
+	build(TGL, 1, false);
 	expect_leaf(0x80000000, 0, 0, 0, 0, 0, 0);
 	expect_leaf(0x80000001, 0, 0, 0, 0, 0, 0);
-	assert_int_equal(pol.maxphyaddr, 36);
 }
 
 static void test_maxphyaddr(void **state)
 {
-	build_default(&AMD);
-	assert_int_equal(pol.maxphyaddr, 48);
-	expect_leaf(0x80000008, 0, 0, 0x3030, 0, 0, 0); /* only the address sizes pass */
-	build_default(&TGL);
-	assert_int_equal(pol.maxphyaddr, 39);
-	expect_leaf(0x80000008, 0, 0, 0x3027, 0, 0, 0);
-	build_default(&OLD);
-	assert_int_equal(pol.maxphyaddr, 36);
+	for (unsigned i = 0; i < NPROFILES; i++) {
+		const struct cpuid_profile *p = cpuid_profiles[i];
+		u32 host = host_reg(p, 0x80000008, 0, EAX);
+		build(p, 1, false);
+		assert_int_equal(pol.maxphyaddr, host & 0xFF);
+		assert_int_equal(pol.maxphyaddr, 40); /* all four emulators: 40 bits */
+		/* Only the address sizes pass (EAX[15:0]); QEMU reports 57 linear-address bits, Bochs 48. */
+		expect_leaf(0x80000008, 0, 0, host & 0xFFFF, 0, 0, 0);
+	}
+	assert_int_equal(host_reg(QEMU, 0x80000008, 0, EAX), 0x3928);
+	assert_int_equal(host_reg(RYZEN, 0x80000008, 0, EBX), 1); /* CLZERO: hidden */
 	/* EAX[7:0] only; guest-physical size bits 23:16 are not part of it. */
 	add_override(0x80000008, 0, EAX, 0x00FF3034);
-	build_default(&TGL);
+	build(TGL, 1, false);
 	assert_int_equal(pol.maxphyaddr, 52);
 	assert_int_equal(look(0x80000008, 0, 0, EAX), 0x3034);
+	/* No leaf 0x80000008: the SDM's default, 36. */
+	noverrides = 0;
+	add_override(0x80000000, 0, EAX, 0x80000004);
+	build(TGL, 1, false);
+	assert_int_equal(pol.maxphyaddr, 36);
+	noverrides = 0;
+	add_override(0x80000000, 0, EAX, 0);
+	build(RYZEN, 1, false);
+	assert_int_equal(pol.maxphyaddr, 36);
 }
 
-/* ---- Unknown leaves, subleaves, pass-through ---- */
+/* ---- Every nonzero answer comes from the policy table ---- */
 
-static void test_unknown_leaves_zero(void **state)
+/* The (leaf, subleaf) pairs docs/cpuid.md lists, for this policy's max leaves. */
+static bool in_policy_table(u32 leaf, u32 subleaf)
 {
-	static const u32 unknown[] = { 0x3, 0x5, 0x6, 0x8, 0x9, 0xA, 0xC, 0xE, 0x10, 0x12, 0x14, 0x1B,
-				       0x20, 0x21, 0x40000002, 0x400000FF, 0x4FFFFFFF, 0x80000009,
-				       0x8000000A, 0x8000001F, 0x80000021, 0xC0000000, 0xFFFFFFFF };
+	switch (leaf) {
+	case 0x0:
+	case 0x1:
+		return true;
+	case 0x2:
+	case 0x15:
+	case 0x16:
+		return leaf <= pol.max_basic;
+	case 0x4:
+		return subleaf < 8 && leaf <= pol.max_basic;
+	case 0x7:
+		return subleaf == 0;
+	case 0xB:
+		return true; /* every subleaf: ECX echoes it, EDX is the x2APIC ID */
+	case 0xD:
+		return subleaf < 64 && leaf <= pol.max_basic;
+	case 0x1F:
+		return leaf <= pol.max_basic;
+	case 0x40000000:
+	case 0x40000001:
+		return true;
+	default:
+		return leaf >= 0x80000000u && leaf <= pol.max_extended;
+	}
+}
 
-	for (unsigned p = 0; p < ARRAY_SIZE(all_profiles); p++) {
-		build_default(all_profiles[p]);
-		for (unsigned i = 0; i < ARRAY_SIZE(unknown); i++)
-			for (u32 sub = 0; sub < 3; sub++) {
-				u32 r[4];
-				cpuid_policy_lookup(&pol, unknown[i], sub, 5, r);
-				if (r[0] | r[1] | r[2] | r[3])
-					fail_msg("%s: leaf 0x%x.%u = %08x %08x %08x %08x, want 0",
-						 all_profiles[p]->name, unknown[i], sub, r[0], r[1], r[2], r[3]);
+static bool per_vcpu(u32 leaf)
+{
+	return leaf == 1 || leaf == 0xB || leaf == 0x1F;
+}
+
+static void test_only_policy_leaves(void **state)
+{
+	static const u32 ranges[][2] = { { 0x0, 0x40 },
+					 { 0x40000000, 0x40000010 },
+					 { 0x80000000, 0x80000030 },
+					 { 0x4FFFFFFF, 0x4FFFFFFF },
+					 { 0x8FFFFFFF, 0x8FFFFFFF },
+					 { 0xC0000000, 0xC0000002 },
+					 { 0xFFFFFFFE, 0xFFFFFFFF } };
+	static const u32 subleaves[] = { 0, 1, 2, 3, 7, 8, 63, 64, 0xFF, 0xFFFFFFFF };
+	unsigned nonzero = 0;
+
+	for (unsigned i = 0; i < NPROFILES; i++) {
+		const struct cpuid_profile *p = cpuid_profiles[i];
+		build(p, 4, true);
+		/* The table holds only listed leaves, each once. */
+		for (u32 j = 0; j < pol.count; j++) {
+			const struct cpuid_leaf *l = &pol.leaves[j];
+			if (!in_policy_table(l->leaf, l->subleaf))
+				fail_msg("%s: the policy has an entry for 0x%x.%u", p->name, l->leaf, l->subleaf);
+			for (u32 k = 0; k < j; k++)
+				assert_false(pol.leaves[k].leaf == l->leaf && pol.leaves[k].subleaf == l->subleaf);
+		}
+		for (unsigned r = 0; r < ARRAY_SIZE(ranges); r++)
+			for (u32 leaf = ranges[r][0];; leaf++) {
+				for (unsigned s = 0; s < ARRAY_SIZE(subleaves); s++)
+					for (u32 vcpu = 0; vcpu < 4; vcpu += 3) {
+						u32 out[4];
+						cpuid_policy_lookup(&pol, leaf, subleaves[s], vcpu, out);
+						if (!(out[0] | out[1] | out[2] | out[3]))
+							continue;
+						nonzero++;
+						if (!in_policy_table(leaf, subleaves[s]))
+							fail_msg("%s: leaf 0x%x.%u = %08x %08x %08x %08x, not in the policy "
+								 "table", p->name, leaf, subleaves[s], out[0], out[1], out[2],
+								 out[3]);
+						if (per_vcpu(leaf))
+							continue;
+						/* Else exactly the table entry (subleaf 0 for leaves that ignore ECX). */
+						const struct cpuid_leaf *e = NULL;
+						u32 sub = leaf == 4 || leaf == 7 || leaf == 0xD ? subleaves[s] : 0;
+						for (u32 j = 0; j < pol.count; j++)
+							if (pol.leaves[j].leaf == leaf && pol.leaves[j].subleaf == sub)
+								e = &pol.leaves[j];
+						assert_non_null(e);
+						assert_memory_equal(out, e->regs, sizeof(out));
+					}
+				if (leaf == ranges[r][1])
+					break;
 			}
 	}
-	build_default(&TGL);
-	expect_leaf(7, 1, 0, 0, 0, 0, 0); /* indexed, but only 7.0 is listed */
-	expect_leaf(0xD, 63, 0, 0, 0, 0, 0);
+	assert_true(nonzero > 100);
+	/* Some that a host has and the guest does not. */
+	build(TGL, 1, false);
+	expect_leaf(0x5, 0, 0, 0, 0, 0, 0);  /* MONITOR/MWAIT */
+	expect_leaf(0x6, 0, 0, 0, 0, 0, 0);  /* thermal and power */
+	expect_leaf(0xA, 0, 0, 0, 0, 0, 0);  /* architectural PMU */
+	expect_leaf(0x18, 1, 0, 0, 0, 0, 0); /* TLB parameters */
+	expect_leaf(0x1B, 0, 0, 0, 0, 0, 0);
+	expect_leaf(0x1C, 0, 0, 0, 0, 0, 0); /* past the max: zero, not the Intel rule */
+	expect_leaf(7, 1, 0, 0, 0, 0, 0);    /* indexed, but only 7.0 is listed */
 	expect_leaf(0xD, 64, 0, 0, 0, 0, 0);
 	expect_leaf(4, 9, 0, 0, 0, 0, 0);
+	build(RYZEN, 1, false);
+	expect_leaf(0x80000019, 0, 0, 0, 0, 0, 0);
 }
+
+/* ---- Pass-through ---- */
 
 static void test_subleaf_ignored(void **state)
 {
 	static const u32 plain[] = { 0, 1, 2, 0x15, 0x16, 0x40000000, 0x40000001, 0x80000000, 0x80000001,
 				     0x80000002, 0x80000007, 0x80000008 };
 
-	build_default(&TGL);
+	build(TGL, 4, false);
 	for (unsigned i = 0; i < ARRAY_SIZE(plain); i++)
 		for (unsigned reg = 0; reg < 4; reg++) {
 			u32 want = look(plain[i], 0, 2, reg);
@@ -491,25 +680,73 @@ static void test_subleaf_ignored(void **state)
 
 static void test_passthrough_leaves(void **state)
 {
-	build_default(&TGL);
-	for (u32 leaf = 0x80000002; leaf <= 0x80000004; leaf++)
-		for (unsigned reg = 0; reg < 4; reg++)
-			assert_int_equal(look(leaf, 0, 0, reg), host_reg(&TGL, leaf, 0, reg));
-	for (u32 sub = 0; sub < 4; sub++)
-		for (unsigned reg = 0; reg < 4; reg++) {
-			assert_int_equal(look(4, sub, 0, reg), host_reg(&TGL, 4, sub, reg));
-			assert_int_equal(look(0xD, sub, 0, reg), host_reg(&TGL, 0xD, sub, reg));
+	for (unsigned i = 0; i < NPROFILES; i++) {
+		const struct cpuid_profile *p = cpuid_profiles[i];
+		build(p, 2, false);
+		u32 max = cpuid_profile_max_basic(p);
+		struct {
+			u32 leaf, subleaves;
+		} plain[] = { { 2, 1 }, { 4, 8 }, { 0xD, 64 }, { 0x15, 1 }, { 0x16, 1 }, { 0x80000002, 1 },
+			      { 0x80000003, 1 }, { 0x80000004, 1 }, { 0x80000005, 1 }, { 0x80000006, 1 } };
+		for (unsigned j = 0; j < ARRAY_SIZE(plain); j++) {
+			if (plain[j].leaf <= 0x16 && plain[j].leaf > max)
+				continue;
+			for (u32 s = 0; s < plain[j].subleaves; s++)
+				for (unsigned reg = 0; reg < 4; reg++)
+					if (look(plain[j].leaf, s, 1, reg) != host_reg(p, plain[j].leaf, s, reg))
+						fail_msg("%s: leaf 0x%x.%u reg %u: 0x%08x, host 0x%08x", p->name,
+							 plain[j].leaf, s, reg, look(plain[j].leaf, s, 1, reg),
+							 host_reg(p, plain[j].leaf, s, reg));
 		}
-	expect_leaf(0x15, 0, 0, 2, 0x9C, 0x0249F000, 0);
-	expect_leaf(0x16, 0, 0, 0xB54, 0x1194, 0x64, 0);
-	/* Leaf 1 EAX (family/model/stepping) passes. */
-	assert_int_equal(look(1, 0, 0, EAX), 0x000806C1);
-	/* The old CPU's brand string too. */
-	build_default(&OLD);
-	expect_leaf(0x80000004, 0, 0, 0x20202055, 0x38452020, 0x20303034, 0x33204020);
-	/* Invariant TSC (0x80000007 EDX[8]) is the only power-management bit passed. */
-	build_default(&AMD);
-	expect_leaf(0x80000007, 0, 0, 0, 0, 0, 0x100);
+		/* Family/model/stepping (leaf 1 and 0x80000001 EAX) and the vendor strings. */
+		assert_int_equal(look(1, 0, 0, EAX), host_reg(p, 1, 0, EAX));
+		assert_int_equal(look(0x80000001, 0, 0, EAX), host_reg(p, 0x80000001, 0, EAX));
+		for (unsigned reg = EBX; reg <= EDX; reg++)
+			assert_int_equal(look(0x80000000, 0, 0, reg), host_reg(p, 0x80000000, 0, reg));
+		/* Invariant TSC (0x80000007 EDX[8]) is the only power-management bit passed. */
+		expect_leaf(0x80000007, 0, 0, 0, 0, 0, host_reg(p, 0x80000007, 0, EDX) & 0x100);
+	}
+	/* What that covers: real cache leaves and XSAVE components on the Intel models, leaf 0x15/0x16 on them. */
+	build(TGL, 1, false);
+	expect_leaf(4, 3, 0, 0x1c03c163, 0x01c0003f, 0x00003fff, 0x00000004);
+	expect_leaf(0xD, 7, 0, 0x400, 0x680, 0, 0);
+	expect_leaf(0x15, 0, 0, 2, 0x7e, 0x0249f000, 0);
+	build(RYZEN, 1, false);
+	expect_leaf(0x80000007, 0, 0, 0, 0, 0, 0x100); /* host EDX 0x6599 */
+	expect_leaf(0x80000006, 0, 0, 0x26006400, 0x66006400, 0x02006140, 0x00808140);
+}
+
+/* ---- The guest values docs/cpuid.md shows (1 vCPU, cfg.x2apic false, vCPU 0: what microhv runs today) ---- */
+
+static void test_documented_values(void **state)
+{
+	static const struct {
+		const struct cpuid_profile *p;
+		u32 leaf;
+		u32 r[4];
+	} doc[] = {
+		{ QEMU, 0x1, { 0x00060fb1, 0x00010800, 0xf6d83203, 0x0f8bb97d } },
+		{ QEMU, 0x7, { 0, 0x019823e9, 0x0000020c, 0 } },
+		{ QEMU, 0x80000001, { 0x00060fb1, 0, 0x00000061, 0x24100800 } },
+		{ QEMU, 0x80000008, { 0x00003928, 0, 0, 0 } },
+		{ TGL, 0x1, { 0x000806c1, 0x00010800, 0xf6da3203, 0x0f8bb97f } },
+		{ TGL, 0x7, { 0, 0xf1bf27e9, 0x00405f4e, 0x00000410 } },
+		{ TGL, 0x80000001, { 0, 0, 0x00000121, 0x24100800 } },
+		{ TGL, 0x80000008, { 0x00003028, 0, 0, 0 } },
+		{ SKL, 0x1, { 0x00050654, 0x00010800, 0xf6da3203, 0x0f8bb97f } },
+		{ SKL, 0x7, { 0, 0xd19f27e9, 0, 0 } },
+		{ SKL, 0x80000001, { 0, 0, 0x00000121, 0x24100800 } },
+		{ SKL, 0x80000008, { 0x00003028, 0, 0, 0 } },
+		{ RYZEN, 0x1, { 0x00800f11, 0x00010800, 0xf6d83203, 0x078bb97f } },
+		{ RYZEN, 0x7, { 0, 0x209c21e9, 0, 0 } },
+		{ RYZEN, 0x80000001, { 0x00800f11, 0, 0x00000161, 0x24100800 } },
+		{ RYZEN, 0x80000008, { 0x00003028, 0, 0, 0 } },
+	};
+
+	for (unsigned i = 0; i < ARRAY_SIZE(doc); i++) {
+		build(doc[i].p, 1, false);
+		expect_leaf(doc[i].leaf, 0, 0, doc[i].r[0], doc[i].r[1], doc[i].r[2], doc[i].r[3]);
+	}
 }
 
 #define T(fn) cmocka_unit_test_setup(fn, reset_overrides)
@@ -517,22 +754,26 @@ static void test_passthrough_leaves(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		T(test_profiles),
 		T(test_x87_defeatures_always_set),
 		T(test_vmx_svm_hidden),
 		T(test_rdtscp_hidden),
 		T(test_hypervisor_bit),
-		T(test_hypervisor_leaves),
-		T(test_leaf1_ebx_ids),
-		T(test_topology_leaf_b),
-		T(test_topology_leaf_1f),
+		T(test_mtrr_bit),
 		T(test_x2apic_bit),
 		T(test_htt_bit),
+		T(test_no_invented_features),
+		T(test_hypervisor_leaves),
+		T(test_leaf1_ebx_ids),
+		T(test_topology),
+		T(test_topology_leaf_1f),
 		T(test_max_basic_leaf),
 		T(test_max_extended_leaf),
 		T(test_maxphyaddr),
-		T(test_unknown_leaves_zero),
+		T(test_only_policy_leaves),
 		T(test_subleaf_ignored),
 		T(test_passthrough_leaves),
+		T(test_documented_values),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
