@@ -21,16 +21,17 @@
 #define LEAF_EXT_POWER 0x80000007u
 #define LEAF_EXT_ADDRESS_SIZES 0x80000008u
 #define CACHE_PARAMS_SUBLEAVES 8
-#define XSAVE_SUBLEAVES 64
 #define TOPOLOGY_LEVELS 2
 #define TOPOLOGY_TYPE_SMT 1
 #define TOPOLOGY_TYPE_CORE 2
 #define DEFAULT_MAXPHYADDR 36 /* SDM: when leaf 0x80000008 is absent */
 
 /* Leaf 1 ECX/EDX. Kept: plain ISA extensions that run natively. Hidden: VMX/SMX (no nesting), monitoring,
- * power management, MCE/MCA (no machine-check MSRs), and the APIC bits until the virtual APIC exists. */
-#define L1_ECX_KEEP (BIT(0) | BIT(1) | BIT(9) | BIT(12) | BIT(13) | BIT(17) | BIT(19) | BIT(20) | BIT(22) | \
-		     BIT(23) | BIT(25) | BIT(26) | BIT(28) | BIT(29) | BIT(30))
+ * power management, MCE/MCA (no machine-check MSRs), the APIC bits until the virtual APIC exists, and
+ * XSAVE with everything that needs XCR0 (FMA, AVX, F16C): XSETBV always exits on VMX and is not
+ * emulated yet, so a guest that believed in XSAVE would stop. */
+#define L1_ECX_KEEP (BIT(0) | BIT(1) | BIT(9) | BIT(13) | BIT(17) | BIT(19) | BIT(20) | BIT(22) | BIT(23) | \
+		     BIT(25) | BIT(30))
 #define L1_ECX_X2APIC BIT(21)
 #define L1_ECX_HYPERVISOR BIT(31) /* "running under a hypervisor" */
 #define L1_EDX_KEEP (BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(8) | BIT(11) | \
@@ -40,14 +41,13 @@
 #define L1_EBX_ID_MASK 0x0000FFFFu /* brand index, CLFLUSH line size */
 #define L1_EBX_LOGICAL_SHIFT 16
 #define L1_EBX_APIC_ID_SHIFT 24
-/* Leaf 7.0 EBX: FSGSBASE, BMI1, HLE, AVX2, SMEP, BMI2, ERMS, INVPCID, RTM, AVX512F/DQ, RDSEED, ADX, SMAP,
- * AVX512IFMA, CLFLUSHOPT, CLWB, AVX512CD, SHA, AVX512BW/VL. ECX: AVX512VBMI, UMIP, PKU, VBMI2, GFNI, VAES,
- * VPCLMULQDQ, VNNI, BITALG, VPOPCNTDQ, RDPID. EDX: FSRM, MD_CLEAR. */
-#define L7_EBX_KEEP (BIT(0) | BIT(3) | BIT(4) | BIT(5) | BIT(7) | BIT(8) | BIT(9) | BIT(10) | BIT(11) | \
-		     BIT(16) | BIT(17) | BIT(18) | BIT(19) | BIT(20) | BIT(21) | BIT(23) | BIT(24) | BIT(28) | \
-		     BIT(29) | BIT(30) | BIT(31))
-#define L7_ECX_KEEP (BIT(1) | BIT(2) | BIT(3) | BIT(6) | BIT(8) | BIT(9) | BIT(10) | BIT(11) | BIT(12) | \
-		     BIT(14) | BIT(22))
+/* Leaf 7.0 EBX: FSGSBASE, BMI1, HLE, SMEP, BMI2, ERMS, RTM, RDSEED, ADX, SMAP, CLFLUSHOPT, CLWB, SHA.
+ * ECX: UMIP, PKU, GFNI. EDX: FSRM, MD_CLEAR. Hidden besides the XSAVE-state families (AVX2, AVX-512,
+ * VAES, VPCLMULQDQ): INVPCID (needs the VMX "enable INVPCID" control, else #UD) and RDPID (reads
+ * IA32_TSC_AUX, which is not virtualized, and needs "enable RDTSCP" on VMX). */
+#define L7_EBX_KEEP (BIT(0) | BIT(3) | BIT(4) | BIT(7) | BIT(8) | BIT(9) | BIT(11) | BIT(18) | BIT(19) | \
+		     BIT(20) | BIT(23) | BIT(24) | BIT(29))
+#define L7_ECX_KEEP (BIT(2) | BIT(3) | BIT(8))
 #define L7_EDX_KEEP (BIT(4) | BIT(10))
 /* Leaf 0x80000001: LAHF, ABM, SSE4A, PREFETCHW / SYSCALL, NX, 1 GiB pages, LM. RDTSCP is hidden because
  * IA32_TSC_AUX is not virtualized; SVM is hidden (no nesting). */
@@ -118,8 +118,7 @@ static void build_basic(struct cpuid_policy *p, cpuid_source host, const struct 
 	r[CPUID_EBX] |= CPUID_7_EBX_FDP_EXCPTN_ONLY | CPUID_7_EBX_ZERO_FCS_FDS; /* R1.1: whatever the host says */
 	add(p, LEAF_STRUCTURED_FEATURES, 0, r);
 
-	for (u32 s = 0; p->max_basic >= LEAF_XSAVE && s < XSAVE_SUBLEAVES; s++)
-		add_host(p, host, LEAF_XSAVE, s);
+	/* Leaf 0xD (XSAVE state) reads as zero while XSAVE is hidden (see L1_ECX_KEEP). */
 	if (p->max_basic >= LEAF_TSC_FREQ)
 		add_host(p, host, LEAF_TSC_FREQ, 0);
 	if (p->max_basic >= LEAF_CPU_FREQ)
