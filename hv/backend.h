@@ -36,6 +36,12 @@ struct backend {
 	void (*set_reg)(struct vcpu *v, enum vreg r, u64 value);
 	/* Queues `ev` for delivery at the next VM entry. */
 	void (*inject_event)(struct vcpu *v, const struct exc_event *ev);
+	/* Could the guest take an external interrupt at the next entry (IF=1, no STI/MOV SS shadow, no
+	 * event already being injected)? */
+	bool (*interruptible)(struct vcpu *v);
+	void (*inject_interrupt)(struct vcpu *v, u8 vector);
+	/* Asks for an EXIT_INTERRUPT_WINDOW as soon as the guest can take an interrupt. */
+	void (*request_interrupt_window)(struct vcpu *v);
 	/* Puts state into the VMCB/VMCS that the next VM entry must refuse (proves entry failures are caught). */
 	void (*break_next_entry)(struct vcpu *v);
 	/* The effective memory type of a guest-physical address, or -EINVAL if unmapped. */

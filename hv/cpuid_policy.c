@@ -33,6 +33,8 @@
 #define L1_ECX_KEEP (BIT(0) | BIT(1) | BIT(9) | BIT(13) | BIT(17) | BIT(19) | BIT(20) | BIT(22) | BIT(23) | \
 		     BIT(25) | BIT(30))
 #define L1_ECX_X2APIC BIT(21)
+#define L1_ECX_TSC_DEADLINE BIT(24)
+#define L1_EDX_APIC BIT(9)
 #define L1_ECX_HYPERVISOR BIT(31) /* "running under a hypervisor" */
 #define L1_EDX_KEEP (BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(8) | BIT(11) | \
 		     BIT(13) | BIT(15) | BIT(16) | BIT(17) | BIT(19) | BIT(23) | BIT(24) | BIT(25) | BIT(26) | BIT(27))
@@ -102,8 +104,14 @@ static void build_basic(struct cpuid_policy *p, cpuid_source host, const struct 
 
 	host(LEAF_FEATURES, 0, r);
 	r[CPUID_EBX] = (r[CPUID_EBX] & L1_EBX_ID_MASK) | (MIN(cfg->vcpu_count, 255u) << L1_EBX_LOGICAL_SHIFT);
-	r[CPUID_ECX] = (r[CPUID_ECX] & (L1_ECX_KEEP | (cfg->x2apic ? L1_ECX_X2APIC : 0))) | L1_ECX_HYPERVISOR;
+	r[CPUID_ECX] = (r[CPUID_ECX] & L1_ECX_KEEP) | L1_ECX_HYPERVISOR;
 	r[CPUID_EDX] = (r[CPUID_EDX] & L1_EDX_KEEP) | L1_EDX_MTRR | (cfg->vcpu_count > 1 ? L1_EDX_HTT : 0);
+	/* The virtual APIC is software (hv/apic/): xAPIC, x2APIC and the TSC-deadline timer exist whatever
+	 * the host has, as with KVM. */
+	if (cfg->x2apic) {
+		r[CPUID_ECX] |= L1_ECX_X2APIC | L1_ECX_TSC_DEADLINE;
+		r[CPUID_EDX] |= L1_EDX_APIC;
+	}
 	add(p, LEAF_FEATURES, 0, r);
 
 	if (p->max_basic >= LEAF_CACHE_DESCRIPTORS)

@@ -16,7 +16,7 @@ enum cpuid_reg { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX };
 struct cpuid_vm_config {
 	u32 backend_kind; /* MICROHV_BACKEND_* */
 	u32 vcpu_count;
-	bool x2apic;      /* the virtual APIC offers x2APIC mode */
+	bool x2apic;      /* the virtual APIC is present: APIC, x2APIC and TSC-deadline bits set */
 };
 
 struct cpuid_leaf {

@@ -1,6 +1,7 @@
 /* MOV to/from CR0 and CR4, CLTS and LMSW: validated by the rules in cr0.c, applied through the back end,
  * which keeps the guest-visible value apart from what the hardware holds (CD/NW never reach it). */
 #include "cr_access.h"
+#include "apic/vapic.h"
 #include "cr0.h"
 #include "events.h"
 #include "log.h"
@@ -47,6 +48,14 @@ void cr_access_emulate(struct vcpu *v, const struct exit_cr *cr)
 	u64 result;
 	int err;
 
+	if (cr->cr == 8) { /* the TPR through CR8 (64-bit mode): the virtual APIC's, never the host's */
+		if (cr->type == CR_READ)
+			*gpr_of(v, cr->gpr) = vapic_get_cr8(v);
+		else
+			vapic_set_cr8(v, *gpr_of(v, cr->gpr));
+		be->skip_instruction(v);
+		return;
+	}
 	if (cr->cr != 0 && cr->cr != 4) {
 		vm_stop(v->vm, VM_UNHANDLED_EXIT, v->rip, "intercepted access to CR%u", cr->cr);
 		return;

@@ -2,6 +2,7 @@
  * protected mode by then, and the error-code rules depend on that mode. */
 #include "events.h"
 #include "inject.h"
+#include "apic/vapic.h"
 #include "log.h"
 #include "vm.h"
 #include "x86.h"
@@ -17,14 +18,32 @@ int hv_inject_exception(struct vcpu *v, u64 vector, bool has_ec, u32 ec, u64 fla
 	return 0;
 }
 
+/* A pending APIC interrupt goes in if the guest can take it now; otherwise the back end is asked to
+ * exit as soon as it can. One event per entry: an exception being injected goes first. */
+static void prepare_interrupt(struct vcpu *v)
+{
+	const struct backend *be = v->vm->be;
+	int vector = vlapic_highest_deliverable(&v->apic);
+	if (vector < 0)
+		return;
+	if (!be->interruptible(v)) {
+		be->request_interrupt_window(v);
+		return;
+	}
+	be->inject_interrupt(v, (u8)vector);
+	vlapic_ack(&v->apic, (u8)vector);
+}
+
 void events_prepare_entry(struct vcpu *v)
 {
 	const struct backend *be = v->vm->be;
 	struct queued_exception *q = &v->exception;
 	enum inject_fixup fixup;
 
-	if (!q->valid)
+	if (!q->valid) {
+		prepare_interrupt(v);
 		return;
+	}
 	bool protected_mode = be->get_reg(v, VREG_CR0) & CR0_PE;
 	/* The CPUID policy hides CET, so #CP never carries an error code for these guests. */
 	struct exc_event ev =
@@ -38,4 +57,6 @@ void events_prepare_entry(struct vcpu *v)
 	}
 	be->inject_event(v, &ev);
 	q->valid = false;
+	if (vlapic_highest_deliverable(&v->apic) >= 0) /* the interrupt follows the exception */
+		be->request_interrupt_window(v);
 }

@@ -1,5 +1,6 @@
 /* The arch-neutral exit dispatcher: every exit reason the back ends report, and what the core does. */
 #include "exit.h"
+#include "apic/vapic.h"
 #include "cr_access.h"
 #include "events.h"
 #include "hypercall.h"
@@ -12,7 +13,7 @@
 const char *exit_reason_name(enum exit_reason r)
 {
 	static const char *const names[] = { "none", "CPUID", "RDMSR", "WRMSR", "I/O", "HLT", "hypercall", "memory fault",
-					     "CR access", "invalid opcode", "triple fault", "external interrupt", "preempted",
+					     "CR access", "invalid opcode", "triple fault", "external interrupt", "preempted", "interrupt window",
 					     "entry failed", "unhandled" };
 	return r < ARRAY_SIZE(names) ? names[r] : "?";
 }
@@ -28,17 +29,17 @@ static void handle_cpuid(struct vcpu *v)
 	v->vm->be->skip_instruction(v);
 }
 
-/* Without a virtual interrupt controller nothing can wake a halted vCPU: stop now instead of idling
- * until the watchdog fires. */
+/* The vCPU sleeps until an interrupt it can take arrives; vm_run() decides when that can still happen. */
 static void handle_hlt(struct vcpu *v)
 {
 	v->vm->be->skip_instruction(v);
-	vm_stop(v->vm, VM_HALTED_FOREVER, v->rip, "HLT with no interrupt source that could wake the vCPU (IF=%d)",
-		(v->rflags & RFLAGS_IF) != 0);
+	v->halted = true;
 }
 
 static void handle_mem_fault(struct vcpu *v, const struct exit_mem *m)
 {
+	if (vapic_mmio(v, m))
+		return;
 	vm_stop(v->vm, VM_BAD_ACCESS, v->rip, "%s of guest-physical 0x%llx, outside guest RAM (0x%llx bytes)",
 		m->fetch ? "instruction fetch" : m->write ? "write" : "read", m->gpa, v->vm->ram_size);
 }
@@ -78,6 +79,7 @@ void exit_dispatch(struct vcpu *v, const struct exit_info *e)
 		irq_window(); /* let the host handler run (it acknowledges the tick) */
 		break;
 	case EXIT_NONE:
+	case EXIT_INTERRUPT_WINDOW: /* events_prepare_entry() injects what is pending */
 	case EXIT_PREEMPTED: /* the run loop checks the deadline after every exit */
 		break;
 	case EXIT_ENTRY_FAILED:

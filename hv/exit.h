@@ -18,6 +18,7 @@ enum exit_reason {
 	EXIT_TRIPLE_FAULT,
 	EXIT_EXTERNAL_INTERRUPT, /* a host interrupt (e.g. the watchdog tick) */
 	EXIT_PREEMPTED,          /* the back end's own timer ended the slice: nothing to emulate */
+	EXIT_INTERRUPT_WINDOW,   /* the guest can take an interrupt now (requested by the core) */
 	EXIT_ENTRY_FAILED,       /* VM entry refused the guest state; the back end already printed why */
 	EXIT_UNHANDLED,          /* anything else: the back end names it in `detail` */
 };

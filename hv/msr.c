@@ -1,5 +1,6 @@
 /* Guest MSRs. Each one is either emulated here or raises #GP(0): nothing reaches hardware by accident. */
 #include "msr.h"
+#include "apic/vapic.h"
 #include "events.h"
 #include "log.h"
 #include "mtrr.h"
@@ -50,6 +51,9 @@ static bool efer_write_valid(struct vcpu *v, u64 value)
 static bool msr_access(struct vcpu *v, u32 msr, bool write, u64 *value)
 {
 	const struct backend *be = v->vm->be;
+	int apic = vapic_msr(v, msr, write, value);
+	if (apic)
+		return apic > 0;
 	for (u32 i = 0; i < ARRAY_SIZE(state_msrs); i++) {
 		if (state_msrs[i].msr != msr)
 			continue;

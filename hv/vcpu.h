@@ -4,6 +4,7 @@
 
 #include "mtrr.h"
 #include "types.h"
+#include "apic/vlapic.h"
 
 /* General-purpose registers in x86 encoding order, so a ModRM register number indexes gpr[]. */
 enum gpr {
@@ -21,6 +22,8 @@ enum vreg {
 	VREG_CS_SELECTOR,
 	VREG_CPL,
 	VREG_CS_L, /* CS.L: 64-bit code segment */
+	VREG_CS_D, /* CS.D: 32-bit default operand size */
+	VREG_CS_BASE,
 	NUM_VREGS
 };
 
@@ -54,6 +57,8 @@ struct vcpu {
 	 * mtrr_reset(): the vCPU lives inside struct vm, whose pages mm_alloc_pages() zeroes. INIT keeps it. */
 	struct mtrr_state mtrr;
 	bool bench_null_cpuid; /* bench/: CPUID exits handled by the back end alone */
+	bool halted;           /* executed HLT; runs again when an interrupt it can take is pending */
+	struct vlapic apic;    /* its virtual local APIC (hv/apic/) */
 };
 
 #endif

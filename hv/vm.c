@@ -6,6 +6,7 @@
 #include "log.h"
 #include "mm.h"
 #include "x86.h"
+#include "apic/vapic.h"
 
 static void host_cpuid(u32 leaf, u32 subleaf, u32 out[4])
 {
@@ -42,8 +43,9 @@ int vm_add_vcpu(struct vm *vm, const struct entry_state *entry)
 	if (err)
 		return err;
 	vm->nvcpus++;
-	const struct cpuid_vm_config cfg = { .backend_kind = vm->be->kind, .vcpu_count = vm->nvcpus };
+	const struct cpuid_vm_config cfg = { .backend_kind = vm->be->kind, .vcpu_count = vm->nvcpus, .x2apic = true };
 	cpuid_policy_build(&vm->cpuid, host_cpuid, &cfg);
+	vapic_vcpu_reset(v);
 	return 0;
 }
 
@@ -78,12 +80,42 @@ const char *vm_outcome_name(enum vm_outcome o)
 	return o < ARRAY_SIZE(names) ? names[o] : "?";
 }
 
+/* A halted vCPU sleeps until an interrupt it can take is pending; with nothing that could ever raise one
+ * (no armed timer, or IF=0) the VM can never go on. Returns false once the VM is stopped. */
+static bool sleep_while_halted(struct vm *vm, struct vcpu *v, u64 deadline_tsc)
+{
+	while (v->halted) {
+		if ((v->rflags & RFLAGS_IF) && vapic_has_wakeup(v)) {
+			v->halted = false;
+			break;
+		}
+		u64 next = vapic_next_deadline(vm);
+		if (!next || !(v->rflags & RFLAGS_IF)) {
+			vm_stop(vm, VM_HALTED_FOREVER, v->rip, "HLT with nothing that could wake the vCPU (IF=%d, %s)",
+				(v->rflags & RFLAGS_IF) != 0, next ? "timer armed" : "no timer armed");
+			return false;
+		}
+		u64 until = MIN(next, deadline_tsc);
+		while (rdtsc() < until)
+			cpu_relax();
+		if (rdtsc() >= deadline_tsc && rdtsc() < next) {
+			vm_stop(vm, VM_TIMEOUT, v->rip, "halted at the watchdog deadline");
+			return false;
+		}
+		vapic_fire_timers(vm, rdtsc());
+	}
+	return true;
+}
+
 void vm_run(struct vm *vm, u64 deadline_tsc)
 {
 	struct vcpu *v = &vm->vcpus[0];
 	struct exit_info exit;
 
 	while (vm->outcome == VM_RUNNING) {
+		vapic_fire_timers(vm, rdtsc());
+		if (!sleep_while_halted(vm, v, deadline_tsc))
+			break;
 		events_prepare_entry(v);
 		vm->be->run(v, &exit);
 		v->stats.exits++;

@@ -24,6 +24,8 @@ enum vm_outcome {
 /* Per-VM choices among documented behaviours (spec §4.2 R4.2, §5.4). */
 struct vm_config {
 	bool cd_nw_passthrough; /* SVM: guest CR0.CD/NW reach the VMCB (KVM with CD_NW_CLEARED disabled) */
+	bool apic_32bit_ids;    /* KVM_X2APIC_API_USE_32BIT_IDS: the hotplug hack (spec R5.4) */
+	bool no_broadcast_quirk; /* KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK (spec R5.5) */
 };
 
 struct vm {
@@ -36,6 +38,9 @@ struct vm {
 	u32 nvcpus;
 	struct vcpu vcpus[VM_MAX_VCPUS];
 	struct cpuid_policy cpuid;
+	struct apic_flags apic_flags;
+	struct apic_target apic_targets[VM_MAX_VCPUS]; /* routing's view of each vCPU's APIC */
+	struct apic_map apic_map;                       /* rebuilt whenever an APIC ID or mode changes */
 	struct uart uart;
 	enum vm_outcome outcome;
 	u32 exit_status;

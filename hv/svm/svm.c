@@ -127,6 +127,8 @@ static int svm_vcpu_init(struct vcpu *v, const struct entry_state *entry)
 	c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD |
 			     SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT |
 			     SVM_INTERCEPT_RDTSCP;
+	/* The TPR lives in the virtual APIC: CR8 accesses are emulated from it. */
+	c->intercept_cr = SVM_INTERCEPT_CR8_READ | SVM_INTERCEPT_CR8_WRITE;
 	c->iopm_base_pa = virt_to_phys(iopm);
 	c->msrpm_base_pa = virt_to_phys(msrpm);
 	c->guest_asid = next_asid;
@@ -222,6 +224,10 @@ static u64 svm_get_reg(struct vcpu *v, enum vreg r)
 		return st->cpl;
 	if (r == VREG_CS_L)
 		return (st->cs.attrib & SVM_ATTR_L) != 0;
+	if (r == VREG_CS_D)
+		return (st->cs.attrib & SVM_ATTR_DB) != 0;
+	if (r == VREG_CS_BASE)
+		return st->cs.base;
 	if (r == VREG_CR0)
 		return svm_get_cr0(v);
 	u64 *f = state_field(st, r);
@@ -248,6 +254,27 @@ static void svm_inject_event(struct vcpu *v, const struct exc_event *ev)
 	struct vmcb_control *c = &((struct svm_vcpu *)v->arch)->vmcb->control;
 	c->event_inj = ev->vector | ((u64)SVM_EVENTINJ_TYPE_EXCEPTION << SVM_EVENTINJ_TYPE_SHIFT) |
 		       SVM_EVENTINJ_VALID | (ev->has_ec ? SVM_EVENTINJ_EV : 0) | ((u64)ev->ec << 32);
+}
+
+static bool svm_interruptible(struct vcpu *v)
+{
+	const struct vmcb_control *c = &((struct svm_vcpu *)v->arch)->vmcb->control;
+	return (v->rflags & RFLAGS_IF) && !(c->int_state & SVM_INT_STATE_SHADOW) && !(c->event_inj & SVM_EVENTINJ_VALID);
+}
+
+static void svm_inject_interrupt(struct vcpu *v, u8 vector)
+{
+	struct vmcb_control *c = &((struct svm_vcpu *)v->arch)->vmcb->control;
+	c->event_inj = vector | ((u64)SVM_EVENTINJ_TYPE_INTR << SVM_EVENTINJ_TYPE_SHIFT) | SVM_EVENTINJ_VALID;
+}
+
+/* A dummy virtual interrupt (V_IRQ) with the VINTR intercept: the CPU exits exactly when the guest
+ * could take an interrupt (APM Vol. 2 §15.21.4). */
+static void svm_request_interrupt_window(struct vcpu *v)
+{
+	struct vmcb_control *c = &((struct svm_vcpu *)v->arch)->vmcb->control;
+	c->int_ctl |= SVM_INT_CTL_V_IRQ | SVM_INT_CTL_V_IGN_TPR;
+	c->intercept_misc1 |= SVM_INTERCEPT_VINTR;
 }
 
 /* An exception-type event with vector 2 (NMI) is illegal: VMRUN fails with VMEXIT_INVALID (APM §15.20). */
@@ -285,6 +312,9 @@ const struct backend svm_backend = {
 	.get_reg = svm_get_reg,
 	.set_reg = svm_set_reg,
 	.inject_event = svm_inject_event,
+	.interruptible = svm_interruptible,
+	.inject_interrupt = svm_inject_interrupt,
+	.request_interrupt_window = svm_request_interrupt_window,
 	.break_next_entry = svm_break_next_entry,
 	.query_memtype = svm_query_memtype,
 };

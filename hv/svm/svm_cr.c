@@ -7,11 +7,11 @@
 #include "svm.h"
 #include "../decode.h"
 #include "../fmt.h"
+#include "../guest_insn.h"
 #include "../guest_walk.h"
 #include "../vm.h"
 #include "../x86.h"
 
-#define RFLAGS_VM BIT(17)
 
 void svm_set_cr0(struct vcpu *v, u64 cr0)
 {
@@ -39,15 +39,6 @@ u64 svm_get_cr0(const struct vcpu *v)
 	return s->vmcb->save.cr0 | s->cr0_cd_nw;
 }
 
-static bool read_guest_ram(void *ctx, u64 gpa, void *buf, u32 len)
-{
-	const struct vm *vm = ctx;
-	if (gpa >= vm->ram_size || len > vm->ram_size - gpa)
-		return false;
-	memcpy(buf, vm->ram + gpa, len);
-	return true;
-}
-
 static bool write_guest_ram(struct vm *vm, const struct guest_paging *gp, u64 linear, const void *src, u32 len)
 {
 	const u8 *bytes = src;
@@ -64,18 +55,6 @@ static void fail(struct exit_info *e, const char *what, const char *why)
 {
 	e->reason = EXIT_UNHANDLED;
 	snprintf(e->detail, sizeof(e->detail), "CR0 intercept: %s: %s", what, why);
-}
-
-/* Fetches and decodes the instruction at CS:RIP, as the guest's own MMU sees it. */
-static int fetch_and_decode(struct vcpu *v, const struct guest_paging *gp, struct insn *in)
-{
-	const struct vmcb_save *st = &((struct svm_vcpu *)v->arch)->vmcb->save;
-	enum cpu_mode mode = decode_cpu_mode(st->cr0 & CR0_PE, st->rflags & RFLAGS_VM, st->efer & EFER_LMA,
-					     st->cs.attrib & SVM_ATTR_L, st->cs.attrib & SVM_ATTR_DB);
-	u8 bytes[INSN_MAX_LEN];
-	u32 got = 0;
-	int walk = guest_read_linear(gp, insn_fetch_linear(mode, st->cs.base, st->rip), bytes, INSN_MAX_LEN, &got);
-	return insn_decode(bytes, walk ? got : INSN_MAX_LEN, mode, in);
 }
 
 static u64 operand_linear(struct vcpu *v, const struct insn *in)
@@ -111,11 +90,10 @@ static void smsw_to_memory(struct vcpu *v, const struct guest_paging *gp, const 
 void svm_decode_cr0_access(struct vcpu *v, struct exit_info *e)
 {
 	struct svm_vcpu *s = v->arch;
-	const struct vmcb_save *st = &s->vmcb->save;
-	struct guest_paging gp = { st->cr0, st->cr3, st->cr4, st->efer, v->vm->cpuid.maxphyaddr, read_guest_ram,
-				   v->vm };
+	struct guest_paging gp;
+	guest_paging_of(v, &gp);
 	struct insn in;
-	int err = fetch_and_decode(v, &gp, &in);
+	int err = guest_fetch_insn(v, &in);
 	if (err == DECODE_ERR_INVALID) {
 		e->reason = EXIT_INVALID_OPCODE;
 		return;

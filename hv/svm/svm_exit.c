@@ -79,6 +79,8 @@ void svm_decode_exit(struct vcpu *v, struct exit_info *e)
 		break;
 	case SVM_EXIT_CR0_READ:
 	case SVM_EXIT_CR0_WRITE:
+	case SVM_EXIT_CR8_READ:
+	case SVM_EXIT_CR8_WRITE:
 	case SVM_EXIT_CR0_SEL_WRITE:
 		svm_decode_cr0_access(v, e);
 		break;
@@ -91,6 +93,13 @@ void svm_decode_exit(struct vcpu *v, struct exit_info *e)
 	case SVM_EXIT_SHUTDOWN:
 		e->reason = EXIT_TRIPLE_FAULT;
 		break;
+	case SVM_EXIT_VINTR: { /* the window is open: drop the dummy interrupt */
+		struct vmcb_control *c = &((struct svm_vcpu *)v->arch)->vmcb->control;
+		c->int_ctl &= ~(SVM_INT_CTL_V_IRQ | SVM_INT_CTL_V_IGN_TPR);
+		c->intercept_misc1 &= ~SVM_INTERCEPT_VINTR;
+		e->reason = EXIT_INTERRUPT_WINDOW;
+		break;
+	}
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
 		e->reason = EXIT_EXTERNAL_INTERRUPT;

@@ -7,8 +7,11 @@
 /* CR intercepts (offset 0x000): reads in bits 15:0, writes in bits 31:16. */
 #define SVM_INTERCEPT_CR0_READ BIT(0)
 #define SVM_INTERCEPT_CR0_WRITE BIT(16)
+#define SVM_INTERCEPT_CR8_READ BIT(8)
+#define SVM_INTERCEPT_CR8_WRITE BIT(24)
 /* Intercept vector 3 (offset 0x00C). */
 #define SVM_INTERCEPT_INTR BIT(0)
+#define SVM_INTERCEPT_VINTR BIT(4)
 #define SVM_INTERCEPT_NMI BIT(1)
 #define SVM_INTERCEPT_SMI BIT(2)
 #define SVM_INTERCEPT_INIT BIT(3)
@@ -32,17 +35,24 @@
 
 #define SVM_TLB_CONTROL_FLUSH_ALL 1
 #define SVM_INT_CTL_V_INTR_MASKING BIT(24) /* guest RFLAGS.IF does not mask host interrupts */
+#define SVM_INT_CTL_V_IRQ BIT(8)          /* a virtual interrupt is pending (used for the window) */
+#define SVM_INT_CTL_V_IGN_TPR BIT(20)     /* ... and taken whatever V_TPR says */
+#define SVM_INT_STATE_SHADOW BIT(0)       /* STI/MOV SS interrupt shadow */
 #define SVM_NESTED_CTL_NP_ENABLE BIT(0)
 
 #define SVM_EVENTINJ_VALID BIT(31)
 #define SVM_EVENTINJ_EV BIT(11)
 #define SVM_EVENTINJ_TYPE_SHIFT 8
 #define SVM_EVENTINJ_TYPE_EXCEPTION 3
+#define SVM_EVENTINJ_TYPE_INTR 0
 
 /* Exit codes (APM Vol. 2 Appendix C). */
 #define SVM_EXIT_CR0_READ 0x000
 #define SVM_EXIT_CR0_WRITE 0x010
+#define SVM_EXIT_CR8_READ 0x008
+#define SVM_EXIT_CR8_WRITE 0x018
 #define SVM_EXIT_INTR 0x060
+#define SVM_EXIT_VINTR 0x064
 #define SVM_EXIT_CR0_SEL_WRITE 0x065
 #define SVM_EXIT_NMI 0x061
 #define SVM_EXIT_CPUID 0x072

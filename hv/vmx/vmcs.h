@@ -116,11 +116,14 @@
 #define PIN_VIRTUAL_NMIS (1u << 5)
 #define PIN_PREEMPTION_TIMER (1u << 6)
 /* Primary processor-based controls. */
+#define PROC_INTERRUPT_WINDOW_EXITING (1u << 2)
 #define PROC_HLT_EXITING (1u << 7)
 #define PROC_INVLPG_EXITING (1u << 9)
 #define PROC_MWAIT_EXITING (1u << 10)
 #define PROC_RDPMC_EXITING (1u << 11)
 #define PROC_CR3_LOAD_EXITING (1u << 15)
+#define PROC_CR8_LOAD_EXITING (1u << 19)
+#define PROC_CR8_STORE_EXITING (1u << 20)
 #define PROC_CR3_STORE_EXITING (1u << 16)
 #define PROC_UNCONDITIONAL_IO_EXITING (1u << 24)
 #define PROC_USE_IO_BITMAPS (1u << 25)
@@ -146,10 +149,13 @@
 #define INTR_INFO_VALID (1u << 31)
 #define INTR_INFO_DELIVER_ERROR_CODE (1u << 11)
 #define INTR_INFO_TYPE_SHIFT 8
+#define INTR_TYPE_EXTERNAL 0
 #define INTR_TYPE_HARD_EXCEPTION 3
 #define INTR_TYPE_SOFT_EXCEPTION 6
 #define INTR_INFO_TYPE_MASK 0x700u
 #define INTR_INFO_VECTOR_MASK 0xFFu
+
+#define GUEST_INTERRUPTIBILITY_STI_MOVSS 0x3u /* blocking by STI or MOV SS (SDM Table 25-3) */
 
 /* Segment access rights (SDM §25.4.1). */
 #define VMX_AR_CODE32 0xC09B /* G, D, P, S, execute/read accessed */
@@ -161,6 +167,7 @@
 #define VMX_EXIT_EXCEPTION_NMI 0
 #define VMX_EXIT_EXTERNAL_INTERRUPT 1
 #define VMX_EXIT_TRIPLE_FAULT 2
+#define VMX_EXIT_INTERRUPT_WINDOW 7
 #define VMX_EXIT_CPUID 10
 #define VMX_EXIT_HLT 12
 #define VMX_EXIT_INVD 13

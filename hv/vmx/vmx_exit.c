@@ -65,6 +65,10 @@ void vmx_decode_exit(struct vcpu *v, struct exit_info *e)
 	}
 	case VMX_EXIT_TRIPLE_FAULT: e->reason = EXIT_TRIPLE_FAULT; break;
 	case VMX_EXIT_PREEMPTION_TIMER: e->reason = EXIT_PREEMPTED; break;
+	case VMX_EXIT_INTERRUPT_WINDOW:
+		vmcs_write(VMCS_PRIMARY_CONTROLS, vmread(VMCS_PRIMARY_CONTROLS) & ~PROC_INTERRUPT_WINDOW_EXITING);
+		e->reason = EXIT_INTERRUPT_WINDOW;
+		break;
 	case VMX_EXIT_EXTERNAL_INTERRUPT:
 	case VMX_EXIT_EXCEPTION_NMI: /* only NMIs exit (the exception bitmap is empty): the host's own */
 		e->reason = EXIT_EXTERNAL_INTERRUPT;

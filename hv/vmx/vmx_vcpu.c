@@ -20,6 +20,7 @@
 #define FLAT_DATA_SELECTOR 0x10
 #define DR7_RESET 0x400ull
 #define CS_AR_L (1u << 13)
+#define CS_AR_D (1u << 14)
 /* Only CR0.TS and CR0.WP are the guest's own (spec R4.1); every other bit of CR0, and all of CR4, exit. */
 #define CR0_GUEST_OWNED (CR0_TS | CR0_WP)
 #define CR4_HOST_OWNED_ALL 0xFFFFFFFFFFFFFFFFull
@@ -267,6 +268,8 @@ static u64 vmx_get_reg(struct vcpu *v, enum vreg r)
 	case VREG_CR4: return x->cr4_shadow;
 	case VREG_CPL: return (vmread(VMCS_GUEST_SS_AR) >> 5) & 3; /* SS.DPL is the CPL */
 	case VREG_CS_L: return (vmread(VMCS_GUEST_CS_AR) & CS_AR_L) != 0;
+	case VREG_CS_D: return (vmread(VMCS_GUEST_CS_AR) & CS_AR_D) != 0;
+	case VREG_CS_BASE: return vmread(VMCS_GUEST_CS_BASE);
 	default: break;
 	}
 	u64 field = field_of(r);
@@ -331,6 +334,24 @@ static void vmx_inject_event(struct vcpu *v, const struct exc_event *ev)
 	vmcs_write(VMCS_ENTRY_INTERRUPTION_INFO, info);
 }
 
+static bool vmx_interruptible(struct vcpu *v)
+{
+	return (v->rflags & RFLAGS_IF) && !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & GUEST_INTERRUPTIBILITY_STI_MOVSS) &&
+	       !(vmread(VMCS_ENTRY_INTERRUPTION_INFO) & INTR_INFO_VALID);
+}
+
+static void vmx_inject_interrupt(struct vcpu *v, u8 vector)
+{
+	vmcs_write(VMCS_ENTRY_INTERRUPTION_INFO,
+		   vector | INTR_INFO_VALID | (INTR_TYPE_EXTERNAL << INTR_INFO_TYPE_SHIFT));
+}
+
+/* Interrupt-window exiting: a VM exit as soon as RFLAGS.IF=1 and no STI/MOV SS blocking (SDM §26.7.5). */
+static void vmx_request_interrupt_window(struct vcpu *v)
+{
+	vmcs_write(VMCS_PRIMARY_CONTROLS, vmread(VMCS_PRIMARY_CONTROLS) | PROC_INTERRUPT_WINDOW_EXITING);
+}
+
 /* RFLAGS bit 1 must be 1: entry fails with "invalid guest state" (SDM §27.3.1.4). The run loop reloads
  * RFLAGS from the vCPU before every entry, so the broken value goes there. */
 static void vmx_break_next_entry(struct vcpu *v)
@@ -363,6 +384,9 @@ const struct backend vmx_backend = {
 	.get_reg = vmx_get_reg,
 	.set_reg = vmx_set_reg,
 	.inject_event = vmx_inject_event,
+	.interruptible = vmx_interruptible,
+	.inject_interrupt = vmx_inject_interrupt,
+	.request_interrupt_window = vmx_request_interrupt_window,
 	.break_next_entry = vmx_break_next_entry,
 	.query_memtype = vmx_query_memtype,
 };

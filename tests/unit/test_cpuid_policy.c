@@ -300,15 +300,18 @@ static void test_x2apic_bit(void **state)
 	for (unsigned i = 0; i < ARRAY_SIZE(cases); i++) {
 		assert_int_equal(BITV(host_reg(cases[i].p, 1, 0, ECX), L1_ECX_X2APIC), cases[i].host);
 		build(cases[i].p, 4, false);
-		expect_bit(1, ECX, L1_ECX_X2APIC, 0, "x2APIC, cfg.x2apic false");
-		/* cfg.x2apic true: the host bit, masked in. A host without x2APIC gives a guest without it, although
-		 * the virtual APIC's x2APIC mode does not need the host's (see docs/cpuid.md). */
+		expect_bit(1, ECX, L1_ECX_X2APIC, 0, "x2APIC, no virtual APIC");
+		expect_bit(1, ECX, 24, 0, "TSC-deadline, no virtual APIC");
+		expect_bit(1, EDX, 9, 0, "APIC, no virtual APIC");
+		/* cfg.x2apic true: the virtual APIC is software, so the bits are set whatever the host has. */
 		build(cases[i].p, 4, true);
-		expect_bit(1, ECX, L1_ECX_X2APIC, cases[i].host, "x2APIC, cfg.x2apic true");
+		expect_bit(1, ECX, L1_ECX_X2APIC, 1, "x2APIC, virtual APIC");
+		expect_bit(1, ECX, 24, 1, "TSC-deadline, virtual APIC");
+		expect_bit(1, EDX, 9, 1, "APIC, virtual APIC");
 	}
 	add_override(1, 0, ECX, 0);
 	build(TGL, 4, true);
-	assert_int_equal(look(1, 0, 0, ECX), 0x80000000u);
+	assert_int_equal(look(1, 0, 0, ECX), 0x81200000u); /* hypervisor, TSC-deadline, x2APIC: nothing else */
 }
 
 static void test_htt_bit(void **state)
@@ -332,8 +335,9 @@ static void test_no_invented_features(void **state)
 		unsigned reg;
 		u32 forced;
 	} masked[] = {
-		{ 1, ECX, 1u << L1_ECX_HYPERVISOR },
-		{ 1, EDX, (1u << L1_EDX_MTRR) | (1u << L1_EDX_HTT) },
+		/* forced: hypervisor; with the virtual APIC (cfg.x2apic) also x2APIC, TSC-deadline and APIC */
+		{ 1, ECX, (1u << L1_ECX_HYPERVISOR) | (1u << L1_ECX_X2APIC) | (1u << 24) },
+		{ 1, EDX, (1u << L1_EDX_MTRR) | (1u << L1_EDX_HTT) | (1u << 9) },
 		{ 7, EAX, 0 },
 		{ 7, EBX, L7_EBX_X87_DEFEATURES },
 		{ 7, ECX, 0 },

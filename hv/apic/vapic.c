@@ -1,0 +1,146 @@
+/* vCPU <-> virtual APIC glue: everything here is bookkeeping between the pure models and the core. */
+#include "vapic.h"
+#include "../fmt.h"
+#include "../guest_insn.h"
+#include "../log.h"
+#include "../vm.h"
+#include "../x86.h"
+
+#define APIC_PAGE_SIZE 0x1000u
+#define X2APIC_CPUID_ECX BIT(21)
+
+static void refresh_routing(struct vm *vm)
+{
+	for (u32 i = 0; i < vm->nvcpus; i++)
+		vlapic_to_target(&vm->vcpus[i].apic, &vm->apic_targets[i]);
+	apic_map_build(&vm->apic_map, vm->apic_targets, vm->nvcpus, &vm->apic_flags);
+}
+
+void vapic_vcpu_reset(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	vm->apic_flags = (struct apic_flags){ .use_32bit_ids = vm->config.apic_32bit_ids,
+					      .broadcast_quirk = !vm->config.no_broadcast_quirk };
+	vlapic_reset(&v->apic, v->id, v->id == 0);
+	refresh_routing(vm);
+}
+
+/* Routes an IPI the APIC asked for and delivers it to every receiver. */
+static void send_ipi(struct vcpu *v, const struct apic_irq *irq)
+{
+	struct vm *vm = v->vm;
+	u16 receivers[VM_MAX_VCPUS];
+	u32 n = apic_route(&vm->apic_map, vm->apic_targets, vm->nvcpus, &vm->apic_targets[v->id], irq,
+			   &vm->apic_flags, receivers);
+	for (u32 i = 0; i < n; i++)
+		vlapic_accept(&vm->vcpus[receivers[i]].apic, irq->vector, irq->delivery_mode, irq->level,
+			      irq->trigger_level);
+}
+
+static void apply(struct vcpu *v, const struct vlapic_effects *fx)
+{
+	if (fx->map_changed || fx->mode_changed)
+		refresh_routing(v->vm);
+	if (fx->ipi)
+		send_ipi(v, &fx->ipi_msg);
+}
+
+static bool guest_has_x2apic(struct vcpu *v)
+{
+	u32 r[4];
+	cpuid_policy_lookup(&v->vm->cpuid, 1, 0, v->id, r);
+	return r[CPUID_ECX] & X2APIC_CPUID_ECX;
+}
+
+int vapic_msr(struct vcpu *v, u32 msr, bool write, u64 *value)
+{
+	struct vlapic_effects fx = { .eoi_vector = -1 };
+	u64 now = rdtsc();
+	int err = 0;
+
+	if (msr == MSR_IA32_APIC_BASE) {
+		if (!write) {
+			*value = v->apic.apic_base;
+			return 1;
+		}
+		err = vlapic_set_base(&v->apic, *value, v->vm->cpuid.maxphyaddr, guest_has_x2apic(v), &fx);
+	} else if (msr == VLAPIC_MSR_TSC_DEADLINE) {
+		if (write)
+			vlapic_set_tsc_deadline(&v->apic, now, *value, &fx);
+		else
+			*value = vlapic_get_tsc_deadline(&v->apic);
+	} else if (msr >= VLAPIC_X2APIC_MSR_FIRST && msr <= VLAPIC_X2APIC_MSR_LAST) {
+		err = write ? vlapic_msr_write(&v->apic, now, msr, *value, &fx) : vlapic_msr_read(&v->apic, now, msr, value);
+	} else {
+		return 0;
+	}
+	if (err)
+		return err;
+	apply(v, &fx);
+	return 1;
+}
+
+/* A MOV to or from the APIC page: decode it, then read or write the register. */
+bool vapic_mmio(struct vcpu *v, const struct exit_mem *m)
+{
+	u64 base = v->apic.apic_base & VLAPIC_BASE_ADDR_MASK;
+	if (m->gpa < base || m->gpa >= base + APIC_PAGE_SIZE)
+		return false;
+	struct insn in;
+	int err = guest_fetch_insn(v, &in);
+	if (err || !in.rm_is_mem) {
+		vm_stop(v->vm, VM_BAD_ACCESS, v->rip, "APIC MMIO at 0x%llx: cannot decode the instruction (%s)", m->gpa,
+			in.reason ? in.reason : decode_error_name(err));
+		return true;
+	}
+	u32 offset = (u32)(m->gpa - base), size = in.rm_size;
+	u64 now = rdtsc();
+	struct vlapic_effects fx = { .eoi_vector = -1 };
+	if (in.kind == INSN_MOV_STORE || in.kind == INSN_MOV_IMM) {
+		u64 value = in.kind == INSN_MOV_IMM ? in.imm : insn_reg_read(v->gpr, in.reg, in.op_size);
+		vlapic_mmio_write(&v->apic, now, offset, size, (u32)value, &fx);
+		apply(v, &fx);
+	} else {
+		u32 value = 0;
+		vlapic_mmio_read(&v->apic, now, offset, size, &value);
+		insn_reg_write(v->gpr, in.reg, in.op_size, insn_load_value(&in, value));
+	}
+	v->rip += in.len;
+	return true;
+}
+
+void vapic_set_cr8(struct vcpu *v, u64 value)
+{
+	struct vlapic_effects fx = { .eoi_vector = -1 };
+	vlapic_set_cr8(&v->apic, value, &fx);
+}
+
+u64 vapic_get_cr8(struct vcpu *v)
+{
+	return vlapic_get_cr8(&v->apic);
+}
+
+void vapic_fire_timers(struct vm *vm, u64 now)
+{
+	for (u32 i = 0; i < vm->nvcpus; i++) {
+		u64 next = vlapic_timer_next(&vm->vcpus[i].apic);
+		if (next && now >= next)
+			vlapic_timer_fire(&vm->vcpus[i].apic, now);
+	}
+}
+
+u64 vapic_next_deadline(const struct vm *vm)
+{
+	u64 earliest = 0;
+	for (u32 i = 0; i < vm->nvcpus; i++) {
+		u64 next = vlapic_timer_next(&vm->vcpus[i].apic);
+		if (next && (!earliest || next < earliest))
+			earliest = next;
+	}
+	return earliest;
+}
+
+bool vapic_has_wakeup(const struct vcpu *v)
+{
+	return v->apic.nmi_pending || vlapic_highest_deliverable(&v->apic) >= 0;
+}

@@ -1,0 +1,28 @@
+/* The glue between a vCPU and its virtual local APIC (hv/apic/vlapic.c) and the VM's interrupt routing
+ * (hv/apic/delivery.c): register accesses, effects, event injection decisions, timers. */
+#ifndef HV_APIC_VAPIC_H
+#define HV_APIC_VAPIC_H
+
+#include "../exit.h"
+#include "../vcpu.h"
+
+struct vm;
+
+void vapic_vcpu_reset(struct vcpu *v);
+/* RDMSR/WRMSR of IA32_APIC_BASE, the x2APIC range and IA32_TSC_DEADLINE: 1 handled, 0 not an APIC
+ * MSR, -EINVAL (#GP). */
+int vapic_msr(struct vcpu *v, u32 msr, bool write, u64 *value);
+/* A guest-physical access that missed guest RAM: true if it was the APIC page (emulated). */
+bool vapic_mmio(struct vcpu *v, const struct exit_mem *m);
+/* MOV to/from CR8 (64-bit TPR). */
+void vapic_set_cr8(struct vcpu *v, u64 value);
+u64 vapic_get_cr8(struct vcpu *v);
+
+/* Fires every timer of the VM that is due at `now`. */
+void vapic_fire_timers(struct vm *vm, u64 now);
+/* The earliest armed timer of the VM (0: none). */
+u64 vapic_next_deadline(const struct vm *vm);
+/* True if the vCPU has an event that could end a HLT (an NMI, or an interrupt it could take with IF=1). */
+bool vapic_has_wakeup(const struct vcpu *v);
+
+#endif

@@ -1,0 +1,17 @@
+/* Fetching and decoding the guest instruction at CS:RIP, for exits that do not describe it (SVM without
+ * decode assists, MMIO through a stage-2 fault). Uses only the back-end interface. */
+#ifndef HV_GUEST_INSN_H
+#define HV_GUEST_INSN_H
+
+#include "decode.h"
+#include "vcpu.h"
+
+struct guest_paging;
+
+/* The guest's paging state as its MMU sees it, reading guest RAM. */
+void guest_paging_of(struct vcpu *v, struct guest_paging *gp);
+
+/* 0 and the decoded instruction, or a DECODE_ERR_* (in->reason says why). */
+int guest_fetch_insn(struct vcpu *v, struct insn *in);
+
+#endif
