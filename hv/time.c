@@ -27,7 +27,6 @@
 #define APIC_REG_TIMER_DIVIDE 0x3E0
 #define APIC_SVR_ENABLE BIT(8)
 #define APIC_LVT_MASKED BIT(16)
-#define APIC_LVT_TIMER_PERIODIC BIT(17)
 #define APIC_TIMER_DIVIDE_BY_16 0x3
 /* Legacy 8259 PICs: mask everything, the hypervisor takes no device interrupts. */
 #define PIC_MASTER_DATA 0x21
@@ -38,6 +37,8 @@
 #define X2APIC_MSR_BASE 0x800
 
 static u64 tsc_frequency, tsc_at_init;
+static u32 lapic_ticks_per_tick; /* LAPIC timer counts in one HOST_TICK_MS */
+static u64 armed_tsc;            /* when the host timer fires next (0: not armed) */
 static volatile u32 *lapic;
 static bool lapic_x2apic;
 
@@ -92,6 +93,18 @@ static void lapic_write(u32 reg, u32 v)
 static void host_tick(struct trap_frame *f)
 {
 	lapic_write(APIC_REG_EOI, 0);
+	armed_tsc = 0;
+}
+
+/* One-shot: the host timer fires at `tsc_deadline` unless it is already armed for an earlier moment. */
+void host_timer_arm(u64 tsc_deadline, u64 now)
+{
+	if (armed_tsc > now && armed_tsc <= tsc_deadline)
+		return;
+	u64 delta = tsc_deadline > now ? tsc_deadline - now : 1;
+	u64 count = delta * lapic_ticks_per_tick / ms_to_tsc(HOST_TICK_MS);
+	lapic_write(APIC_REG_TIMER_INITIAL, (u32)MIN(MAX(count, 1ull), 0xFFFFFFFFull));
+	armed_tsc = tsc_deadline;
 }
 
 /* Counts LAPIC timer ticks over a TSC-measured interval to find the initial count for one host tick. */
@@ -116,8 +129,8 @@ void host_tick_start(void)
 	cpu_set_irq_handler(HOST_TIMER_VECTOR, host_tick);
 	lapic_write(APIC_REG_SVR, APIC_SVR_ENABLE | SPURIOUS_VECTOR);
 	lapic_write(APIC_REG_LVT_LINT0, APIC_LVT_MASKED);
-	u32 count = lapic_ticks_per_host_tick();
-	lapic_write(APIC_REG_LVT_TIMER, APIC_LVT_TIMER_PERIODIC | HOST_TIMER_VECTOR);
-	lapic_write(APIC_REG_TIMER_INITIAL, count);
-	log_debug("host tick: LAPIC timer count %u per %d ms", count, HOST_TICK_MS);
+	lapic_ticks_per_tick = lapic_ticks_per_host_tick();
+	lapic_write(APIC_REG_LVT_TIMER, HOST_TIMER_VECTOR); /* one-shot, re-armed before each guest entry */
+	host_timer_arm(rdtsc() + ms_to_tsc(HOST_TICK_MS), rdtsc());
+	log_debug("host tick: LAPIC timer count %u per %d ms", lapic_ticks_per_tick, HOST_TICK_MS);
 }

@@ -58,6 +58,7 @@ struct vcpu {
 	struct mtrr_state mtrr;
 	bool bench_null_cpuid; /* bench/: CPUID exits handled by the back end alone */
 	bool halted;           /* executed HLT; runs again when an interrupt it can take is pending */
+	u64 slice_end_tsc;     /* the back end should return to the core by then (watchdog tick, APIC timer) */
 	struct vlapic apic;    /* its virtual local APIC (hv/apic/) */
 };
 

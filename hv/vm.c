@@ -7,6 +7,7 @@
 #include "mm.h"
 #include "x86.h"
 #include "apic/vapic.h"
+#include "time.h"
 
 static void host_cpuid(u32 leaf, u32 subleaf, u32 out[4])
 {
@@ -111,17 +112,25 @@ void vm_run(struct vm *vm, u64 deadline_tsc)
 {
 	struct vcpu *v = &vm->vcpus[0];
 	struct exit_info exit;
+	const u64 tick_tsc = ms_to_tsc(HOST_TICK_MS);
 
 	while (vm->outcome == VM_RUNNING) {
-		vapic_fire_timers(vm, rdtsc());
+		u64 now = rdtsc();
+		if (now > deadline_tsc) {
+			vm_stop(vm, VM_TIMEOUT, v->rip, "still running at the watchdog deadline");
+			break;
+		}
+		vapic_fire_timers(vm, now);
 		if (!sleep_while_halted(vm, v, deadline_tsc))
 			break;
 		events_prepare_entry(v);
+		/* Back to the core at the next watchdog tick, or earlier for the next guest APIC timer. */
+		u64 next = vapic_next_deadline(vm);
+		v->slice_end_tsc = next && next < now + tick_tsc ? next : now + tick_tsc;
+		host_timer_arm(v->slice_end_tsc, now);
 		vm->be->run(v, &exit);
 		v->stats.exits++;
 		exit_dispatch(v, &exit);
-		if (vm->outcome == VM_RUNNING && rdtsc() > deadline_tsc)
-			vm_stop(vm, VM_TIMEOUT, v->rip, "still running at the watchdog deadline");
 	}
 	uart_flush(&vm->uart);
 }

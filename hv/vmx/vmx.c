@@ -140,9 +140,9 @@ int vmx_cpu_init(void)
 		return -ENOSYS;
 	}
 	invept(INVEPT_ALL_CONTEXTS, 0);
+	vmx_caps.preemption_rate = c->misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK;
 	if (c->pin & PIN_PREEMPTION_TIMER)
-		vmx_caps.preemption_ticks =
-			(u32)MIN(ms_to_tsc(HOST_TICK_MS) >> (c->misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK), 0xFFFFFFFFull);
+		vmx_caps.preemption_ticks = (u32)MIN(ms_to_tsc(HOST_TICK_MS) >> vmx_caps.preemption_rate, 0xFFFFFFFFull);
 	log_info("VMX: EPT, unrestricted guest, VPID %s, preemption timer %s, IA32_VMX_BASIC 0x%llx (bit 56 %s)",
 		 c->secondary & PROC2_ENABLE_VPID ? "yes" : "no", c->pin & PIN_PREEMPTION_TIMER ? "yes" : "no", c->basic,
 		 c->basic & VMX_BASIC_NO_HW_ERROR_CODE_CHECK ? "set" : "clear");

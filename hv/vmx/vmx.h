@@ -11,6 +11,7 @@ struct vmx_caps {
 	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 	u32 pin, primary, secondary, exit, entry; /* the controls microhv runs with */
 	u32 preemption_ticks; /* one watchdog slice in preemption-timer units, if the timer is used */
+	u32 preemption_rate;  /* the timer counts TSC >> this (IA32_VMX_MISC[4:0]) */
 };
 extern struct vmx_caps vmx_caps;
 extern struct inject_caps vmx_inject_caps;
@@ -21,6 +22,7 @@ struct vmx_vcpu {
 	u64 cr0_shadow, cr4_shadow; /* the guest-visible CR0/CR4 (the read shadows) */
 	u64 next_rip;
 	u64 exit_rsp, exit_rflags; /* as read at the last exit: unchanged values need no VMWRITE */
+	u64 preemption_value;      /* the preemption-timer field as last written */
 	u64 msr_shadow[NUM_VREGS]; /* guest MSRs the VMCS does not hold */
 	u16 vpid;
 };

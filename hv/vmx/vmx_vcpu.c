@@ -182,9 +182,8 @@ static int vmx_vcpu_init(struct vcpu *v, const struct entry_state *entry)
 	v->rflags = RFLAGS_FIXED;
 	x->exit_rsp = ~v->gpr[GPR_RSP]; /* force the first write */
 	x->exit_rflags = ~v->rflags;
-	/* Without "save preemption timer value" the field is not changed by exits: one write lasts. */
-	if (vmx_caps.pin & PIN_PREEMPTION_TIMER)
-		vmcs_write(VMCS_PREEMPTION_TIMER_VALUE, vmx_caps.preemption_ticks);
+	/* Without "save preemption timer value" exits leave the field alone: it is written only on change. */
+	x->preemption_value = ~0ull;
 	return 0;
 }
 
@@ -224,6 +223,15 @@ static void vmx_run(struct vcpu *v, struct exit_info *e)
 	if (v->rflags != x->exit_rflags)
 		vmcs_write(VMCS_GUEST_RFLAGS, v->rflags);
 	vmcs_write(VMCS_GUEST_RIP, v->rip);
+	if (vmx_caps.pin & PIN_PREEMPTION_TIMER) {
+		u64 now = rdtsc();
+		u64 ticks = v->slice_end_tsc > now ? (v->slice_end_tsc - now) >> vmx_caps.preemption_rate : 0;
+		ticks = MIN(ticks, (u64)vmx_caps.preemption_ticks);
+		if (ticks != x->preemption_value) {
+			vmcs_write(VMCS_PREEMPTION_TIMER_VALUE, ticks);
+			x->preemption_value = ticks;
+		}
+	}
 	int how;
 	do {
 		how = vmx_world_switch(v, x->launched);
