@@ -52,6 +52,14 @@ void exc_reset(u8 vector);
 /* Does `vector` push an error code architecturally (8, 10-14, 17, 21, 29, 30)? */
 bool exc_arch_has_ec(u8 vector);
 
+/* A handler that takes over one vector (irq.h uses it for APIC interrupts). It runs after the delivery
+ * is recorded, in place of the fixup / exc_expect() / "unexpected" resolution, with interrupts off;
+ * when it returns, the interrupted code resumes. A fault inside it is still fatal. */
+typedef void (*exc_handler_t)(const struct exc_record *r);
+
+/* Install `fn` for `vector`; NULL restores the default resolution. */
+void exc_set_handler(u8 vector, exc_handler_t fn);
+
 /* "#GP", "#UD", ... for exceptions, "vector" for the rest. */
 const char *exc_name(u8 vector);
 

@@ -8,6 +8,8 @@
 #include "exc.h"
 #include "fixup.h"
 #include "hypercall.h"
+#include "irq.h"
+#include "lapic.h"
 #include "runtime.h"
 #include "serial.h"
 #include "tap.h"

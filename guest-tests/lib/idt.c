@@ -35,6 +35,7 @@ static struct idt_gate idt[X86_NR_VECTORS] __attribute__((aligned(16)));
 static struct exc_record records[X86_NR_VECTORS];
 static struct exc_record last;
 static u32 allowances[X86_NR_VECTORS];
+static exc_handler_t handlers[X86_NR_VECTORS];
 static u32 depth; /* > 0 while a handler runs: a fault inside it is fatal, not recursive */
 
 static const char *const exception_names[X86_NR_EXCEPTIONS] = {
@@ -133,13 +134,18 @@ u64 exc_dispatch(struct isr_context *ctx)
 	u64 *frame = ctx->frame;
 	bool has_ec = frame_has_ec(frame);
 	u64 *rip = &frame[has_ec ? 1 : 0];
-	const struct fixup_entry *fix = fixup_find(*rip);
+	exc_handler_t handler = handlers[vector];
+	/* A vector with its own handler is an interrupt: the saved RIP is the next instruction, which may
+	 * well be a fixup-tagged one that has not run yet, so the fixup table must not be consulted. */
+	const struct fixup_entry *fix = handler ? NULL : fixup_find(*rip);
 
 	record(vector, frame, has_ec, fix != NULL);
 	if (depth++ > 0)
 		unexpected(&records[vector]); /* a fault in the handler itself: do not loop */
 
-	if (fix) {
+	if (handler) {
+		handler(&records[vector]);
+	} else if (fix) {
 		fixup_fault = FAULT(vector, records[vector].ec);
 		*rip = fix->resume;
 	} else if (allowances[vector] > 0) {
@@ -171,6 +177,11 @@ u32 exc_expect_cancel(u8 vector)
 	u32 left = allowances[vector];
 	allowances[vector] = 0;
 	return left;
+}
+
+void exc_set_handler(u8 vector, exc_handler_t fn)
+{
+	handlers[vector] = fn;
 }
 
 void exc_reset(u8 vector)
