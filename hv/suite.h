@@ -25,7 +25,9 @@ struct suite_entry {
 	bool manual;       /* runs only when named with test= (benchmarks) */
 	const char *skip_on;     /* a platform label where the test cannot run, or NULL */
 	const char *skip_reason; /* why (an emulator limitation), printed with the SKIP */
-	bool cd_nw_passthrough;  /* the VM option of that name (struct vm_config) */
+	bool cd_nw_passthrough;  /* the VM options of those names (struct vm_config) */
+	bool apic_32bit_ids;
+	bool no_broadcast_quirk;
 };
 
 extern const struct suite_entry builtin_suite[];
