@@ -36,6 +36,9 @@ struct backend {
 	void (*set_reg)(struct vcpu *v, enum vreg r, u64 value);
 	/* Queues `ev` for delivery at the next VM entry. */
 	void (*inject_event)(struct vcpu *v, const struct exc_event *ev);
+	/* True if the next entry already delivers an event (one whose delivery an exit interrupted): nothing
+	 * else may be injected until it is through. */
+	bool (*injection_pending)(struct vcpu *v);
 	/* Could the guest take an external interrupt at the next entry (IF=1, no STI/MOV SS shadow, no
 	 * event already being injected)? */
 	bool (*interruptible)(struct vcpu *v);

@@ -40,6 +40,11 @@ void events_prepare_entry(struct vcpu *v)
 	struct queued_exception *q = &v->exception;
 	enum inject_fixup fixup;
 
+	if (be->injection_pending(v)) { /* an interrupted delivery goes first; the rest waits */
+		if (q->valid || vlapic_highest_deliverable(&v->apic) >= 0)
+			be->request_interrupt_window(v);
+		return;
+	}
 	if (!q->valid) {
 		prepare_interrupt(v);
 		return;

@@ -256,6 +256,11 @@ static void svm_inject_event(struct vcpu *v, const struct exc_event *ev)
 		       SVM_EVENTINJ_VALID | (ev->has_ec ? SVM_EVENTINJ_EV : 0) | ((u64)ev->ec << 32);
 }
 
+static bool svm_injection_pending(struct vcpu *v)
+{
+	return ((struct svm_vcpu *)v->arch)->vmcb->control.event_inj & SVM_EVENTINJ_VALID;
+}
+
 static bool svm_interruptible(struct vcpu *v)
 {
 	const struct vmcb_control *c = &((struct svm_vcpu *)v->arch)->vmcb->control;
@@ -312,6 +317,7 @@ const struct backend svm_backend = {
 	.get_reg = svm_get_reg,
 	.set_reg = svm_set_reg,
 	.inject_event = svm_inject_event,
+	.injection_pending = svm_injection_pending,
 	.interruptible = svm_interruptible,
 	.inject_interrupt = svm_inject_interrupt,
 	.request_interrupt_window = svm_request_interrupt_window,

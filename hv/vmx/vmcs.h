@@ -154,6 +154,7 @@
 #define INTR_TYPE_SOFT_EXCEPTION 6
 #define INTR_INFO_TYPE_MASK 0x700u
 #define INTR_INFO_VECTOR_MASK 0xFFu
+#define INTR_INFO_RESERVED_BITS 0x7FFFF000u /* bits 30:12; IDT-vectoring bit 12 (NMI unblocking) is not for entry */
 
 #define GUEST_INTERRUPTIBILITY_STI_MOVSS 0x3u /* blocking by STI or MOV SS (SDM Table 25-3) */
 

@@ -200,6 +200,19 @@ static void vmx_vcpu_destroy(struct vcpu *v)
 	v->arch = NULL;
 }
 
+/* An event whose delivery a VM exit interrupted is in the IDT-vectoring information; it must be
+ * delivered again at the next entry, or it is lost (SDM Vol. 3C §28.2.4, §27.6.1.1). */
+static void requeue_interrupted_event(void)
+{
+	u32 idt = (u32)vmread(VMCS_IDT_VECTORING_INFO);
+	if (!(idt & INTR_INFO_VALID))
+		return;
+	if (idt & INTR_INFO_DELIVER_ERROR_CODE)
+		vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR_CODE, vmread(VMCS_IDT_VECTORING_ERROR_CODE));
+	vmcs_write(VMCS_ENTRY_INSTRUCTION_LENGTH, vmread(VMCS_EXIT_INSTRUCTION_LENGTH));
+	vmcs_write(VMCS_ENTRY_INTERRUPTION_INFO, idt & ~INTR_INFO_RESERVED_BITS);
+}
+
 /* bench/: the least the back end can do for a CPUID exit: move RIP on and re-enter. */
 static bool handled_as_null_cpuid(struct vcpu *v)
 {
@@ -241,10 +254,12 @@ static void vmx_run(struct vcpu *v, struct exit_info *e)
 	v->gpr[GPR_RSP] = x->exit_rsp = vmread(VMCS_GUEST_RSP);
 	v->rip = vmread(VMCS_GUEST_RIP);
 	v->rflags = x->exit_rflags = vmread(VMCS_GUEST_RFLAGS);
-	if (how != 0)
+	if (how != 0) {
 		vmx_report_entry_failure(v, e, how);
-	else
-		vmx_decode_exit(v, e);
+		return;
+	}
+	requeue_interrupted_event();
+	vmx_decode_exit(v, e);
 }
 
 static void vmx_skip_instruction(struct vcpu *v)
@@ -342,6 +357,11 @@ static void vmx_inject_event(struct vcpu *v, const struct exc_event *ev)
 	vmcs_write(VMCS_ENTRY_INTERRUPTION_INFO, info);
 }
 
+static bool vmx_injection_pending(struct vcpu *v)
+{
+	return vmread(VMCS_ENTRY_INTERRUPTION_INFO) & INTR_INFO_VALID;
+}
+
 static bool vmx_interruptible(struct vcpu *v)
 {
 	return (v->rflags & RFLAGS_IF) && !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & GUEST_INTERRUPTIBILITY_STI_MOVSS) &&
@@ -392,6 +412,7 @@ const struct backend vmx_backend = {
 	.get_reg = vmx_get_reg,
 	.set_reg = vmx_set_reg,
 	.inject_event = vmx_inject_event,
+	.injection_pending = vmx_injection_pending,
 	.interruptible = vmx_interruptible,
 	.inject_interrupt = vmx_inject_interrupt,
 	.request_interrupt_window = vmx_request_interrupt_window,
