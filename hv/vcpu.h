@@ -59,6 +59,7 @@ struct vcpu {
 	bool bench_null_cpuid; /* bench/: CPUID exits handled by the back end alone */
 	bool halted;           /* executed HLT; runs again when an interrupt it can take is pending */
 	u64 slice_end_tsc;     /* the back end should return to the core by then (watchdog tick, APIC timer) */
+	bool slice_for_timer;  /* ... and that moment is a guest APIC timer, not just the watchdog tick */
 	struct vlapic apic;    /* its virtual local APIC (hv/apic/) */
 };
 

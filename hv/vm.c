@@ -126,7 +126,8 @@ void vm_run(struct vm *vm, u64 deadline_tsc)
 		events_prepare_entry(v);
 		/* Back to the core at the next watchdog tick, or earlier for the next guest APIC timer. */
 		u64 next = vapic_next_deadline(vm);
-		v->slice_end_tsc = next && next < now + tick_tsc ? next : now + tick_tsc;
+		v->slice_for_timer = next && next < now + tick_tsc;
+		v->slice_end_tsc = v->slice_for_timer ? next : now + tick_tsc;
 		host_timer_arm(v->slice_end_tsc, now);
 		vm->be->run(v, &exit);
 		v->stats.exits++;

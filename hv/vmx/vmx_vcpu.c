@@ -202,11 +202,12 @@ static void vmx_vcpu_destroy(struct vcpu *v)
 
 /* An event whose delivery a VM exit interrupted is in the IDT-vectoring information; it must be
  * delivered again at the next entry, or it is lost (SDM Vol. 3C §28.2.4, §27.6.1.1). */
-static void requeue_interrupted_event(void)
+static void requeue_interrupted_event(struct vmx_vcpu *x)
 {
 	u32 idt = (u32)vmread(VMCS_IDT_VECTORING_INFO);
 	if (!(idt & INTR_INFO_VALID))
 		return;
+	x->event_pending = true;
 	if (idt & INTR_INFO_DELIVER_ERROR_CODE)
 		vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR_CODE, vmread(VMCS_IDT_VECTORING_ERROR_CODE));
 	vmcs_write(VMCS_ENTRY_INSTRUCTION_LENGTH, vmread(VMCS_EXIT_INSTRUCTION_LENGTH));
@@ -237,9 +238,13 @@ static void vmx_run(struct vcpu *v, struct exit_info *e)
 		vmcs_write(VMCS_GUEST_RFLAGS, v->rflags);
 	vmcs_write(VMCS_GUEST_RIP, v->rip);
 	if (vmx_caps.pin & PIN_PREEMPTION_TIMER) {
-		u64 now = rdtsc();
-		u64 ticks = v->slice_end_tsc > now ? (v->slice_end_tsc - now) >> vmx_caps.preemption_rate : 0;
-		ticks = MIN(ticks, (u64)vmx_caps.preemption_ticks);
+		/* A whole watchdog slice unless a guest APIC timer is due sooner (then exactly until it). */
+		u64 ticks = vmx_caps.preemption_ticks;
+		if (v->slice_for_timer) {
+			u64 now = rdtsc();
+			ticks = v->slice_end_tsc > now ? (v->slice_end_tsc - now) >> vmx_caps.preemption_rate : 0;
+			ticks = MIN(ticks, (u64)vmx_caps.preemption_ticks);
+		}
 		if (ticks != x->preemption_value) {
 			vmcs_write(VMCS_PREEMPTION_TIMER_VALUE, ticks);
 			x->preemption_value = ticks;
@@ -258,7 +263,8 @@ static void vmx_run(struct vcpu *v, struct exit_info *e)
 		vmx_report_entry_failure(v, e, how);
 		return;
 	}
-	requeue_interrupted_event();
+	x->event_pending = false; /* the entry succeeded: whatever was injected has been delivered or requeued */
+	requeue_interrupted_event(x);
 	vmx_decode_exit(v, e);
 }
 
@@ -350,6 +356,7 @@ void vmx_set_cr4(struct vcpu *v, u64 cr4)
 static void vmx_inject_event(struct vcpu *v, const struct exc_event *ev)
 {
 	u32 info = ev->vector | INTR_INFO_VALID | (INTR_TYPE_HARD_EXCEPTION << INTR_INFO_TYPE_SHIFT);
+	((struct vmx_vcpu *)v->arch)->event_pending = true;
 	if (ev->has_ec) {
 		info |= INTR_INFO_DELIVER_ERROR_CODE;
 		vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR_CODE, ev->ec);
@@ -359,17 +366,18 @@ static void vmx_inject_event(struct vcpu *v, const struct exc_event *ev)
 
 static bool vmx_injection_pending(struct vcpu *v)
 {
-	return vmread(VMCS_ENTRY_INTERRUPTION_INFO) & INTR_INFO_VALID;
+	return ((struct vmx_vcpu *)v->arch)->event_pending;
 }
 
 static bool vmx_interruptible(struct vcpu *v)
 {
-	return (v->rflags & RFLAGS_IF) && !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & GUEST_INTERRUPTIBILITY_STI_MOVSS) &&
-	       !(vmread(VMCS_ENTRY_INTERRUPTION_INFO) & INTR_INFO_VALID);
+	return (v->rflags & RFLAGS_IF) && !((struct vmx_vcpu *)v->arch)->event_pending &&
+	       !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & GUEST_INTERRUPTIBILITY_STI_MOVSS);
 }
 
 static void vmx_inject_interrupt(struct vcpu *v, u8 vector)
 {
+	((struct vmx_vcpu *)v->arch)->event_pending = true;
 	vmcs_write(VMCS_ENTRY_INTERRUPTION_INFO,
 		   vector | INTR_INFO_VALID | (INTR_TYPE_EXTERNAL << INTR_INFO_TYPE_SHIFT));
 }
