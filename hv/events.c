@@ -23,6 +23,8 @@ int hv_inject_exception(struct vcpu *v, u64 vector, bool has_ec, u32 ec, u64 fla
 static void prepare_interrupt(struct vcpu *v)
 {
 	const struct backend *be = v->vm->be;
+	if (vapic_irr_empty(v))
+		return;
 	int vector = vlapic_highest_deliverable(&v->apic);
 	if (vector < 0)
 		return;

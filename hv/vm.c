@@ -120,12 +120,15 @@ void vm_run(struct vm *vm, u64 deadline_tsc)
 			vm_stop(vm, VM_TIMEOUT, v->rip, "still running at the watchdog deadline");
 			break;
 		}
-		vapic_fire_timers(vm, now);
-		if (!sleep_while_halted(vm, v, deadline_tsc))
+		u64 next = vapic_next_deadline(vm);
+		if (next && now >= next) {
+			vapic_fire_timers(vm, now);
+			next = vapic_next_deadline(vm);
+		}
+		if (v->halted && !sleep_while_halted(vm, v, deadline_tsc))
 			break;
 		events_prepare_entry(v);
 		/* Back to the core at the next watchdog tick, or earlier for the next guest APIC timer. */
-		u64 next = vapic_next_deadline(vm);
 		v->slice_for_timer = next && next < now + tick_tsc;
 		v->slice_end_tsc = v->slice_for_timer ? next : now + tick_tsc;
 		host_timer_arm(v->slice_end_tsc, now);

@@ -22,6 +22,15 @@ u64 vapic_get_cr8(struct vcpu *v);
 void vapic_fire_timers(struct vm *vm, u64 now);
 /* The earliest armed timer of the VM (0: none). */
 u64 vapic_next_deadline(const struct vm *vm);
+/* Cheap test before the priority scan: is any vector requested at all? */
+static inline bool vapic_irr_empty(const struct vcpu *v)
+{
+	u32 any = 0;
+	for (u32 i = 0; i < ARRAY_SIZE(v->apic.irr); i++)
+		any |= v->apic.irr[i];
+	return !any;
+}
+
 /* True if the vCPU has an event that could end a HLT (an NMI, or an interrupt it could take with IF=1). */
 bool vapic_has_wakeup(const struct vcpu *v);
 
