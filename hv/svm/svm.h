@@ -27,9 +27,9 @@ void svm_decode_exit(struct vcpu *v, struct exit_info *e);
 
 void svm_world_switch(struct vcpu *v, u64 guest_vmcb_pa, u64 host_vmcb_pa);
 
-/* svm_cr.c: the guest's CR0 and the intercepted accesses to it. */
+/* svm_cr.c: the guest's CR0, and the intercepted CR0/CR8 accesses (decoded from the instruction). */
 void svm_set_cr0(struct vcpu *v, u64 cr0);
 u64 svm_get_cr0(const struct vcpu *v);
-void svm_decode_cr0_access(struct vcpu *v, struct exit_info *e);
+void svm_decode_cr_access(struct vcpu *v, struct exit_info *e);
 
 #endif

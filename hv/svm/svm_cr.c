@@ -87,7 +87,7 @@ static void smsw_to_memory(struct vcpu *v, const struct guest_paging *gp, const 
 	e->reason = EXIT_NONE;
 }
 
-void svm_decode_cr0_access(struct vcpu *v, struct exit_info *e)
+void svm_decode_cr_access(struct vcpu *v, struct exit_info *e)
 {
 	struct svm_vcpu *s = v->arch;
 	struct guest_paging gp;

@@ -82,7 +82,7 @@ void svm_decode_exit(struct vcpu *v, struct exit_info *e)
 	case SVM_EXIT_CR8_READ:
 	case SVM_EXIT_CR8_WRITE:
 	case SVM_EXIT_CR0_SEL_WRITE:
-		svm_decode_cr0_access(v, e);
+		svm_decode_cr_access(v, e);
 		break;
 	case SVM_EXIT_NPF:
 		e->reason = EXIT_MEM_FAULT;
