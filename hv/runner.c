@@ -162,10 +162,16 @@ static void run_one(const struct backend *be, const struct suite_entry *t, const
 	}
 	vm->uart.on_line = on_guest_line;
 	vm->uart.ctx = &r;
-	if (vm_add_vcpu(vm, &entry)) {
-		emit(totals, false, "%s/%s/completed # cannot create a vCPU", platform, t->name);
-		vm_destroy(vm);
-		return;
+	/* vCPU 0 (the BSP) enters the guest; the others wait for INIT-SIPI-SIPI like hardware APs. */
+	u32 nvcpus = t->vcpus ? t->vcpus : 1;
+	for (u32 i = 0; i < nvcpus; i++) {
+		int err = vm_add_vcpu(vm, i == 0 ? &entry : NULL);
+		if (err) {
+			emit(totals, false, "%s/%s/completed # cannot create vCPU %u of %u (%s)", platform, t->name, i,
+			     nvcpus, err == -EINVAL ? "more than the VM limit" : "out of memory");
+			vm_destroy(vm);
+			return;
+		}
 	}
 	vm_run(vm, rdtsc() + ms_to_tsc(t->timeout_ms ? t->timeout_ms : DEFAULT_TIMEOUT_MS));
 	bool ok = as_expected(&r, vm, reason, sizeof(reason));

@@ -28,6 +28,7 @@ struct suite_entry {
 	bool cd_nw_passthrough;  /* the VM options of those names (struct vm_config) */
 	bool apic_32bit_ids;
 	bool no_broadcast_quirk;
+	u32 vcpus;               /* 0 or 1: one vCPU; more: the BSP plus APs waiting for INIT-SIPI */
 };
 
 extern const struct suite_entry builtin_suite[];
