@@ -148,7 +148,8 @@ static void run_one(const struct backend *be, const struct suite_entry *t, const
 
 	const struct vm_config config = { .cd_nw_passthrough = t->cd_nw_passthrough,
 					  .apic_32bit_ids = t->apic_32bit_ids,
-					  .no_broadcast_quirk = t->no_broadcast_quirk };
+					  .no_broadcast_quirk = t->no_broadcast_quirk,
+					  .vcpus = t->vcpus ? t->vcpus : 1 };
 	struct vm *vm = vm_create(be, t->name, VM_DEFAULT_RAM_BYTES, &config);
 	if (!vm) {
 		emit(totals, false, "%s/%s/completed # cannot create a VM (out of memory?)", platform, t->name);
@@ -163,7 +164,7 @@ static void run_one(const struct backend *be, const struct suite_entry *t, const
 	vm->uart.on_line = on_guest_line;
 	vm->uart.ctx = &r;
 	/* vCPU 0 (the BSP) enters the guest; the others wait for INIT-SIPI-SIPI like hardware APs. */
-	u32 nvcpus = t->vcpus ? t->vcpus : 1;
+	u32 nvcpus = config.vcpus;
 	for (u32 i = 0; i < nvcpus; i++) {
 		int err = vm_add_vcpu(vm, i == 0 ? &entry : NULL);
 		if (err) {
@@ -177,7 +178,7 @@ static void run_one(const struct backend *be, const struct suite_entry *t, const
 	bool ok = as_expected(&r, vm, reason, sizeof(reason));
 	const char *label = t->expect == EXPECT_PASS ? "completed" : "misbehaviour-detected";
 	emit(totals, ok, "%s/%s/%s # %s%s (%llu ms, %llu exits)", platform, t->name, label, ok ? "" : "FAILED: ",
-	     ok && t->expect == EXPECT_PASS ? "clean exit" : reason, time_ms() - start_ms, vm->vcpus[0].stats.exits);
+	     ok && t->expect == EXPECT_PASS ? "clean exit" : reason, time_ms() - start_ms, vm_total_exits(vm));
 	vm_destroy(vm);
 }
 
