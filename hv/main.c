@@ -30,7 +30,7 @@ static void print_summary(const struct suite_totals *t, u64 start_ms)
 
 void hv_entry(struct boot_info *bi)
 {
-	struct cmdline cl;
+	static struct cmdline cl; /* large (every guest's options): not on the hypervisor's stack */
 
 	console_init();
 	int cmdline_err = cmdline_parse(bi->cmdline, &cl);

@@ -4,6 +4,7 @@
 
 #include "backend.h"
 #include "cpuid_policy.h"
+#include "platform/fwcfg.h"
 #include "platform/uart.h"
 #include "vcpu.h"
 
@@ -42,6 +43,7 @@ struct vm {
 	struct apic_target apic_targets[VM_MAX_VCPUS]; /* routing's view of each vCPU's APIC */
 	struct apic_map apic_map;                       /* rebuilt whenever an APIC ID or mode changes */
 	struct uart uart;
+	struct fwcfg fwcfg; /* QEMU's fw_cfg at 0x510 (platform/platform.c fills it) */
 	enum vm_outcome outcome;
 	u32 exit_status;
 	u64 stop_rip;
