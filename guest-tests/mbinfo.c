@@ -9,8 +9,8 @@
  *   # fw_cfg signature 'QEMU' traditional 1 cpus 1 max_cpus 1 ram 0x2000000
  *   # madt lapic 0xfee00000 processors 1 apic ids 0
  *
- * and the cases check the fw_cfg port semantics of QEMU's hw/nvram/fw_cfg.c (I/O variant) and the ACPI
- * checksums. Constants are written out from the specifications here, not taken from microhv's headers,
+ * and the cases check the fw_cfg port semantics of QEMU's hw/nvram/fw_cfg.c (I/O variant), the ACPI
+ * checksums and that the exit port reads 0. Constants are written out from the specifications here, not taken from microhv's headers,
  * so a mistake there cannot hide itself. */
 #include "guest.h"
 #include "hv/fmt.h"
@@ -234,4 +234,6 @@ void test_main(void)
 	report_fw_cfg(&cpus);
 	check_fw_cfg_ports();
 	report_madt(cpus);
+	/* QEMU's isa-debug-exit answers reads with 0 (microhv: hv/io.c); only writes end the guest. */
+	CHECK_EQ(inl(GUEST_EXIT_PORT), 0, "debug_exit_in_reads_0");
 }

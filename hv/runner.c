@@ -178,6 +178,7 @@ static void run_one(const struct backend *be, const struct suite_entry *t, const
 		}
 	}
 	if (platform_setup(vm, &why)) {
+		log_error("guest '%s': %s", t->name, why);
 		emit(totals, false, "%s/%s/load # %s", platform, t->name, why);
 		vm_destroy(vm);
 		return;
