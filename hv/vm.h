@@ -4,6 +4,7 @@
 
 #include "backend.h"
 #include "cpuid_policy.h"
+#include "platform/fwcfg.h"
 #include "platform/uart.h"
 #include "vcpu.h"
 #include "apic/delivery.h"
@@ -56,6 +57,7 @@ struct vm {
 	u64 timer_next;       /* the earliest armed APIC timer (0: none), valid unless timers_dirty */
 	bool timers_dirty;
 	struct uart uart;
+	struct fwcfg fwcfg; /* QEMU's fw_cfg at 0x510 (platform/platform.c fills it) */
 	enum vm_outcome outcome;
 	u32 exit_status;
 	u64 stop_rip;

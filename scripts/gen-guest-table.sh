@@ -61,7 +61,7 @@ while read -r name expect rest; do
 __asm__(".section .rodata\n.balign 16\nguest_$sym: .incbin \"$dir/$image.elf\"\nguest_${sym}_end:\n.previous");
 extern const u8 guest_$sym[], guest_${sym}_end[];
 EOC
-	entries="$entries	{ \"$name\", guest_$sym, guest_${sym}_end, $kind, $status, $timeout, $manual, $skip_on, \"$reason\", $passthrough, $ids32, $no_bcast_quirk, $vcpus },
+	entries="$entries	{ \"$name\", guest_$sym, guest_${sym}_end, $kind, $status, $timeout, $manual, $skip_on, \"$reason\", $passthrough, $ids32, $no_bcast_quirk, $vcpus, NULL, NULL, 0 },
 "
 	count=$((count + 1))
 done < "$suite"

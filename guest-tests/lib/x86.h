@@ -96,6 +96,11 @@ static inline void outb(u16 port, u8 value)
 	asm volatile("outb %0, %1" ::"a"(value), "Nd"(port));
 }
 
+static inline void outw(u16 port, u16 value)
+{
+	asm volatile("outw %0, %1" ::"a"(value), "Nd"(port));
+}
+
 static inline void outl(u16 port, u32 value)
 {
 	asm volatile("outl %0, %1" ::"a"(value), "Nd"(port));
@@ -105,6 +110,13 @@ static inline u8 inb(u16 port)
 {
 	u8 v;
 	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline u16 inw(u16 port)
+{
+	u16 v;
+	asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
 	return v;
 }
 
