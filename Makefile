@@ -135,7 +135,7 @@ test: all guests $(UNIT_BINS)
 	@sh scripts/test-all.sh
 
 bench: all guests
-	@sh scripts/run-platform.sh $(PLATFORM) bench_cpuid,bench_apic ""
+	@sh scripts/run-platform.sh $(PLATFORM) bench_cpuid,bench_apic,bench_apic_no_apicv ""
 
 deps:
 	@sh scripts/deps.sh && mkdir -p $(B) && touch $(DEPS_OK)

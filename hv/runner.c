@@ -128,9 +128,9 @@ static int load_guest(struct vm *vm, const struct suite_entry *t, const char *pl
 		memset(vm->ram + s->gpa + s->file_size, 0, s->mem_size - s->file_size);
 	}
 	/* The guest learns its platform and VM options only to name a documented emulator gap in a SKIP. */
-	snprintf(cmdline, sizeof(cmdline), "%s platform=%s%s%s%s", t->name, platform,
+	snprintf(cmdline, sizeof(cmdline), "%s platform=%s%s%s%s%s", t->name, platform,
 		 t->cd_nw_passthrough ? " cd-nw-passthrough" : "", t->apic_32bit_ids ? " apic-32bit-ids" : "",
-		 t->no_broadcast_quirk ? " no-broadcast-quirk" : "");
+		 t->no_broadcast_quirk ? " no-broadcast-quirk" : "", t->no_apicv ? " no-apicv" : "");
 	*entry = (struct entry_state){ .rip = img.entry, .cr0 = MULTIBOOT_ENTRY_CR0,
 				       .eax = MULTIBOOT_BOOTLOADER_MAGIC,
 				       .ebx = multiboot_build_info(vm->ram, vm->ram_size, cmdline) };
@@ -149,6 +149,7 @@ static void run_one(const struct backend *be, const struct suite_entry *t, const
 	const struct vm_config config = { .cd_nw_passthrough = t->cd_nw_passthrough,
 					  .apic_32bit_ids = t->apic_32bit_ids,
 					  .no_broadcast_quirk = t->no_broadcast_quirk,
+					  .no_apicv = t->no_apicv,
 					  .vcpus = t->vcpus ? t->vcpus : 1 };
 	struct vm *vm = vm_create(be, t->name, VM_DEFAULT_RAM_BYTES, &config);
 	if (!vm) {

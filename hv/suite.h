@@ -29,6 +29,7 @@ struct suite_entry {
 	bool apic_32bit_ids;
 	bool no_broadcast_quirk;
 	u32 vcpus;               /* 0 or 1: one vCPU; more: the BSP plus APs waiting for INIT-SIPI */
+	bool no_apicv;           /* VM option (struct vm_config) */
 };
 
 extern const struct suite_entry builtin_suite[];
