@@ -27,18 +27,24 @@ void vapic_vcpu_reset(struct vcpu *v)
 	vapic_state_changed(v);
 }
 
-/* Every change to a vCPU's vlapic goes through here or vapic_state_changed(): a back end with hardware
- * APIC virtualization keeps a copy of it (the virtual-APIC page) that it must then refresh. */
-static void changed(struct vcpu *v)
+/* Every change to a vCPU's vlapic goes through these or vapic_state_changed(): a back end with hardware
+ * APIC virtualization keeps a copy of it (the virtual-APIC page) that it must then refresh, all of it
+ * after a register write, only the interrupt state after an interrupt was accepted. */
+static void registers_changed(struct vcpu *v)
 {
-	v->vm->be->apic_changed(v);
+	v->vm->be->apic_changed(v, true);
+}
+
+static void interrupts_changed(struct vcpu *v)
+{
+	v->vm->be->apic_changed(v, false);
 }
 
 void vapic_state_changed(struct vcpu *v)
 {
 	refresh_routing(v->vm);
 	v->vm->timers_dirty = true;
-	changed(v);
+	registers_changed(v);
 }
 
 /* Routes an IPI the APIC asked for and delivers it to every receiver. */
@@ -51,7 +57,7 @@ static void send_ipi(struct vcpu *v, const struct apic_irq *irq)
 	for (u32 i = 0; i < n; i++) {
 		struct vcpu *t = &vm->vcpus[receivers[i]];
 		if (vlapic_accept(&t->apic, irq->vector, irq->delivery_mode, irq->level, irq->trigger_level)) {
-			changed(t);
+			interrupts_changed(t);
 			vcpu_kick(t);
 		}
 	}
@@ -60,7 +66,7 @@ static void send_ipi(struct vcpu *v, const struct apic_irq *irq)
 /* After a register write: its effects, and the back end's copy of the registers. */
 static void apply(struct vcpu *v, const struct vlapic_effects *fx)
 {
-	changed(v);
+	registers_changed(v);
 	if (fx->map_changed || fx->mode_changed)
 		refresh_routing(v->vm);
 	if (fx->timer_changed)
@@ -138,7 +144,7 @@ void vapic_set_cr8(struct vcpu *v, u64 value)
 {
 	struct vlapic_effects fx = { .eoi_vector = -1 };
 	vlapic_set_cr8(&v->apic, value, &fx);
-	changed(v);
+	interrupts_changed(v);
 }
 
 void vapic_write_done(struct vcpu *v, u32 offset, u32 value)
@@ -171,7 +177,7 @@ void vapic_fire_timers(struct vm *vm, u64 now)
 		u64 next = vlapic_timer_next(&v->apic);
 		if (next && now >= next) {
 			vlapic_timer_fire(&v->apic, now);
-			changed(v);
+			interrupts_changed(v);
 			vm->timers_dirty = true;
 			vcpu_kick(v);
 		}

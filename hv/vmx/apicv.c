@@ -5,9 +5,10 @@
  * register reads and the delivery of pending interrupts then need no VM exit.
  *
  * The vlapic model (hv/apic/vlapic.h) stays the one source of truth while the core runs:
- *  - before an entry, if the core changed it (backend apic_changed()), the whole model is published to
- *    the virtual-APIC page, RVI/SVI and the EOI-exit bitmap (apicv_page.c), and the VMCS is switched to
- *    the controls, MSR bitmap and EPT tree of the APIC's mode;
+ *  - before an entry, if the core changed it (backend apic_changed()), the model is published to the
+ *    virtual-APIC page (all of it, or only the interrupt state if that is all that changed), RVI/SVI and
+ *    the EOI-exit bitmap (apicv_page.c), and the VMCS is switched to the controls, MSR bitmap and EPT
+ *    tree of the APIC's mode;
  *  - after every exit, what the guest can change in the page without an exit (TPR, IRR, ISR, ICR high)
  *    is pulled back into the model, unless the guest interrupt status shows nothing moved;
  *  - writes the hardware leaves to software come back as APIC-write exits (EXIT_APIC_WRITE), EOIs of
@@ -113,7 +114,8 @@ int vmx_apicv_vcpu_init(struct vcpu *v)
 	p->default_msr_bitmap = vmread(VMCS_MSR_BITMAP);
 	p->ram_eptp = vmread(VMCS_EPT_POINTER);
 	p->mode = APICV_MODE_TRAP;
-	p->on = p->dirty = true;
+	p->on = true;
+	p->dirty = APICV_DIRTY_REGISTERS;
 	return 0;
 }
 
@@ -154,13 +156,17 @@ static void write_eoi_exit_bitmap(struct vmx_apicv *p, const struct vlapic *a)
 void vmx_apicv_publish(struct vcpu *v)
 {
 	struct vmx_apicv *p = apicv_of(v);
-	p->dirty = false;
-	enum apicv_mode mode = apicv_mode_of(&v->apic, v->vm->ram_size);
-	if (mode == APICV_MODE_XAPIC && !((struct vmx_vm *)v->vm->arch)->apic_tree_ready)
-		mode = APICV_MODE_TRAP;
-	if (mode != p->mode)
-		set_mode(v, p, mode);
-	apicv_page_publish(p->page, &v->apic, mode);
+	if (p->dirty & APICV_DIRTY_REGISTERS) {
+		enum apicv_mode mode = apicv_mode_of(&v->apic, v->vm->ram_size);
+		if (mode == APICV_MODE_XAPIC && !((struct vmx_vm *)v->vm->arch)->apic_tree_ready)
+			mode = APICV_MODE_TRAP;
+		if (mode != p->mode)
+			set_mode(v, p, mode);
+		apicv_page_publish(p->page, &v->apic, mode);
+	} else {
+		apicv_page_publish_interrupts(p->page, &v->apic);
+	}
+	p->dirty = 0;
 	/* VM entry loads RVI/SVI from here, then virtualizes PPR and evaluates pending virtual interrupts:
 	 * whatever the core accepted into IRR is delivered when the guest can take it (SDM §27.3.2.5). */
 	vmcs_write(VMCS_GUEST_INTR_STATUS, apicv_intr_status(&v->apic));
@@ -209,10 +215,11 @@ void vmx_apicv_decode_exit(struct vcpu *v, u32 basic, u64 qual, struct exit_info
 	}
 }
 
-void vmx_apic_changed(struct vcpu *v)
+void vmx_apic_changed(struct vcpu *v, bool registers)
 {
 	struct vmx_apicv *p = apicv_of(v);
-	p->dirty = p->on;
+	if (p->on)
+		p->dirty |= registers ? APICV_DIRTY_REGISTERS : APICV_DIRTY_INTERRUPTS;
 }
 
 bool vmx_apic_delivers(struct vcpu *v)

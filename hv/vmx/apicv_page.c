@@ -69,8 +69,7 @@ enum apicv_mode apicv_mode_of(const struct vlapic *a, u64 ram_size)
 	return base == VLAPIC_DEFAULT_BASE && base >= ram_size ? APICV_MODE_XAPIC : APICV_MODE_TRAP;
 }
 
-/* What the processor uses in every mode: VTPR, VPPR, VISR, VTMR, VIRR (SDM §30.1.1). */
-static void publish_interrupt_state(u8 *page, const struct vlapic *a)
+void apicv_page_publish_interrupts(u8 *page, const struct vlapic *a)
 {
 	put32(page, VLAPIC_REG_TPR, a->tpr);
 	put32(page, VLAPIC_REG_PPR, vlapic_ppr(a));
@@ -107,7 +106,7 @@ static void publish_x2apic(u8 *page, struct vlapic *a)
 
 void apicv_page_publish(u8 *page, struct vlapic *a, enum apicv_mode mode)
 {
-	publish_interrupt_state(page, a);
+	apicv_page_publish_interrupts(page, a);
 	if (mode == APICV_MODE_XAPIC)
 		publish_xapic(page, a);
 	else if (mode == APICV_MODE_X2APIC)

@@ -42,6 +42,10 @@ static inline u32 apicv_page_read32(const u8 *page, u32 offset)
 	return value;
 }
 
+/* Only what the processor uses in every mode: VTPR, VPPR, VISR, VTMR, VIRR (SDM §30.1.1). Enough after
+ * the core changed only the interrupt state: in either mode these registers read the same as the model. */
+void apicv_page_publish_interrupts(u8 *page, const struct vlapic *a);
+
 /* Copies into the model what the guest may have changed in the page without a VM exit. */
 void apicv_page_pull(struct vlapic *a, const u8 *page, enum apicv_mode mode);
 

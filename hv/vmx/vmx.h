@@ -20,10 +20,14 @@ struct vmx_caps {
 extern struct vmx_caps vmx_caps;
 extern struct inject_caps vmx_inject_caps;
 
+/* What to publish before the next entry. */
+#define APICV_DIRTY_INTERRUPTS BIT(0) /* IRR, ISR, TMR, TPR (an accepted interrupt, CR8) */
+#define APICV_DIRTY_REGISTERS BIT(1)  /* anything: a register write, the mode, the base, RESET, INIT */
+
 /* A vCPU's hardware APIC virtualization (apicv.c). */
 struct vmx_apicv {
 	bool on;              /* the VMCS virtualizes this vCPU's APIC */
-	bool dirty;           /* the vlapic changed since the page was written: publish before the next entry */
+	u8 dirty;             /* APICV_DIRTY_*: what changed in the vlapic since the page was written */
 	bool idle;            /* the vlapic had no IRR and no ISR bit at the last publish or pull */
 	enum apicv_mode mode; /* what the VMCS is set up for */
 	u8 *page;             /* the virtual-APIC page */
@@ -77,7 +81,7 @@ void vmx_apicv_vcpu_destroy(struct vmx_vcpu *x);
 void vmx_apicv_publish(struct vcpu *v);
 void vmx_apicv_pull_all(struct vcpu *v);
 void vmx_apicv_decode_exit(struct vcpu *v, u32 basic, u64 qual, struct exit_info *e);
-void vmx_apic_changed(struct vcpu *v);
+void vmx_apic_changed(struct vcpu *v, bool registers);
 bool vmx_apic_delivers(struct vcpu *v);
 
 /* After every VM exit: what the guest changed in the virtual-APIC page without an exit goes back into the

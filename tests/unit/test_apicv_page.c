@@ -164,6 +164,27 @@ static void test_publish_trap_mode_interrupt_state_only(void **state)
 	assert_int_equal(apicv_page_read(page, LVTT), 0); /* not read by the processor in this mode */
 }
 
+/* After the core changed only the interrupt state, publishing just that gives the page a full publish
+ * would: in both modes. */
+static void test_publish_interrupts_equals_full(void **state)
+{
+	static u8 full[APICV_PAGE_SIZE];
+	struct vlapic a;
+	for (int mode = APICV_MODE_XAPIC; mode <= APICV_MODE_X2APIC; mode++) {
+		busy_xapic(&a);
+		if (mode == APICV_MODE_X2APIC)
+			assert_int_equal(vlapic_set_base(&a, X2APIC_BASE, MAXPHYADDR, true, NULL), 0);
+		apicv_page_publish(page, &a, mode);
+		vlapic_accept(&a, 0xC7, APIC_DM_FIXED, true, true);
+		vlapic_ack(&a, 0x41);
+		vlapic_set_cr8(&a, 3, NULL);
+		apicv_page_publish_interrupts(page, &a);
+		memcpy(full, page, sizeof(full));
+		apicv_page_publish(full, &a, mode);
+		assert_memory_equal(page, full, sizeof(full));
+	}
+}
+
 static void test_pull(void **state)
 {
 	struct vlapic a;
@@ -215,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_publish_xapic_matches_mmio_reads),
 		cmocka_unit_test(test_publish_x2apic_matches_msr_reads),
 		cmocka_unit_test(test_publish_trap_mode_interrupt_state_only),
+		cmocka_unit_test(test_publish_interrupts_equals_full),
 		cmocka_unit_test(test_pull),
 		cmocka_unit_test(test_intr_status_idle_eoi_exit),
 	};
