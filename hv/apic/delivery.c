@@ -217,15 +217,29 @@ static u32 collect_all(const struct apic_flags *f, const struct apic_target *t, 
 	return count;
 }
 
-/* Physical destinations that name at most one APIC ID. 0xFF is x2APIC ID 0xFF only when no xAPIC-mode APIC
- * exists and the quirk (R5.5) does not turn it into the x2APIC broadcast. */
+/* With 32-bit IDs, whether 0xFF is a broadcast is decided once, before the map lookup, as KVM's
+ * kvm_apic_is_broadcast_dest() does: with the quirk, by the sender (an x2APIC-mode sender means x2APIC
+ * ID 0xFF, so only the map's vCPU with that ID receives); without it, 0xFF is a broadcast while any
+ * APIC is in xAPIC mode. */
+static bool broadcast_for_32bit_ids(const struct apic_map *m, const struct apic_target *src, const struct apic_flags *f)
+{
+	if (!f->broadcast_quirk)
+		return m->any_xapic;
+	return !(src && src->x2apic);
+}
+
+/* Physical destinations that name at most one APIC ID. Architecturally (flag off) 0xFF is x2APIC ID 0xFF
+ * only when no xAPIC-mode APIC exists and the quirk (R5.5) does not turn it into the x2APIC broadcast. */
 static bool uses_map(const struct apic_map *m, const struct apic_irq *irq, const struct apic_target *src,
 		     const struct apic_flags *f)
 {
 	if (irq->shorthand != APIC_SH_NONE || irq->logical || irq->dest == X2APIC_BROADCAST)
 		return false;
-	if (irq->dest == APIC_BROADCAST)
+	if (irq->dest == APIC_BROADCAST) {
+		if (m->use_32bit_ids)
+			return !broadcast_for_32bit_ids(m, src, f);
 		return !m->any_xapic && (src || !f->broadcast_quirk);
+	}
 	return true;
 }
 

@@ -24,7 +24,7 @@
 #define IDT_LIMIT_REAL_MODE 0x3FFu
 #define FLAT_CODE_SELECTOR 0x08
 #define FLAT_DATA_SELECTOR 0x10
-#define REAL_MODE_SEGMENT_SHIFT 4 /* base = selector << 4; SIPI vector V: CS = V << 8 */
+#define SIPI_CS_SHIFT 8 /* STARTUP vector V: CS selector V << 8, base V << 12 (SDM Vol. 3A §9.4.4.1) */
 
 struct svm_caps svm_caps;
 static const struct inject_caps svm_inject_caps = { .vmx = false }; /* AMD: EV honoured as given */
@@ -100,7 +100,7 @@ static void set_real_mode_state(struct vcpu *v, u64 cr0, u8 vector)
 	struct svm_vcpu *s = v->arch;
 	struct vmcb_save *st = &s->vmcb->save;
 	struct vmcb_control *c = &s->vmcb->control;
-	set_segment(&st->cs, (u16)(vector << REAL_MODE_SEGMENT_SHIFT), SVM_ATTR_CODE16, SEGMENT_LIMIT_64K);
+	set_segment(&st->cs, (u16)(vector << SIPI_CS_SHIFT), SVM_ATTR_CODE16, SEGMENT_LIMIT_64K);
 	st->cs.base = (u64)vector * PAGE_SIZE;
 	set_segment(&st->ds, 0, SVM_ATTR_DATA16, SEGMENT_LIMIT_64K);
 	st->es = st->ss = st->fs = st->gs = st->ds;

@@ -19,7 +19,7 @@
 #define FLAT_CODE_SELECTOR 0x08
 #define FLAT_DATA_SELECTOR 0x10
 #define DR7_RESET 0x400ull
-#define REAL_MODE_SEGMENT_SHIFT 4 /* real mode: base = selector << 4; SIPI vector V: CS = V << 8, base V << 12 */
+#define SIPI_CS_SHIFT 8 /* STARTUP vector V: CS selector V << 8, base V << 12 (SDM Vol. 3A §9.4.4.1) */
 #define CS_AR_L (1u << 13)
 #define CS_AR_D (1u << 14)
 /* Only CR0.TS and CR0.WP are the guest's own (spec R4.1); every other bit of CR0, and all of CR4, exit. */
@@ -145,7 +145,7 @@ static void setup_guest_state(struct vcpu *v, const struct entry_state *entry)
 static void set_real_mode_state(struct vcpu *v, u64 cr0, u8 vector)
 {
 	struct vmx_vcpu *x = v->arch;
-	set_segment_at(VMCS_GUEST_CS_SELECTOR, (u16)(vector << REAL_MODE_SEGMENT_SHIFT),
+	set_segment_at(VMCS_GUEST_CS_SELECTOR, (u16)(vector << SIPI_CS_SHIFT),
 		       (u64)vector * PAGE_SIZE, VMX_AR_CODE16, SEGMENT_LIMIT_64K);
 	for (u32 i = 0; i < ARRAY_SIZE(data_segments); i++)
 		set_segment(data_segments[i], 0, VMX_AR_DATA16, SEGMENT_LIMIT_64K);

@@ -173,6 +173,19 @@ static void rows05_06_hotplug(void **s)
 	 * delivers to v257 (the reference matcher's "mda > 0xFF compares vcpu_id"). */
 	setup_hotplug(false);
 	check_ab(0, PHYS(APIC_DM_INIT, 0x101), SET(257), SET(257), "row 5 INIT, no alias");
+
+	/* 0xFF from the x2APIC-mode BSP while the hotplugged vCPUs are still in xAPIC mode. A: the matcher
+	 * makes it an xAPIC broadcast for every xAPIC-mode target. B: KVM decides by the sender that it is
+	 * x2APIC ID 0xFF and takes its map: only the first vCPU keyed 0xFF (xAPIC ID 0xFF). */
+	vm_reset();
+	add(0, true);
+	add(1, false);
+	add(255, false);
+	add(257, false);
+	add(511, false); /* xAPIC ID 0xFF as well: the lower vCPU wins in B */
+	check_ab(0, PHYS(APIC_DM_INIT, 0xFF), SET(1, 255, 257, 511), SET(255), "0xFF from an x2APIC sender");
+	/* From an xAPIC-mode sender it is the xAPIC broadcast in both (the x2APIC-mode v0 is not 0xFF: row 8). */
+	check_ab(1, PHYS(APIC_DM_INIT, 0xFF), SET(1, 255, 257, 511), SET(1, 255, 257, 511), "0xFF from an xAPIC sender");
 }
 
 static void rows07_08_mixed_broadcast(void **s)
@@ -490,7 +503,12 @@ static u32 ref_route(const struct apic_target *src, struct apic_irq q, bool b, u
 {
 	u8 dm = q.delivery_mode == APIC_DM_LOWEST && !q.logical && q.dest == 0xFF ? APIC_DM_FIXED : q.delivery_mode;
 	bool fixed = dm == APIC_DM_FIXED || dm == APIC_DM_LOWEST;
-	bool unicast = !q.shorthand && !q.logical && q.dest != 0xFF && q.dest != 0xFFFFFFFFu;
+	/* KVM B decides whether 0xFF is a broadcast before its map lookup: kvm_apic_is_broadcast_dest(). */
+	bool any_xapic = false;
+	for (u32 i = 0; i < vm.n; i++)
+		any_xapic |= vm.t[i].hw_enabled && !vm.t[i].x2apic;
+	bool bcast_ff = vm.f.broadcast_quirk ? !(src && src->x2apic) : any_xapic;
+	bool unicast = !q.shorthand && !q.logical && q.dest != 0xFFFFFFFFu && (q.dest != 0xFF || !bcast_ff);
 	int slot = b && unicast ? ref_b_slot(q.dest) : -1;
 	u32 cnt = 0;
 
