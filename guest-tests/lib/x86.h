@@ -96,6 +96,11 @@ static inline void outb(u16 port, u8 value)
 	asm volatile("outb %0, %1" ::"a"(value), "Nd"(port));
 }
 
+static inline void outw(u16 port, u16 value)
+{
+	asm volatile("outw %0, %1" ::"a"(value), "Nd"(port));
+}
+
 static inline void outl(u16 port, u32 value)
 {
 	asm volatile("outl %0, %1" ::"a"(value), "Nd"(port));
