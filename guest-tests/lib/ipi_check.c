@@ -1,0 +1,105 @@
+/* Receiver checks for IPI tests (see ipi_check.h). */
+#include <stdarg.h>
+#include "ipi_check.h"
+#include "lapic.h"
+#include "tap.h"
+#include "tsc.h"
+
+#define DIAG_MAX 8 /* wrong CPUs listed before the rest is summarized */
+
+/* Per-CPU counts before the send. Static: 1024 CPUs of them would not fit on the stack. */
+static u64 vector_before[SMP_MAX_CPUS];
+static u64 total_before[SMP_MAX_CPUS];
+
+struct cpu_set cpu_set_none(void)
+{
+	return (struct cpu_set){ 0 };
+}
+
+struct cpu_set cpu_set_all(u32 n)
+{
+	struct cpu_set s = { 0 };
+	for (u32 i = 0; i < n && i < SMP_MAX_CPUS; i++)
+		cpu_set_add(&s, i);
+	return s;
+}
+
+struct cpu_set cpu_set_of(u32 n, ...)
+{
+	struct cpu_set s = { 0 };
+	va_list ap;
+
+	va_start(ap, n);
+	for (u32 i = 0; i < n; i++)
+		cpu_set_add(&s, va_arg(ap, u32));
+	va_end(ap);
+	return s;
+}
+
+static u64 total_on(u32 cpu)
+{
+	return smp_cpu(cpu)->irq.total;
+}
+
+static u64 ap_send(u64 packed)
+{
+	lapic_send_ipi((u32)(packed >> 32), (u32)packed);
+	return 0;
+}
+
+static void send(const struct ipi *ipi)
+{
+	if (ipi->sender == 0)
+		lapic_send_ipi(ipi->dest, ipi->icr);
+	else
+		smp_call(ipi->sender, ap_send, (u64)ipi->dest << 32 | ipi->icr);
+}
+
+/* Wait until every expected receiver has its delivery, or the arrival timeout. */
+static void wait_expected(u8 vector, const struct cpu_set *expect)
+{
+	u64 deadline = tsc_deadline_us(IPI_ARRIVAL_US);
+
+	for (u32 i = 0; i < smp_cpu_count(); i++)
+		while (cpu_set_has(expect, i) && smp_irq_count(i, vector) <= vector_before[i] && !tsc_passed(deadline))
+			cpu_relax();
+}
+
+bool ipi_check(const char *name, const struct ipi *ipi, u8 vector, const struct cpu_set *expect)
+{
+	u32 n = smp_cpu_count(), wrong = 0;
+	u64 flags = read_rflags();
+
+	sti(); /* the BSP may be a receiver */
+	for (u32 i = 0; i < n; i++) {
+		vector_before[i] = smp_irq_count(i, vector);
+		total_before[i] = total_on(i);
+	}
+	send(ipi);
+	wait_expected(vector, expect);
+	tsc_delay_us(IPI_SETTLE_US);
+
+	bool pass = true;
+	for (u32 i = 0; i < n; i++) {
+		u64 want = cpu_set_has(expect, i);
+		u64 got = smp_irq_count(i, vector) - vector_before[i];
+		u64 all = total_on(i) - total_before[i];
+		if (got == want && all == want)
+			continue;
+		if (pass)
+			tap_result(false, name);
+		pass = false;
+		if (wrong++ < DIAG_MAX)
+			tap_diag("CPU %u: %llu of vector 0x%x (expected %llu), %llu deliveries in all", i, got, vector,
+				 want, all);
+	}
+	if (wrong > DIAG_MAX)
+		tap_diag("... and %u more CPUs", wrong - DIAG_MAX);
+	if (pass)
+		tap_result(true, name);
+	else
+		tap_diag("IPI from CPU %u: destination 0x%x, ICR 0x%x", ipi->sender, ipi->dest, ipi->icr);
+	if (!(flags & RFLAGS_IF))
+		cli();
+	return pass;
+}

@@ -1,0 +1,59 @@
+/* "Exactly these CPUs received it": send one IPI from any CPU, then check the receivers, per CPU and
+ * per vector, including that nobody else received anything within a settle time (spec §5.5: "nobody
+ * receives within a 10 ms timeout").
+ *
+ *   struct cpu_set want = cpu_set_of(2, 0, 1);   // CPUs 0 and 1
+ *   ipi_check("row11_logical_flat", &(struct ipi){ .sender = 0, .dest = 0x03,
+ *             .icr = APIC_ICR_LOGICAL | APIC_ICR_LEVEL_ASSERT | VEC }, VEC, &want);
+ *
+ * Receivers count through irq.h on their own CPU (irq_register(vector) or irq_register_nmi() first);
+ * every CPU taking part must have IF = 1 (APs do, in their idle loop). */
+#ifndef GUEST_IPI_CHECK_H
+#define GUEST_IPI_CHECK_H
+
+#include "hv/types.h"
+#include "smp.h"
+
+#define IPI_SETTLE_US 10000      /* after the expected deliveries: time for wrong ones to show */
+#define IPI_ARRIVAL_US 1000000   /* how long an expected delivery may take (long only when failing) */
+#define CPU_SET_WORDS (SMP_MAX_CPUS / 64)
+
+/* A set of CPU indexes. */
+struct cpu_set {
+	u64 bits[CPU_SET_WORDS];
+};
+
+static inline void cpu_set_add(struct cpu_set *s, u32 cpu)
+{
+	s->bits[cpu / 64] |= 1ull << (cpu % 64);
+}
+
+static inline void cpu_set_del(struct cpu_set *s, u32 cpu)
+{
+	s->bits[cpu / 64] &= ~(1ull << (cpu % 64));
+}
+
+static inline bool cpu_set_has(const struct cpu_set *s, u32 cpu)
+{
+	return (s->bits[cpu / 64] >> (cpu % 64)) & 1;
+}
+
+/* The empty set; CPUs 0..n-1; the n CPUs listed after n. */
+struct cpu_set cpu_set_none(void);
+struct cpu_set cpu_set_all(u32 n);
+struct cpu_set cpu_set_of(u32 n, ...);
+
+/* One IPI: written to the ICR of CPU `sender` (on an AP through smp_call()), in that CPU's current
+ * APIC mode (lapic_send_ipi()). */
+struct ipi {
+	u32 sender;
+	u32 dest; /* destination field: 8 bits in xAPIC mode, 32 in x2APIC mode */
+	u32 icr;  /* ICR low: vector, delivery mode, destination mode, level, trigger, shorthand */
+};
+
+/* Send `ipi`; pass if each CPU in `expect` got exactly one more delivery of `vector` and each other
+ * CPU none, and no CPU got anything else registered, by the end of the settle time. One TAP line
+ * `name`; on failure a diagnostic per wrong CPU. Returns pass. */
+bool ipi_check(const char *name, const struct ipi *ipi, u8 vector, const struct cpu_set *expect);
+
+#endif
