@@ -56,4 +56,9 @@ struct ipi {
  * `name`; on failure a diagnostic per wrong CPU. Returns pass. */
 bool ipi_check(const char *name, const struct ipi *ipi, u8 vector, const struct cpu_set *expect);
 
+/* The same where the outcome is partly undefined: each CPU in `must` gets exactly one delivery, each
+ * CPU in `may` (and not in `must`) none or one, every other CPU none. */
+bool ipi_check_within(const char *name, const struct ipi *ipi, u8 vector, const struct cpu_set *must,
+		      const struct cpu_set *may);
+
 #endif

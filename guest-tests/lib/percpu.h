@@ -79,6 +79,7 @@ struct cpu_local {
 	volatile u32 state;     /* enum cpu_state */
 	volatile u32 starts;    /* completed starts: bumped when the AP is ready for commands */
 	u64 first_cr0;          /* entry_cr0 of the first start */
+	u64 first_apic_base;    /* IA32_APIC_BASE at the first start (EXTD: still in x2APIC mode) */
 	u16 first_cs;
 	volatile u32 idle;      /* enum cpu_idle, read by the AP on every idle round */
 	volatile u32 kicks;     /* SMP_KICK_VECTOR deliveries */

@@ -169,6 +169,7 @@ void smp_ap_main(struct cpu_local *c)
 	if (c->starts == 0) {
 		c->first_cr0 = c->entry_cr0;
 		c->first_cs = c->entry_cs;
+		c->first_apic_base = apic_base_get();
 	}
 	lapic_setup(SMP_SPURIOUS_VECTOR);
 	c->state = CPU_ONLINE;
