@@ -19,6 +19,9 @@ static const char *const emulator_prefixes[] = { "qemu-", "bochs-" };
 #define TCG_SIG_EBX 0x54474354u /* "TCGT" */
 #define TCG_SIG_ECX 0x43544743u /* "CGTC" */
 #define TCG_SIG_EDX 0x47435447u /* "GTCG" */
+#define KVM_SIG_EBX 0x4B4D564Bu /* "KVMKVMKVM\0\0\0" */
+#define KVM_SIG_ECX 0x564B4D56u
+#define KVM_SIG_EDX 0x0000004Du
 
 static u32 boot_mbi;
 static u32 boot_magic;
@@ -107,17 +110,28 @@ static const char *platform_label(void)
 	return NULL;
 }
 
-static bool cpu_is_tcg(void)
+/* CPUID 0x40000000 shows this hypervisor signature. */
+static bool hv_signature_is(u32 ebx, u32 ecx, u32 edx)
 {
 	if (!(cpuid(1, 0).ecx & CPUID_1_ECX_HYPERVISOR))
 		return false;
 	struct cpuid_regs r = cpuid(CPUID_HV_BASE, 0);
-	return r.ebx == TCG_SIG_EBX && r.ecx == TCG_SIG_ECX && r.edx == TCG_SIG_EDX;
+	return r.ebx == ebx && r.ecx == ecx && r.edx == edx;
+}
+
+static bool cpu_is_tcg(void)
+{
+	return hv_signature_is(TCG_SIG_EBX, TCG_SIG_ECX, TCG_SIG_EDX);
 }
 
 bool runtime_plain_tcg(void)
 {
 	return !under_microhv() && cpu_is_tcg();
+}
+
+bool runtime_plain_kvm(void)
+{
+	return !under_microhv() && hv_signature_is(KVM_SIG_EBX, KVM_SIG_ECX, KVM_SIG_EDX);
 }
 
 bool runtime_on_emulator(void)

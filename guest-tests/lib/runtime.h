@@ -35,6 +35,8 @@ bool runtime_on_emulator(void);
 /* True on plain QEMU TCG, without microhv (the reference run of scripts/run-direct.sh; not QEMU with
  * KVM). Only for SKIPs that name a documented QEMU deviation, never to change what a test asserts. */
 bool runtime_plain_tcg(void);
+/* True on plain QEMU with KVM (run-direct ACCEL=kvm): CPUID shows KVM's signature, not microhv's. */
+bool runtime_plain_kvm(void);
 /* True if the command line has this word, e.g. a VM option such as "cd-nw-passthrough". */
 bool runtime_cmdline_has(const char *word);
 u32 runtime_boot_magic(void);
