@@ -5,7 +5,7 @@
 #include "hv/types.h"
 
 #define BOOT_CMDLINE_MAX 1024
-#define BOOT_MAX_FILES 16
+#define BOOT_MAX_FILES 80 /* CMDLINE_MAX_GUESTS guests with CMDLINE_MAX_MODULES modules each */
 #define BOOT_MAX_MEM_REGIONS 512
 #define BOOT_FILE_NAME_MAX 128
 
@@ -21,7 +21,8 @@ struct boot_mem_region {
 	u32 type;
 };
 
-/* A guest image named on the command line, read from the boot volume before ExitBootServices. */
+/* A file named on the command line (a guest= image or an initrd= module), read from the boot volume before
+ * ExitBootServices. Each file is read once, however many guests name it. */
 struct boot_file {
 	char name[BOOT_FILE_NAME_MAX];
 	const u8 *data;    /* NULL when loading failed */

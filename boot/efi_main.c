@@ -119,20 +119,43 @@ static void read_command_line(EFI_LOADED_IMAGE *image, EFI_FILE_HANDLE root)
 	u8 *cfg = read_file(root, "\\microhv.cfg", &size, &error);
 	if (cfg) {
 		u64 n = MIN(size, (u64)BOOT_CMDLINE_MAX - 1);
-		for (u64 i = 0; i < n; i++) /* one line of words: newlines and tabs become spaces */
-			cmd[i] = cfg[i] >= ' ' && cfg[i] < 0x7F ? (char)cfg[i] : ' ';
+		/* Newlines stay, so that a '#' comment ends at the end of its line; other control bytes become
+		 * spaces. */
+		for (u64 i = 0; i < n; i++)
+			cmd[i] = (cfg[i] >= ' ' && cfg[i] < 0x7F) || cfg[i] == '\n' ? (char)cfg[i] : ' ';
 		cmd[n] = '\0';
 	}
 }
 
+_Static_assert(BOOT_MAX_FILES >= CMDLINE_MAX_GUESTS * (1 + CMDLINE_MAX_MODULES), "room for every named file");
+_Static_assert(BOOT_FILE_NAME_MAX == CMDLINE_NAME_MAX, "a name from the command line fits exactly");
+
+/* Reads `path` into the next boot_file unless an earlier guest or module named the same file. */
+static void load_file(EFI_FILE_HANDLE root, const char *path)
+{
+	for (u32 i = 0; i < boot_info.nfiles; i++)
+		if (strcmp(boot_info.files[i].name, path) == 0)
+			return;
+	if (boot_info.nfiles == BOOT_MAX_FILES)
+		return;
+	struct boot_file *f = &boot_info.files[boot_info.nfiles++];
+	memcpy(f->name, path, sizeof(f->name));
+	f->data = read_file(root, f->name, &f->size, &f->error);
+}
+
+/* Every guest image and module the command line names. */
 static void load_guest_files(EFI_FILE_HANDLE root)
 {
-	struct cmdline cl;
+	static struct cmdline cl; /* too large for the firmware's stack */
+	char module[CMDLINE_NAME_MAX];
+
 	cmdline_parse(boot_info.cmdline, &cl); /* errors are reported by hv_main, which parses again */
-	for (u32 i = 0; i < cl.nguests && i < BOOT_MAX_FILES; i++) {
-		struct boot_file *f = &boot_info.files[boot_info.nfiles++];
-		memcpy(f->name, cl.guests[i], sizeof(f->name));
-		f->data = read_file(root, f->name, &f->size, &f->error);
+	for (u32 i = 0; i < cl.nguests; i++) {
+		load_file(root, cl.guests[i].path);
+		for (u32 m = 0; m < cl.guests[i].nmods; m++) {
+			cmdline_module_file(&cl.guests[i].mods[m], module);
+			load_file(root, module);
+		}
 	}
 }
 

@@ -26,8 +26,15 @@ struct backend {
 	/* Builds the second-level page tables for vm->ram (memory type: always write-back). */
 	int (*vm_init)(struct vm *vm);
 	void (*vm_destroy)(struct vm *vm);
+	/* entry = NULL: an AP, parked until a STARTUP IPI (enter_real_mode() then sets its state). */
 	int (*vcpu_init)(struct vcpu *v, const struct entry_state *entry);
 	void (*vcpu_destroy)(struct vcpu *v);
+	/* Makes v's state the one this CPU works on (VMX: VMPTRLD). The core calls it when it switches vCPUs;
+	 * every call below that takes a vCPU assumes it is the loaded one. */
+	void (*load)(struct vcpu *v);
+	/* The state after INIT then STARTUP (SDM Vol. 3A Table 10-1): real mode, CS = vector << 8 with base
+	 * vector << 12, IP = 0, the given CR0, EFER/CR3/CR4 = 0, no event pending. 0 or -errno. */
+	int (*enter_real_mode)(struct vcpu *v, u64 cr0, u8 vector);
 	/* Enters the guest and returns at the next exit the core must see. */
 	void (*run)(struct vcpu *v, struct exit_info *exit);
 	/* Moves RIP past the instruction that caused the current exit. */
@@ -45,6 +52,11 @@ struct backend {
 	void (*inject_interrupt)(struct vcpu *v, u8 vector);
 	/* Asks for an EXIT_INTERRUPT_WINDOW as soon as the guest can take an interrupt. */
 	void (*request_interrupt_window)(struct vcpu *v);
+	/* NMIs: may one be injected at the next entry (no NMI handler running, no event being injected, no
+	 * MOV SS/STI shadow)? If not, ask for an EXIT_NMI_WINDOW when it may. */
+	bool (*nmi_allowed)(struct vcpu *v);
+	void (*inject_nmi)(struct vcpu *v);
+	void (*request_nmi_window)(struct vcpu *v);
 	/* Puts state into the VMCB/VMCS that the next VM entry must refuse (proves entry failures are caught). */
 	void (*break_next_entry)(struct vcpu *v);
 	/* The effective memory type of a guest-physical address, or -EINVAL if unmapped. */

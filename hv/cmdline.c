@@ -2,6 +2,14 @@
 #include "cmdline.h"
 #include "fmt.h"
 
+#define CMDLINE_WORD_MAX 512 /* one word after its quotes are removed, with its NUL */
+#define DECIMAL_BASE 10
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
+/* parse_guest_option(): the per-guest options, in the order of its table. */
+enum guest_option { GUEST_OPT_APPEND, GUEST_OPT_INITRD, GUEST_OPT_SMP };
+
 static bool copy_word(char *dst, size_t cap, const char *src, size_t len)
 {
 	if (len == 0 || len >= cap)
@@ -52,6 +60,85 @@ static bool parse_enum(const char *v, size_t len, const char *const names[], u32
 	return false;
 }
 
+/* A decimal count from 1 to max, digits only. */
+static bool parse_count(const char *v, size_t len, u32 max, u32 *out)
+{
+	u32 n = 0;
+	if (len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+		n = n * DECIMAL_BASE + (u32)(v[i] - '0');
+		if (n > max)
+			return false;
+	}
+	*out = n;
+	return n >= 1;
+}
+
+/* QEMU's -initrd list: "FILE[ ARGS]" items separated by commas. */
+static void parse_initrd(struct cmdline *c, struct cmdline_guest *g, const char *w, size_t len, const char *v,
+			 size_t vlen)
+{
+	for (;;) {
+		size_t n = 0, file = 0;
+		while (n < vlen && v[n] != ',')
+			n++;
+		while (file < n && v[file] != ' ')
+			file++;
+		if (file == 0) {
+			set_error(c, "initrd= item without a file name (no ',,' escapes)", w, len);
+			return;
+		}
+		if (g->nmods == CMDLINE_MAX_MODULES) {
+			set_error(c, "more than " STRINGIFY(CMDLINE_MAX_MODULES) " initrd= modules", w, len);
+			return;
+		}
+		struct cmdline_module *m = &g->mods[g->nmods];
+		if (!copy_word(m->string, CMDLINE_NAME_MAX, v, n)) {
+			set_error(c, "initrd= module string too long", w, len);
+			return;
+		}
+		m->file_len = (u32)file;
+		g->nmods++;
+		if (n == vlen)
+			return;
+		v += n + 1;
+		vlen -= n + 1;
+	}
+}
+
+/* The options that describe the last guest=; returns false if `key` is not one of them. */
+static bool parse_guest_option(struct cmdline *c, const char *w, size_t len, size_t k)
+{
+	static const char *const keys[] = { "append", "initrd", "smp" };
+	u32 opt;
+	if (!parse_enum(w, k, keys, ARRAY_SIZE(keys), &opt))
+		return false;
+	const char *v = w + k + 1;
+	size_t vlen = len - k - 1;
+	struct cmdline_guest *g = &c->guests[c->nguests ? c->nguests - 1 : 0];
+	if (!c->nguests) {
+		set_error(c, "append=, initrd= and smp= must follow the guest= they describe", w, len);
+	} else if (g->given & BIT(opt)) {
+		set_error(c, "given twice for one guest=", w, len);
+	} else if (opt == GUEST_OPT_APPEND) {
+		/* Empty is allowed: QEMU's -append "" is the default. */
+		if (vlen >= CMDLINE_APPEND_MAX)
+			set_error(c, "append= longer than " STRINGIFY(CMDLINE_APPEND_MAX) " characters", w, len);
+		else
+			memcpy(g->append, v, vlen);
+	} else if (opt == GUEST_OPT_INITRD) {
+		parse_initrd(c, g, w, len, v, vlen);
+	} else if (!parse_count(v, vlen, CMDLINE_MAX_VCPUS, &g->vcpus)) {
+		set_error(c, "smp= takes a vCPU count from 1 to " STRINGIFY(CMDLINE_MAX_VCPUS), w, len);
+	}
+	if (c->nguests)
+		g->given |= (u32)BIT(opt);
+	return true;
+}
+
 static void parse_word(struct cmdline *c, const char *w, size_t len)
 {
 	static const char *const finish_names[] = { "halt", "shutdown", "debug-port" };
@@ -72,10 +159,13 @@ static void parse_word(struct cmdline *c, const char *w, size_t len)
 			set_error(c, "empty test= list", w, len);
 		parse_tests(c, v, vlen);
 	} else if (value_is(w, k, "guest")) {
-		if (c->nguests == CMDLINE_MAX_GUESTS || !copy_word(c->guests[c->nguests], CMDLINE_NAME_MAX, v, vlen))
+		if (c->nguests == CMDLINE_MAX_GUESTS ||
+		    !copy_word(c->guests[c->nguests].path, CMDLINE_NAME_MAX, v, vlen))
 			set_error(c, "bad or too many guest= paths", w, len);
 		else
 			c->nguests++;
+	} else if (parse_guest_option(c, w, len, k)) {
+		return;
 	} else if (value_is(w, k, "platform")) {
 		if (!copy_word(c->platform, CMDLINE_LABEL_MAX, v, vlen))
 			set_error(c, "bad platform label", w, len);
@@ -99,8 +189,32 @@ static bool is_space(char ch)
 	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
 }
 
+/* Copies the word at s into buf without its double quotes; returns where the word ends. */
+static const char *next_word(const char *s, char buf[CMDLINE_WORD_MAX], size_t *len, const char **problem)
+{
+	bool quoted = false;
+	size_t n = 0;
+
+	*problem = NULL;
+	for (; *s && (quoted || !is_space(*s)); s++) {
+		if (*s == '"')
+			quoted = !quoted;
+		else if (n + 1 < CMDLINE_WORD_MAX)
+			buf[n++] = *s;
+		else
+			*problem = "word longer than " STRINGIFY(CMDLINE_WORD_MAX) " characters";
+	}
+	if (quoted)
+		*problem = "unterminated double quote";
+	buf[n] = '\0';
+	*len = n;
+	return s;
+}
+
 int cmdline_parse(const char *s, struct cmdline *out)
 {
+	char word[CMDLINE_WORD_MAX];
+
 	memset(out, 0, sizeof(*out));
 	memcpy(out->platform, "hw", 3);
 	out->finish = FINISH_HALT;
@@ -108,15 +222,20 @@ int cmdline_parse(const char *s, struct cmdline *out)
 	while (s && *s) {
 		while (is_space(*s))
 			s++;
-		if (*s == '#') /* a comment runs to the end of the line (config files) */
+		if (*s == '#') { /* a comment runs to the end of the line (config files) */
 			while (*s && *s != '\n')
 				s++;
-		size_t n = 0;
-		while (s[n] && !is_space(s[n]))
-			n++;
-		if (n && *s != '#')
-			parse_word(out, s, n);
-		s += n;
+			continue;
+		}
+		if (!*s)
+			break;
+		size_t n;
+		const char *problem;
+		s = next_word(s, word, &n, &problem);
+		if (problem)
+			set_error(out, problem, word, n);
+		else
+			parse_word(out, word, n);
 	}
 	return out->error[0] ? -EINVAL : 0;
 }
@@ -129,4 +248,10 @@ bool cmdline_selects(const struct cmdline *c, const char *name)
 		if (strcmp(c->tests[i], name) == 0)
 			return true;
 	return false;
+}
+
+void cmdline_module_file(const struct cmdline_module *m, char dst[CMDLINE_NAME_MAX])
+{
+	memcpy(dst, m->string, m->file_len);
+	dst[m->file_len] = '\0';
 }

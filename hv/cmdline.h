@@ -1,10 +1,20 @@
 /* microhv's command line (UEFI load options or \microhv.cfg): space-separated key=value words.
  *   test=NAME[,NAME...]   run only these tests (built-in or from guest=)
- *   guest=PATH            also run this Multiboot image from the boot volume (repeatable)
+ *   guest=PATH            also run this Multiboot image from the boot volume (repeatable); the words
+ *                         below that follow it, up to the next guest=, describe how it is booted, each
+ *                         at most once, as QEMU's options of the same names would:
+ *     append=ARGS           its arguments: the guest's command line is "PATH ARGS" (QEMU: -append)
+ *     initrd=FILE[ ARGS][,FILE[ ARGS]...]   Multiboot modules, each a file from the boot volume whose
+ *                           string is "FILE ARGS" as written (QEMU: -initrd; up to CMDLINE_MAX_MODULES,
+ *                           no ",," escape for a comma inside a module string)
+ *     smp=N                 N vCPUs (1..CMDLINE_MAX_VCPUS; default 1) (QEMU: -smp N)
  *   platform=LABEL        the platform name printed in TAP lines (default: hw)
  *   exit=halt|shutdown|debug-port   what to do when the suite is done (default: halt)
  *   log=error|warn|info|debug
- * Pure: used by boot/ (to find guest files) and by hv/. */
+ * A value with spaces is written in double quotes: append="a b  c", initrd="\m.bin x y". The quotes are
+ * not part of the value and may stand anywhere in the word; a value cannot itself hold a double quote.
+ * A word that starts with # begins a comment that runs to the end of the line (config files).
+ * Pure: used by boot/ (to find guest and module files) and by hv/. */
 #ifndef HV_CMDLINE_H
 #define HV_CMDLINE_H
 
@@ -12,17 +22,34 @@
 
 #define CMDLINE_MAX_TESTS 32
 #define CMDLINE_MAX_GUESTS 16
-#define CMDLINE_NAME_MAX 128
+#define CMDLINE_MAX_MODULES 4
+#define CMDLINE_MAX_VCPUS 1024
+#define CMDLINE_NAME_MAX 128   /* a path, or a module's "FILE ARGS", with its NUL */
+#define CMDLINE_APPEND_MAX 256
 #define CMDLINE_LABEL_MAX 32
 
 enum finish_action { FINISH_HALT, FINISH_SHUTDOWN, FINISH_DEBUG_PORT };
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
+struct cmdline_module {
+	char string[CMDLINE_NAME_MAX]; /* "FILE[ ARGS]" exactly as written: what the guest sees */
+	u32 file_len;                  /* the file name is string[0, file_len): up to the first space */
+};
+
+struct cmdline_guest {
+	char path[CMDLINE_NAME_MAX];
+	char append[CMDLINE_APPEND_MAX]; /* "" if not given */
+	u32 vcpus;                       /* 0 if not given: one vCPU */
+	u32 nmods;
+	struct cmdline_module mods[CMDLINE_MAX_MODULES];
+	u32 given; /* CMDLINE_GIVEN_* bits of the options seen, each allowed once */
+};
+
 struct cmdline {
 	u32 ntests;
 	char tests[CMDLINE_MAX_TESTS][CMDLINE_LABEL_MAX];
 	u32 nguests;
-	char guests[CMDLINE_MAX_GUESTS][CMDLINE_NAME_MAX];
+	struct cmdline_guest guests[CMDLINE_MAX_GUESTS];
 	char platform[CMDLINE_LABEL_MAX];
 	enum finish_action finish;
 	enum log_level log_level;
@@ -35,5 +62,8 @@ int cmdline_parse(const char *s, struct cmdline *out);
 
 /* True if test `name` was selected (no test= word selects everything). */
 bool cmdline_selects(const struct cmdline *c, const char *name);
+
+/* Copies a module's file name (NUL-terminated) into dst, which holds CMDLINE_NAME_MAX bytes. */
+void cmdline_module_file(const struct cmdline_module *m, char dst[CMDLINE_NAME_MAX]);
 
 #endif

@@ -36,6 +36,23 @@ static void prepare_interrupt(struct vcpu *v)
 	vlapic_ack(&v->apic, (u8)vector);
 }
 
+/* An NMI from the APIC goes in unless an NMI handler is still running (until its IRET) or the entry
+ * already carries an event; then the back end exits when it can (SDM Vol. 3A §6.7.1, Vol. 3C §26.7.6). */
+static bool prepare_nmi(struct vcpu *v)
+{
+	const struct backend *be = v->vm->be;
+	if (!v->apic.nmi_pending)
+		return false;
+	if (!be->nmi_allowed(v)) {
+		be->request_nmi_window(v);
+		return false;
+	}
+	be->inject_nmi(v);
+	v->apic.nmi_pending = false;
+	v->stats.nmis++;
+	return true;
+}
+
 void events_prepare_entry(struct vcpu *v)
 {
 	const struct backend *be = v->vm->be;
@@ -43,12 +60,17 @@ void events_prepare_entry(struct vcpu *v)
 	enum inject_fixup fixup;
 
 	if (be->injection_pending(v)) { /* an interrupted delivery goes first; the rest waits */
+		if (v->apic.nmi_pending)
+			be->request_nmi_window(v);
 		if (q->valid || vlapic_highest_deliverable(&v->apic) >= 0)
 			be->request_interrupt_window(v);
 		return;
 	}
 	if (!q->valid) {
-		prepare_interrupt(v);
+		if (!prepare_nmi(v))
+			prepare_interrupt(v);
+		else if (vlapic_highest_deliverable(&v->apic) >= 0)
+			be->request_interrupt_window(v);
 		return;
 	}
 	bool protected_mode = be->get_reg(v, VREG_CR0) & CR0_PE;
@@ -64,6 +86,8 @@ void events_prepare_entry(struct vcpu *v)
 	}
 	be->inject_event(v, &ev);
 	q->valid = false;
-	if (vlapic_highest_deliverable(&v->apic) >= 0) /* the interrupt follows the exception */
+	if (v->apic.nmi_pending) /* the NMI and interrupts follow the exception */
+		be->request_nmi_window(v);
+	if (vlapic_highest_deliverable(&v->apic) >= 0)
 		be->request_interrupt_window(v);
 }

@@ -7,6 +7,7 @@
 #include "io.h"
 #include "log.h"
 #include "msr.h"
+#include "sched.h"
 #include "vm.h"
 #include "x86.h"
 
@@ -14,7 +15,7 @@ const char *exit_reason_name(enum exit_reason r)
 {
 	static const char *const names[] = { "none", "CPUID", "RDMSR", "WRMSR", "I/O", "HLT", "hypercall", "memory fault",
 					     "CR access", "invalid opcode", "triple fault", "external interrupt", "preempted", "interrupt window",
-					     "entry failed", "unhandled" };
+					     "NMI window", "PAUSE", "entry failed", "unhandled" };
 	return r < ARRAY_SIZE(names) ? names[r] : "?";
 }
 
@@ -29,11 +30,12 @@ static void handle_cpuid(struct vcpu *v)
 	v->vm->be->skip_instruction(v);
 }
 
-/* The vCPU sleeps until an interrupt it can take arrives; vm_run() decides when that can still happen. */
+/* The vCPU sleeps until an interrupt it can take arrives (at once if one is already pending). */
 static void handle_hlt(struct vcpu *v)
 {
 	v->vm->be->skip_instruction(v);
-	v->halted = true;
+	v->state = VCPU_HALTED;
+	vcpu_kick(v);
 }
 
 static void handle_mem_fault(struct vcpu *v, const struct exit_mem *m)
@@ -78,8 +80,13 @@ void exit_dispatch(struct vcpu *v, const struct exit_info *e)
 	case EXIT_EXTERNAL_INTERRUPT:
 		irq_window(); /* let the host handler run (it acknowledges the tick) */
 		break;
+	case EXIT_PAUSE:
+		v->vm->be->skip_instruction(v);
+		v->yield = true;
+		break;
 	case EXIT_NONE:
 	case EXIT_INTERRUPT_WINDOW: /* events_prepare_entry() injects what is pending */
+	case EXIT_NMI_WINDOW:
 	case EXIT_PREEMPTED: /* the run loop checks the deadline after every exit */
 		break;
 	case EXIT_ENTRY_FAILED:

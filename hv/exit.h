@@ -19,6 +19,8 @@ enum exit_reason {
 	EXIT_EXTERNAL_INTERRUPT, /* a host interrupt (e.g. the watchdog tick) */
 	EXIT_PREEMPTED,          /* the back end's own timer ended the slice: nothing to emulate */
 	EXIT_INTERRUPT_WINDOW,   /* the guest can take an interrupt now (requested by the core) */
+	EXIT_NMI_WINDOW,         /* the guest can take an NMI now (requested by the core) */
+	EXIT_PAUSE,              /* PAUSE in a VM with several vCPUs: a spin loop, let another vCPU run */
 	EXIT_ENTRY_FAILED,       /* VM entry refused the guest state; the back end already printed why */
 	EXIT_UNHANDLED,          /* anything else: the back end names it in `detail` */
 };

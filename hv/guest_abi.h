@@ -39,7 +39,8 @@
 
 /* Platform devices every VM sees. */
 #define GUEST_UART_PORT 0x3F8 /* 16550: THR output is captured, LSR always reports ready */
-#define GUEST_EXIT_PORT 0xF4  /* 32-bit OUT ends the guest with that status (0 = success) */
+#define GUEST_EXIT_PORT 0xF4  /* an OUT ends the guest with that status (0 = success): QEMU's isa-debug-exit */
+#define GUEST_EXIT_PORT_SIZE 4 /* ... at iobase=0xf4, iosize=4: OUTs of 1, 2 or 4 bytes to 0xF4-0xF7, aligned */
 
 /* Multiboot v1 loading: the guest is entered in 32-bit flat protected mode, paging off,
  * EAX = MULTIBOOT_BOOTLOADER_MAGIC, EBX = GPA of the Multiboot information structure. */

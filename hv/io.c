@@ -1,36 +1,67 @@
-/* Port I/O: UART, exit port; other ports read as all ones and ignore writes, as on an empty ISA bus. */
+/* Port I/O: the guest's small PC platform. Every port exits (the SVM IOPM and the VMX I/O bitmaps are all
+ * ones), so no guest access ever reaches the host's hardware. The ports, as on QEMU -machine q35 with
+ * -device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio:
+ *
+ *   0x3F8-0x3FF  COM1, a 16550 (platform/uart.c): output is captured, LSR always reports ready
+ *   0xF4-0xF7    QEMU's isa-debug-exit: an OUT of 1, 2 or 4 bytes at a port aligned to its size ends the
+ *                guest with the value written; an IN reads 0 (hw/misc/debugexit.c)
+ *   0x510-0x511  QEMU's fw_cfg, legacy interface (platform/fwcfg.c)
+ *
+ * Every other port reads all ones and ignores writes, as an empty ISA bus does and as QEMU's unassigned
+ * ports do. That includes the devices QEMU has and microhv has not: the 8259 PICs (0x20/0x21, 0xA0/0xA1),
+ * the PIT (0x40-0x43) and port 0x61, the RTC (0x70/0x71), the ACPI PM block, fw_cfg DMA (0x514). A guest
+ * that only masks the 8259, as kernels that use the local APIC do, sees nothing wrong; one that waits
+ * for a PIT or RTC interrupt waits forever. */
 #include "io.h"
 #include "guest_abi.h"
 #include "vm.h"
 
 #define UART_PORTS 8
-#define EXIT_PORT_WIDTH 4 /* the exit port takes a 32-bit OUT, like QEMU's isa-debug-exit */
+#define DWORD 4
 
 static u32 size_mask(u8 size)
 {
-	return size == 4 ? 0xFFFFFFFFu : (1u << (size * 8)) - 1;
+	return size == DWORD ? 0xFFFFFFFFu : (1u << (size * 8)) - 1;
+}
+
+static bool in_range(u16 port, u16 base, u16 count)
+{
+	return port >= base && port < base + count;
+}
+
+/* The value an IN reads, after any device side effect of the access (for an OUT: 0, unused). */
+static u32 device_access(struct vcpu *v, const struct exit_io *io, u32 value)
+{
+	struct vm *vm = v->vm;
+
+	if (in_range(io->port, GUEST_UART_PORT, UART_PORTS)) {
+		uart_access(&vm->uart, io->port - GUEST_UART_PORT, io->in, &value);
+		return value;
+	}
+	if (in_range(io->port, FW_CFG_IO_BASE, FW_CFG_CTL_SIZE))
+		return fwcfg_io(&vm->fwcfg, io->port - FW_CFG_IO_BASE, io->size, io->in, value);
+	if (in_range(io->port, GUEST_EXIT_PORT, GUEST_EXIT_PORT_SIZE)) {
+		/* QEMU's memory core refuses an access not aligned to its size before the device sees it. */
+		if (!io->in && (io->port - GUEST_EXIT_PORT) % io->size == 0) {
+			vm->exit_status = value;
+			vm_stop(vm, VM_EXITED, v->rip, "exit port: status %u", value);
+		}
+		return 0;
+	}
+	return size_mask(io->size); /* nothing there */
 }
 
 void io_emulate(struct vcpu *v, const struct exit_io *io)
 {
-	struct vm *vm = v->vm;
-	u32 value = io->in ? size_mask(io->size) : (u32)v->gpr[GPR_RAX] & size_mask(io->size);
-
 	if (io->string) {
-		vm_stop(vm, VM_BAD_ACCESS, v->rip, "string I/O (INS/OUTS) to port 0x%x is not emulated", io->port);
+		vm_stop(v->vm, VM_BAD_ACCESS, v->rip, "string I/O (INS/OUTS) to port 0x%x is not emulated", io->port);
 		return;
 	}
 	v->vm->be->skip_instruction(v);
-	if (io->port >= GUEST_UART_PORT && io->port < GUEST_UART_PORT + UART_PORTS) {
-		uart_access(&vm->uart, io->port - GUEST_UART_PORT, io->in, &value);
-	} else if (io->port == GUEST_EXIT_PORT && !io->in && io->size == EXIT_PORT_WIDTH) {
-		vm->exit_status = value;
-		vm_stop(vm, VM_EXITED, v->rip, "exit port: status %u", value);
-	}
-	if (io->in && io->size == EXIT_PORT_WIDTH) {
+	u32 mask = size_mask(io->size);
+	u32 value = device_access(v, io, io->in ? 0 : (u32)v->gpr[GPR_RAX] & mask) & mask;
+	if (io->in && io->size == DWORD)
 		v->gpr[GPR_RAX] = value; /* a 32-bit destination zero-extends into RAX */
-	} else if (io->in) {
-		u64 mask = size_mask(io->size);
-		v->gpr[GPR_RAX] = (v->gpr[GPR_RAX] & ~mask) | (value & mask);
-	}
+	else if (io->in)
+		v->gpr[GPR_RAX] = (v->gpr[GPR_RAX] & ~(u64)mask) | value;
 }

@@ -21,6 +21,16 @@ static u64 highest_ram_address(const struct boot_info *bi)
 	return top;
 }
 
+/* The command line on one log line: a config file's newlines become spaces. */
+static const char *one_line(const char *s, char *buf, size_t cap)
+{
+	size_t n = 0;
+	for (; s[n] && n + 1 < cap; n++)
+		buf[n] = s[n] == '\n' ? ' ' : s[n];
+	buf[n] = '\0';
+	return buf;
+}
+
 static void print_summary(const struct suite_totals *t, u64 start_ms)
 {
 	log_info("suite finished in %llu ms: %u passed, %u failed, %u skipped", time_ms() - start_ms, t->passed,
@@ -30,7 +40,8 @@ static void print_summary(const struct suite_totals *t, u64 start_ms)
 
 void hv_entry(struct boot_info *bi)
 {
-	struct cmdline cl;
+	static struct cmdline cl; /* large (every guest's options): not on the hypervisor's stack */
+	static char cmdline_text[BOOT_CMDLINE_MAX];
 
 	console_init();
 	int cmdline_err = cmdline_parse(bi->cmdline, &cl);
@@ -39,7 +50,7 @@ void hv_entry(struct boot_info *bi)
 	mm_init(bi->pool_base, bi->pool_size);
 	cpu_setup_bsp(highest_ram_address(bi));
 	log_info("microhv " MICROHV_VERSION ": image at 0x%llx, %llu MiB pool, command line '%s'", bi->image_base,
-		 bi->pool_size >> 20, bi->cmdline);
+		 bi->pool_size >> 20, one_line(bi->cmdline, cmdline_text, sizeof(cmdline_text)));
 	time_init();
 	u64 start_ms = time_ms();
 	if (cmdline_err) {

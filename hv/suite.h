@@ -2,6 +2,7 @@
 #ifndef HV_SUITE_H
 #define HV_SUITE_H
 
+#include "loader/multiboot.h"
 #include "types.h"
 
 /* What a guest is expected to do. The harness guests misbehave on purpose: the runner passes them
@@ -29,6 +30,11 @@ struct suite_entry {
 	bool apic_32bit_ids;
 	bool no_broadcast_quirk;
 	u32 vcpus;               /* 0 or 1: one vCPU; more: the BSP plus APs waiting for INIT-SIPI */
+	/* How a guest= file is booted (its append=, initrd=). append NULL marks a built-in guest, whose
+	 * arguments the runner makes up: "platform=LABEL [VM options]". */
+	const char *append;
+	const struct mb_module *mods;
+	u32 nmods;
 };
 
 extern const struct suite_entry builtin_suite[];

@@ -40,9 +40,17 @@ struct vcpu_stats {
 	u64 exits;
 	u64 ec_dropped;
 	u64 ec_added;
+	u64 nmis;
 };
 
 struct vm;
+
+/* Where a vCPU is in its life (SDM Vol. 3A §9.4 MP initialization, §11.6.1 INIT/STARTUP). */
+enum vcpu_state {
+	VCPU_RUNNABLE,      /* queued or running */
+	VCPU_HALTED,        /* executed HLT: runs again when an interrupt it can take or an NMI is pending */
+	VCPU_WAIT_FOR_SIPI, /* an AP after RESET, or any vCPU after INIT: only a STARTUP IPI moves it on */
+};
 
 struct vcpu {
 	u64 gpr[NUM_GPRS]; /* first member: the world-switch code addresses it from the vcpu pointer */
@@ -57,7 +65,12 @@ struct vcpu {
 	 * mtrr_reset(): the vCPU lives inside struct vm, whose pages mm_alloc_pages() zeroes. INIT keeps it. */
 	struct mtrr_state mtrr;
 	bool bench_null_cpuid; /* bench/: CPUID exits handled by the back end alone */
-	bool halted;           /* executed HLT; runs again when an interrupt it can take is pending */
+	enum vcpu_state state;
+	bool queued;           /* in the VM's run queue (hv/sched.c) */
+	bool yield;            /* gave up the rest of its slice (PAUSE): the scheduler runs another vCPU */
+	bool started;          /* has run since RESET: INIT then keeps its CR0.CD/NW (spec R4.3) */
+	bool start_pending;    /* a STARTUP IPI arrived in wait-for-SIPI: enter real mode at start_vector */
+	u8 start_vector;
 	u64 slice_end_tsc;     /* the back end should return to the core by then (watchdog tick, APIC timer) */
 	bool slice_for_timer;  /* ... and that moment is a guest APIC timer, not just the watchdog tick */
 	struct vlapic apic;    /* its virtual local APIC (hv/apic/) */

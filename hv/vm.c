@@ -7,6 +7,7 @@
 #include "mm.h"
 #include "x86.h"
 #include "apic/vapic.h"
+#include "sched.h"
 #include "time.h"
 
 static void host_cpuid(u32 leaf, u32 subleaf, u32 out[4])
@@ -26,6 +27,7 @@ struct vm *vm_create(const struct backend *be, const char *name, u64 ram_size, c
 	vm->ram_size = ALIGN_UP(ram_size, LARGE_PAGE_SIZE);
 	vm->ram = mm_alloc_pages(vm->ram_size / PAGE_SIZE, LARGE_PAGE_SIZE);
 	vm->outcome = VM_RUNNING;
+	vm->timers_dirty = true;
 	if (!vm->ram || be->vm_init(vm)) {
 		vm_destroy(vm);
 		return NULL;
@@ -35,7 +37,7 @@ struct vm *vm_create(const struct backend *be, const char *name, u64 ram_size, c
 
 int vm_add_vcpu(struct vm *vm, const struct entry_state *entry)
 {
-	if (vm->nvcpus == VM_MAX_VCPUS)
+	if (vm->nvcpus == VM_MAX_VCPUS || (!entry) != (vm->nvcpus > 0))
 		return -EINVAL;
 	struct vcpu *v = &vm->vcpus[vm->nvcpus];
 	v->vm = vm;
@@ -44,10 +46,25 @@ int vm_add_vcpu(struct vm *vm, const struct entry_state *entry)
 	if (err)
 		return err;
 	vm->nvcpus++;
+	vm->loaded = v; /* vcpu_init() leaves its state loaded */
 	const struct cpuid_vm_config cfg = { .backend_kind = vm->be->kind, .vcpu_count = vm->nvcpus, .x2apic = true };
 	cpuid_policy_build(&vm->cpuid, host_cpuid, &cfg);
 	vapic_vcpu_reset(v);
+	if (entry) {
+		v->started = true;
+		sched_make_runnable(v);
+	} else {
+		v->state = VCPU_WAIT_FOR_SIPI;
+	}
 	return 0;
+}
+
+u64 vm_total_exits(const struct vm *vm)
+{
+	u64 exits = 0;
+	for (u32 i = 0; i < vm->nvcpus; i++)
+		exits += vm->vcpus[i].stats.exits;
+	return exits;
 }
 
 void vm_destroy(struct vm *vm)
@@ -81,43 +98,23 @@ const char *vm_outcome_name(enum vm_outcome o)
 	return o < ARRAY_SIZE(names) ? names[o] : "?";
 }
 
-/* A halted vCPU sleeps until an interrupt it can take is pending; with nothing that could ever raise one
- * (no armed timer, or IF=0) the VM can never go on. Returns false once the VM is stopped. */
-static bool sleep_while_halted(struct vm *vm, struct vcpu *v, u64 deadline_tsc)
+/* Must the running vCPU give up the CPU: it blocked, spun (PAUSE), or used up its slice? */
+static bool must_switch(const struct vcpu *v, u64 now, u64 slice_end)
 {
-	while (v->halted) {
-		if ((v->rflags & RFLAGS_IF) && vapic_has_wakeup(v)) {
-			v->halted = false;
-			break;
-		}
-		u64 next = vapic_next_deadline(vm);
-		if (!next || !(v->rflags & RFLAGS_IF)) {
-			vm_stop(vm, VM_HALTED_FOREVER, v->rip, "HLT with nothing that could wake the vCPU (IF=%d, %s)",
-				(v->rflags & RFLAGS_IF) != 0, next ? "timer armed" : "no timer armed");
-			return false;
-		}
-		u64 until = MIN(next, deadline_tsc);
-		while (rdtsc() < until)
-			cpu_relax();
-		if (rdtsc() >= deadline_tsc && rdtsc() < next) {
-			vm_stop(vm, VM_TIMEOUT, v->rip, "halted at the watchdog deadline");
-			return false;
-		}
-		vapic_fire_timers(vm, rdtsc());
-	}
-	return true;
+	return !v || v->state != VCPU_RUNNABLE || v->yield || now >= slice_end;
 }
 
 void vm_run(struct vm *vm, u64 deadline_tsc)
 {
-	struct vcpu *v = &vm->vcpus[0];
+	struct vcpu *v = NULL;
 	struct exit_info exit;
 	const u64 tick_tsc = ms_to_tsc(HOST_TICK_MS);
+	u64 slice_end = 0;
 
 	while (vm->outcome == VM_RUNNING) {
 		u64 now = rdtsc();
 		if (now > deadline_tsc) {
-			vm_stop(vm, VM_TIMEOUT, v->rip, "still running at the watchdog deadline");
+			vm_stop(vm, VM_TIMEOUT, v ? v->rip : 0, "still running at the watchdog deadline");
 			break;
 		}
 		u64 next = vapic_next_deadline(vm);
@@ -125,12 +122,21 @@ void vm_run(struct vm *vm, u64 deadline_tsc)
 			vapic_fire_timers(vm, now);
 			next = vapic_next_deadline(vm);
 		}
-		if (v->halted && !sleep_while_halted(vm, v, deadline_tsc))
-			break;
+		if (must_switch(v, now, slice_end)) {
+			struct vcpu *prev = v;
+			v = sched_switch(vm, prev);
+			if (!v) {
+				if (vm->outcome != VM_RUNNING || !sched_idle(vm, deadline_tsc))
+					break;
+				continue;
+			}
+			if (v != prev || now >= slice_end)
+				slice_end = now + tick_tsc;
+		}
 		events_prepare_entry(v);
-		/* Back to the core at the next watchdog tick, or earlier for the next guest APIC timer. */
-		v->slice_for_timer = next && next < now + tick_tsc;
-		v->slice_end_tsc = v->slice_for_timer ? next : now + tick_tsc;
+		/* Back to the core at the end of the slice, or earlier for the next guest APIC timer. */
+		v->slice_for_timer = next && next < slice_end;
+		v->slice_end_tsc = v->slice_for_timer ? next : slice_end;
 		host_timer_arm(v->slice_end_tsc, now);
 		vm->be->run(v, &exit);
 		v->stats.exits++;

@@ -4,11 +4,13 @@
 
 #include "backend.h"
 #include "cpuid_policy.h"
+#include "platform/fwcfg.h"
 #include "platform/uart.h"
 #include "vcpu.h"
+#include "apic/delivery.h"
 
 #define VM_DEFAULT_RAM_BYTES (32ull << 20)
-#define VM_MAX_VCPUS 1
+#define VM_MAX_VCPUS APIC_MAX_VCPUS /* the x2APIC ID is the vCPU index (R5.1) */
 
 enum vm_outcome {
 	VM_RUNNING,
@@ -26,6 +28,13 @@ struct vm_config {
 	bool cd_nw_passthrough; /* SVM: guest CR0.CD/NW reach the VMCB (KVM with CD_NW_CLEARED disabled) */
 	bool apic_32bit_ids;    /* KVM_X2APIC_API_USE_32BIT_IDS: the hotplug hack (spec R5.4) */
 	bool no_broadcast_quirk; /* KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK (spec R5.5) */
+	u32 vcpus;               /* how many vCPUs the VM will have (PAUSE exits only pay off with several) */
+};
+
+/* The vCPUs that can run, in the order they will (hv/sched.c). The running one is not in it. */
+struct run_queue {
+	u16 slot[VM_MAX_VCPUS];
+	u32 head, len;
 };
 
 struct vm {
@@ -41,7 +50,14 @@ struct vm {
 	struct apic_flags apic_flags;
 	struct apic_target apic_targets[VM_MAX_VCPUS]; /* routing's view of each vCPU's APIC */
 	struct apic_map apic_map;                       /* rebuilt whenever an APIC ID or mode changes */
+	struct run_queue runq;
+	struct vcpu *running; /* the vCPU vm_run() is executing (not in the run queue), if any */
+	struct vcpu *loaded;  /* the vCPU whose state the back end has loaded */
+	u64 switches;         /* vCPU switches, for reports */
+	u64 timer_next;       /* the earliest armed APIC timer (0: none), valid unless timers_dirty */
+	bool timers_dirty;
 	struct uart uart;
+	struct fwcfg fwcfg; /* QEMU's fw_cfg at 0x510 (platform/platform.c fills it) */
 	enum vm_outcome outcome;
 	u32 exit_status;
 	u64 stop_rip;
@@ -50,6 +66,7 @@ struct vm {
 
 /* Creates a VM with ram_size bytes of zeroed RAM and no vCPUs. NULL (after logging) on failure. */
 struct vm *vm_create(const struct backend *be, const char *name, u64 ram_size, const struct vm_config *config);
+/* The first vCPU (the BSP) starts at `entry`; later ones (entry = NULL) wait for INIT-SIPI-SIPI. */
 int vm_add_vcpu(struct vm *vm, const struct entry_state *entry);
 void vm_destroy(struct vm *vm);
 
@@ -60,5 +77,8 @@ const char *vm_outcome_name(enum vm_outcome o);
 
 /* Runs the VM until it stops or deadline_tsc passes. */
 void vm_run(struct vm *vm, u64 deadline_tsc);
+
+/* Exits of all its vCPUs. */
+u64 vm_total_exits(const struct vm *vm);
 
 #endif

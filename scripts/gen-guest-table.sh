@@ -38,7 +38,13 @@ while read -r name expect rest; do
 		timeout_ms=*) timeout=${opt#timeout_ms=} ;;
 		manual) manual=true ;;
 		image=*) image=${opt#image=} ;;
-		vcpus=*) vcpus=${opt#vcpus=} ;;
+		vcpus=*)
+			vcpus=${opt#vcpus=}
+			case "$vcpus" in '' | *[!0-9]*) vcpus=0 ;; esac
+			if [ "$vcpus" -lt 1 ] || [ "$vcpus" -gt 1024 ]; then
+				echo "gen-guest-table.sh: $suite: '$name': vcpus must be 1..1024 (VM_MAX_VCPUS)" >&2; exit 1
+			fi
+			;;
 		cd-nw-passthrough) passthrough=true ;;
 		apic-32bit-ids) ids32=true ;;
 		no-broadcast-quirk) no_bcast_quirk=true ;;
@@ -55,7 +61,7 @@ while read -r name expect rest; do
 __asm__(".section .rodata\n.balign 16\nguest_$sym: .incbin \"$dir/$image.elf\"\nguest_${sym}_end:\n.previous");
 extern const u8 guest_$sym[], guest_${sym}_end[];
 EOC
-	entries="$entries	{ \"$name\", guest_$sym, guest_${sym}_end, $kind, $status, $timeout, $manual, $skip_on, \"$reason\", $passthrough, $ids32, $no_bcast_quirk, $vcpus },
+	entries="$entries	{ \"$name\", guest_$sym, guest_${sym}_end, $kind, $status, $timeout, $manual, $skip_on, \"$reason\", $passthrough, $ids32, $no_bcast_quirk, $vcpus, NULL, NULL, 0 },
 "
 	count=$((count + 1))
 done < "$suite"

@@ -3,6 +3,9 @@
 # (TESTS: comma-separated test names; GUEST_FILES: space-separated Multiboot images to run as well).
 # Writes build/results/PLATFORM.log (the whole console) and PLATFORM.tap (the TAP part).
 # Exit status: 0 all passed, 1 something failed, 2 the run itself broke (panic, timeout, no summary).
+# MICROHV_ARGS: extra words for microhv's command line (e.g. log=debug, or guest=k.elf smp=2 append="a b").
+# ESP_FILES: extra files copied to the boot volume's root without a guest= word (modules, or guests that
+# MICROHV_ARGS names itself with their options).
 set -eu
 platform=${1:-qemu-svm}
 tests=${2:-}
@@ -22,6 +25,10 @@ esac
 [ -n "$tests" ] && cfg="$cfg test=$tests"
 [ -n "${MICROHV_ARGS:-}" ] && cfg="$cfg $MICROHV_ARGS" # extra words, e.g. log=debug
 present=""
+for f in ${ESP_FILES:-}; do
+	[ -f "$f" ] || { echo "run-platform: ESP_FILES: $f does not exist" >&2; exit 2; }
+	present="$present $f"
+done
 for f in $files; do
 	cfg="$cfg guest=$(basename "$f")"
 	if [ -f "$f" ]; then

@@ -1,6 +1,7 @@
 #!/bin/sh
 # test-all.sh: what `make test` runs. Host unit tests, then the suite on every emulator platform, then
-# the bad-input checks. One summary row each, and the last line is the total: "N passed, N failed".
+# the bad-input checks and the QEMU compatibility check. One summary row each, and the last line is the
+# total: "N passed, N failed".
 set -u
 PLATFORMS=${PLATFORMS:-qemu-svm bochs-vmx-tigerlake bochs-vmx-skylake bochs-svm-ryzen}
 R=build/results
@@ -52,6 +53,18 @@ printf '%s\n' "$bad_out" > "$R/bad-input.log"
 printf '%s\n' "$bad_out" | grep -E '^(ok|not ok|bad-input:)'
 set -- $(counts "$(printf '%s\n' "$bad_out" | grep '^bad-input:')")
 add_row bad-input "${1:-0}" "${2:-1}" 0 $(( $(now) - t0 ))
+
+echo "== QEMU compatibility: one kernel, its arguments and modules on plain QEMU and under microhv"
+t0=$(now)
+compat_in=build/qemu-compat-input
+mkdir -p "$compat_in"
+seq 1 400 > "$compat_in/numbers.txt" # two modules: 1492 bytes, and 5 (neither page nor word sized)
+printf 'hello' > "$compat_in/hello.bin"
+compat_out=$(sh scripts/check-qemu-compat.sh build/guests/mbinfo.elf "a b  c" "$compat_in/numbers.txt x y,$compat_in/hello.bin" 1 2>&1)
+printf '%s\n' "$compat_out" > "$R/qemu-compat.out"
+printf '%s\n' "$compat_out" | grep -E '^(ok|not ok|qemu-compat:)'
+set -- $(counts "$(printf '%s\n' "$compat_out" | grep '^qemu-compat:')")
+add_row qemu-compat "${1:-0}" "${2:-1}" 0 $(( $(now) - t0 ))
 
 echo
 printf '%-22s %7s %7s %8s %8s\n' "suite" passed failed skipped time

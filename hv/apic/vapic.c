@@ -3,6 +3,7 @@
 #include "../fmt.h"
 #include "../guest_insn.h"
 #include "../log.h"
+#include "../sched.h"
 #include "../vm.h"
 #include "../x86.h"
 
@@ -22,7 +23,13 @@ void vapic_vcpu_reset(struct vcpu *v)
 	vm->apic_flags = (struct apic_flags){ .use_32bit_ids = vm->config.apic_32bit_ids,
 					      .broadcast_quirk = !vm->config.no_broadcast_quirk };
 	vlapic_reset(&v->apic, v->id, v->id == 0);
-	refresh_routing(vm);
+	vapic_state_changed(v);
+}
+
+void vapic_state_changed(struct vcpu *v)
+{
+	refresh_routing(v->vm);
+	v->vm->timers_dirty = true;
 }
 
 /* Routes an IPI the APIC asked for and delivers it to every receiver. */
@@ -32,15 +39,19 @@ static void send_ipi(struct vcpu *v, const struct apic_irq *irq)
 	u16 receivers[VM_MAX_VCPUS];
 	u32 n = apic_route(&vm->apic_map, vm->apic_targets, vm->nvcpus, &vm->apic_targets[v->id], irq,
 			   &vm->apic_flags, receivers);
-	for (u32 i = 0; i < n; i++)
-		vlapic_accept(&vm->vcpus[receivers[i]].apic, irq->vector, irq->delivery_mode, irq->level,
-			      irq->trigger_level);
+	for (u32 i = 0; i < n; i++) {
+		struct vcpu *t = &vm->vcpus[receivers[i]];
+		if (vlapic_accept(&t->apic, irq->vector, irq->delivery_mode, irq->level, irq->trigger_level))
+			vcpu_kick(t);
+	}
 }
 
 static void apply(struct vcpu *v, const struct vlapic_effects *fx)
 {
 	if (fx->map_changed || fx->mode_changed)
 		refresh_routing(v->vm);
+	if (fx->timer_changed)
+		v->vm->timers_dirty = true;
 	if (fx->ipi)
 		send_ipi(v, &fx->ipi_msg);
 }
@@ -123,24 +134,27 @@ u64 vapic_get_cr8(struct vcpu *v)
 void vapic_fire_timers(struct vm *vm, u64 now)
 {
 	for (u32 i = 0; i < vm->nvcpus; i++) {
-		u64 next = vlapic_timer_next(&vm->vcpus[i].apic);
-		if (next && now >= next)
-			vlapic_timer_fire(&vm->vcpus[i].apic, now);
+		struct vcpu *v = &vm->vcpus[i];
+		u64 next = vlapic_timer_next(&v->apic);
+		if (next && now >= next) {
+			vlapic_timer_fire(&v->apic, now);
+			vm->timers_dirty = true;
+			vcpu_kick(v);
+		}
 	}
 }
 
-u64 vapic_next_deadline(const struct vm *vm)
+u64 vapic_next_deadline(struct vm *vm)
 {
+	if (!vm->timers_dirty)
+		return vm->timer_next;
 	u64 earliest = 0;
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		u64 next = vlapic_timer_next(&vm->vcpus[i].apic);
 		if (next && (!earliest || next < earliest))
 			earliest = next;
 	}
+	vm->timer_next = earliest;
+	vm->timers_dirty = false;
 	return earliest;
-}
-
-bool vapic_has_wakeup(const struct vcpu *v)
-{
-	return v->apic.nmi_pending || vlapic_highest_deliverable(&v->apic) >= 0;
 }

@@ -20,8 +20,10 @@ u64 vapic_get_cr8(struct vcpu *v);
 
 /* Fires every timer of the VM that is due at `now`. */
 void vapic_fire_timers(struct vm *vm, u64 now);
-/* The earliest armed timer of the VM (0: none). */
-u64 vapic_next_deadline(const struct vm *vm);
+/* The earliest armed timer of the VM (0: none); recomputed only after a timer changed. */
+u64 vapic_next_deadline(struct vm *vm);
+/* The APIC of v was reset or INIT: rebuild the routing map and the timer summary. */
+void vapic_state_changed(struct vcpu *v);
 /* Cheap test before the priority scan: is any vector requested at all? */
 static inline bool vapic_irr_empty(const struct vcpu *v)
 {
@@ -30,8 +32,5 @@ static inline bool vapic_irr_empty(const struct vcpu *v)
 		any |= v->apic.irr[i];
 	return !any;
 }
-
-/* True if the vCPU has an event that could end a HLT (an NMI, or an interrupt it could take with IF=1). */
-bool vapic_has_wakeup(const struct vcpu *v);
 
 #endif

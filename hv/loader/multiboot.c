@@ -27,21 +27,15 @@
 
 /* Multiboot header flags. Bits 0-15 are requirements: a loader that does not implement one must
  * refuse the image. Bits 16-31 are optional features. */
-#define MBH_FLAG_PAGE_ALIGN BIT(0) /* modules page aligned: we load no modules, trivially satisfied */
+#define MBH_FLAG_PAGE_ALIGN BIT(0) /* modules page aligned: mbi.c aligns them as QEMU does */
 #define MBH_FLAG_MEMINFO BIT(1)    /* mem_* and mmap_* wanted: multiboot_build_info always provides them */
 #define MBH_FLAG_VIDEO BIT(2)      /* video mode wanted: accepted and ignored (no VBE), like QEMU does */
 #define MBH_FLAG_AOUT_KLUDGE BIT(16) /* load using the header's address fields instead of ELF */
 #define MBH_REQUIRED_MASK 0xFFFFull
 #define MBH_SUPPORTED (MBH_FLAG_PAGE_ALIGN | MBH_FLAG_MEMINFO | MBH_FLAG_VIDEO)
 
-/* Guest-physical landmarks. The first page holds the real-mode IVT/BDA and catches null pointers;
- * [MB_LOW_MEM_END, 1 MiB) is the EBDA / VGA / BIOS area the memory map reports as not RAM. */
+/* The first page holds the real-mode IVT/BDA and catches null pointers. */
 #define MB_LOW_GUARD_END 0x1000ull
-#define MB_VGA_START 0xA0000ull
-#define MB_BIOS_ROM_START 0xF0000ull
-#define MB_HIGH_MEM_START 0x100000ull
-#define MB_ADDR_SPACE_32 (1ull << 32) /* paging is off at entry: everything must sit below 4 GiB */
-#define KIB 1024u
 
 /* ---- Failure reasons ---- */
 
@@ -305,85 +299,4 @@ int multiboot_parse(const void *image, u64 size, u64 ram_size, struct mb_image *
 	out->entry = (u32)entry; /* inside a segment, hence below 4 GiB */
 	out->header_flags = flags;
 	return 0;
-}
-
-/* ---- The Multiboot information structure ---- */
-
-/* What the memory map says about the fixed low region; [MB_HIGH_MEM_START, ram_size) follows. */
-static const struct {
-	u64 start, end;
-	u32 type;
-} mb_low_map[] = {
-	{ 0, MB_LOW_MEM_END, MB_MMAP_AVAILABLE },
-	{ MB_LOW_MEM_END, MB_VGA_START, MB_MMAP_RESERVED }, /* EBDA */
-	{ MB_BIOS_ROM_START, MB_HIGH_MEM_START, MB_MMAP_RESERVED }, /* BIOS ROM */
-};
-#define MB_MMAP_MAX_ENTRIES (ARRAY_SIZE(mb_low_map) + 1)
-_Static_assert(MB_MMAP_GPA + MB_MMAP_MAX_ENTRIES * sizeof(struct multiboot_mmap_entry) <= MB_MODS_GPA,
-	       "memory map fits below the module list");
-_Static_assert(MB_INFO_GPA + sizeof(struct multiboot_info) <= MB_MMAP_GPA, "MBI fits below the memory map");
-_Static_assert(MB_CMDLINE_GPA + MB_CMDLINE_MAX <= MB_RESERVED_END, "command line inside the reserved area");
-
-static void mb_put_mmap_entry(struct multiboot_mmap_entry *e, u64 start, u64 end, u32 type)
-{
-	e->size = MB_MMAP_ENTRY_SIZE_FIELD;
-	e->base_addr = start;
-	e->length = end - start;
-	e->type = type;
-}
-
-/* Returns mmap_length: the bytes of entries written. */
-static u32 mb_build_mmap(u8 *dst, u64 ram_size)
-{
-	struct multiboot_mmap_entry *e = (struct multiboot_mmap_entry *)dst;
-	u32 n = 0;
-
-	for (u32 i = 0; i < ARRAY_SIZE(mb_low_map); i++)
-		mb_put_mmap_entry(&e[n++], mb_low_map[i].start, mb_low_map[i].end, mb_low_map[i].type);
-	if (ram_size > MB_HIGH_MEM_START)
-		mb_put_mmap_entry(&e[n++], MB_HIGH_MEM_START, ram_size, MB_MMAP_AVAILABLE);
-	return n * (u32)sizeof(*e);
-}
-
-/* Copy the command line, truncated to what the reserved slot holds; always NUL-terminated. */
-static void mb_copy_cmdline(char *dst, const char *cmdline)
-{
-	u32 n = 0;
-
-	if (cmdline)
-		for (; n < MB_CMDLINE_MAX - 1 && cmdline[n]; n++)
-			dst[n] = cmdline[n];
-	dst[n] = '\0';
-}
-
-/* mem_upper: KiB from 1 MiB to the end of RAM (there is no hole above 1 MiB), saturated. */
-static u32 mb_mem_upper_kib(u64 ram_size)
-{
-	u64 kib = (ram_size - MB_HIGH_MEM_START) / KIB;
-	return kib > (u32)-1 ? (u32)-1 : (u32)kib;
-}
-
-u32 multiboot_build_info(void *ram, u64 ram_size, const char *cmdline)
-{
-	u8 *base = ram;
-
-	/* The fixed map above and every kernel's load address assume at least 1 MiB of RAM. */
-	if (!base || ram_size < MB_HIGH_MEM_START)
-		return 0;
-
-	struct multiboot_info *mbi = (struct multiboot_info *)(base + MB_INFO_GPA);
-	u8 *raw = (u8 *)mbi;
-	for (u32 i = 0; i < sizeof(*mbi); i++) /* unused fields must read as 0 */
-		raw[i] = 0;
-
-	mbi->flags = MBI_FLAG_MEM | MBI_FLAG_CMDLINE | MBI_FLAG_MODS | MBI_FLAG_MMAP;
-	mbi->mem_lower = MB_LOW_MEM_END / KIB;
-	mbi->mem_upper = mb_mem_upper_kib(ram_size);
-	mbi->cmdline = MB_CMDLINE_GPA;
-	mb_copy_cmdline((char *)(base + MB_CMDLINE_GPA), cmdline);
-	mbi->mods_count = 0;
-	mbi->mods_addr = MB_MODS_GPA;
-	mbi->mmap_addr = MB_MMAP_GPA;
-	mbi->mmap_length = mb_build_mmap(base + MB_MMAP_GPA, ram_size);
-	return MB_INFO_GPA;
 }

@@ -5,6 +5,7 @@
 #include "../types.h"
 
 #define MB_MAX_SEGMENTS 16
+#define MB_MAX_MODULES 8
 
 /* One piece of the image to place in guest memory: copy file_size bytes from file_offset to gpa,
  * then zero up to mem_size. */
@@ -22,22 +23,55 @@ struct mb_image {
 	struct mb_segment seg[MB_MAX_SEGMENTS];
 };
 
-/* Guest-physical layout of what the loader adds (below 1 MiB, never overlapped by an image). */
-#define MB_INFO_GPA 0x9000u       /* struct multiboot_info */
-#define MB_MMAP_GPA 0x9100u       /* memory map entries */
-#define MB_MODS_GPA 0x9400u       /* module list */
-#define MB_CMDLINE_GPA 0x9800u    /* kernel command line, NUL-terminated */
-#define MB_CMDLINE_MAX 0x800u
-#define MB_RESERVED_START 0x9000u /* images may not load into [start, end) */
+/* The fixed guest-physical layout below 1 MiB. The memory map and the information structure sit where
+ * QEMU's -kernel loader puts them (hw/i386/multiboot.c: ADDR_E820_MAP, ADDR_MBI), so a guest gets the
+ * same EBX; no image may load into [MB_RESERVED_START, MB_RESERVED_END). */
+#define MB_MMAP_GPA 0x9000u
+#define MB_INFO_GPA 0x9500u
+#define MB_RESERVED_START 0x9000u
 #define MB_RESERVED_END 0xA000u
-#define MB_LOW_MEM_END 0x9FC00u   /* conventional memory reported to the guest */
+#define MB_LOW_MEM_END 0x9FC00ull   /* conventional memory reported to the guest */
+#define MB_VGA_START 0xA0000ull
+#define MB_BIOS_ROM_START 0xF0000ull /* reserved in the memory map: the platform's ACPI tables live here */
+#define MB_HIGH_MEM_START 0x100000ull
+#define MB_ADDR_SPACE_32 (1ull << 32) /* paging is off at entry: everything must sit below 4 GiB */
+
+/* What QEMU's loader tells every guest: boot_device "first BIOS hard disk, no partition" and its name. */
+#define MB_BOOT_DEVICE 0x8000FFFFu
+#define MB_BOOT_LOADER_NAME "qemu"
+
+/* A module (QEMU: one item of -initrd "FILE ARGS,FILE2"): its bytes and its string, "FILE ARGS" exactly
+ * as named, which QEMU passes whole. */
+struct mb_module {
+	const u8 *data;
+	u64 size;
+	const char *string;
+};
+
+/* What the kernel is booted with (QEMU: -kernel NAME -append APPEND -initrd ...). Its command line is
+ * "NAME APPEND", with the space even when APPEND is empty, as QEMU builds it. */
+struct mb_boot {
+	const char *kernel_name;
+	const char *append; /* NULL: none */
+	const struct mb_module *mods;
+	u32 nmods;
+};
 
 /* Validate `image` (size bytes) as a Multiboot v1 kernel for a guest with ram_size bytes of RAM at GPA 0.
  * Returns 0 and fills *out, or -EINVAL with *why set to a short static reason. */
 int multiboot_parse(const void *image, u64 size, u64 ram_size, struct mb_image *out, const char **why);
 
-/* Write the Multiboot information (memory map, command line) into guest RAM (ram = host pointer to GPA 0).
- * Returns the GPA of the information structure (MB_INFO_GPA). */
-u32 multiboot_build_info(void *ram, u64 ram_size, const char *cmdline);
+/* Write the Multiboot information into guest RAM (ram = host pointer to GPA 0) for the kernel `img`
+ * (already parsed, not necessarily copied yet): the memory map and the information structure at their
+ * fixed places, and, as QEMU does, right after the kernel (from its lowest segment address plus its
+ * size rounded up to a page) the module list, the strings and the boot loader name, then each module on
+ * its own page-aligned offset. Returns 0 and sets *mbi_gpa (MB_INFO_GPA), or -EINVAL with *why set
+ * when that area does not fit in RAM below 4 GiB or overlaps the fixed areas below 1 MiB. */
+int multiboot_build_info(void *ram, u64 ram_size, const struct mb_image *img, const struct mb_boot *boot,
+			 u32 *mbi_gpa, const char **why);
+
+/* Copy the kernel's segments from `image` into guest RAM, then multiboot_build_info(). */
+int multiboot_load(void *ram, u64 ram_size, const void *image, const struct mb_image *img,
+		   const struct mb_boot *boot, u32 *mbi_gpa, const char **why);
 
 #endif

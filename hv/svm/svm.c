@@ -24,12 +24,16 @@
 #define IDT_LIMIT_REAL_MODE 0x3FFu
 #define FLAT_CODE_SELECTOR 0x08
 #define FLAT_DATA_SELECTOR 0x10
+#define REAL_MODE_SEGMENT_SHIFT 4 /* base = selector << 4; SIPI vector V: CS = V << 8 */
 
 struct svm_caps svm_caps;
 static const struct inject_caps svm_inject_caps = { .vmx = false }; /* AMD: EV honoured as given */
 static struct vmcb *host_vmcb;
 static void *iopm, *msrpm;
 static u32 next_asid = 1;
+#define SVM_MAX_ASIDS 4096u
+/* More vCPUs than ASIDs share them: the TLB entries of an ASID are flushed when another vCPU takes it. */
+static const struct svm_vcpu *asid_owner[SVM_MAX_ASIDS];
 
 static bool svm_probe(void)
 {
@@ -43,7 +47,8 @@ static bool svm_probe(void)
 		return false;
 	}
 	svm_caps.nrip_save = r[3] & CPUID_SVM_EDX_NRIPS;
-	svm_caps.nasid = r[1];
+	svm_caps.flush_by_asid = r[3] & CPUID_SVM_EDX_FLUSH_BY_ASID;
+	svm_caps.nasid = MIN(r[1], SVM_MAX_ASIDS);
 	return true;
 }
 
@@ -89,6 +94,34 @@ static void set_segment(struct vmcb_segment *seg, u16 selector, u16 attrib, u32 
 	*seg = (struct vmcb_segment){ .selector = selector, .attrib = attrib, .limit = limit, .base = 0 };
 }
 
+/* After INIT and STARTUP (SDM Vol. 3A Table 10-1; APM Vol. 2 §14.1.3): real mode at the vector's page. */
+static void set_real_mode_state(struct vcpu *v, u64 cr0, u8 vector)
+{
+	struct svm_vcpu *s = v->arch;
+	struct vmcb_save *st = &s->vmcb->save;
+	struct vmcb_control *c = &s->vmcb->control;
+	set_segment(&st->cs, (u16)(vector << REAL_MODE_SEGMENT_SHIFT), SVM_ATTR_CODE16, SEGMENT_LIMIT_64K);
+	st->cs.base = (u64)vector * PAGE_SIZE;
+	set_segment(&st->ds, 0, SVM_ATTR_DATA16, SEGMENT_LIMIT_64K);
+	st->es = st->ss = st->fs = st->gs = st->ds;
+	set_segment(&st->tr, 0, SVM_ATTR_TSS_BUSY, SEGMENT_LIMIT_64K);
+	set_segment(&st->ldtr, 0, SVM_ATTR_LDT, SEGMENT_LIMIT_64K);
+	set_segment(&st->gdtr, 0, 0, SEGMENT_LIMIT_64K);
+	set_segment(&st->idtr, 0, 0, SEGMENT_LIMIT_64K);
+	st->cpl = 0;
+	st->efer = EFER_SVME;
+	st->cr3 = 0;
+	st->cr4 = 0;
+	st->dr6 = DR6_RESET;
+	st->dr7 = DR7_RESET;
+	c->event_inj = 0;
+	c->int_state = 0;
+	c->int_ctl &= ~(SVM_INT_CTL_V_IRQ | SVM_INT_CTL_V_IGN_TPR);
+	c->intercept_misc1 &= ~(SVM_INTERCEPT_VINTR | SVM_INTERCEPT_IRET);
+	s->nmi_masked = s->nmi_iret_seen = false;
+	svm_set_cr0(v, cr0);
+}
+
 /* The Multiboot entry state: 32-bit flat protected mode, paging off. */
 static void set_entry_state(struct vmcb_save *st, const struct entry_state *entry)
 {
@@ -120,7 +153,9 @@ static int svm_vcpu_init(struct vcpu *v, const struct entry_state *entry)
 	s->vmcb = vmcb;
 	v->arch = s;
 	struct vmcb_control *c = &vmcb->control;
-	c->intercept_misc1 = SVM_INTERCEPT_CR0_SEL_WRITE | SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
+	/* A spinning vCPU (PAUSE) yields to the others; alone in its VM it has nobody to yield to. */
+	c->intercept_misc1 = (v->vm->config.vcpus > 1 ? SVM_INTERCEPT_PAUSE : 0) |
+			     SVM_INTERCEPT_CR0_SEL_WRITE | SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
 			     SVM_INTERCEPT_SMI | SVM_INTERCEPT_INIT |
 			     SVM_INTERCEPT_CPUID | SVM_INTERCEPT_INVD | SVM_INTERCEPT_HLT | SVM_INTERCEPT_IOIO_PROT |
 			     SVM_INTERCEPT_MSR_PROT | SVM_INTERCEPT_SHUTDOWN;
@@ -134,15 +169,20 @@ static int svm_vcpu_init(struct vcpu *v, const struct entry_state *entry)
 	c->guest_asid = next_asid;
 	next_asid = next_asid + 1 < svm_caps.nasid ? next_asid + 1 : 1;
 	c->tlb_control = SVM_TLB_CONTROL_FLUSH_ALL; /* the ASID may have served an earlier VM */
+	asid_owner[c->guest_asid] = s;
 	c->int_ctl = SVM_INT_CTL_V_INTR_MASKING;
 	c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
 	c->nested_cr3 = virt_to_phys(((struct svm_vm *)v->vm->arch)->npt.pml4);
+	v->rflags = RFLAGS_FIXED;
+	if (!entry) { /* an AP: a valid state until its STARTUP IPI replaces it */
+		set_real_mode_state(v, CR0_RESET_VALUE, 0);
+		return 0;
+	}
 	set_entry_state(&vmcb->save, entry);
 	svm_set_cr0(v, entry->cr0);
 	v->gpr[GPR_RAX] = entry->eax;
 	v->gpr[GPR_RBX] = entry->ebx;
 	v->rip = entry->rip;
-	v->rflags = RFLAGS_FIXED;
 	return 0;
 }
 
@@ -163,6 +203,23 @@ static bool handled_as_null_cpuid(struct vcpu *v, struct vmcb *vmcb)
 		return false;
 	vmcb->save.rip = svm_caps.nrip_save ? vmcb->control.next_rip : vmcb->save.rip + 2;
 	return true;
+}
+
+/* The VMCB is memory: nothing to load, except that a shared ASID must not keep another vCPU's TLB entries. */
+static void svm_load(struct vcpu *v)
+{
+	struct svm_vcpu *s = v->arch;
+	struct vmcb_control *c = &s->vmcb->control;
+	if (asid_owner[c->guest_asid] != s) {
+		asid_owner[c->guest_asid] = s;
+		c->tlb_control = svm_caps.flush_by_asid ? SVM_TLB_CONTROL_FLUSH_ASID : SVM_TLB_CONTROL_FLUSH_ALL;
+	}
+}
+
+static int svm_enter_real_mode(struct vcpu *v, u64 cr0, u8 vector)
+{
+	set_real_mode_state(v, cr0, vector);
+	return 0;
 }
 
 static void svm_run(struct vcpu *v, struct exit_info *e)
@@ -186,6 +243,8 @@ static void svm_run(struct vcpu *v, struct exit_info *e)
 	v->gpr[GPR_RSP] = vmcb->save.rsp;
 	v->rip = vmcb->save.rip;
 	v->rflags = vmcb->save.rflags;
+	if (s->nmi_iret_seen && v->rip != s->nmi_iret_rip)
+		s->nmi_masked = s->nmi_iret_seen = false;
 	svm_decode_exit(v, e);
 }
 
@@ -282,6 +341,30 @@ static void svm_request_interrupt_window(struct vcpu *v)
 	c->intercept_misc1 |= SVM_INTERCEPT_VINTR;
 }
 
+static bool svm_nmi_allowed(struct vcpu *v)
+{
+	const struct svm_vcpu *s = v->arch;
+	const struct vmcb_control *c = &s->vmcb->control;
+	return !s->nmi_masked && !(c->int_state & SVM_INT_STATE_SHADOW) && !(c->event_inj & SVM_EVENTINJ_VALID);
+}
+
+static void svm_inject_nmi(struct vcpu *v)
+{
+	struct svm_vcpu *s = v->arch;
+	struct vmcb_control *c = &s->vmcb->control;
+	c->event_inj = VEC_NMI | ((u64)SVM_EVENTINJ_TYPE_NMI << SVM_EVENTINJ_TYPE_SHIFT) | SVM_EVENTINJ_VALID;
+	c->intercept_misc1 |= SVM_INTERCEPT_IRET;
+	s->nmi_masked = true;
+}
+
+/* No NMI-window intercept: while the handler runs, the exit after its IRET unmasks; a busy injection or
+ * a shadow ends at the latest at the next exit (the host tick), sooner through the interrupt window. */
+static void svm_request_nmi_window(struct vcpu *v)
+{
+	if (!((struct svm_vcpu *)v->arch)->nmi_masked)
+		svm_request_interrupt_window(v);
+}
+
 /* An exception-type event with vector 2 (NMI) is illegal: VMRUN fails with VMEXIT_INVALID (APM §15.20). */
 static void svm_break_next_entry(struct vcpu *v)
 {
@@ -312,6 +395,8 @@ const struct backend svm_backend = {
 	.vm_destroy = svm_vm_destroy,
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_destroy = svm_vcpu_destroy,
+	.load = svm_load,
+	.enter_real_mode = svm_enter_real_mode,
 	.run = svm_run,
 	.skip_instruction = svm_skip_instruction,
 	.get_reg = svm_get_reg,
@@ -321,6 +406,9 @@ const struct backend svm_backend = {
 	.interruptible = svm_interruptible,
 	.inject_interrupt = svm_inject_interrupt,
 	.request_interrupt_window = svm_request_interrupt_window,
+	.nmi_allowed = svm_nmi_allowed,
+	.inject_nmi = svm_inject_nmi,
+	.request_nmi_window = svm_request_nmi_window,
 	.break_next_entry = svm_break_next_entry,
 	.query_memtype = svm_query_memtype,
 };

@@ -10,6 +10,11 @@ struct svm_vcpu {
 	struct vmcb *vmcb;
 	u64 next_rip;  /* where skip_instruction() moves RIP for the current exit */
 	u64 cr0_cd_nw; /* the CD/NW bits of the guest's CR0 (the VMCB may hold them cleared) */
+	/* SVM has no virtual NMI blocking: it is tracked here, from the injection to the handler's IRET
+	 * (intercepted), and lifted at the first exit after the IRET has executed. */
+	bool nmi_masked;
+	bool nmi_iret_seen;
+	u64 nmi_iret_rip;
 };
 
 struct svm_vm {
@@ -18,6 +23,7 @@ struct svm_vm {
 
 struct svm_caps {
 	bool nrip_save;
+	bool flush_by_asid;
 	u32 nasid;
 };
 extern struct svm_caps svm_caps;

@@ -12,6 +12,7 @@
 #define LEN_RDMSR_WRMSR 2
 #define LEN_HLT 1
 #define LEN_VMMCALL 3
+#define LEN_PAUSE 2
 
 static void next_rip(struct vcpu *v, const struct vmcb *vmcb, u64 fixed_len)
 {
@@ -98,6 +99,18 @@ void svm_decode_exit(struct vcpu *v, struct exit_info *e)
 		c->int_ctl &= ~(SVM_INT_CTL_V_IRQ | SVM_INT_CTL_V_IGN_TPR);
 		c->intercept_misc1 &= ~SVM_INTERCEPT_VINTR;
 		e->reason = EXIT_INTERRUPT_WINDOW;
+		break;
+	}
+	case SVM_EXIT_PAUSE:
+		e->reason = EXIT_PAUSE;
+		next_rip(v, vmcb, LEN_PAUSE);
+		break;
+	case SVM_EXIT_IRET: { /* the NMI handler returns: NMIs are unmasked once this IRET has executed */
+		struct svm_vcpu *s = v->arch;
+		s->vmcb->control.intercept_misc1 &= ~SVM_INTERCEPT_IRET;
+		s->nmi_iret_seen = true;
+		s->nmi_iret_rip = v->rip;
+		e->reason = EXIT_NONE;
 		break;
 	}
 	case SVM_EXIT_INTR:

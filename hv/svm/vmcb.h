@@ -17,7 +17,9 @@
 #define SVM_INTERCEPT_INIT BIT(3)
 #define SVM_INTERCEPT_CR0_SEL_WRITE BIT(5) /* CR0 writes that change bits other than TS and MP */
 #define SVM_INTERCEPT_CPUID BIT(18)
+#define SVM_INTERCEPT_IRET BIT(20)
 #define SVM_INTERCEPT_INVD BIT(22)
+#define SVM_INTERCEPT_PAUSE BIT(23)
 #define SVM_INTERCEPT_HLT BIT(24)
 #define SVM_INTERCEPT_IOIO_PROT BIT(27)
 #define SVM_INTERCEPT_MSR_PROT BIT(28)
@@ -34,6 +36,8 @@
 #define SVM_INTERCEPT_XSETBV BIT(13)
 
 #define SVM_TLB_CONTROL_FLUSH_ALL 1
+#define SVM_TLB_CONTROL_FLUSH_ASID 3
+#define CPUID_SVM_EDX_FLUSH_BY_ASID BIT(6)
 #define SVM_INT_CTL_V_INTR_MASKING BIT(24) /* guest RFLAGS.IF does not mask host interrupts */
 #define SVM_INT_CTL_V_IRQ BIT(8)          /* a virtual interrupt is pending (used for the window) */
 #define SVM_INT_CTL_V_IGN_TPR BIT(20)     /* ... and taken whatever V_TPR says */
@@ -45,6 +49,7 @@
 #define SVM_EVENTINJ_TYPE_SHIFT 8
 #define SVM_EVENTINJ_TYPE_EXCEPTION 3
 #define SVM_EVENTINJ_TYPE_INTR 0
+#define SVM_EVENTINJ_TYPE_NMI 2
 
 /* Exit codes (APM Vol. 2 Appendix C). */
 #define SVM_EXIT_CR0_READ 0x000
@@ -56,6 +61,8 @@
 #define SVM_EXIT_CR0_SEL_WRITE 0x065
 #define SVM_EXIT_NMI 0x061
 #define SVM_EXIT_CPUID 0x072
+#define SVM_EXIT_IRET 0x074
+#define SVM_EXIT_PAUSE 0x077
 #define SVM_EXIT_HLT 0x078
 #define SVM_EXIT_IOIO 0x07B
 #define SVM_EXIT_MSR 0x07C
@@ -79,6 +86,8 @@
 #define SVM_ATTR_DATA32 0xC93 /* G, B, P, S, data read/write accessed */
 #define SVM_ATTR_TSS_BUSY 0x08B
 #define SVM_ATTR_LDT 0x082
+#define SVM_ATTR_CODE16 0x09B /* real mode CS: P, S, execute/read accessed */
+#define SVM_ATTR_DATA16 0x093 /* real mode data segment: P, S, read/write accessed */
 #define SVM_ATTR_L (1u << 9) /* descriptor bit 53: 64-bit code */
 #define SVM_ATTR_DB (1u << 10) /* descriptor bit 54: default operand size */
 

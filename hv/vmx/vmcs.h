@@ -118,6 +118,8 @@
 /* Primary processor-based controls. */
 #define PROC_INTERRUPT_WINDOW_EXITING (1u << 2)
 #define PROC_HLT_EXITING (1u << 7)
+#define PROC_NMI_WINDOW_EXITING (1u << 22)
+#define PROC_PAUSE_EXITING (1u << 30)
 #define PROC_INVLPG_EXITING (1u << 9)
 #define PROC_MWAIT_EXITING (1u << 10)
 #define PROC_RDPMC_EXITING (1u << 11)
@@ -150,6 +152,7 @@
 #define INTR_INFO_DELIVER_ERROR_CODE (1u << 11)
 #define INTR_INFO_TYPE_SHIFT 8
 #define INTR_TYPE_EXTERNAL 0
+#define INTR_TYPE_NMI 2
 #define INTR_TYPE_HARD_EXCEPTION 3
 #define INTR_TYPE_SOFT_EXCEPTION 6
 #define INTR_INFO_TYPE_MASK 0x700u
@@ -157,11 +160,15 @@
 #define INTR_INFO_RESERVED_BITS 0x7FFFF000u /* bits 30:12; IDT-vectoring bit 12 (NMI unblocking) is not for entry */
 
 #define GUEST_INTERRUPTIBILITY_STI_MOVSS 0x3u /* blocking by STI or MOV SS (SDM Table 25-3) */
+#define GUEST_INTERRUPTIBILITY_NMI 0x8u       /* blocking by NMI: with virtual NMIs, until the handler's IRET */
 
 /* Segment access rights (SDM §25.4.1). */
 #define VMX_AR_CODE32 0xC09B /* G, D, P, S, execute/read accessed */
 #define VMX_AR_DATA32 0xC093 /* G, B, P, S, read/write accessed */
 #define VMX_AR_TSS_BUSY 0x008B
+#define VMX_AR_CODE16 0x009B /* real mode CS: P, S, execute/read accessed, limit in bytes */
+#define VMX_AR_DATA16 0x0093 /* real mode data segment: P, S, read/write accessed */
+#define VMX_AR_LDT 0x0082
 #define VMX_AR_UNUSABLE (1u << 16)
 
 /* Basic exit reasons (SDM Vol. 3D Appendix C). */
@@ -169,6 +176,7 @@
 #define VMX_EXIT_EXTERNAL_INTERRUPT 1
 #define VMX_EXIT_TRIPLE_FAULT 2
 #define VMX_EXIT_INTERRUPT_WINDOW 7
+#define VMX_EXIT_NMI_WINDOW 8
 #define VMX_EXIT_CPUID 10
 #define VMX_EXIT_HLT 12
 #define VMX_EXIT_INVD 13
@@ -181,6 +189,7 @@
 #define VMX_EXIT_WRMSR 32
 #define VMX_EXIT_INVALID_GUEST_STATE 33
 #define VMX_EXIT_MSR_LOADING 34
+#define VMX_EXIT_PAUSE 40
 #define VMX_EXIT_MACHINE_CHECK 41
 #define VMX_EXIT_EPT_VIOLATION 48
 #define VMX_EXIT_EPT_MISCONFIG 49

@@ -40,10 +40,12 @@ struct inject_caps vmx_inject_caps = { .vmx = true };
 static void *vmxon_region;
 
 /* Controls microhv needs (required) and would like (optional); the rest follow the capability MSRs. */
-#define PIN_REQUIRED (PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING)
+/* Virtual NMIs: the CPU tracks the guest's NMI blocking, and NMI-window exiting needs them. */
+#define PIN_REQUIRED (PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING | PIN_VIRTUAL_NMIS)
 /* CR8 exits: without a TPR shadow, a guest MOV to CR8 would otherwise change the host's own TPR. */
 #define PRIMARY_REQUIRED (PROC_HLT_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_ACTIVATE_SECONDARY | \
 			  PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING)
+#define PRIMARY_ON_DEMAND (PROC_INTERRUPT_WINDOW_EXITING | PROC_NMI_WINDOW_EXITING | PROC_PAUSE_EXITING)
 #define SECONDARY_REQUIRED (PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST)
 #define SECONDARY_OPTIONAL PROC2_ENABLE_VPID
 #define EXIT_REQUIRED (EXIT_HOST_ADDRESS_SPACE_SIZE | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT | EXIT_LOAD_PAT)
@@ -93,6 +95,11 @@ bool vmx_probe(void)
 			 EXIT_REQUIRED, 0, &c->exit) &
 		  adjust("VM-entry", rdmsr(true_ctls ? MSR_IA32_VMX_TRUE_ENTRY_CTLS : MSR_IA32_VMX_ENTRY_CTLS),
 			 ENTRY_REQUIRED, 0, &c->entry);
+	/* Switched on per vCPU when needed, so only required to be allowed. */
+	if (((primary_cap >> 32) & PRIMARY_ON_DEMAND) != PRIMARY_ON_DEMAND) {
+		log_warn("VMX: the CPU lacks NMI-window or PAUSE exiting");
+		ok = false;
+	}
 	if (ok && (c->primary & PROC_ACTIVATE_SECONDARY))
 		ok = adjust("secondary", rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2), SECONDARY_REQUIRED, SECONDARY_OPTIONAL,
 			    &c->secondary);

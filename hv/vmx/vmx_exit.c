@@ -69,6 +69,11 @@ void vmx_decode_exit(struct vcpu *v, struct exit_info *e)
 		vmcs_write(VMCS_PRIMARY_CONTROLS, vmread(VMCS_PRIMARY_CONTROLS) & ~PROC_INTERRUPT_WINDOW_EXITING);
 		e->reason = EXIT_INTERRUPT_WINDOW;
 		break;
+	case VMX_EXIT_NMI_WINDOW:
+		vmcs_write(VMCS_PRIMARY_CONTROLS, vmread(VMCS_PRIMARY_CONTROLS) & ~PROC_NMI_WINDOW_EXITING);
+		e->reason = EXIT_NMI_WINDOW;
+		break;
+	case VMX_EXIT_PAUSE: e->reason = EXIT_PAUSE; break;
 	case VMX_EXIT_EXTERNAL_INTERRUPT:
 	case VMX_EXIT_EXCEPTION_NMI: /* only NMIs exit (the exception bitmap is empty): the host's own */
 		e->reason = EXIT_EXTERNAL_INTERRUPT;

@@ -19,6 +19,7 @@
 #define FLAT_CODE_SELECTOR 0x08
 #define FLAT_DATA_SELECTOR 0x10
 #define DR7_RESET 0x400ull
+#define REAL_MODE_SEGMENT_SHIFT 4 /* real mode: base = selector << 4; SIPI vector V: CS = V << 8, base V << 12 */
 #define CS_AR_L (1u << 13)
 #define CS_AR_D (1u << 14)
 /* Only CR0.TS and CR0.WP are the guest's own (spec R4.1); every other bit of CR0, and all of CR4, exit. */
@@ -27,6 +28,7 @@
 #define LEN_CPUID 2
 
 static void *io_bitmaps, *msr_bitmap;
+static void vmx_set_reg(struct vcpu *v, enum vreg r, u64 value);
 static struct vmx_vcpu *current_vcpu; /* whose VMCS is loaded on this CPU */
 static u16 next_vpid = 1;            /* 0 belongs to the host */
 #define MAX_VPID 0xFFFF
@@ -94,22 +96,28 @@ static void setup_host_state(void)
 	vmcs_write(VMCS_HOST_RIP, (u64)vmx_exit_entry);
 }
 
-static void set_segment(u64 selector_field, u16 selector, u32 ar, u32 limit)
+static void set_segment_at(u64 selector_field, u16 selector, u64 base, u32 ar, u32 limit)
 {
 	/* Selector, base, limit and access-rights fields are laid out at fixed strides per register. */
 	u64 index = (selector_field - VMCS_GUEST_ES_SELECTOR) / 2;
 	vmcs_write(selector_field, selector);
-	vmcs_write(VMCS_GUEST_ES_BASE + index * 2, 0);
+	vmcs_write(VMCS_GUEST_ES_BASE + index * 2, base);
 	vmcs_write(VMCS_GUEST_ES_LIMIT + index * 2, limit);
 	vmcs_write(VMCS_GUEST_ES_AR + index * 2, ar);
 }
+
+static void set_segment(u64 selector_field, u16 selector, u32 ar, u32 limit)
+{
+	set_segment_at(selector_field, selector, 0, ar, limit);
+}
+
+static const u64 data_segments[] = { VMCS_GUEST_DS_SELECTOR, VMCS_GUEST_ES_SELECTOR, VMCS_GUEST_SS_SELECTOR,
+				     VMCS_GUEST_FS_SELECTOR, VMCS_GUEST_GS_SELECTOR };
 
 /* The Multiboot entry state: 32-bit flat protected mode, paging off. */
 static void setup_guest_state(struct vcpu *v, const struct entry_state *entry)
 {
 	set_segment(VMCS_GUEST_CS_SELECTOR, FLAT_CODE_SELECTOR, VMX_AR_CODE32, SEGMENT_LIMIT_4G);
-	u64 data_segments[] = { VMCS_GUEST_DS_SELECTOR, VMCS_GUEST_ES_SELECTOR, VMCS_GUEST_SS_SELECTOR,
-				VMCS_GUEST_FS_SELECTOR, VMCS_GUEST_GS_SELECTOR };
 	for (u32 i = 0; i < ARRAY_SIZE(data_segments); i++)
 		set_segment(data_segments[i], FLAT_DATA_SELECTOR, VMX_AR_DATA32, SEGMENT_LIMIT_4G);
 	set_segment(VMCS_GUEST_TR_SELECTOR, 0, VMX_AR_TSS_BUSY, SEGMENT_LIMIT_64K);
@@ -132,11 +140,43 @@ static void setup_guest_state(struct vcpu *v, const struct entry_state *entry)
 	vmx_set_cr0(v, entry->cr0);
 }
 
+/* After INIT and STARTUP (SDM Vol. 3A Table 10-1): real mode, which VM entry accepts only with
+ * "unrestricted guest" (a required control here). */
+static void set_real_mode_state(struct vcpu *v, u64 cr0, u8 vector)
+{
+	struct vmx_vcpu *x = v->arch;
+	set_segment_at(VMCS_GUEST_CS_SELECTOR, (u16)(vector << REAL_MODE_SEGMENT_SHIFT),
+		       (u64)vector * PAGE_SIZE, VMX_AR_CODE16, SEGMENT_LIMIT_64K);
+	for (u32 i = 0; i < ARRAY_SIZE(data_segments); i++)
+		set_segment(data_segments[i], 0, VMX_AR_DATA16, SEGMENT_LIMIT_64K);
+	set_segment(VMCS_GUEST_TR_SELECTOR, 0, VMX_AR_TSS_BUSY, SEGMENT_LIMIT_64K);
+	set_segment(VMCS_GUEST_LDTR_SELECTOR, 0, VMX_AR_LDT, SEGMENT_LIMIT_64K);
+	vmcs_write(VMCS_GUEST_GDTR_BASE, 0);
+	vmcs_write(VMCS_GUEST_GDTR_LIMIT, SEGMENT_LIMIT_64K);
+	vmcs_write(VMCS_GUEST_IDTR_BASE, 0);
+	vmcs_write(VMCS_GUEST_IDTR_LIMIT, SEGMENT_LIMIT_64K);
+	vmcs_write(VMCS_GUEST_CR3, 0);
+	vmcs_write(VMCS_GUEST_DR7, DR7_RESET);
+	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, 0);
+	vmcs_write(VMCS_ENTRY_INTERRUPTION_INFO, 0);
+	vmcs_write(VMCS_LINK_POINTER, VMCS_LINK_POINTER_NONE);
+	vmcs_write(VMCS_PRIMARY_CONTROLS,
+		   vmread(VMCS_PRIMARY_CONTROLS) & ~(PROC_INTERRUPT_WINDOW_EXITING | PROC_NMI_WINDOW_EXITING));
+	x->event_pending = false;
+	vmx_set_reg(v, VREG_EFER, 0);
+	vmx_set_cr4(v, 0);
+	vmx_set_cr0(v, cr0);
+	x->exit_rsp = ~v->gpr[GPR_RSP]; /* force the writes of RSP and RFLAGS at the next entry */
+	x->exit_rflags = ~v->rflags;
+}
+
 static void setup_controls(struct vcpu *v, struct vmx_vcpu *x)
 {
 	const struct vmx_caps *c = &vmx_caps;
 	vmcs_write(VMCS_PIN_CONTROLS, c->pin);
-	vmcs_write(VMCS_PRIMARY_CONTROLS, c->primary);
+	/* A spinning vCPU yields to the others; alone in its VM it has nobody to yield to. */
+	vmcs_write(VMCS_PRIMARY_CONTROLS, v->vm->config.vcpus > 1 ? c->primary | PROC_PAUSE_EXITING : c->primary);
 	vmcs_write(VMCS_SECONDARY_CONTROLS, c->secondary);
 	vmcs_write(VMCS_EXIT_CONTROLS, c->exit);
 	vmcs_write(VMCS_ENTRY_CONTROLS, c->entry);
@@ -175,11 +215,15 @@ static int vmx_vcpu_init(struct vcpu *v, const struct entry_state *entry)
 	load_unswitched_msrs(x);
 	setup_controls(v, x);
 	setup_host_state();
+	v->rflags = RFLAGS_FIXED;
+	if (!entry) { /* an AP: a valid state until its STARTUP IPI replaces it */
+		set_real_mode_state(v, CR0_RESET_VALUE, 0);
+		return 0;
+	}
 	setup_guest_state(v, entry);
 	v->gpr[GPR_RAX] = entry->eax;
 	v->gpr[GPR_RBX] = entry->ebx;
 	v->rip = entry->rip;
-	v->rflags = RFLAGS_FIXED;
 	x->exit_rsp = ~v->gpr[GPR_RSP]; /* force the first write */
 	x->exit_rflags = ~v->rflags;
 	/* Without "save preemption timer value" exits leave the field alone: it is written only on change. */
@@ -223,14 +267,27 @@ static bool handled_as_null_cpuid(struct vcpu *v)
 	return true;
 }
 
+static void vmx_load(struct vcpu *v)
+{
+	struct vmx_vcpu *x = v->arch;
+	if (current_vcpu == x)
+		return;
+	vmptrld(virt_to_phys(x->vmcs));
+	load_unswitched_msrs(x);
+	current_vcpu = x;
+}
+
+static int vmx_enter_real_mode(struct vcpu *v, u64 cr0, u8 vector)
+{
+	vmx_load(v);
+	set_real_mode_state(v, cr0, vector);
+	return 0;
+}
+
 static void vmx_run(struct vcpu *v, struct exit_info *e)
 {
 	struct vmx_vcpu *x = v->arch;
-	if (current_vcpu != x) {
-		vmptrld(virt_to_phys(x->vmcs));
-		load_unswitched_msrs(x);
-		current_vcpu = x;
-	}
+	vmx_load(v);
 	/* RSP and RFLAGS rarely change in the core: write back only what did. */
 	if (v->gpr[GPR_RSP] != x->exit_rsp)
 		vmcs_write(VMCS_GUEST_RSP, v->gpr[GPR_RSP]);
@@ -388,6 +445,26 @@ static void vmx_request_interrupt_window(struct vcpu *v)
 	vmcs_write(VMCS_PRIMARY_CONTROLS, vmread(VMCS_PRIMARY_CONTROLS) | PROC_INTERRUPT_WINDOW_EXITING);
 }
 
+/* With virtual NMIs the CPU blocks NMIs from the injected one's delivery to its handler's IRET; VM entry
+ * refuses an NMI under MOV SS blocking, and KVM also waits out STI blocking (SDM Vol. 3C §26.3.1.5). */
+static bool vmx_nmi_allowed(struct vcpu *v)
+{
+	return !((struct vmx_vcpu *)v->arch)->event_pending &&
+	       !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & (GUEST_INTERRUPTIBILITY_STI_MOVSS | GUEST_INTERRUPTIBILITY_NMI));
+}
+
+static void vmx_inject_nmi(struct vcpu *v)
+{
+	((struct vmx_vcpu *)v->arch)->event_pending = true;
+	vmcs_write(VMCS_ENTRY_INTERRUPTION_INFO, VEC_NMI | INTR_INFO_VALID | (INTR_TYPE_NMI << INTR_INFO_TYPE_SHIFT));
+}
+
+/* NMI-window exiting: a VM exit as soon as there is no blocking by NMI or MOV SS (SDM Vol. 3C §26.7.6). */
+static void vmx_request_nmi_window(struct vcpu *v)
+{
+	vmcs_write(VMCS_PRIMARY_CONTROLS, vmread(VMCS_PRIMARY_CONTROLS) | PROC_NMI_WINDOW_EXITING);
+}
+
 /* RFLAGS bit 1 must be 1: entry fails with "invalid guest state" (SDM §27.3.1.4). The run loop reloads
  * RFLAGS from the vCPU before every entry, so the broken value goes there. */
 static void vmx_break_next_entry(struct vcpu *v)
@@ -415,6 +492,8 @@ const struct backend vmx_backend = {
 	.vm_destroy = vmx_vm_destroy,
 	.vcpu_init = vmx_vcpu_init,
 	.vcpu_destroy = vmx_vcpu_destroy,
+	.load = vmx_load,
+	.enter_real_mode = vmx_enter_real_mode,
 	.run = vmx_run,
 	.skip_instruction = vmx_skip_instruction,
 	.get_reg = vmx_get_reg,
@@ -424,6 +503,9 @@ const struct backend vmx_backend = {
 	.interruptible = vmx_interruptible,
 	.inject_interrupt = vmx_inject_interrupt,
 	.request_interrupt_window = vmx_request_interrupt_window,
+	.nmi_allowed = vmx_nmi_allowed,
+	.inject_nmi = vmx_inject_nmi,
+	.request_nmi_window = vmx_request_nmi_window,
 	.break_next_entry = vmx_break_next_entry,
 	.query_memtype = vmx_query_memtype,
 };

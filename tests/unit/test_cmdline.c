@@ -10,6 +10,8 @@
 
 #include "hv/cmdline.h"
 
+#define CMDLINE_WORD_TEST_MAX 512 /* the parser's longest word */
+
 static struct cmdline cl;
 
 /* Parse with the result structure full of garbage first: the parser must fill in every default. */
@@ -111,9 +113,9 @@ static void test_guests(void **state)
 {
 	expect_ok("guest=one.elf guest=dir/two.elf guest=\\EFI\\three.elf");
 	assert_int_equal(cl.nguests, 3);
-	assert_string_equal(cl.guests[0], "one.elf");
-	assert_string_equal(cl.guests[1], "dir/two.elf");
-	assert_string_equal(cl.guests[2], "\\EFI\\three.elf");
+	assert_string_equal(cl.guests[0].path, "one.elf");
+	assert_string_equal(cl.guests[1].path, "dir/two.elf");
+	assert_string_equal(cl.guests[2].path, "\\EFI\\three.elf");
 	assert_int_equal(cl.ntests, 0);
 }
 
@@ -158,7 +160,7 @@ static void test_everything_together(void **state)
 	assert_int_equal(cl.ntests, 2);
 	assert_string_equal(cl.tests[1], "bad.elf");
 	assert_int_equal(cl.nguests, 1);
-	assert_string_equal(cl.guests[0], "bad.elf");
+	assert_string_equal(cl.guests[0].path, "bad.elf");
 }
 
 /* ---- Layout: white space and comments ---- */
@@ -280,7 +282,7 @@ static void test_error_too_long(void **state)
 	name[CMDLINE_NAME_MAX - 1] = '\0';
 	snprintf(line, sizeof(line), "guest=%s", name);
 	expect_ok(line);
-	assert_string_equal(cl.guests[0], name);
+	assert_string_equal(cl.guests[0].path, name);
 	strcat(name, "X");
 	snprintf(line, sizeof(line), "guest=%s", name);
 	expect_error(line, "guest=ggggg");
@@ -312,7 +314,7 @@ static void test_error_too_many(void **state)
 		len += (size_t)snprintf(line + len, sizeof(line) - len, "guest=g%u.elf ", i);
 	expect_error(line, "guest=g16.elf");
 	assert_int_equal(cl.nguests, CMDLINE_MAX_GUESTS);
-	assert_string_equal(cl.guests[CMDLINE_MAX_GUESTS - 1], "g15.elf");
+	assert_string_equal(cl.guests[CMDLINE_MAX_GUESTS - 1].path, "g15.elf");
 }
 
 static void test_good_words_around_bad_one(void **state)
@@ -343,6 +345,167 @@ static void test_error_long_word_fits(void **state)
 	assert_true(strlen(cl.error) < sizeof(cl.error));
 }
 
+/* ---- Per-guest options: append=, initrd=, smp= ---- */
+
+static void expect_module(const struct cmdline_module *m, const char *string, const char *file)
+{
+	char f[CMDLINE_NAME_MAX];
+
+	assert_string_equal(m->string, string);
+	cmdline_module_file(m, f);
+	assert_string_equal(f, file);
+}
+
+static void test_guest_options(void **state)
+{
+	expect_ok("guest=\\k.elf smp=4 initrd=\\m.bin append=\"a b  c\" log=debug");
+	assert_int_equal(cl.nguests, 1);
+	assert_string_equal(cl.guests[0].path, "\\k.elf");
+	assert_int_equal(cl.guests[0].vcpus, 4);
+	assert_string_equal(cl.guests[0].append, "a b  c"); /* spaces kept as written */
+	assert_int_equal(cl.guests[0].nmods, 1);
+	expect_module(&cl.guests[0].mods[0], "\\m.bin", "\\m.bin");
+	assert_int_equal(cl.log_level, LOG_DEBUG); /* global words may follow */
+
+	/* Not given: no arguments, no modules, vCPU count 0 (= one). */
+	expect_ok("guest=a.elf");
+	assert_string_equal(cl.guests[0].append, "");
+	assert_int_equal(cl.guests[0].vcpus, 0);
+	assert_int_equal(cl.guests[0].nmods, 0);
+}
+
+static void test_options_follow_their_guest(void **state)
+{
+	expect_ok("guest=a.elf smp=2 append=x guest=b.elf initrd=m guest=c.elf test=a.elf smp=1024");
+	assert_int_equal(cl.nguests, 3);
+	assert_int_equal(cl.guests[0].vcpus, 2);
+	assert_string_equal(cl.guests[0].append, "x");
+	assert_int_equal(cl.guests[0].nmods, 0);
+	assert_int_equal(cl.guests[1].vcpus, 0);
+	assert_string_equal(cl.guests[1].append, "");
+	assert_int_equal(cl.guests[1].nmods, 1);
+	assert_int_equal(cl.guests[2].vcpus, 1024); /* a global word in between changes nothing */
+	assert_int_equal(cl.guests[2].nmods, 0);
+}
+
+static void test_initrd_list(void **state)
+{
+	/* QEMU's -initrd syntax: comma-separated "FILE ARGS" items; the file name ends at the first space. */
+	expect_ok("guest=k.elf initrd=\"m.bin x y,dir\\n2.bin,m3  two  spaces\"");
+	assert_int_equal(cl.guests[0].nmods, 3);
+	expect_module(&cl.guests[0].mods[0], "m.bin x y", "m.bin");
+	expect_module(&cl.guests[0].mods[1], "dir\\n2.bin", "dir\\n2.bin");
+	expect_module(&cl.guests[0].mods[2], "m3  two  spaces", "m3");
+
+	/* Up to CMDLINE_MAX_MODULES. */
+	expect_ok("guest=k.elf initrd=a,b,c,d");
+	assert_int_equal(cl.guests[0].nmods, CMDLINE_MAX_MODULES);
+	expect_module(&cl.guests[0].mods[3], "d", "d");
+	expect_error("guest=k.elf initrd=a,b,c,d,e", "more than 4 initrd= modules");
+	assert_int_equal(cl.guests[0].nmods, CMDLINE_MAX_MODULES);
+}
+
+static void test_quoting(void **state)
+{
+	/* Quotes may stand anywhere in a word and are never part of the value. */
+	expect_ok("guest=k.elf append=\"\"");
+	assert_string_equal(cl.guests[0].append, "");
+	expect_ok("\"guest=k.elf\" \"append=a b\"");
+	assert_string_equal(cl.guests[0].path, "k.elf");
+	assert_string_equal(cl.guests[0].append, "a b");
+	expect_ok("guest=k.elf append=a\" \"b\"\tc\"d");
+	assert_string_equal(cl.guests[0].append, "a b\tcd");
+	expect_ok("platform=\"x y\" guest=k.elf append=\"#not a comment\" log=warn");
+	assert_string_equal(cl.platform, "x y");
+	assert_string_equal(cl.guests[0].append, "#not a comment");
+	assert_int_equal(cl.log_level, LOG_WARN);
+	/* A quoted newline is kept; an unquoted one ends the word. */
+	expect_ok("guest=k.elf append=\"a\nb\"\nlog=error");
+	assert_string_equal(cl.guests[0].append, "a\nb");
+	assert_int_equal(cl.log_level, LOG_ERROR);
+}
+
+/* `fmt` with a value of `max` characters is accepted, and with one more refused naming `error`. */
+static void expect_length_limit(const char *fmt, size_t max, const char *error)
+{
+	char value[CMDLINE_WORD_TEST_MAX], line[CMDLINE_WORD_TEST_MAX + 64];
+
+	assert_true(max + 2 <= sizeof(value));
+	memset(value, 'v', max + 1);
+	value[max] = '\0';
+	snprintf(line, sizeof(line), fmt, value);
+	expect_ok(line);
+	value[max] = 'v';
+	value[max + 1] = '\0';
+	snprintf(line, sizeof(line), fmt, value);
+	expect_error(line, error);
+}
+
+static void test_append_limits(void **state)
+{
+	expect_length_limit("guest=k.elf append=\"%s\"", CMDLINE_APPEND_MAX - 1, "append= longer than 256 characters");
+	assert_string_equal(cl.guests[0].append, "");
+	expect_length_limit("guest=k.elf append=\"a %s\"", CMDLINE_APPEND_MAX - 3, "append= longer");
+}
+
+static void test_error_guest_options(void **state)
+{
+	expect_error("smp=2 guest=k.elf", "must follow the guest= they describe");
+	assert_int_equal(cl.guests[0].vcpus, 0);
+	expect_error("append=x", "must follow");
+	expect_error("initrd=m.bin", "must follow");
+	expect_error("guest=k.elf smp=2 smp=3", "given twice for one guest=: 'smp=3'");
+	assert_int_equal(cl.guests[0].vcpus, 2);
+	expect_error("guest=k.elf append=a append=b", "given twice");
+	assert_string_equal(cl.guests[0].append, "a");
+	expect_error("guest=k.elf initrd=a initrd=b", "given twice");
+	assert_int_equal(cl.guests[0].nmods, 1);
+}
+
+static void test_error_smp_values(void **state)
+{
+	static const char *const bad[] = { "smp=0", "smp=1025", "smp=", "smp=-1", "smp=2x", "smp=0x10", "smp= 2",
+					   "smp=99999999999999999999", "smp=+3" };
+	char line[64];
+
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(line, sizeof(line), "guest=k.elf %s", bad[i]);
+		expect_error(line, "smp= takes a vCPU count from 1 to 1024");
+	}
+	expect_ok("guest=k.elf smp=001");
+	assert_int_equal(cl.guests[0].vcpus, 1);
+	expect_ok("guest=k.elf smp=1");
+	assert_int_equal(cl.guests[0].vcpus, 1);
+}
+
+static void test_error_initrd_items(void **state)
+{
+	expect_error("guest=k.elf initrd=", "initrd= item without a file name");
+	expect_error("guest=k.elf initrd=a,,b", "no ',,' escapes");
+	expect_error("guest=k.elf initrd=a,", "without a file name");
+	expect_error("guest=k.elf initrd=,a", "without a file name");
+	expect_error("guest=k.elf initrd=\" args only\"", "without a file name");
+	/* Module strings hold CMDLINE_NAME_MAX - 1 characters. */
+	expect_length_limit("guest=k.elf initrd=a,%s", CMDLINE_NAME_MAX - 1, "initrd= module string too long");
+	assert_int_equal(cl.guests[0].nmods, 1);
+}
+
+static void test_error_quotes_and_long_words(void **state)
+{
+	expect_error("guest=k.elf append=\"a b", "unterminated double quote");
+	assert_string_equal(cl.guests[0].append, "");
+	expect_error("platform=x\" log=debug", "unterminated double quote");
+	assert_string_equal(cl.platform, "hw");
+	assert_int_equal(cl.log_level, LOG_INFO); /* swallowed by the open quote */
+
+	char line[700];
+	memcpy(line, "guest=k.elf append=", 19);
+	memset(line + 19, 'w', 600);
+	line[619] = '\0';
+	expect_error(line, "word longer than 512 characters");
+	assert_true(strlen(cl.error) < sizeof(cl.error));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +526,15 @@ int main(void)
 		cmocka_unit_test(test_error_too_many),
 		cmocka_unit_test(test_good_words_around_bad_one),
 		cmocka_unit_test(test_error_long_word_fits),
+		cmocka_unit_test(test_guest_options),
+		cmocka_unit_test(test_options_follow_their_guest),
+		cmocka_unit_test(test_initrd_list),
+		cmocka_unit_test(test_quoting),
+		cmocka_unit_test(test_append_limits),
+		cmocka_unit_test(test_error_guest_options),
+		cmocka_unit_test(test_error_smp_values),
+		cmocka_unit_test(test_error_initrd_items),
+		cmocka_unit_test(test_error_quotes_and_long_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,125 @@
+#!/bin/sh
+# check-qemu-compat.sh KERNEL [ARGS] [MODULES] [NCPUS]: run a Multiboot kernel on plain QEMU
+#   qemu-system-x86_64 -machine q35 -nodefaults -no-reboot -cpu max -m 32 -kernel KERNEL -append ARGS
+#     -initrd MODULES -smp NCPUS -device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio -display none
+# and under microhv on qemu-svm (guest=KERNEL append=ARGS initrd=MODULES smp=NCPUS), then compare what the
+# guest printed, line by line, and how it ended (its exit-port status). MODULES is QEMU's -initrd list,
+# "FILE[ ARGS][,FILE[ ARGS]...]"; ARGS and MODULES may not contain a double quote.
+#
+# Both sides see the same names: the kernel and module files are copied into build/qemu-compat/ and
+# named there by their base names, which QEMU and microhv both put into the command line and the module
+# strings. microhv's runner re-prints each guest line as "# NAME| line" and splits lines longer than 240
+# characters (UART_LINE_MAX), so QEMU's lines are split the same way before comparing.
+#
+# Prints TAP (ok/not ok lines, the plan) and last "qemu-compat: N passed, M failed"; exit status 0 only if
+# all passed, 2 on bad arguments.
+set -u
+B=build
+D=$B/qemu-compat
+UART_LINE_MAX=240
+QEMU_TIMEOUT=${QEMU_COMPAT_TIMEOUT:-60}
+TIMEOUT_STATUS=124
+
+usage() { echo "usage: $0 KERNEL [ARGS] [MODULES] [NCPUS]" >&2; exit 2; }
+[ $# -ge 1 ] && [ $# -le 4 ] || usage
+kernel=$1 args=${2-} modules=${3-} ncpus=${4:-1}
+[ -f "$kernel" ] || { echo "check-qemu-compat: $kernel: no such file" >&2; exit 2; }
+case "$args$modules" in *'"'*) echo "check-qemu-compat: ARGS and MODULES cannot hold '\"'" >&2; exit 2 ;; esac
+case "$ncpus" in '' | *[!0-9]*) echo "check-qemu-compat: NCPUS must be a number" >&2; exit 2 ;; esac
+
+rm -rf "$D"
+mkdir -p "$D"
+name=$(basename "$kernel")
+cp "$kernel" "$D/$name"
+files="$D/$name"
+
+# Rewrite the module list with base names, copying each file next to the kernel.
+initrd=""
+rest=$modules
+while [ -n "$modules" ]; do
+	item=${rest%%,*}
+	file=${item%% *}
+	modargs=${item#"$file"}
+	base=$(basename "$file")
+	[ -f "$file" ] || { echo "check-qemu-compat: module $file: no such file" >&2; exit 2; }
+	[ ! -e "$D/$base" ] || { echo "check-qemu-compat: two files named $base" >&2; exit 2; }
+	cp "$file" "$D/$base"
+	files="$files $D/$base"
+	initrd="$initrd${initrd:+,}$base$modargs"
+	[ "$item" = "$rest" ] && break
+	rest=${rest#*,}
+done
+
+n=0 passed=0 failed=0
+result() { # ok(0/1) case [comment]
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		passed=$((passed + 1))
+		echo "ok $n - qemu-compat/$name/$2${3:+ # $3}"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - qemu-compat/$name/$2${3:+ # $3}"
+	fi
+}
+
+# ---- Plain QEMU ----
+set -- -machine q35 -nodefaults -no-reboot -cpu max -m 32 -kernel "$name" -append "$args" -smp "$ncpus" \
+	-device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio -display none -monitor none
+[ -n "$initrd" ] && set -- "$@" -initrd "$initrd"
+(cd "$D" && timeout "$QEMU_TIMEOUT" qemu-system-x86_64 "$@" </dev/null >qemu.raw 2>qemu.err)
+qstatus=$?
+tr -d '\r' <"$D/qemu.raw" | awk -v max=$UART_LINE_MAX '{
+	do { print substr($0, 1, max); $0 = substr($0, max + 1) } while (length($0) > 0) }' >"$D/qemu.out"
+if [ "$qstatus" -eq "$TIMEOUT_STATUS" ]; then
+	qexit="no exit-port write (timed out after ${QEMU_TIMEOUT}s)"
+elif [ $((qstatus % 2)) -eq 1 ]; then
+	qexit="exit status $((qstatus >> 1))"
+else
+	qerr=$(head -c 200 "$D/qemu.err" | tr '\n' ' ')
+	qexit="no exit-port write (QEMU status $qstatus${qerr:+: $qerr})"
+fi
+[ -s "$D/qemu.out" ]
+result $? qemu-prints "$(wc -l <"$D/qemu.out") lines, $qexit"
+
+# ---- microhv on QEMU + SVM ----
+words="guest=$name append=\"$args\" smp=$ncpus"
+[ -n "$initrd" ] && words="$words initrd=\"$initrd\""
+# shellcheck disable=SC2086
+ESP_FILES="$files" MICROHV_ARGS="$words" RESULTS_NAME=qemu-compat \
+	sh scripts/run-platform.sh qemu-svm "$name" "" >"$D/run-platform.out" 2>&1
+log=$B/results/qemu-compat.log
+awk -v p="# $name| " 'index($0, p) == 1 { print substr($0, length(p) + 1) }' "$log" >"$D/microhv.out" 2>/dev/null
+# How the guest ended, from the runner's last line about it ("completed # clean exit", "... exit status N",
+# a stop reason, or a "load" failure).
+verdict=$(grep -aE "^(ok|not ok) [0-9]+ - qemu-svm/$name/(completed|load) # " "$log" 2>/dev/null | tail -n 1 |
+	sed -E 's/^[^#]*# (FAILED: )?//; s/ \([0-9]+ ms, [0-9]+ exits\)$//')
+case "$verdict" in
+"clean exit"* | *"case(s) failed" | "the guest reported no test case" | "plan 1.."*) mexit="exit status 0" ;;
+"exit status "*) mexit="exit status ${verdict#exit status }" ;;
+"") mexit="no verdict (see $log)" ;;
+*) mexit="no exit-port write ($verdict)" ;;
+esac
+[ -s "$D/microhv.out" ]
+result $? microhv-prints "$(wc -l <"$D/microhv.out") lines, $mexit"
+
+# ---- The comparison ----
+if diff -u "$D/qemu.out" "$D/microhv.out" >"$D/output.diff"; then
+	result 0 same-output "$(wc -l <"$D/qemu.out") lines"
+else
+	result 1 same-output "first differences below (- QEMU, + microhv); all in $D/output.diff"
+	grep -E '^[-+][^-+]' "$D/output.diff" | head -n 20 | sed 's/^/#   /'
+fi
+# Only the exit-port status is compared: without one, the two stop for their own reasons. QEMU's process
+# exit code is (status << 1) | 1 cut to 8 bits, so only the status's bits 6:0 can be compared.
+QEMU_STATUS_BITS=127
+case "$qexit" in "no exit-port write"*) qkind="none" ;; *) qkind=$qexit ;; esac
+case "$mexit" in
+"no exit-port write"* | "no verdict"*) mkind="none" ;;
+*) mkind="exit status $((${mexit#exit status } & QEMU_STATUS_BITS))" ;;
+esac
+[ "$qkind" = "$mkind" ]
+result $? same-exit-status "QEMU: $qexit; microhv: $mexit"
+
+echo "1..$n"
+echo "qemu-compat: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
