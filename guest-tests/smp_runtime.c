@@ -75,6 +75,11 @@ static void test_identity(void)
 		if (i > 0)
 			wrong_stack += !(sp < c->stack_top && sp > c->stack_top - SMP_AP_STACK_BYTES);
 	}
+	u32 wrong_cs = 0;
+	for (u32 i = 1; i < CPUS; i++)
+		if (smp_cpu(i)->first_cs != SMP_SIPI_VECTOR << 8 && wrong_cs++ == 0)
+			tap_diag("CPU %u started with CS 0x%x", i, smp_cpu(i)->first_cs);
+	CHECK_EQ(wrong_cs, 0, "sipi_cs_is_vector_shl_8"); /* SDM Vol. 3A §9.4.4.1: CS = VV00h, IP = 0 */
 	CHECK_EQ(wrong_index, 0, "cpu_index_per_cpu");
 	CHECK_EQ(wrong_id, 0, "apic_id_per_cpu");
 	CHECK_EQ(wrong_stack, 0, "stack_per_cpu");

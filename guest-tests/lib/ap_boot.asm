@@ -63,9 +63,10 @@ ap_trampoline_start:
 	mov di, cs                          ; SIPI vector << 8
 	cli
 	cld
-	mov ax, cs
-	mov ds, ax
-	o32 lgdt [trampoline_gdtr - ap_trampoline_start]   ; DS = CS: offsets within the trampoline
+	; Addressed through CS's base (vector << 12), not by loading CS's selector into DS: a hypervisor
+	; that gets the selector wrong (it must be vector << 8) then fails the tests that check entry_cs
+	; instead of crashing here.
+	o32 lgdt [cs:trampoline_gdtr - ap_trampoline_start]
 	mov eax, ebp
 	or eax, CR0_PE                      ; CD and NW stay as found: the cr0 test controls them
 	mov cr0, eax
