@@ -238,7 +238,7 @@ static void test_sw_disabled(void)
 
 	u64 before = smp_irq_count(SWDIS_CPU, v);
 	smp_call(SWDIS_CPU, ap_set_sw_enabled, 1);
-	tsc_delay_us(IPI_SETTLE_US);
+	ipi_settle();
 	if (runtime_plain_tcg())
 		SKIP("row22_not_pending_after_enable",
 		     "QEMU 7.2 TCG sets IRR in a software-disabled APIC and delivers it once enabled (apic_set_irq)");
@@ -358,4 +358,5 @@ void test_main(void)
 	test_sw_disabled();
 	x2apic_half();
 	CHECK_EQ(smp_strays(), 0, "no_stray_cpus");
+	tap_diag("settle time %llu TSC ticks", ipi_settle_tsc());
 }

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include "ipi_check.h"
 #include "lapic.h"
+#include "runtime.h"
 #include "tap.h"
 #include "tsc.h"
 
@@ -10,6 +11,7 @@
 /* Per-CPU counts before the send. Static: 1024 CPUs of them would not fit on the stack. */
 static u64 vector_before[SMP_MAX_CPUS];
 static u64 total_before[SMP_MAX_CPUS];
+static u64 slowest_arrival; /* TSC ticks from the send to the last expected delivery, worst so far */
 
 struct cpu_set cpu_set_none(void)
 {
@@ -55,14 +57,40 @@ static void send(const struct ipi *ipi)
 		smp_call(ipi->sender, ap_send, (u64)ipi->dest << 32 | ipi->icr);
 }
 
-/* Wait until every expected receiver has its delivery, or the arrival timeout. */
-static void wait_expected(u8 vector, const struct cpu_set *expect)
+/* Wait until every expected receiver has its delivery, or the arrival timeout; keeps the slowest
+ * complete arrival for the settle time. */
+static void wait_expected(u8 vector, const struct cpu_set *expect, u64 sent)
 {
 	u64 deadline = tsc_deadline_us(IPI_ARRIVAL_US);
+	bool any = false, all = true;
 
-	for (u32 i = 0; i < smp_cpu_count(); i++)
-		while (cpu_set_has(expect, i) && smp_irq_count(i, vector) <= vector_before[i] && !tsc_passed(deadline))
+	for (u32 i = 0; i < smp_cpu_count(); i++) {
+		if (!cpu_set_has(expect, i))
+			continue;
+		any = true;
+		while (smp_irq_count(i, vector) <= vector_before[i] && !tsc_passed(deadline))
 			cpu_relax();
+		all &= smp_irq_count(i, vector) > vector_before[i];
+	}
+	if (any && all)
+		slowest_arrival = MAX(slowest_arrival, rdtsc() - sent);
+}
+
+u64 ipi_settle_tsc(void)
+{
+	u64 full = IPI_SETTLE_US * TSC_PER_US;
+
+	if (!runtime_on_emulator() || !slowest_arrival)
+		return full;
+	return MIN(full, MAX(IPI_SETTLE_MIN_TSC, IPI_SETTLE_PER_ARRIVAL * slowest_arrival));
+}
+
+void ipi_settle(void)
+{
+	u64 end = rdtsc() + ipi_settle_tsc();
+
+	while (!tsc_passed(end))
+		cpu_relax();
 }
 
 /* One diagnostic line per wrong CPU, the first DIAG_MAX of them. */
@@ -88,9 +116,10 @@ bool ipi_check_within(const char *name, const struct ipi *ipi, u8 vector, const 
 		vector_before[i] = smp_irq_count(i, vector);
 		total_before[i] = total_on(i);
 	}
+	u64 sent = rdtsc();
 	send(ipi);
-	wait_expected(vector, must);
-	tsc_delay_us(IPI_SETTLE_US);
+	wait_expected(vector, must, sent);
+	ipi_settle();
 
 	for (u32 i = 0; i < n; i++) {
 		u64 lo = cpu_set_has(must, i), hi = lo || cpu_set_has(may, i);
