@@ -8,7 +8,8 @@
  *      (phys_map[0x101]). Flag off (column A): it may start (slow path: mda > 0xFF is compared with
  *      the vCPU ID) or the message may be dropped (optimized map without 0x101): the spec says rely on
  *      neither. Defined either way: nobody else starts, vCPU 1 in particular;
- *   2. to 1..255: those start. Flag on: they alone; flag off: the aliases 256-287 may start too;
+ *   2. to 1..254, then to 255 (0xFF): those start. Flag on: they alone; flag off: the aliases
+ *      256-287 may start too;
  *   3. to every AP still offline. Flag on: all of them start, each exactly once.
  * Then fixed IPIs, physical (vCPU 1 now in x2APIC mode, vCPU 257 still xAPIC with xAPIC ID 1):
  *   row 6, to 1: flag on: vCPU 1 only; flag off: vCPUs 1 and 257 (slow path, both IDs match);
@@ -101,26 +102,40 @@ static void test_sipi_0x101_first(void)
 		SKIP("row5_sipi_0x101_starts_cpu257", "column A: vCPU 257 or nobody, the spec relies on neither");
 }
 
-/* Steps 2 and 3: the IDs an xAPIC destination can name, then the rest. */
-static void test_start_all(void)
+/* Column B: no vCPU above 255 started, and vCPU 257 not INIT'ed again, by the starts so far. */
+static void check_no_alias_started(const char *no_alias, const char *not_restarted)
 {
-	u32 low = start_range(1, LOW_IDS);
-
-	CHECK_EQ(low, MIN(ncpu, LOW_IDS) - 1, "ids_up_to_255_start");
 	if (ids32) {
-		/* Destinations 1-31 also name vCPUs 256-287 in the 8-bit space: column B resolves them to
-		 * vCPUs 1-31 only (first in vCPU order), and vCPU 257 must not have been INIT'ed again. */
-		CHECK_EQ(started_in(LOW_IDS, ncpu, V257), 0, "row5b_low_ids_start_no_alias");
-		CHECK_EQ(starts(V257), 1, "row5b_cpu257_not_restarted");
-	} else {
-		tap_diag("column A: %u vCPUs above 255 besides vCPU 257 started through their 8-bit aliases",
-			 started_in(LOW_IDS, ncpu, V257));
-		SKIP("row5b_low_ids_start_no_alias", "column A: aliases of IDs 1-31 may start too (mixed modes)");
-		SKIP("row5b_cpu257_not_restarted", "column A: an INIT to 1 may reach vCPU 257 (mixed modes)");
+		CHECK_EQ(started_in(LOW_IDS, ncpu, V257), 0, no_alias);
+		CHECK_EQ(starts(V257), 1, not_restarted);
+		return;
 	}
+	tap_diag("column A: %u vCPUs above 255 besides vCPU 257 started so far, vCPU 257 %u times",
+		 started_in(LOW_IDS, ncpu, V257), starts(V257));
+	SKIP(no_alias, "column A: aliases of IDs 0-31 may start too (mixed modes)");
+	SKIP(not_restarted, "column A: an INIT to 1 may reach vCPU 257 (mixed modes)");
+}
 
+/* Step 2: the IDs an xAPIC destination can name. Destinations 1-31 also name vCPUs 256-287 in the
+ * 8-bit space: column B resolves them to vCPUs 1-31 only (first in vCPU order, phys_map). 0xFF gets
+ * its own case: from an x2APIC-mode sender it is not a broadcast (KVM kvm_apic_is_broadcast_dest(),
+ * quirk on: only 0xFFFFFFFF is), so column B delivers it to phys_map[0xFF], vCPU 255 alone. */
+static void test_start_low_ids(void)
+{
+	u32 below_ff = start_range(1, XAPIC_BROADCAST);
+
+	CHECK_EQ(below_ff, MIN(ncpu, XAPIC_BROADCAST) - 1, "ids_1_to_254_start");
+	check_no_alias_started("row5b_ids_1_to_254_start_no_alias", "row5b_ids_1_to_254_cpu257_not_restarted");
+	CHECK_EQ(start_range(XAPIC_BROADCAST, LOW_IDS), 1, "id_255_starts");
+	check_no_alias_started("row5b_dest_0xff_from_x2apic_is_cpu255_only", "row5b_dest_0xff_cpu257_not_restarted");
+}
+
+/* Step 3: every AP still offline, i.e. the IDs above 255 (flag on: all of them, each once). */
+static void test_start_high_ids(void)
+{
 	u32 high = start_range(LOW_IDS, ncpu);
 	u32 want = ncpu > LOW_IDS ? ncpu - LOW_IDS : 0;
+
 	if (ids32) {
 		CHECK_EQ(high, want, "row5b_ids_above_255_start");
 		u32 once = 0;
@@ -225,7 +240,8 @@ void test_main(void)
 	if (!setup())
 		return;
 	test_sipi_0x101_first();
-	test_start_all();
+	test_start_low_ids();
+	test_start_high_ids();
 	test_started_in_xapic_mode();
 	test_high_xapic_ids();
 	test_rows_5_6_7();
