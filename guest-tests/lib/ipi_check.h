@@ -20,7 +20,7 @@
  * with the deliveries actually seen: IPI_SETTLE_PER_ARRIVAL times the slowest expected delivery so
  * far, at least IPI_SETTLE_MIN_TSC, at most the 10 ms (before any delivery was seen, the 10 ms). */
 #define IPI_SETTLE_US 10000
-#define IPI_SETTLE_PER_ARRIVAL 32
+#define IPI_SETTLE_PER_ARRIVAL 4
 #define IPI_SETTLE_MIN_TSC (1ull << 20)
 #define IPI_ARRIVAL_US 1000000   /* how long an expected delivery may take (long only when failing) */
 #define CPU_SET_WORDS (SMP_MAX_CPUS / 64)

@@ -41,6 +41,8 @@ void smp_send_sipi(u32 dest)
 
 void smp_send_startup(const u32 *dests, u32 n)
 {
+	if (!n)
+		return;
 	for (u32 i = 0; i < n; i++)
 		smp_send_init(dests[i]);
 	tsc_delay_us(SMP_INIT_DELAY_US);
@@ -93,6 +95,7 @@ u32 smp_start_all(void)
 
 	for (u32 i = 1; i < smp_cpu_count(); i++) {
 		struct cpu_local *c = smp_cpu(i);
+		wanted[i] = c->starts; /* an online AP is left alone */
 		if (c->state != CPU_ONLINE) {
 			wanted[i] = prepare_start(c);
 			dests[n++] = c->apic_id;
