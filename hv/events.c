@@ -18,6 +18,15 @@ int hv_inject_exception(struct vcpu *v, u64 vector, bool has_ec, u32 ec, u64 fla
 	return 0;
 }
 
+/* A fixed APIC interrupt that the core must inject: deliverable now, and the hardware does not deliver
+ * the vCPU's interrupts itself (VMX virtual-interrupt delivery). */
+static int injectable_vector(struct vcpu *v)
+{
+	if (v->vm->be->apic_delivers(v))
+		return -1;
+	return vlapic_highest_deliverable(&v->apic);
+}
+
 /* A pending APIC interrupt goes in if the guest can take it now; otherwise the back end is asked to
  * exit as soon as it can. One event per entry: an exception being injected goes first. */
 static void prepare_interrupt(struct vcpu *v)
@@ -25,7 +34,7 @@ static void prepare_interrupt(struct vcpu *v)
 	const struct backend *be = v->vm->be;
 	if (vapic_irr_empty(v))
 		return;
-	int vector = vlapic_highest_deliverable(&v->apic);
+	int vector = injectable_vector(v);
 	if (vector < 0)
 		return;
 	if (!be->interruptible(v)) {
@@ -62,14 +71,14 @@ void events_prepare_entry(struct vcpu *v)
 	if (be->injection_pending(v)) { /* an interrupted delivery goes first; the rest waits */
 		if (v->apic.nmi_pending)
 			be->request_nmi_window(v);
-		if (q->valid || vlapic_highest_deliverable(&v->apic) >= 0)
+		if (q->valid || injectable_vector(v) >= 0)
 			be->request_interrupt_window(v);
 		return;
 	}
 	if (!q->valid) {
 		if (!prepare_nmi(v))
 			prepare_interrupt(v);
-		else if (vlapic_highest_deliverable(&v->apic) >= 0)
+		else if (injectable_vector(v) >= 0)
 			be->request_interrupt_window(v);
 		return;
 	}
@@ -88,6 +97,6 @@ void events_prepare_entry(struct vcpu *v)
 	q->valid = false;
 	if (v->apic.nmi_pending) /* the NMI and interrupts follow the exception */
 		be->request_nmi_window(v);
-	if (vlapic_highest_deliverable(&v->apic) >= 0)
+	if (injectable_vector(v) >= 0)
 		be->request_interrupt_window(v);
 }

@@ -15,7 +15,7 @@ const char *exit_reason_name(enum exit_reason r)
 {
 	static const char *const names[] = { "none", "CPUID", "RDMSR", "WRMSR", "I/O", "HLT", "hypercall", "memory fault",
 					     "CR access", "invalid opcode", "triple fault", "external interrupt", "preempted", "interrupt window",
-					     "NMI window", "PAUSE", "entry failed", "unhandled" };
+					     "NMI window", "PAUSE", "APIC write", "APIC EOI", "entry failed", "unhandled" };
 	return r < ARRAY_SIZE(names) ? names[r] : "?";
 }
 
@@ -88,6 +88,12 @@ void exit_dispatch(struct vcpu *v, const struct exit_info *e)
 	case EXIT_INTERRUPT_WINDOW: /* events_prepare_entry() injects what is pending */
 	case EXIT_NMI_WINDOW:
 	case EXIT_PREEMPTED: /* the run loop checks the deadline after every exit */
+		break;
+	case EXIT_APIC_WRITE:
+		vapic_write_done(v, e->apic.offset, e->apic.value);
+		break;
+	case EXIT_APIC_EOI:
+		vapic_eoi_done(v, e->apic.vector);
 		break;
 	case EXIT_ENTRY_FAILED:
 		vm_stop(v->vm, VM_ENTRY_FAILED, v->rip, "%s", e->detail);

@@ -21,6 +21,8 @@ enum exit_reason {
 	EXIT_INTERRUPT_WINDOW,   /* the guest can take an interrupt now (requested by the core) */
 	EXIT_NMI_WINDOW,         /* the guest can take an NMI now (requested by the core) */
 	EXIT_PAUSE,              /* PAUSE in a VM with several vCPUs: a spin loop, let another vCPU run */
+	EXIT_APIC_WRITE,         /* APIC virtualization stored a guest write the model must apply (trap-like: RIP is past it) */
+	EXIT_APIC_EOI,           /* APIC virtualization completed the EOI of a vector in the EOI-exit bitmap (trap-like) */
 	EXIT_ENTRY_FAILED,       /* VM entry refused the guest state; the back end already printed why */
 	EXIT_UNHANDLED,          /* anything else: the back end names it in `detail` */
 };
@@ -48,6 +50,14 @@ struct exit_mem {
 	bool fetch;
 };
 
+/* EXIT_APIC_WRITE: the register (xAPIC page offset; in x2APIC mode MSR 800H + offset / 16) and the
+ * 32-bit value written. EXIT_APIC_EOI: the vector whose ISR bit the EOI cleared. */
+struct exit_apic {
+	u32 offset;
+	u32 value;
+	u8 vector;
+};
+
 struct exit_info {
 	enum exit_reason reason;
 	u64 hw_code; /* the back end's own exit code, for reports */
@@ -56,6 +66,7 @@ struct exit_info {
 		struct exit_io io;
 		struct exit_mem mem;
 		struct exit_cr cr;
+		struct exit_apic apic;
 	};
 	char detail[96];
 };

@@ -128,9 +128,9 @@ static int load_guest(struct vm *vm, const struct suite_entry *t, const char *pl
 	/* A built-in guest learns its platform and VM options only to name a documented emulator gap in a
 	 * SKIP; a guest= file gets exactly its append= text, as on QEMU. */
 	if (!t->append)
-		snprintf(args, sizeof(args), "platform=%s%s%s%s", platform,
+		snprintf(args, sizeof(args), "platform=%s%s%s%s%s", platform,
 			 t->cd_nw_passthrough ? " cd-nw-passthrough" : "", t->apic_32bit_ids ? " apic-32bit-ids" : "",
-			 t->no_broadcast_quirk ? " no-broadcast-quirk" : "");
+			 t->no_broadcast_quirk ? " no-broadcast-quirk" : "", t->no_apicv ? " no-apicv" : "");
 	const struct mb_boot boot = { .kernel_name = t->name, .append = t->append ? t->append : args,
 				      .mods = t->mods, .nmods = t->nmods };
 	err = multiboot_load(vm->ram, vm->ram_size, t->image, &img, &boot, &mbi, why);
@@ -153,6 +153,7 @@ static void run_one(const struct backend *be, const struct suite_entry *t, const
 	const struct vm_config config = { .cd_nw_passthrough = t->cd_nw_passthrough,
 					  .apic_32bit_ids = t->apic_32bit_ids,
 					  .no_broadcast_quirk = t->no_broadcast_quirk,
+					  .no_apicv = t->no_apicv,
 					  .vcpus = t->vcpus ? t->vcpus : 1 };
 	struct vm *vm = vm_create(be, t->name, VM_DEFAULT_RAM_BYTES, &config);
 	if (!vm) {

@@ -30,6 +30,7 @@ struct suite_entry {
 	bool apic_32bit_ids;
 	bool no_broadcast_quirk;
 	u32 vcpus;               /* 0 or 1: one vCPU; more: the BSP plus APs waiting for INIT-SIPI */
+	bool no_apicv;           /* VM option (struct vm_config) */
 	/* How a guest= file is booted (its append=, initrd=). append NULL marks a built-in guest, whose
 	 * arguments the runner makes up: "platform=LABEL [VM options]". */
 	const char *append;

@@ -29,6 +29,7 @@ typedef long long s64;
 /* Linux errno values: hypercalls and internal APIs return their negatives. */
 #define EPERM 1
 #define EBUSY 16
+#define EEXIST 17
 #define EINVAL 22
 #define ENOMEM 12
 #define ENOSYS 38

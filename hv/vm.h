@@ -29,6 +29,7 @@ struct vm_config {
 	bool apic_32bit_ids;    /* KVM_X2APIC_API_USE_32BIT_IDS: the hotplug hack (spec R5.4) */
 	bool no_broadcast_quirk; /* KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK (spec R5.5) */
 	u32 vcpus;               /* how many vCPUs the VM will have (PAUSE exits only pay off with several) */
+	bool no_apicv;           /* VMX: no hardware APIC virtualization even where the CPU has it (docs/apic.md) */
 };
 
 /* The vCPUs that can run, in the order they will (hv/sched.c). The running one is not in it. */

@@ -1,7 +1,7 @@
 #!/bin/sh
 # gen-guest-table.sh SUITE_FILE GUEST_DIR: print the C table of built-in guests (hv/suite.h) for the
 # guests listed in SUITE_FILE ("name expect [options] [# reason]", options: timeout_ms=N manual
-# skip-on=PLATFORM image=GUEST vcpus=N cd-nw-passthrough apic-32bit-ids no-broadcast-quirk), each ELF embedded.
+# skip-on=PLATFORM image=GUEST vcpus=N cd-nw-passthrough apic-32bit-ids no-broadcast-quirk no-apicv), each ELF embedded.
 set -eu
 suite=$1
 dir=$2
@@ -32,6 +32,7 @@ while read -r name expect rest; do
 	passthrough=false
 	ids32=false
 	no_bcast_quirk=false
+	no_apicv=false
 	vcpus=1
 	for opt in $rest; do
 		case "$opt" in
@@ -48,6 +49,7 @@ while read -r name expect rest; do
 		cd-nw-passthrough) passthrough=true ;;
 		apic-32bit-ids) ids32=true ;;
 		no-broadcast-quirk) no_bcast_quirk=true ;;
+		no-apicv) no_apicv=true ;;
 		skip-on=*)
 			skip_on="\"${opt#skip-on=}\""
 			[ -n "$reason" ] || { echo "gen-guest-table.sh: '$name': skip-on needs a reason after '#'" >&2; exit 1; }
@@ -61,7 +63,7 @@ while read -r name expect rest; do
 __asm__(".section .rodata\n.balign 16\nguest_$sym: .incbin \"$dir/$image.elf\"\nguest_${sym}_end:\n.previous");
 extern const u8 guest_$sym[], guest_${sym}_end[];
 EOC
-	entries="$entries	{ \"$name\", guest_$sym, guest_${sym}_end, $kind, $status, $timeout, $manual, $skip_on, \"$reason\", $passthrough, $ids32, $no_bcast_quirk, $vcpus, NULL, NULL, 0 },
+	entries="$entries	{ \"$name\", guest_$sym, guest_${sym}_end, $kind, $status, $timeout, $manual, $skip_on, \"$reason\", $passthrough, $ids32, $no_bcast_quirk, $vcpus, $no_apicv, NULL, NULL, 0 },
 "
 	count=$((count + 1))
 done < "$suite"

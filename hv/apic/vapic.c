@@ -8,6 +8,7 @@
 #include "../x86.h"
 
 #define APIC_PAGE_SIZE 0x1000u
+#define APIC_REG_STRIDE 0x10u /* x2APIC MSR = 800H + xAPIC offset / 16 (SDM Vol. 3A §11.12.1.2) */
 #define X2APIC_CPUID_ECX BIT(21)
 
 static void refresh_routing(struct vm *vm)
@@ -26,10 +27,24 @@ void vapic_vcpu_reset(struct vcpu *v)
 	vapic_state_changed(v);
 }
 
+/* Every change to a vCPU's vlapic goes through these or vapic_state_changed(): a back end with hardware
+ * APIC virtualization keeps a copy of it (the virtual-APIC page) that it must then refresh, all of it
+ * after a register write, only the interrupt state after an interrupt was accepted. */
+static void registers_changed(struct vcpu *v)
+{
+	v->vm->be->apic_changed(v, true);
+}
+
+static void interrupts_changed(struct vcpu *v)
+{
+	v->vm->be->apic_changed(v, false);
+}
+
 void vapic_state_changed(struct vcpu *v)
 {
 	refresh_routing(v->vm);
 	v->vm->timers_dirty = true;
+	registers_changed(v);
 }
 
 /* Routes an IPI the APIC asked for and delivers it to every receiver. */
@@ -41,13 +56,17 @@ static void send_ipi(struct vcpu *v, const struct apic_irq *irq)
 			   &vm->apic_flags, receivers);
 	for (u32 i = 0; i < n; i++) {
 		struct vcpu *t = &vm->vcpus[receivers[i]];
-		if (vlapic_accept(&t->apic, irq->vector, irq->delivery_mode, irq->level, irq->trigger_level))
+		if (vlapic_accept(&t->apic, irq->vector, irq->delivery_mode, irq->level, irq->trigger_level)) {
+			interrupts_changed(t);
 			vcpu_kick(t);
+		}
 	}
 }
 
+/* After a register write: its effects, and the back end's copy of the registers. */
 static void apply(struct vcpu *v, const struct vlapic_effects *fx)
 {
+	registers_changed(v);
 	if (fx->map_changed || fx->mode_changed)
 		refresh_routing(v->vm);
 	if (fx->timer_changed)
@@ -87,7 +106,8 @@ int vapic_msr(struct vcpu *v, u32 msr, bool write, u64 *value)
 	}
 	if (err)
 		return err;
-	apply(v, &fx);
+	if (write)
+		apply(v, &fx);
 	return 1;
 }
 
@@ -124,6 +144,25 @@ void vapic_set_cr8(struct vcpu *v, u64 value)
 {
 	struct vlapic_effects fx = { .eoi_vector = -1 };
 	vlapic_set_cr8(&v->apic, value, &fx);
+	interrupts_changed(v);
+}
+
+void vapic_write_done(struct vcpu *v, u32 offset, u32 value)
+{
+	struct vlapic_effects fx = { .eoi_vector = -1 };
+	u64 now = rdtsc();
+	if (vlapic_x2apic_mode(&v->apic)) /* only a SELF_IPI with a vector below 16 comes here (SDM §30.5) */
+		vlapic_msr_write(&v->apic, now, VLAPIC_X2APIC_MSR_FIRST + offset / APIC_REG_STRIDE, value, &fx);
+	else /* a write that is not a whole aligned register is ignored, as by vapic_mmio() */
+		vlapic_mmio_write(&v->apic, now, offset, sizeof(u32), value, &fx);
+	apply(v, &fx); /* also when ignored: the page still holds the guest's raw value */
+}
+
+/* The hardware has already done what the model's EOI does (ISR, PPR; the exit pulled them into the
+ * vlapic). What is left is telling an I/O APIC that a level-triggered interrupt was serviced, and no VM
+ * has one yet: this is where it would go. */
+void vapic_eoi_done(struct vcpu *v, u8 vector)
+{
 }
 
 u64 vapic_get_cr8(struct vcpu *v)
@@ -138,16 +177,15 @@ void vapic_fire_timers(struct vm *vm, u64 now)
 		u64 next = vlapic_timer_next(&v->apic);
 		if (next && now >= next) {
 			vlapic_timer_fire(&v->apic, now);
+			interrupts_changed(v);
 			vm->timers_dirty = true;
 			vcpu_kick(v);
 		}
 	}
 }
 
-u64 vapic_next_deadline(struct vm *vm)
+u64 vapic_recompute_deadline(struct vm *vm)
 {
-	if (!vm->timers_dirty)
-		return vm->timer_next;
 	u64 earliest = 0;
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		u64 next = vlapic_timer_next(&vm->vcpus[i].apic);

@@ -5,8 +5,7 @@
 
 #include "../exit.h"
 #include "../vcpu.h"
-
-struct vm;
+#include "../vm.h"
 
 void vapic_vcpu_reset(struct vcpu *v);
 /* RDMSR/WRMSR of IA32_APIC_BASE, the x2APIC range and IA32_TSC_DEADLINE: 1 handled, 0 not an APIC
@@ -14,15 +13,27 @@ void vapic_vcpu_reset(struct vcpu *v);
 int vapic_msr(struct vcpu *v, u32 msr, bool write, u64 *value);
 /* A guest-physical access that missed guest RAM: true if it was the APIC page (emulated). */
 bool vapic_mmio(struct vcpu *v, const struct exit_mem *m);
+/* Hardware APIC virtualization stored a guest write to an APIC register (xAPIC page offset; in x2APIC
+ * mode the MSR 800H + offset / 16) and leaves its side effects to the model (SDM Vol. 3C §30.4.3.3). */
+void vapic_write_done(struct vcpu *v, u32 offset, u32 value);
+/* Hardware APIC virtualization completed the EOI of `vector` (its ISR bit is already clear in the model)
+ * because the vector is level-triggered (SDM Vol. 3C §30.1.4). */
+void vapic_eoi_done(struct vcpu *v, u8 vector);
 /* MOV to/from CR8 (64-bit TPR). */
 void vapic_set_cr8(struct vcpu *v, u64 value);
 u64 vapic_get_cr8(struct vcpu *v);
 
 /* Fires every timer of the VM that is due at `now`. */
 void vapic_fire_timers(struct vm *vm, u64 now);
-/* The earliest armed timer of the VM (0: none); recomputed only after a timer changed. */
-u64 vapic_next_deadline(struct vm *vm);
-/* The APIC of v was reset or INIT: rebuild the routing map and the timer summary. */
+/* The earliest armed timer of the VM (0: none); recomputed only after a timer changed. Inline: the run
+ * loop asks after every exit. */
+u64 vapic_recompute_deadline(struct vm *vm);
+static inline u64 vapic_next_deadline(struct vm *vm)
+{
+	return vm->timers_dirty ? vapic_recompute_deadline(vm) : vm->timer_next;
+}
+/* The APIC of v was reset or INIT: rebuild the routing map and the timer summary, and have the back end
+ * refresh any hardware copy of it. Whatever changes a vCPU's vlapic outside this file must call it. */
 void vapic_state_changed(struct vcpu *v);
 /* Cheap test before the priority scan: is any vector requested at all? */
 static inline bool vapic_irr_empty(const struct vcpu *v)

@@ -365,6 +365,16 @@ static void svm_request_nmi_window(struct vcpu *v)
 		svm_request_interrupt_window(v);
 }
 
+/* No AVIC on these platforms: the core emulates the APIC and injects its interrupts; nothing to refresh. */
+static void svm_apic_changed(struct vcpu *v, bool registers)
+{
+}
+
+static bool svm_apic_delivers(struct vcpu *v)
+{
+	return false;
+}
+
 /* An exception-type event with vector 2 (NMI) is illegal: VMRUN fails with VMEXIT_INVALID (APM §15.20). */
 static void svm_break_next_entry(struct vcpu *v)
 {
@@ -409,6 +419,8 @@ const struct backend svm_backend = {
 	.nmi_allowed = svm_nmi_allowed,
 	.inject_nmi = svm_inject_nmi,
 	.request_nmi_window = svm_request_nmi_window,
+	.apic_changed = svm_apic_changed,
+	.apic_delivers = svm_apic_delivers,
 	.break_next_entry = svm_break_next_entry,
 	.query_memtype = svm_query_memtype,
 };

@@ -100,9 +100,9 @@ bool vmx_probe(void)
 		log_warn("VMX: the CPU lacks NMI-window or PAUSE exiting");
 		ok = false;
 	}
+	u64 secondary_cap = rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2);
 	if (ok && (c->primary & PROC_ACTIVATE_SECONDARY))
-		ok = adjust("secondary", rdmsr(MSR_IA32_VMX_PROCBASED_CTLS2), SECONDARY_REQUIRED, SECONDARY_OPTIONAL,
-			    &c->secondary);
+		ok = adjust("secondary", secondary_cap, SECONDARY_REQUIRED, SECONDARY_OPTIONAL, &c->secondary);
 	if (!ok)
 		return false;
 	c->ept_vpid = rdmsr(MSR_IA32_VMX_EPT_VPID_CAP);
@@ -112,6 +112,7 @@ bool vmx_probe(void)
 	}
 	if ((c->secondary & PROC2_ENABLE_VPID) && !(c->ept_vpid & VPID_CAP_INVVPID_SINGLE))
 		c->secondary &= ~PROC2_ENABLE_VPID;
+	vmx_apicv_probe(primary_cap, secondary_cap);
 	return true;
 }
 
@@ -150,9 +151,10 @@ int vmx_cpu_init(void)
 	vmx_caps.preemption_rate = c->misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK;
 	if (c->pin & PIN_PREEMPTION_TIMER)
 		vmx_caps.preemption_ticks = (u32)MIN(ms_to_tsc(HOST_TICK_MS) >> vmx_caps.preemption_rate, 0xFFFFFFFFull);
-	log_info("VMX: EPT, unrestricted guest, VPID %s, preemption timer %s, IA32_VMX_BASIC 0x%llx (bit 56 %s)",
-		 c->secondary & PROC2_ENABLE_VPID ? "yes" : "no", c->pin & PIN_PREEMPTION_TIMER ? "yes" : "no", c->basic,
-		 c->basic & VMX_BASIC_NO_HW_ERROR_CODE_CHECK ? "set" : "clear");
+	log_info("VMX: EPT, unrestricted guest, VPID %s, preemption timer %s, APIC virtualization %s, IA32_VMX_BASIC "
+		 "0x%llx (bit 56 %s)",
+		 c->secondary & PROC2_ENABLE_VPID ? "yes" : "no", c->pin & PIN_PREEMPTION_TIMER ? "yes" : "no",
+		 c->apicv ? "yes" : "no", c->basic, c->basic & VMX_BASIC_NO_HW_ERROR_CODE_CHECK ? "set" : "clear");
 	log_debug("VMX controls: pin 0x%x primary 0x%x secondary 0x%x exit 0x%x entry 0x%x", c->pin, c->primary,
 		  c->secondary, c->exit, c->entry);
 	return 0;
@@ -165,22 +167,22 @@ int vmx_vm_init(struct vm *vm)
 		return -ENOMEM;
 	vm->arch = x;
 	int err = stage2_build(&x->ept, &ept_format, vm);
-	if (!err) /* the tables may sit where an earlier VM's did: drop any cached translation */
-		invept(INVEPT_SINGLE_CONTEXT, ept_pointer(&x->ept));
-	return err;
+	if (err)
+		return err;
+	invept(INVEPT_SINGLE_CONTEXT, ept_pointer(&x->ept)); /* the tables may sit where an earlier VM's did */
+	return vmx_apicv_vm_init(vm);
 }
 
 void vmx_vm_destroy(struct vm *vm)
 {
 	struct vmx_vm *x = vm->arch;
+	vmx_apicv_vm_destroy(vm);
 	stage2_free(&x->ept);
 	mm_free_pages(x, 1);
 	vm->arch = NULL;
 }
 
-void vmcs_write(u64 field, u64 value)
+void vmcs_write_failed(u64 field)
 {
-	if (!vmwrite(field, value))
-		log_error("VMWRITE of field 0x%llx failed (VM-instruction error %llu)", field,
-			  vmread(VMCS_VM_INSTRUCTION_ERROR));
+	log_error("VMWRITE of field 0x%llx failed (VM-instruction error %llu)", field, vmread(VMCS_VM_INSTRUCTION_ERROR));
 }

@@ -74,6 +74,11 @@ void vmx_decode_exit(struct vcpu *v, struct exit_info *e)
 		e->reason = EXIT_NMI_WINDOW;
 		break;
 	case VMX_EXIT_PAUSE: e->reason = EXIT_PAUSE; break;
+	case VMX_EXIT_APIC_ACCESS:
+	case VMX_EXIT_VIRTUALIZED_EOI:
+	case VMX_EXIT_APIC_WRITE:
+		vmx_apicv_decode_exit(v, basic, vmread(VMCS_EXIT_QUALIFICATION), e);
+		break;
 	case VMX_EXIT_EXTERNAL_INTERRUPT:
 	case VMX_EXIT_EXCEPTION_NMI: /* only NMIs exit (the exception bitmap is empty): the host's own */
 		e->reason = EXIT_EXTERNAL_INTERRUPT;

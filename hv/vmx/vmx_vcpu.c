@@ -214,6 +214,8 @@ static int vmx_vcpu_init(struct vcpu *v, const struct entry_state *entry)
 	current_vcpu = x;
 	load_unswitched_msrs(x);
 	setup_controls(v, x);
+	if (vmx_apicv_vcpu_init(v))
+		return -ENOMEM;
 	setup_host_state();
 	v->rflags = RFLAGS_FIXED;
 	if (!entry) { /* an AP: a valid state until its STARTUP IPI replaces it */
@@ -239,6 +241,7 @@ static void vmx_vcpu_destroy(struct vcpu *v)
 	vmclear(virt_to_phys(x->vmcs));
 	if (current_vcpu == x)
 		current_vcpu = NULL;
+	vmx_apicv_vcpu_destroy(x);
 	mm_free_pages(x->vmcs, 1);
 	mm_free_pages(x, 1);
 	v->arch = NULL;
@@ -267,14 +270,17 @@ static bool handled_as_null_cpuid(struct vcpu *v)
 	return true;
 }
 
-static void vmx_load(struct vcpu *v)
+static void load_vmcs(struct vmx_vcpu *x)
 {
-	struct vmx_vcpu *x = v->arch;
-	if (current_vcpu == x)
-		return;
 	vmptrld(virt_to_phys(x->vmcs));
 	load_unswitched_msrs(x);
 	current_vcpu = x;
+}
+
+static void vmx_load(struct vcpu *v)
+{
+	if (current_vcpu != v->arch)
+		load_vmcs(v->arch);
 }
 
 static int vmx_enter_real_mode(struct vcpu *v, u64 cr0, u8 vector)
@@ -287,7 +293,8 @@ static int vmx_enter_real_mode(struct vcpu *v, u64 cr0, u8 vector)
 static void vmx_run(struct vcpu *v, struct exit_info *e)
 {
 	struct vmx_vcpu *x = v->arch;
-	vmx_load(v);
+	if (current_vcpu != x) /* the scheduler's be->load() normally did it already */
+		load_vmcs(x);
 	/* RSP and RFLAGS rarely change in the core: write back only what did. */
 	if (v->gpr[GPR_RSP] != x->exit_rsp)
 		vmcs_write(VMCS_GUEST_RSP, v->gpr[GPR_RSP]);
@@ -307,6 +314,8 @@ static void vmx_run(struct vcpu *v, struct exit_info *e)
 			x->preemption_value = ticks;
 		}
 	}
+	if (x->apicv.dirty)
+		vmx_apicv_publish(v);
 	int how;
 	do {
 		how = vmx_world_switch(v, x->launched);
@@ -322,6 +331,8 @@ static void vmx_run(struct vcpu *v, struct exit_info *e)
 	}
 	x->event_pending = false; /* the entry succeeded: whatever was injected has been delivered or requeued */
 	requeue_interrupted_event(x);
+	if (x->apicv.on)
+		vmx_apicv_pull(v, &x->apicv);
 	vmx_decode_exit(v, e);
 }
 
@@ -506,6 +517,8 @@ const struct backend vmx_backend = {
 	.nmi_allowed = vmx_nmi_allowed,
 	.inject_nmi = vmx_inject_nmi,
 	.request_nmi_window = vmx_request_nmi_window,
+	.apic_changed = vmx_apic_changed,
+	.apic_delivers = vmx_apic_delivers,
 	.break_next_entry = vmx_break_next_entry,
 	.query_memtype = vmx_query_memtype,
 };
