@@ -2,7 +2,7 @@
 #   make              build/microhv.efi
 #   make run          boot the suite under QEMU + OVMF (PLATFORM=qemu-svm, TEST=name to run one test)
 #   make test         host unit tests + every emulator platform; last line "N passed, N failed"
-#   make run-direct TEST=name   run one guest on plain QEMU, without microhv
+#   make run-direct TEST=name   run one guest on plain QEMU, without microhv (SMP=N ACCEL=kvm APPEND=... optional)
 #   make bench        the benchmark guests (see bench/README.md)
 
 B        := build
@@ -129,7 +129,7 @@ run: all guests
 	@sh scripts/run-platform.sh $(PLATFORM) "$(TEST)" "$(GUESTS)"
 
 run-direct: guests
-	@sh scripts/run-direct.sh "$(TEST)"
+	@SMP="$(SMP)" ACCEL="$(ACCEL)" APPEND="$(APPEND)" sh scripts/run-direct.sh "$(TEST)"
 
 test: all guests $(UNIT_BINS)
 	@sh scripts/test-all.sh

@@ -1,5 +1,5 @@
-/* MOV to CR0 as a guest sees it: spec section 4.6 items 2-6 and 9 (items 1, 7 and 8 need the reset
- * state, an AP or timing, and come later).
+/* MOV to CR0 as a guest sees it: spec section 4.6 items 1-9. Items 1 and 7 need a second CPU (the
+ * suite rows have vcpus=2): CR0 at an AP's first SIPI (RESET state) and after INIT.
  *
  * Everything runs in 64-bit mode through write_cr0_safe(), so a refused write comes back as
  * FAULT(#GP, 0) instead of killing the guest. Each case first does all its writes and reads, puts
@@ -10,6 +10,7 @@
  * reserved bits read back as written), so those cases fail there, and PG=0 in 64-bit mode, which
  * TCG would also accept, is skipped so the guest survives to report. */
 #include "guest.h"
+#include "fw_cfg.h"
 
 /* Bits 6-15, 17 and 19-28: reserved, writes are ignored. Not 16 (WP) or 18 (AM), which are real. */
 #define CR0_RESERVED_LOW (0x0000FFC0ull | BIT(17) | 0x1FF80000ull)
@@ -20,6 +21,9 @@
 #define SMSW_M16_GUARD 0xA5A50000u /* the bytes above a 16-bit SMSW store: must stay untouched */
 #define SMSW_M16_SENTINEL 0x5A5Au
 #define GP0 FAULT(X86_VEC_GP, 0)
+#define CR0_RESET 0x60000010ull           /* CD | NW | ET (SDM Vol. 3A Table 10-1, §4.1 of the spec) */
+#define CR0_INIT_CD_NW_CLEAR 0x00000010ull /* INIT keeps CD/NW: only ET is left */
+#define AP 1u                             /* the second CPU, APIC ID 1 */
 
 /* One MOV to CR0 and what MOV from CR0 gave right after it. */
 struct cr0_write {
@@ -249,6 +253,53 @@ static void test_cd_timing(void)
 	CHECK(set == FAULT_NONE && back == FAULT_NONE && timing_ok, "cd_timing");
 }
 
+/* On the AP: set CD and NW to `bits` (both or neither), leave the rest; returns the CR0 read back. */
+static u64 ap_set_cd_nw(u64 bits)
+{
+	fault_t f = write_cr0_safe((read_cr0() & ~(CR0_CD | CR0_NW)) | bits);
+	return f != FAULT_NONE ? f : read_cr0();
+}
+
+/* INIT + SIPI to the AP after it set CD/NW to `bits`; the CR0 its SIPI code found, or ~0 if it did
+ * not come back. */
+static u64 cr0_after_init(u64 bits, const char *set_name)
+{
+	CHECK_EQ(smp_call(AP, ap_set_cd_nw, bits) & (CR0_CD | CR0_NW), bits, set_name);
+	return smp_start_cpu(AP) ? smp_cpu(AP)->entry_cr0 : ~0ull;
+}
+
+/* Items 1 and 7: CR0 at the first instruction of the AP's SIPI code (trampoline in lib/ap_boot.asm),
+ * first after RESET, then after INIT with CD/NW clear and with both set. */
+static void test_ap_reset_and_init(void)
+{
+	u32 cpus = fw_cfg_cpu_count(); /* 0 without fw_cfg: try anyway, the AP is expected */
+
+	if (cpus == 1) {
+		const char *why = "needs a second CPU (suite vcpus=2, run-direct SMP=2)";
+		static const char *const cases[] = { "ap_started", "ap_sipi_cs", "ap_reset_cr0", "ap_cd_nw_cleared",
+						     "ap_init_keeps_cd_nw_clear", "ap_cd_nw_set", "ap_init_keeps_cd_nw_set" };
+		for (u32 i = 0; i < ARRAY_SIZE(cases); i++)
+			SKIP(cases[i], why);
+		return;
+	}
+	smp_add_dense(AP + 1);
+	if (!CHECK(smp_start_cpu(AP), "ap_started"))
+		return;
+	struct cpu_local *c = smp_cpu(AP);
+	CHECK_EQ(c->first_cs, SMP_SIPI_VECTOR << 8, "ap_sipi_cs");
+	/* On QEMU the firmware ran the AP already (SeaBIOS counts CPUs with INIT-SIPI-SIPI), so our SIPI
+	 * follows an INIT, not RESET. Under microhv the APs wait untouched since RESET. */
+	tap_diag("AP's CR0 at its first SIPI: 0x%llx", c->first_cr0);
+	if (under_microhv())
+		CHECK_EQ(c->first_cr0, CR0_RESET, "ap_reset_cr0");
+	else
+		SKIP("ap_reset_cr0", "the firmware (SeaBIOS) started this AP before us: our SIPI is not its first after RESET");
+
+	CHECK_EQ(cr0_after_init(0, "ap_cd_nw_cleared"), CR0_INIT_CD_NW_CLEAR, "ap_init_keeps_cd_nw_clear");
+	CHECK_EQ(cr0_after_init(CR0_CD | CR0_NW, "ap_cd_nw_set"), CR0_RESET, "ap_init_keeps_cd_nw_set");
+	smp_call(AP, ap_set_cd_nw, 0); /* do not leave the AP uncached where CD reaches the hardware */
+}
+
 void test_main(void)
 {
 	test_nw_without_cd();
@@ -258,5 +309,6 @@ void test_main(void)
 	test_et_forced();
 	test_smsw();
 	test_cd_timing();
+	test_ap_reset_and_init();
 	test_invalid();
 }

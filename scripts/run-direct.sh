@@ -1,6 +1,12 @@
 #!/bin/sh
 # Run one test guest on plain QEMU, without microhv: a reference run for the guest and its runtime.
 #   sh scripts/run-direct.sh TEST       (or: make run-direct TEST=name)
+# Optional environment:
+#   SMP=N         N CPUs (-smp N; default 1). On q35 the APIC IDs are 0..N-1, like microhv's vcpus=N.
+#                 QEMU 7.2 TCG refuses N > 255 (APIC IDs above 255 need KVM's x2APIC API).
+#   ACCEL=kvm     QEMU with KVM instead of TCG (needs /dev/kvm): a reference for the KVM columns of
+#                 the errata spec, with x2APIC (which QEMU 7.2 TCG lacks).
+#   APPEND="..."  the Multiboot command line, e.g. APPEND=apic-32bit-ids (a suite row's VM options)
 # Prints the guest's TAP output, then one line with the verdict. Exits 0 only if the guest exited
 # through the exit port with status 0.
 #
@@ -14,6 +20,9 @@ TIMEOUT_SECONDS=${RUN_DIRECT_TIMEOUT:-60}
 GUEST_DIR=${GUEST_DIR:-build/guests}
 QEMU=${QEMU:-qemu-system-x86_64}
 TIMEOUT_STATUS=124
+SMP=${SMP:-1}
+ACCEL=${ACCEL:-tcg}
+APPEND=${APPEND:-}
 
 test_name=${1:-}
 if [ -z "$test_name" ]; then
@@ -30,8 +39,11 @@ if ! command -v "$QEMU" >/dev/null 2>&1; then
 	exit 2
 fi
 
-timeout "$TIMEOUT_SECONDS" "$QEMU" -machine q35 -nodefaults -no-reboot -cpu max -m 64 \
-	-kernel "$elf" \
+case "$SMP" in ''|*[!0-9]*|0) echo "run-direct: SMP must be a CPU count, not '$SMP'" >&2; exit 2 ;; esac
+case "$ACCEL" in tcg|kvm) ;; *) echo "run-direct: ACCEL must be tcg or kvm, not '$ACCEL'" >&2; exit 2 ;; esac
+
+timeout "$TIMEOUT_SECONDS" "$QEMU" -machine q35 -accel "$ACCEL" -nodefaults -no-reboot -cpu max -m 64 \
+	-smp "$SMP" -kernel "$elf" -append "$APPEND" \
 	-device isa-debug-exit,iobase=0xf4,iosize=4 \
 	-serial stdio -display none -monitor none </dev/null
 qemu_status=$?

@@ -1,12 +1,17 @@
 /* Exception handling for test guests: every vector is caught, recorded, then resolved as
  *   1. fixup:    the faulting RIP is in the fixup table (fixup.h) -> resume at the fixup address;
  *   2. expected: the test armed exc_expect(vector) -> resume at the interrupted RIP;
- *   3. otherwise a TAP "not ok" line naming vector, error code and RIP, and the guest exits with 1.
- * Vector 8 (#DF) runs on IST1, so it is handled even when the normal stack is unusable. */
+ *   3. otherwise a TAP "not ok" line naming vector, error code and RIP, and the guest exits with 1
+ *      (on an AP: the AP records the exception and stops, and the BSP reports it, see smp.h).
+ * Vector 8 (#DF) runs on IST1, so it is handled even when the normal stack is unusable.
+ *
+ * Everything below is per CPU (records, counts, exc_expect() allowances): each function acts on the
+ * CPU that calls it. Only the handlers of exc_set_handler() are shared, like the IDT itself. */
 #ifndef GUEST_EXC_H
 #define GUEST_EXC_H
 
 #include "hv/types.h"
+#include "x86.h"
 
 #define EXC_RAW_QWORDS 6 /* an error code plus the 5-qword 64-bit interrupt frame */
 
@@ -27,8 +32,10 @@ struct exc_record {
 /* Install the IDT (called by the runtime before test_main). */
 void idt_init(void);
 
-/* The latest delivery of `vector` (count = number of deliveries). Updated in place by later ones:
- * copy the struct if you need a snapshot. */
+/* The latest delivery of `vector` (count = number of deliveries). For an exception (0-31) the record
+ * is updated in place by later deliveries: copy the struct if you need a snapshot. For vectors 32-255
+ * only the count is kept per vector, plus the details of the latest delivery of any of them: the
+ * result is a snapshot with those details if that latest delivery was `vector`, else only its count. */
 const struct exc_record *exc_get(u8 vector);
 
 /* The latest delivery of any vector (count = total deliveries of all vectors). */
@@ -62,5 +69,22 @@ void exc_set_handler(u8 vector, exc_handler_t fn);
 
 /* "#GP", "#UD", ... for exceptions, "vector" for the rest. */
 const char *exc_name(u8 vector);
+
+/* Load the runtime's IDT on this CPU (the APs share the BSP's table). */
+void idt_load(void);
+
+/* Print the diagnostics of an unexpected delivery (BSP only: TAP output). */
+void exc_print_record(const struct exc_record *r);
+
+/* One CPU's state (lives in struct cpu_local, lib/percpu.h; use the functions above). */
+struct exc_cpu_state {
+	struct exc_record records[X86_NR_EXCEPTIONS];
+	struct exc_record latest_interrupt; /* the latest delivery of a vector >= 32 */
+	struct exc_record snapshot;         /* what exc_get() returned last for a vector >= 32 */
+	struct exc_record last;
+	u32 counts[X86_NR_VECTORS];
+	u16 allowances[X86_NR_VECTORS];
+	u32 depth; /* > 0 while a handler runs: a fault inside it is fatal, not recursive */
+};
 
 #endif

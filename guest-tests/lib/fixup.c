@@ -1,9 +1,8 @@
 /* Fixup table lookup and the "safe" instruction helpers (see fixup.h). */
 #include "fixup.h"
+#include "percpu.h"
 
 extern const struct fixup_entry __start_fixup_table[], __stop_fixup_table[];
-
-volatile fault_t fixup_fault;
 
 const struct fixup_entry *fixup_find(u64 rip)
 {
@@ -13,9 +12,10 @@ const struct fixup_entry *fixup_find(u64 rip)
 	return NULL;
 }
 
-/* Each helper clears fixup_fault, runs its instruction with a fixup entry that resumes right after
- * it, and returns whatever the handler stored. The "memory" clobbers order the accesses to
- * fixup_fault around the instruction. */
+/* Each helper clears this CPU's fixup_fault, runs its instruction with a fixup entry that resumes
+ * right after it, and returns whatever the handler stored. The "memory" clobbers order the accesses
+ * to fixup_fault around the instruction. */
+#define fixup_fault (this_cpu()->fixup_fault)
 
 fault_t rdmsr_safe(u32 msr, u64 *value)
 {

@@ -1,8 +1,8 @@
 /* Instructions that may fault, and how a test finds out.
  *
  * A "safe" helper tags its instruction with a fixup-table entry (faulting address, resume address).
- * If the instruction raises an exception, the handler (idt.c) records it in fixup_fault and resumes
- * at the resume address instead of failing the test. The helper returns FAULT_NONE if the instruction
+ * If the instruction raises an exception, the handler (idt.c) records it in the CPU's fixup_fault
+ * (struct cpu_local, percpu.h) and resumes at the resume address instead of failing the test. The helper returns FAULT_NONE if the instruction
  * completed, else FAULT(vector, error code), so one assertion checks both:
  *     CHECK_EQ(wrmsr_safe(MSR, 0), FAULT(X86_VEC_GP, 0), "wrmsr_unknown_gp0");
  * The full frame of the fault is still available through exc_get()/exc_last(). */
@@ -29,9 +29,6 @@ struct fixup_entry {
 #define FIXUP_ENTRY(insn_label, resume_label)                                  \
 	".pushsection .fixup_table, \"a\"\n\t.balign 8\n\t.quad " insn_label ", " \
 	resume_label "\n\t.popsection\n\t"
-
-/* Written by the exception handler when it takes a fixup; read by the helpers below. */
-extern volatile fault_t fixup_fault;
 
 /* The table entry for `rip`, or NULL. */
 const struct fixup_entry *fixup_find(u64 rip);

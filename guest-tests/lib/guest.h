@@ -2,6 +2,7 @@
 #ifndef GUEST_GUEST_H
 #define GUEST_GUEST_H
 
+#include "hv/fmt.h"
 #include "hv/guest_abi.h"
 #include "hv/types.h"
 #include "compat32.h"
@@ -10,9 +11,12 @@
 #include "hypercall.h"
 #include "irq.h"
 #include "lapic.h"
+#include "percpu.h"
 #include "runtime.h"
 #include "serial.h"
+#include "smp.h"
 #include "tap.h"
+#include "tsc.h"
 #include "x86.h"
 
 #endif

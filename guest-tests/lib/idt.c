@@ -1,8 +1,12 @@
-/* IDT setup and the C side of exception handling (see exc.h for the policy, isr.asm for the stubs). */
+/* IDT setup and the C side of exception handling (see exc.h for the policy, isr.asm for the stubs).
+ * The IDT and the handler table are shared by all CPUs; records, counts and allowances are per CPU
+ * (struct exc_cpu_state in the CPU's struct cpu_local). */
 #include "hv/fmt.h"
 #include "exc.h"
 #include "fixup.h"
+#include "percpu.h"
 #include "runtime.h"
+#include "smp.h"
 #include "tap.h"
 #include "x86.h"
 
@@ -32,11 +36,7 @@ struct isr_context {
 extern const u64 isr_stub_table[X86_NR_VECTORS];
 
 static struct idt_gate idt[X86_NR_VECTORS] __attribute__((aligned(16)));
-static struct exc_record records[X86_NR_VECTORS];
-static struct exc_record last;
-static u32 allowances[X86_NR_VECTORS];
 static exc_handler_t handlers[X86_NR_VECTORS];
-static u32 depth; /* > 0 while a handler runs: a fault inside it is fatal, not recursive */
 
 static const char *const exception_names[X86_NR_EXCEPTIONS] = {
 	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "CSO", "#TS", "#NP", "#SS", "#GP", "#PF", "rsvd15",
@@ -57,8 +57,18 @@ void idt_init(void)
 			.offset_high = (u32)(target >> 32),
 		};
 	}
+	idt_load();
+}
+
+void idt_load(void)
+{
 	struct desc_ptr p = { .limit = sizeof(idt) - 1, .base = (u64)idt };
 	lidt(&p);
+}
+
+static struct exc_cpu_state *state(void)
+{
+	return &this_cpu()->exc;
 }
 
 bool exc_arch_has_ec(u8 vector)
@@ -95,10 +105,17 @@ static bool frame_has_ec(const u64 *frame)
 	return !(sel == SEL_CODE64 || sel == SEL_CODE32);
 }
 
-static void record(u8 vector, const u64 *frame, bool has_ec, bool fixed_up)
+/* Vectors 0-31 keep their own record; the others share one (counts stay per vector). */
+static struct exc_record *record_slot(struct exc_cpu_state *s, u8 vector)
 {
-	struct exc_record *r = &records[vector];
-	u64 count = r->count + 1;
+	return vector < X86_NR_EXCEPTIONS ? &s->records[vector] : &s->latest_interrupt;
+}
+
+static struct exc_record *record(u8 vector, const u64 *frame, bool has_ec, bool fixed_up)
+{
+	struct exc_cpu_state *s = state();
+	struct exc_record *r = record_slot(s, vector);
+	u64 count = ++s->counts[vector];
 
 	*r = (struct exc_record){
 		.vector = vector,
@@ -110,18 +127,27 @@ static void record(u8 vector, const u64 *frame, bool has_ec, bool fixed_up)
 		.fixed_up = fixed_up,
 	};
 	memcpy(r->raw, frame, sizeof(r->raw));
-	count = last.count + 1;
-	last = *r;
-	last.count = count;
+	count = s->last.count + 1;
+	s->last = *r;
+	s->last.count = count;
+	return r;
 }
 
-static __attribute__((noreturn)) void unexpected(const struct exc_record *r)
+void exc_print_record(const struct exc_record *r)
 {
-	tap_result(false, "unexpected_exception");
 	tap_diag("vector %u (%s), %s 0x%x, rip 0x%llx", r->vector, exc_name(r->vector),
 		 r->has_ec ? "error code" : "no error code", r->ec, r->rip);
 	tap_diag("frame at 0x%llx: %llx %llx %llx %llx %llx %llx", r->frame_addr, r->raw[0], r->raw[1], r->raw[2],
 		 r->raw[3], r->raw[4], r->raw[5]);
+}
+
+/* On an AP nothing may print: the AP stops and the BSP reports the record (smp.h). */
+static __attribute__((noreturn)) void unexpected(const struct exc_record *r)
+{
+	if (!cpu_is_bsp())
+		smp_ap_die(r);
+	tap_result(false, "unexpected_exception");
+	exc_print_record(r);
 	if (r->vector == X86_VEC_PF)
 		tap_diag("cr2 0x%llx", read_cr2());
 	runtime_finish();
@@ -138,44 +164,55 @@ u64 exc_dispatch(struct isr_context *ctx)
 	/* A vector with its own handler is an interrupt: the saved RIP is the next instruction, which may
 	 * well be a fixup-tagged one that has not run yet, so the fixup table must not be consulted. */
 	const struct fixup_entry *fix = handler ? NULL : fixup_find(*rip);
+	struct exc_cpu_state *s = state();
+	const struct exc_record *r = record(vector, frame, has_ec, fix != NULL);
 
-	record(vector, frame, has_ec, fix != NULL);
-	if (depth++ > 0)
-		unexpected(&records[vector]); /* a fault in the handler itself: do not loop */
+	if (s->depth++ > 0)
+		unexpected(r); /* a fault in the handler itself: do not loop */
 
 	if (handler) {
-		handler(&records[vector]);
+		handler(r);
 	} else if (fix) {
-		fixup_fault = FAULT(vector, records[vector].ec);
+		this_cpu()->fixup_fault = FAULT(vector, r->ec);
 		*rip = fix->resume;
-	} else if (allowances[vector] > 0) {
-		allowances[vector]--;
+	} else if (s->allowances[vector] > 0) {
+		s->allowances[vector]--;
 	} else {
-		unexpected(&records[vector]);
+		unexpected(r);
 	}
-	depth--;
+	s->depth--;
 	return QWORD + (has_ec ? QWORD : 0);
 }
 
 const struct exc_record *exc_get(u8 vector)
 {
-	return &records[vector];
+	struct exc_cpu_state *s = state();
+
+	if (vector < X86_NR_EXCEPTIONS)
+		return &s->records[vector];
+	if (s->latest_interrupt.vector == vector && s->counts[vector])
+		s->snapshot = s->latest_interrupt;
+	else
+		s->snapshot = (struct exc_record){ .vector = vector };
+	s->snapshot.count = s->counts[vector];
+	return &s->snapshot;
 }
 
 const struct exc_record *exc_last(void)
 {
-	return &last;
+	return &state()->last;
 }
 
 void exc_expect(u8 vector)
 {
-	allowances[vector]++;
+	state()->allowances[vector]++;
 }
 
 u32 exc_expect_cancel(u8 vector)
 {
-	u32 left = allowances[vector];
-	allowances[vector] = 0;
+	struct exc_cpu_state *s = state();
+	u32 left = s->allowances[vector];
+	s->allowances[vector] = 0;
 	return left;
 }
 
@@ -186,5 +223,11 @@ void exc_set_handler(u8 vector, exc_handler_t fn)
 
 void exc_reset(u8 vector)
 {
-	records[vector] = (struct exc_record){ 0 };
+	struct exc_cpu_state *s = state();
+
+	s->counts[vector] = 0;
+	if (vector < X86_NR_EXCEPTIONS)
+		s->records[vector] = (struct exc_record){ 0 };
+	else if (s->latest_interrupt.vector == vector)
+		s->latest_interrupt = (struct exc_record){ 0 };
 }

@@ -6,7 +6,10 @@
  *   irq_wait(0x50, 1, IRQ_WAIT_TSC);   spins until one delivery or the timeout, returns the count
  *
  * A vector nobody registered keeps the runtime's default: its delivery is an "unexpected_exception"
- * failure that ends the guest (unless the test armed exc_expect() for it). */
+ * failure that ends the guest (unless the test armed exc_expect() for it).
+ *
+ * Registration is shared by all CPUs (one IDT); counts, log and timestamps are per CPU: each function
+ * reports the calling CPU's deliveries (the BSP reads an AP's with smp_irq_count(), smp.h). */
 #ifndef GUEST_IRQ_H
 #define GUEST_IRQ_H
 
@@ -31,6 +34,10 @@ bool irq_register(u8 vector);
 /* Back to the default (a delivery fails the test). */
 void irq_unregister(u8 vector);
 
+/* Count NMIs (vector 2) like an interrupt: irq_count(X86_VEC_NMI), no EOI (an NMI has none). Without
+ * it, an NMI is an unexpected exception. */
+void irq_register_nmi(void);
+
 /* Forget every count and the log. */
 void irq_reset(void);
 
@@ -49,6 +56,15 @@ static inline bool irq_enabled(void)
 /* Spin (PAUSE) until irq_count(vector) >= count or `timeout_tsc` TSC ticks have passed; returns
  * irq_count(vector). IF must be 1 for anything to arrive: this does not change it. */
 u64 irq_wait(u8 vector, u64 count, u64 timeout_tsc);
+
+/* One CPU's state (lives in struct cpu_local, lib/percpu.h; use the functions above). */
+struct irq_cpu_state {
+	volatile u32 counts[X86_NR_VECTORS];
+	volatile u64 last_tsc[X86_NR_VECTORS];
+	volatile u64 total;
+	volatile int last_vector;
+	struct irq_event events[IRQ_LOG_MAX];
+};
 
 /* Spin until the TSC reaches `deadline`, reading IA32_APIC_BASE in the loop so that a hypervisor gets
  * VM exits (chances to inject, or to inject twice) all along. */

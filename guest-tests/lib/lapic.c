@@ -7,6 +7,7 @@
 #define PIC_SLAVE_DATA 0xA1
 #define PIC_MASK_ALL 0xFF
 #define VECTORS_PER_REG 32u
+#define ICR_IDLE_SPINS 1000000u /* a delivery status that never clears must not hang the guest */
 
 bool lapic_enabled(void)
 {
@@ -132,6 +133,29 @@ void lapic_self_ipi(u8 vector)
 		x2apic_write(APIC_SELF_IPI, vector);
 	else
 		xapic_write(APIC_ICR, APIC_ICR_SH_SELF | APIC_ICR_LEVEL_ASSERT | APIC_ICR_DM_FIXED | vector);
+}
+
+static void xapic_icr_wait_idle(void)
+{
+	for (u32 i = 0; i < ICR_IDLE_SPINS && (xapic_read(APIC_ICR) & APIC_ICR_BUSY); i++)
+		cpu_relax();
+}
+
+void lapic_send_ipi(u32 dest, u32 icr)
+{
+	u64 flags = read_rflags();
+
+	if (lapic_x2apic_mode()) {
+		x2apic_write(APIC_ICR, ((u64)dest << APIC_ICR_X2APIC_DEST_SHIFT) | icr);
+		return;
+	}
+	cli(); /* ICR2 and ICR are one message: no handler may send in between */
+	xapic_icr_wait_idle();
+	xapic_write(APIC_ICR2, dest << APIC_ID_SHIFT);
+	xapic_write(APIC_ICR, icr);
+	xapic_icr_wait_idle();
+	if (flags & RFLAGS_IF)
+		sti();
 }
 
 static bool test_bit_map(u32 first_reg, u8 vector)

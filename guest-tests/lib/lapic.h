@@ -56,6 +56,11 @@
 #define APIC_SELF_IPI 0x3F0u /* x2APIC only, write-only */
 
 #define APIC_ID_SHIFT 24 /* xAPIC ID in bits 31:24 */
+#define APIC_LDR_SHIFT 24 /* xAPIC logical ID in bits 31:24 (SDM §11.6.2.2) */
+#define APIC_DFR_FLAT 0xFFFFFFFFu    /* DFR model 1111b */
+#define APIC_DFR_CLUSTER 0x0FFFFFFFu /* DFR model 0000b; bits 27:0 read as 1 */
+#define XAPIC_BROADCAST 0xFFu        /* physical/logical destination "all" in xAPIC mode */
+#define X2APIC_BROADCAST 0xFFFFFFFFu /* ... in x2APIC mode (SDM §11.12.10) */
 #define APIC_VERSION_MAX_LVT(v) (((v) >> 16) & 0xFFu)
 #define APIC_SVR_ENABLE BIT(8)
 
@@ -76,7 +81,11 @@
 /* ICR fields (SDM Figure 11-12; x2APIC Figure 11-28: destination in bits 63:32). */
 #define APIC_ICR_VECTOR 0xFFu
 #define APIC_ICR_DM_FIXED (0u << 8)
+#define APIC_ICR_DM_LOWEST (1u << 8)
+#define APIC_ICR_DM_SMI (2u << 8)
 #define APIC_ICR_DM_NMI (4u << 8)
+#define APIC_ICR_DM_INIT (5u << 8)
+#define APIC_ICR_DM_STARTUP (6u << 8) /* SIPI: vector = start page, CS = vector << 8, IP = 0 */
 #define APIC_ICR_LOGICAL BIT(11)
 #define APIC_ICR_BUSY BIT(12)
 #define APIC_ICR_LEVEL_ASSERT BIT(14)
@@ -143,6 +152,12 @@ void lapic_eoi(void);
 /* A fixed, edge-triggered interrupt to this CPU: the SELF_IPI MSR in x2APIC mode, the ICR with the
  * "self" shorthand in xAPIC mode. */
 void lapic_self_ipi(u8 vector);
+
+/* Send an IPI through this CPU's ICR in the current mode: `icr` is the low 32 bits (vector, delivery
+ * mode, destination mode, level, trigger, shorthand), `dest` the destination: all 32 bits in x2APIC
+ * mode (ICR bits 63:32, one WRMSR), bits 7:0 in xAPIC mode (ICR2 bits 31:24, then the ICR write that
+ * sends). In xAPIC mode it waits for the delivery status to be idle before and after (SDM §11.6.1). */
+void lapic_send_ipi(u32 dest, u32 icr);
 
 /* Is `vector` set in IRR / ISR / TMR? */
 bool lapic_irr_test(u8 vector);

@@ -1,7 +1,10 @@
 /* Runtime glue: IDT, boot checks, test_main(), plan, exit. */
 #include "hv/guest_abi.h"
 #include "exc.h"
+#include "hypercall.h"
+#include "percpu.h"
 #include "runtime.h"
+#include "smp.h"
 #include "serial.h"
 #include "tap.h"
 #include "x86.h"
@@ -16,15 +19,22 @@ static const char *const emulator_prefixes[] = { "qemu-", "bochs-" };
 #define TCG_SIG_EBX 0x54474354u /* "TCGT" */
 #define TCG_SIG_ECX 0x43544743u /* "CGTC" */
 #define TCG_SIG_EDX 0x47435447u /* "GTCG" */
+#define KVM_SIG_EBX 0x4B4D564Bu /* "KVMKVMKVM\0\0\0" */
+#define KVM_SIG_ECX 0x564B4D56u
+#define KVM_SIG_EDX 0x0000004Du
 
 static u32 boot_mbi;
 static u32 boot_magic;
+
+struct cpu_local percpu_bsp; /* in .bss: entry.asm zeroes it */
 
 void runtime_main(u32 mbi, u32 magic)
 {
 	boot_mbi = mbi;
 	boot_magic = magic;
-	idt_init(); /* first: from here on any stray exception becomes a readable "not ok" */
+	percpu_bsp.self = &percpu_bsp;
+	percpu_install(&percpu_bsp); /* before anything that keeps per-CPU state (exceptions, interrupts) */
+	idt_init(); /* from here on any stray exception becomes a readable "not ok" */
 
 	/* Only reported when wrong, so every test keeps the same case numbers on a healthy loader. */
 	if (magic != MULTIBOOT_BOOTLOADER_MAGIC) {
@@ -37,6 +47,7 @@ void runtime_main(u32 mbi, u32 magic)
 
 void runtime_finish(void)
 {
+	smp_report();
 	tap_plan();
 	guest_exit(tap_failures() ? GUEST_EXIT_FAIL : GUEST_EXIT_PASS);
 }
@@ -99,12 +110,28 @@ static const char *platform_label(void)
 	return NULL;
 }
 
-static bool cpu_is_tcg(void)
+/* CPUID 0x40000000 shows this hypervisor signature. */
+static bool hv_signature_is(u32 ebx, u32 ecx, u32 edx)
 {
 	if (!(cpuid(1, 0).ecx & CPUID_1_ECX_HYPERVISOR))
 		return false;
 	struct cpuid_regs r = cpuid(CPUID_HV_BASE, 0);
-	return r.ebx == TCG_SIG_EBX && r.ecx == TCG_SIG_ECX && r.edx == TCG_SIG_EDX;
+	return r.ebx == ebx && r.ecx == ecx && r.edx == edx;
+}
+
+static bool cpu_is_tcg(void)
+{
+	return hv_signature_is(TCG_SIG_EBX, TCG_SIG_ECX, TCG_SIG_EDX);
+}
+
+bool runtime_plain_tcg(void)
+{
+	return !under_microhv() && cpu_is_tcg();
+}
+
+bool runtime_plain_kvm(void)
+{
+	return !under_microhv() && hv_signature_is(KVM_SIG_EBX, KVM_SIG_ECX, KVM_SIG_EDX);
 }
 
 bool runtime_on_emulator(void)

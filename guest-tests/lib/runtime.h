@@ -14,7 +14,8 @@ void test_main(void);
 /* Entered from entry.asm in long mode. */
 __attribute__((noreturn)) void runtime_main(u32 mbi, u32 magic);
 
-/* Print the plan and exit with the pass/fail status, as if test_main() had returned. */
+/* Print the plan and exit with the pass/fail status, as if test_main() had returned. APs that died
+ * or tried to print are reported first (smp_report()). BSP only. */
 __attribute__((noreturn)) void runtime_finish(void);
 
 /* Write `status` to the exit port; if the platform does not stop the guest, park the CPU. */
@@ -31,6 +32,11 @@ bool runtime_platform_is(const char *label);
  * starting with "qemu-" or "bochs-", or (no platform named, i.e. plain QEMU) CPUID reports QEMU's
  * TCG signature. Any other label ("hw") and any other CPU count as hardware. For SKIPs only. */
 bool runtime_on_emulator(void);
+/* True on plain QEMU TCG, without microhv (the reference run of scripts/run-direct.sh; not QEMU with
+ * KVM). Only for SKIPs that name a documented QEMU deviation, never to change what a test asserts. */
+bool runtime_plain_tcg(void);
+/* True on plain QEMU with KVM (run-direct ACCEL=kvm): CPUID shows KVM's signature, not microhv's. */
+bool runtime_plain_kvm(void);
 /* True if the command line has this word, e.g. a VM option such as "cd-nw-passthrough". */
 bool runtime_cmdline_has(const char *word);
 u32 runtime_boot_magic(void);

@@ -1,6 +1,8 @@
-/* TAP result lines, assertions and diagnostics (see tap.h). */
+/* TAP result lines, assertions and diagnostics (see tap.h). Only the BSP prints: output from an AP
+ * would interleave with the BSP's lines, so it is dropped and counted for the BSP to report. */
 #include <stdarg.h>
 #include "hv/fmt.h"
+#include "percpu.h"
 #include "serial.h"
 #include "tap.h"
 
@@ -23,10 +25,21 @@ static bool name_is_valid(const char *name)
 	return true;
 }
 
+/* False (and counted) on an AP. */
+static bool may_print(void)
+{
+	if (cpu_is_bsp())
+		return true;
+	this_cpu()->tap_misuse++;
+	return false;
+}
+
 bool tap_result(bool pass, const char *name)
 {
 	bool valid = name_is_valid(name);
 
+	if (!may_print())
+		return false;
 	results++;
 	if (!pass || !valid)
 		failures++;
@@ -61,6 +74,8 @@ bool tap_check_eq(u64 actual, u64 expected, bool want_equal, const char *name, c
 
 void tap_skip(const char *name, const char *reason)
 {
+	if (!may_print())
+		return;
 	if (!name_is_valid(name)) {
 		tap_result(false, name);
 		return;
@@ -74,6 +89,8 @@ void tap_diag(const char *fmt, ...)
 	char buf[PRINTF_MAX];
 	va_list ap;
 
+	if (!may_print())
+		return;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);

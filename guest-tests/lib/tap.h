@@ -8,7 +8,9 @@
  *
  * A case name is a short identifier: letters, digits, '_' and '-' (microhv re-prints each line as
  * "ok N - <platform>/<test>/<name>", so spaces and ':' would break its parser). Names that break this
- * rule make the case fail. */
+ * rule make the case fail.
+ *
+ * BSP only: on an AP these print nothing, and the BSP reports the attempt as a failure (smp.h). */
 #ifndef GUEST_TAP_H
 #define GUEST_TAP_H
 
