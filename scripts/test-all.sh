@@ -66,6 +66,14 @@ printf '%s\n' "$compat_out" | grep -E '^(ok|not ok|qemu-compat:)'
 set -- $(counts "$(printf '%s\n' "$compat_out" | grep '^qemu-compat:')")
 add_row qemu-compat "${1:-0}" "${2:-1}" 0 $(( $(now) - t0 ))
 
+echo "== QEMU compatibility, SMP: an ordinary SMP test kernel (MADT, fw_cfg, INIT-SIPI-SIPI) with -smp 4"
+t0=$(now)
+compat_out=$(sh scripts/check-qemu-compat.sh build/guests/qemu_smp.elf "" "" 4 2>&1)
+printf '%s\n' "$compat_out" > "$R/qemu-compat-smp.out"
+printf '%s\n' "$compat_out" | grep -E '^(ok|not ok|qemu-compat:)'
+set -- $(counts "$(printf '%s\n' "$compat_out" | grep '^qemu-compat:')")
+add_row qemu-compat-smp "${1:-0}" "${2:-1}" 0 $(( $(now) - t0 ))
+
 echo
 printf '%-22s %7s %7s %8s %8s\n' "suite" passed failed skipped time
 printf '%s' "$rows"
