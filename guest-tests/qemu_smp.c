@@ -16,9 +16,13 @@
 
 static struct acpi_cpu madt[MADT_MAX_CPUS];
 
-/* On the AP: its APIC ID as its own local APIC reports it. */
-static u64 ap_apic_id(u64 unused)
+/* On the AP: its APIC ID as its own local APIC reports it. An ID above 255 exists only in x2APIC mode
+ * (SDM Vol. 3A §11.12; the xAPIC ID register holds its low 8 bits), so such an AP switches first, as an
+ * OS must (SeaBIOS has already done it on plain QEMU). */
+static u64 ap_apic_id(u64 expected)
 {
+	if (expected > 0xFF)
+		lapic_enable_x2apic();
 	return lapic_id();
 }
 
@@ -77,7 +81,7 @@ static void check_ap(u32 index)
 	if (!CHECK_EQ(c->state, CPU_ONLINE, name))
 		return;
 	snprintf(name, sizeof(name), "cpu%u_apic_id", index);
-	CHECK_EQ(smp_call(index, ap_apic_id, 0), c->apic_id, name);
+	CHECK_EQ(smp_call(index, ap_apic_id, c->apic_id), c->apic_id, name);
 	tap_diag("CPU %u: APIC ID %u", index, c->apic_id);
 
 	u64 pings = irq_count(PING_VECTOR);

@@ -1,6 +1,8 @@
 /* Starting APs: the trampoline's copy below 1 MiB and the INIT-SIPI-SIPI sequence (see smp.h). */
 #include "hv/fmt.h"
 #include "smp.h"
+
+#define XAPIC_MAX_ID 0xFFu /* the widest xAPIC physical destination */
 #include "lapic.h"
 #include "tsc.h"
 
@@ -99,6 +101,14 @@ u32 smp_start_all(void)
 		if (c->state != CPU_ONLINE) {
 			wanted[i] = prepare_start(c);
 			dests[n++] = c->apic_id;
+		}
+	}
+	/* An APIC ID above 255 can only be addressed in x2APIC mode (SDM Vol. 3A §11.12): an 8-bit xAPIC
+	 * destination would cut it and could INIT the BSP itself. Switch, as an OS must. */
+	for (u32 i = 0; i < n; i++) {
+		if (dests[i] > XAPIC_MAX_ID && !lapic_x2apic_mode()) {
+			lapic_enable_x2apic();
+			break;
 		}
 	}
 	smp_send_startup(dests, n);
