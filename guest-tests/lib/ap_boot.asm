@@ -14,25 +14,10 @@ default abs
 
 TRAMPOLINE_GPA      equ 0x8000          ; SMP_TRAMPOLINE_GPA in smp.h
 
-SEL_CODE64          equ 0x08            ; the same selectors as entry.asm's GDT (and x86.h)
-SEL_DATA            equ 0x10
-SEL_CODE32          equ 0x18
-SEL_TSS             equ 0x20
-GDT_CODE64_DESC     equ 0x00AF9A000000FFFF
-GDT_DATA_DESC       equ 0x00CF92000000FFFF
-GDT_CODE32_DESC     equ 0x00CF9A000000FFFF
+%include "long_mode.inc"                ; the same GDT layout and bits as entry.asm
 TSS_TYPE_BUSY       equ 0x02            ; type 0xB (busy) vs 0x9 (available): bit 1 of the type field
 DESC_TYPE_BYTE      equ 5               ; byte of a descriptor holding P, DPL, S and the type
 
-CR0_PE              equ 1 << 0
-CR0_MP              equ 1 << 1
-CR0_EM              equ 1 << 2
-CR0_TS              equ 1 << 3
-CR0_NE              equ 1 << 5
-CR0_PG              equ 1 << 31
-CR4_PAE             equ 1 << 5
-MSR_EFER            equ 0xC0000080
-EFER_LME            equ 1 << 8
 MSR_GS_BASE         equ 0xC0000101
 
 CPUID_LEAF_TOPOLOGY equ 0x0B            ; EDX = x2APIC ID of this logical processor
@@ -78,15 +63,7 @@ protected_mode:
 	mov ds, ax
 	mov es, ax
 	mov ss, ax
-	mov eax, cr4
-	or eax, CR4_PAE                     ; long mode requires PAE paging
-	mov cr4, eax
-	mov eax, pml4
-	mov cr3, eax
-	mov ecx, MSR_EFER
-	rdmsr
-	or eax, EFER_LME
-	wrmsr
+	PREPARE_LONG_MODE_PAGING
 	mov eax, ebp
 	and eax, ~(CR0_EM | CR0_TS)
 	or eax, CR0_PE | CR0_MP | CR0_NE | CR0_PG   ; as the BSP's entry.asm, but CD/NW untouched

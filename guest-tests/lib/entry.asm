@@ -16,14 +16,8 @@ MB_FLAG_PAGE_ALIGN  equ 1 << 0          ; modules page-aligned (we have none; ha
 MB_FLAG_MEMORY_INFO equ 1 << 1          ; ask for mem_lower/mem_upper and the memory map
 MB_HEADER_FLAGS     equ MB_FLAG_PAGE_ALIGN | MB_FLAG_MEMORY_INFO
 
-; ---- GDT layout (selectors are byte offsets into the table) ----
-SEL_CODE64          equ 0x08
-SEL_DATA            equ 0x10
-SEL_CODE32          equ 0x18
-SEL_TSS             equ 0x20
-GDT_CODE64_DESC     equ 0x00AF9A000000FFFF  ; P, DPL0, execute/read, L=1 (64-bit), G
-GDT_DATA_DESC       equ 0x00CF92000000FFFF  ; P, DPL0, read/write, 4 GiB flat, D/B=1, G
-GDT_CODE32_DESC     equ 0x00CF9A000000FFFF  ; P, DPL0, execute/read, 4 GiB flat, D=1, G
+%include "long_mode.inc"
+
 TSS_DESC_TYPE       equ 0x89                ; P=1, DPL0, type 9 = available 64-bit TSS
 
 ; ---- 64-bit TSS (SDM Vol. 3A "Task Management in 64-bit Mode") ----
@@ -42,17 +36,6 @@ PAGE_SIZE           equ 4096
 IDENTITY_PDPTS      equ 4               ; 4 x 1 GiB
 IDENTITY_PAGES      equ IDENTITY_PDPTS * 512
 MMIO_HOLE_FIRST     equ 3 * 512         ; 3 GiB and up holds LAPIC/IOAPIC/PCI MMIO: map it uncached
-
-; ---- Control registers and MSRs ----
-CR0_PE              equ 1 << 0
-CR0_MP              equ 1 << 1          ; WAIT honours CR0.TS (needed with NE for sane x87 behaviour)
-CR0_EM              equ 1 << 2          ; must be clear or every x87 instruction raises #NM
-CR0_TS              equ 1 << 3
-CR0_NE              equ 1 << 5          ; native x87 error reporting (#MF), not the legacy IRQ 13
-CR0_PG              equ 1 << 31
-CR4_PAE             equ 1 << 5
-MSR_EFER            equ 0xC0000080
-EFER_LME            equ 1 << 8
 
 STACK_SIZE          equ 16384
 IST1_STACK_SIZE     equ 8192
@@ -96,16 +79,7 @@ guest_entry32:
 	call build_page_tables
 	call build_tss_descriptor
 
-	mov eax, cr4
-	or eax, CR4_PAE                     ; long mode requires PAE paging
-	mov cr4, eax
-	mov eax, pml4
-	mov cr3, eax
-
-	mov ecx, MSR_EFER
-	rdmsr
-	or eax, EFER_LME
-	wrmsr
+	PREPARE_LONG_MODE_PAGING
 
 	mov eax, cr0
 	and eax, ~(CR0_EM | CR0_TS)
