@@ -28,6 +28,10 @@ struct vm *vm_create(const struct backend *be, const char *name, u64 ram_size, c
 	vm->ram = mm_alloc_pages(vm->ram_size / PAGE_SIZE, LARGE_PAGE_SIZE);
 	vm->outcome = VM_RUNNING;
 	vm->timers_dirty = true;
+	/* One policy for the VM's final vCPU count (topology leaves, HTT), built once. */
+	const struct cpuid_vm_config cfg = { .backend_kind = be->kind, .vcpu_count = MAX(config->vcpus, 1u),
+					     .x2apic = true };
+	cpuid_policy_build(&vm->cpuid, host_cpuid, &cfg);
 	if (!vm->ram || be->vm_init(vm)) {
 		vm_destroy(vm);
 		return NULL;
@@ -47,8 +51,6 @@ int vm_add_vcpu(struct vm *vm, const struct entry_state *entry)
 		return err;
 	vm->nvcpus++;
 	vm->loaded = v; /* vcpu_init() leaves its state loaded */
-	const struct cpuid_vm_config cfg = { .backend_kind = vm->be->kind, .vcpu_count = vm->nvcpus, .x2apic = true };
-	cpuid_policy_build(&vm->cpuid, host_cpuid, &cfg);
 	vapic_vcpu_reset(v);
 	if (entry) {
 		v->started = true;
@@ -111,6 +113,7 @@ void vm_run(struct vm *vm, u64 deadline_tsc)
 	const u64 tick_tsc = ms_to_tsc(HOST_TICK_MS);
 	u64 slice_end = 0;
 
+	vapic_build_routing(vm);
 	while (vm->outcome == VM_RUNNING) {
 		u64 now = rdtsc();
 		if (now > deadline_tsc) {

@@ -18,13 +18,23 @@ static void refresh_routing(struct vm *vm)
 	apic_map_build(&vm->apic_map, vm->apic_targets, vm->nvcpus, &vm->apic_flags);
 }
 
+static void registers_changed(struct vcpu *v);
+
 void vapic_vcpu_reset(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 	vm->apic_flags = (struct apic_flags){ .use_32bit_ids = vm->config.apic_32bit_ids,
 					      .broadcast_quirk = !vm->config.no_broadcast_quirk };
 	vlapic_reset(&v->apic, v->id, v->id == 0);
-	vapic_state_changed(v);
+	/* Only this vCPU's view: the map is built once all vCPUs exist (vapic_build_routing()). */
+	vlapic_to_target(&v->apic, &vm->apic_targets[v->id]);
+	vm->timers_dirty = true;
+	registers_changed(v);
+}
+
+void vapic_build_routing(struct vm *vm)
+{
+	apic_map_build(&vm->apic_map, vm->apic_targets, vm->nvcpus, &vm->apic_flags);
 }
 
 /* Every change to a vCPU's vlapic goes through these or vapic_state_changed(): a back end with hardware

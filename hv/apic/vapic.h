@@ -7,7 +7,9 @@
 #include "../vcpu.h"
 #include "../vm.h"
 
+/* RESET of a new vCPU's APIC; vapic_build_routing() follows once the VM has all its vCPUs. */
 void vapic_vcpu_reset(struct vcpu *v);
+void vapic_build_routing(struct vm *vm);
 /* RDMSR/WRMSR of IA32_APIC_BASE, the x2APIC range and IA32_TSC_DEADLINE: 1 handled, 0 not an APIC
  * MSR, -EINVAL (#GP). */
 int vapic_msr(struct vcpu *v, u32 msr, bool write, u64 *value);
