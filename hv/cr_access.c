@@ -10,9 +10,11 @@
 
 #define LMSW_BITS (CR0_PE | CR0_MP | CR0_EM | CR0_TS)
 #define SMSW_WORD 2
-/* CR4 bits a guest may set: those the CPUID policy lets it discover, never VMXE/SMXE (no nesting). */
+#define CR8_TPR_MASK 0xFull
+/* CR4 bits a guest may set: those the CPUID policy lets it discover, never VMXE/SMXE (no nesting) nor
+ * OSXSAVE (XSAVE is hidden: the bit is reserved, SDM Vol. 3A §2.5). */
 #define CR4_GUEST_ALLOWED (BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(7) | BIT(8) | \
-			   BIT(9) | BIT(10) | BIT(11) | BIT(16) | BIT(17) | BIT(18) | BIT(20) | BIT(21) | BIT(22))
+			   BIT(9) | BIT(10) | BIT(11) | BIT(16) | BIT(17) | BIT(20) | BIT(21) | BIT(22))
 
 static struct cr_context context_of(struct vcpu *v)
 {
@@ -49,10 +51,14 @@ void cr_access_emulate(struct vcpu *v, const struct exit_cr *cr)
 	int err;
 
 	if (cr->cr == 8) { /* the TPR through CR8 (64-bit mode): the virtual APIC's, never the host's */
-		if (cr->type == CR_READ)
+		if (cr->type == CR_READ) {
 			*gpr_of(v, cr->gpr) = vapic_get_cr8(v);
-		else
+		} else if (*gpr_of(v, cr->gpr) & ~CR8_TPR_MASK) { /* bits 63:4 reserved (SDM Vol. 3A §2.5) */
+			hv_inject_exception(v, VEC_GP, true, 0, 0);
+			return;
+		} else {
 			vapic_set_cr8(v, *gpr_of(v, cr->gpr));
+		}
 		be->skip_instruction(v);
 		return;
 	}

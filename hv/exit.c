@@ -15,7 +15,8 @@ const char *exit_reason_name(enum exit_reason r)
 {
 	static const char *const names[] = { "none", "CPUID", "RDMSR", "WRMSR", "I/O", "HLT", "hypercall", "memory fault",
 					     "CR access", "invalid opcode", "triple fault", "external interrupt", "preempted", "interrupt window",
-					     "NMI window", "PAUSE", "APIC write", "APIC EOI", "entry failed", "unhandled" };
+					     "NMI window", "PAUSE", "APIC write", "APIC EOI", "guest fault", "INVD", "XSETBV", "RDTSCP", "RDPMC",
+					     "MONITOR/MWAIT", "entry failed", "unhandled" };
 	return r < ARRAY_SIZE(names) ? names[r] : "?";
 }
 
@@ -94,6 +95,26 @@ void exit_dispatch(struct vcpu *v, const struct exit_info *e)
 		break;
 	case EXIT_APIC_EOI:
 		vapic_eoi_done(v, e->apic.vector);
+		break;
+	case EXIT_GUEST_FAULT:
+		if (e->fault.vector == VEC_PF)
+			v->vm->be->set_reg(v, VREG_CR2, e->fault.cr2);
+		hv_inject_exception(v, e->fault.vector, true, e->fault.ec, 0);
+		break;
+	case EXIT_INVD:
+		/* Caches are coherent write-back for the guest: dropping lines unwritten could lose the host's
+		 * data, so INVD is a WBINVD-like no-op, as in KVM (handle_invd()). */
+		v->vm->be->skip_instruction(v);
+		break;
+	case EXIT_XSETBV:
+	case EXIT_RDTSCP:
+	case EXIT_MONITOR_MWAIT:
+		/* CPUID hides XSAVE, RDTSCP and MONITOR/MWAIT: these are #UD on a CPU without them (SDM Vol. 2). */
+		hv_inject_exception(v, VEC_UD, false, 0, 0);
+		break;
+	case EXIT_RDPMC:
+		/* CPUID leaf 0xA reports no counters, so every ECX names an invalid one: #GP(0) (SDM Vol. 2B RDPMC). */
+		hv_inject_exception(v, VEC_GP, true, 0, 0);
 		break;
 	case EXIT_ENTRY_FAILED:
 		vm_stop(v->vm, VM_ENTRY_FAILED, v->rip, "%s", e->detail);

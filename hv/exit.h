@@ -23,6 +23,12 @@ enum exit_reason {
 	EXIT_PAUSE,              /* PAUSE in a VM with several vCPUs: a spin loop, let another vCPU run */
 	EXIT_APIC_WRITE,         /* APIC virtualization stored a guest write the model must apply (trap-like: RIP is past it) */
 	EXIT_APIC_EOI,           /* APIC virtualization completed the EOI of a vector in the EOI-exit bitmap (trap-like) */
+	EXIT_GUEST_FAULT,        /* the exiting instruction's memory operand faults for the guest (struct exit_fault) */
+	EXIT_INVD,               /* INVD (CPL 0: the CPU checked the privilege before exiting) */
+	EXIT_XSETBV,
+	EXIT_RDTSCP,             /* intercepted only where the CPU would otherwise run it natively (SVM) */
+	EXIT_RDPMC,
+	EXIT_MONITOR_MWAIT,      /* MONITOR or MWAIT */
 	EXIT_ENTRY_FAILED,       /* VM entry refused the guest state; the back end already printed why */
 	EXIT_UNHANDLED,          /* anything else: the back end names it in `detail` */
 };
@@ -58,6 +64,13 @@ struct exit_apic {
 	u8 vector;
 };
 
+/* EXIT_GUEST_FAULT: what the guest's own CPU would have raised; cr2 for a #PF. */
+struct exit_fault {
+	u8 vector;
+	u32 ec;
+	u64 cr2;
+};
+
 struct exit_info {
 	enum exit_reason reason;
 	u64 hw_code; /* the back end's own exit code, for reports */
@@ -67,6 +80,7 @@ struct exit_info {
 		struct exit_mem mem;
 		struct exit_cr cr;
 		struct exit_apic apic;
+		struct exit_fault fault;
 	};
 	char detail[96];
 };

@@ -25,7 +25,6 @@
 
 /* Long mode: 4 levels of 9 bits over a 4 KiB page, so linear addresses have 48 significant bits. */
 #define GW_LM_LEVELS 4
-#define GW_LM_VA_BITS 48
 
 /* PAE: CR3 points at a 32-byte-aligned table of 4 PDPTEs, indexed by linear bits 31:30. */
 #define GW_PAE_CR3_MASK 0xFFFFFFE0ull
@@ -176,12 +175,6 @@ static int walk_32(const struct guest_paging *p, u32 linear, struct guest_xlate 
 	return 0;
 }
 
-static bool canonical48(u64 linear)
-{
-	s64 s = (s64)(linear << (64 - GW_LM_VA_BITS)) >> (64 - GW_LM_VA_BITS);
-	return (u64)s == linear;
-}
-
 int guest_translate(const struct guest_paging *p, u64 linear, struct guest_xlate *out)
 {
 	out->gpa = 0;
@@ -198,7 +191,7 @@ int guest_translate(const struct guest_paging *p, u64 linear, struct guest_xlate
 	if (long_mode(p)) {
 		if (!(p->cr4 & GW_CR4_PAE))
 			return GW_ERR_UNSUPPORTED;
-		if (!canonical48(linear))
+		if (!is_canonical48(linear))
 			return GW_ERR_NONCANONICAL;
 		/* CR3 bits 11:0 are flags or the PCID; bits above MAXPHYADDR are not part of the address. */
 		return walk_64(p, linear, p->cr3 & mask_bits(maxphyaddr(p) - 1, GW_PAGE_SHIFT), GW_LM_LEVELS, out);

@@ -5,6 +5,7 @@
 #include "console.h"
 #include "cpu.h"
 #include "finish.h"
+#include "guest_xstate.h"
 #include "log.h"
 #include "mm.h"
 #include "runner.h"
@@ -63,6 +64,7 @@ void hv_entry(struct boot_info *bi)
 		hv_finish(HV_STATUS_PANIC);
 	}
 	host_tick_start();
+	guest_xstate_probe();
 	log_info("back end %s, platform %s", be->name, cl.platform);
 	struct suite_totals totals = runner_run_suite(be, &cl, bi);
 	print_summary(&totals, start_ms);

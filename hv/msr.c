@@ -12,17 +12,42 @@
 #define PAT_ENTRIES 8
 #define PAT_TYPE_MASK 0x7u
 
+/* What a WRMSR of a state MSR must satisfy, else #GP(0). */
+enum msr_check {
+	MSR_ANY,       /* every 64-bit value (STAR) */
+	MSR_CANONICAL, /* a linear address: canonical (SDM Vol. 4 Table 2-2, "WRMSR ... #GP if not canonical") */
+	MSR_LOW32,     /* bits 63:32 reserved (SFMASK, SYSENTER_CS) */
+};
+
 /* MSRs that are plain guest state held by the back end. */
 static const struct {
 	u32 msr;
 	enum vreg reg;
+	enum msr_check check;
 } state_msrs[] = {
-	{ MSR_FS_BASE, VREG_FS_BASE },       { MSR_GS_BASE, VREG_GS_BASE },
-	{ MSR_KERNEL_GS_BASE, VREG_KERNEL_GS_BASE }, { MSR_STAR, VREG_STAR },
-	{ MSR_LSTAR, VREG_LSTAR },           { MSR_CSTAR, VREG_CSTAR },
-	{ MSR_SFMASK, VREG_SFMASK },         { MSR_IA32_SYSENTER_CS, VREG_SYSENTER_CS },
-	{ MSR_IA32_SYSENTER_ESP, VREG_SYSENTER_ESP }, { MSR_IA32_SYSENTER_EIP, VREG_SYSENTER_EIP },
+	{ MSR_FS_BASE, VREG_FS_BASE, MSR_CANONICAL },
+	{ MSR_GS_BASE, VREG_GS_BASE, MSR_CANONICAL },
+	{ MSR_KERNEL_GS_BASE, VREG_KERNEL_GS_BASE, MSR_CANONICAL },
+	{ MSR_STAR, VREG_STAR, MSR_ANY },
+	{ MSR_LSTAR, VREG_LSTAR, MSR_CANONICAL },
+	{ MSR_CSTAR, VREG_CSTAR, MSR_CANONICAL },
+	{ MSR_SFMASK, VREG_SFMASK, MSR_LOW32 },
+	{ MSR_IA32_SYSENTER_CS, VREG_SYSENTER_CS, MSR_LOW32 },
+	{ MSR_IA32_SYSENTER_ESP, VREG_SYSENTER_ESP, MSR_CANONICAL },
+	{ MSR_IA32_SYSENTER_EIP, VREG_SYSENTER_EIP, MSR_CANONICAL },
 };
+
+static bool state_msr_value_ok(enum msr_check check, u64 value)
+{
+	switch (check) {
+	case MSR_CANONICAL:
+		return is_canonical48(value); /* no guest sees LA57: CPUID leaf 7 ECX[16] is hidden */
+	case MSR_LOW32:
+		return (value >> 32) == 0;
+	default:
+		return true;
+	}
+}
 
 /* PAT entries must be UC, WC, WT, WP, WB or UC- (0, 1, 4, 5, 6, 7) (SDM Vol. 3A §13.12.2). */
 static bool pat_valid(u64 pat)
@@ -57,6 +82,8 @@ static bool msr_access(struct vcpu *v, u32 msr, bool write, u64 *value)
 	for (u32 i = 0; i < ARRAY_SIZE(state_msrs); i++) {
 		if (state_msrs[i].msr != msr)
 			continue;
+		if (write && !state_msr_value_ok(state_msrs[i].check, *value))
+			return false;
 		if (write)
 			be->set_reg(v, state_msrs[i].reg, *value);
 		else

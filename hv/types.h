@@ -23,6 +23,12 @@ typedef long long s64;
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
+/* A 48-bit linear address is canonical when bits 63:47 are all equal (SDM Vol. 1 §3.3.7.1). */
+static inline bool is_canonical48(u64 linear)
+{
+	return (u64)((s64)(linear << 16) >> 16) == linear;
+}
+
 #define PAGE_SIZE 4096ull
 #define LARGE_PAGE_SIZE (2ull << 20)
 

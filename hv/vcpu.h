@@ -2,6 +2,7 @@
 #ifndef HV_VCPU_H
 #define HV_VCPU_H
 
+#include "guest_xstate.h"
 #include "mtrr.h"
 #include "types.h"
 #include "apic/vlapic.h"
@@ -24,6 +25,7 @@ enum vreg {
 	VREG_CS_L, /* CS.L: 64-bit code segment */
 	VREG_CS_D, /* CS.D: 32-bit default operand size */
 	VREG_CS_BASE,
+	VREG_CR2,  /* SVM: the VMCB's; VMX: the hardware register, which holds the running vCPU's CR2 */
 	NUM_VREGS
 };
 
@@ -74,6 +76,7 @@ struct vcpu {
 	u64 slice_end_tsc;     /* the back end should return to the core by then (watchdog tick, APIC timer) */
 	bool slice_for_timer;  /* ... and that moment is a guest APIC timer, not just the watchdog tick */
 	struct vlapic apic;    /* its virtual local APIC (hv/apic/) */
+	struct guest_xstate xstate; /* FPU/SSE/AVX, DR0-3, DR6, CR2 (hv/guest_xstate.h) */
 };
 
 #endif

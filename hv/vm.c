@@ -3,6 +3,7 @@
 #include "events.h"
 #include "exit.h"
 #include "fmt.h"
+#include "guest_xstate.h"
 #include "log.h"
 #include "mm.h"
 #include "x86.h"
@@ -46,9 +47,13 @@ int vm_add_vcpu(struct vm *vm, const struct entry_state *entry)
 	struct vcpu *v = &vm->vcpus[vm->nvcpus];
 	v->vm = vm;
 	v->id = vm->nvcpus;
-	int err = vm->be->vcpu_init(v, entry);
-	if (err)
+	int err = guest_xstate_init(v);
+	if (!err)
+		err = vm->be->vcpu_init(v, entry);
+	if (err) {
+		guest_xstate_release(v);
 		return err;
+	}
 	vm->nvcpus++;
 	vm->loaded = v; /* vcpu_init() leaves its state loaded */
 	vapic_vcpu_reset(v);
@@ -73,8 +78,10 @@ void vm_destroy(struct vm *vm)
 {
 	if (!vm)
 		return;
-	for (u32 i = 0; i < vm->nvcpus; i++)
+	for (u32 i = 0; i < vm->nvcpus; i++) {
 		vm->be->vcpu_destroy(&vm->vcpus[i]);
+		guest_xstate_release(&vm->vcpus[i]);
+	}
 	if (vm->arch)
 		vm->be->vm_destroy(vm);
 	mm_free_pages(vm->ram, vm->ram_size / PAGE_SIZE);
@@ -106,11 +113,17 @@ static bool must_switch(const struct vcpu *v, u64 now, u64 slice_end)
 	return !v || v->state != VCPU_RUNNABLE || v->yield || now >= slice_end;
 }
 
+/* A guest timer that is due again before the vCPU has run (period shorter than an exit round trip) is
+ * served at most once per entry: the vCPU then runs at least this long, as hardware lets a guest execute
+ * between interrupts. Without it, every entry would exit before the first instruction. */
+#define MIN_TIMER_RUN_US 2
+
 void vm_run(struct vm *vm, u64 deadline_tsc)
 {
 	struct vcpu *v = NULL;
 	struct exit_info exit;
 	const u64 tick_tsc = ms_to_tsc(HOST_TICK_MS);
+	const u64 min_timer_run = MAX(tsc_hz() / 1000000 * MIN_TIMER_RUN_US, 1ull);
 	u64 slice_end = 0;
 
 	vapic_build_routing(vm);
@@ -139,8 +152,9 @@ void vm_run(struct vm *vm, u64 deadline_tsc)
 		events_prepare_entry(v);
 		/* Back to the core at the end of the slice, or earlier for the next guest APIC timer. */
 		v->slice_for_timer = next && next < slice_end;
-		v->slice_end_tsc = v->slice_for_timer ? next : slice_end;
+		v->slice_end_tsc = v->slice_for_timer ? MAX(next, now + min_timer_run) : slice_end;
 		host_timer_arm(v->slice_end_tsc, now);
+		guest_xstate_switch_to(v);
 		vm->be->run(v, &exit);
 		v->stats.exits++;
 		exit_dispatch(v, &exit);

@@ -23,6 +23,7 @@
 #define CR4_PGE BIT(7)
 #define CR4_OSFXSR BIT(9)
 #define CR4_VMXE BIT(13)
+#define CR4_OSXSAVE BIT(18)
 #define CR4_PCIDE BIT(17)
 #define CR4_CET BIT(23)
 
@@ -63,6 +64,12 @@
 #define PTE_ADDR_MASK 0x000FFFFFFFFFF000ull
 
 /* Exception vectors (SDM Vol. 3A Table 6-1). */
+/* #PF error code (SDM Vol. 3A §4.7). */
+#define PF_EC_PRESENT BIT(0)
+#define PF_EC_WRITE BIT(1)
+#define PF_EC_USER BIT(2)
+#define PF_EC_RESERVED BIT(3)
+
 #define VEC_DE 0
 #define VEC_DB 1
 #define VEC_NMI 2
@@ -131,6 +138,45 @@ DEFINE_CR_ACCESS(2)
 DEFINE_CR_ACCESS(3)
 DEFINE_CR_ACCESS(4)
 #undef DEFINE_CR_ACCESS
+
+#define DEFINE_DR_ACCESS(n)                                                        \
+	static inline u64 read_dr##n(void)                                         \
+	{                                                                          \
+		u64 v;                                                             \
+		__asm__ volatile("mov %%db" #n ", %0" : "=r"(v));                  \
+		return v;                                                          \
+	}                                                                          \
+	static inline void write_dr##n(u64 v) { __asm__ volatile("mov %0, %%db" #n ::"r"(v)); }
+DEFINE_DR_ACCESS(0)
+DEFINE_DR_ACCESS(1)
+DEFINE_DR_ACCESS(2)
+DEFINE_DR_ACCESS(3)
+DEFINE_DR_ACCESS(6)
+#undef DEFINE_DR_ACCESS
+
+static inline u64 xgetbv(u32 xcr)
+{
+	u32 lo, hi;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(xcr));
+	return lo | ((u64)hi << 32);
+}
+
+static inline void xsetbv(u32 xcr, u64 value)
+{
+	__asm__ volatile("xsetbv" ::"c"(xcr), "a"((u32)value), "d"((u32)(value >> 32)));
+}
+
+/* The x87/SSE/AVX register file to and from memory (64-byte aligned; FXSAVE: 512 bytes, 16-aligned). */
+static inline void xsave(void *area, u64 mask)
+{
+	__asm__ volatile("xsave64 (%0)" ::"r"(area), "a"((u32)mask), "d"((u32)(mask >> 32)) : "memory");
+}
+static inline void xrstor(const void *area, u64 mask)
+{
+	__asm__ volatile("xrstor64 (%0)" ::"r"(area), "a"((u32)mask), "d"((u32)(mask >> 32)) : "memory");
+}
+static inline void fxsave(void *area) { __asm__ volatile("fxsave64 (%0)" ::"r"(area) : "memory"); }
+static inline void fxrstor(const void *area) { __asm__ volatile("fxrstor64 (%0)" ::"r"(area) : "memory"); }
 
 static inline u64 read_rflags(void)
 {

@@ -38,6 +38,7 @@ void vlapic_reg_reset(struct vlapic *a)
 	a->dfr = VLAPIC_DFR_RESET;
 	a->svr = VLAPIC_SVR_RESET;
 	a->icr_low = a->icr_high = 0;
+	a->esr = a->esr_pending = 0;
 	a->timer_initial = a->timer_divide = 0;
 	vlapic_timer_stop(a);
 }
@@ -116,6 +117,15 @@ int vlapic_set_base(struct vlapic *a, u64 value, u8 maxphyaddr, bool guest_has_x
 
 /* ---- Acceptance, priority, acknowledge, EOI ---- */
 
+void vlapic_error(struct vlapic *a, u32 esr_bit)
+{
+	u32 lvt = a->lvt[VLAPIC_LVT_ERROR];
+	a->esr_pending |= esr_bit;
+	/* An illegal error vector is not raised again: that would only record the same error. */
+	if (!(lvt & VLAPIC_LVT_MASKED) && (u8)lvt >= VLAPIC_FIRST_LEGAL_VECTOR && vlapic_sw_enabled(a))
+		set_vec(a->irr, (u8)lvt);
+}
+
 bool vlapic_accept(struct vlapic *a, u8 vector, u8 delivery_mode, bool level, bool trigger_level)
 {
 	if (!vlapic_hw_enabled(a))
@@ -127,6 +137,10 @@ bool vlapic_accept(struct vlapic *a, u8 vector, u8 delivery_mode, bool level, bo
 			return false; /* level-triggered de-assert */
 		if (!vlapic_sw_enabled(a))
 			return false; /* SDM §11.4.7.2: a software-disabled APIC takes no fixed interrupts */
+		if (vector < VLAPIC_FIRST_LEGAL_VECTOR) { /* SDM §11.5.3 "Receive Illegal Vector" */
+			vlapic_error(a, VLAPIC_ESR_RECEIVE_ILLEGAL_VECTOR);
+			return true; /* the error interrupt may be pending now */
+		}
 		if (trigger_level)
 			set_vec(a->tmr, vector);
 		else

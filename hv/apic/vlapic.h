@@ -10,7 +10,9 @@
  *  - 6 LVT entries (timer, thermal, performance, LINT0, LINT1, error), no CMCI: version 0x00050014.
  *    Directed EOI (version bit 24 / SVR bit 12) is not offered.
  *  - The x2APIC ID is vcpu_id and read-only; the xAPIC ID is guest-writable (R5.1).
- *  - No APIC error is ever recorded (as KVM): ESR always reads 0.
+ *  - Errors: only illegal vectors (0-15 in a fixed or lowest-priority message) are detected (SDM §11.5.3):
+ *    the message is dropped, ESR bit 5 (send) or 6 (receive) is set and the LVT error entry raised. KVM
+ *    records none; the others (checksum, accept, redirectable IPI, illegal register) cannot happen here.
  *  - Delivery status (bit 12 of ICR and LVTs) and LVT remote IRR (bit 14) always read 0 (SDM: read-only;
  *    KVM lets the guest store them).
  *  - All LVTs masked at RESET, also LINT0 of the BSP (SDM §11.4.7.1; KVM's LINT0_REENABLED quirk is not
@@ -79,6 +81,9 @@
 
 /* LVT, SVR and ICR fields (SDM Figures 11-8, 11-12, 11-23). */
 #define VLAPIC_LVT_MASKED BIT(16)
+#define VLAPIC_ESR_SEND_ILLEGAL_VECTOR BIT(5)
+#define VLAPIC_ESR_RECEIVE_ILLEGAL_VECTOR BIT(6)
+#define VLAPIC_FIRST_LEGAL_VECTOR 16
 #define VLAPIC_LVT_TIMER_MODE_SHIFT 17
 #define VLAPIC_TIMER_ONESHOT 0u
 #define VLAPIC_TIMER_PERIODIC 1u
@@ -106,6 +111,8 @@ struct vlapic {
 	u32 dfr;      /* bits 27:0 always 1 */
 	u32 svr;      /* bits 9:0 */
 	u32 isr[8], tmr[8], irr[8]; /* 256-bit maps, 32 vectors per word */
+	u32 esr;         /* ESR as read: the errors latched by the last ESR write */
+	u32 esr_pending; /* errors detected since then */
 	u32 icr_low;  /* delivery status always 0 */
 	u32 icr_high; /* xAPIC: bits 31:24 = dest; x2APIC: 32-bit dest */
 	u32 lvt[VLAPIC_NR_LVT];
@@ -184,6 +191,8 @@ u64 vlapic_get_cr8(const struct vlapic *a);
  *  NMI -> nmi_pending; SMI -> smi_pending; INIT -> init_pending (and any pending SIPI is discarded), except
  *    a level-triggered de-assert; STARTUP -> sipi_vector, sipi_pending. ExtINT and reserved modes: dropped.
  *  Nothing is accepted with EN = 0. */
+/* Records an APIC error (VLAPIC_ESR_*) and raises the LVT error interrupt unless it is masked. */
+void vlapic_error(struct vlapic *a, u32 esr_bit);
 bool vlapic_accept(struct vlapic *a, u8 vector, u8 delivery_mode, bool level, bool trigger_level);
 
 /* PPR (SDM §11.8.3.1): TPR if TPR[7:4] >= ISRV[7:4], else ISRV[7:4] << 4; ISRV = highest ISR vector. */

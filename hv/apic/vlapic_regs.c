@@ -87,7 +87,7 @@ static int reg_read(const struct vlapic *a, u64 now, u32 reg, u32 *val)
 		*val = a->svr;
 		return 0;
 	case VLAPIC_REG_ESR:
-		*val = 0; /* no error is ever recorded (as KVM) */
+		*val = a->esr;
 		return 0;
 	case VLAPIC_REG_ICR_LOW:
 		*val = a->icr_low;
@@ -122,6 +122,12 @@ static void send_icr(struct vlapic *a, u32 low, u32 high, struct vlapic_effects 
 	a->icr_low = low;
 	if (x2)
 		a->icr_high = high;
+	u32 mode = (low >> ICR_DM_SHIFT) & 7;
+	if ((mode == APIC_DM_FIXED || mode == APIC_DM_LOWEST) && (low & ICR_VECTOR) < VLAPIC_FIRST_LEGAL_VECTOR) {
+		vlapic_error(a, VLAPIC_ESR_SEND_ILLEGAL_VECTOR); /* SDM §11.5.3: the message is not sent */
+		fx->intr_changed = true;
+		return;
+	}
 	fx->ipi = true;
 	fx->ipi_msg = (struct apic_irq){
 		.vector = low & ICR_VECTOR,
@@ -197,8 +203,12 @@ static int reg_write(struct vlapic *a, u64 now, u32 reg, u32 val, struct vlapic_
 	case VLAPIC_REG_SVR:
 		write_svr(a, val, fx);
 		return 0;
-	case VLAPIC_REG_ESR: /* the write latches the (always empty) error state; x2APIC: only 0 (KVM) */
-		return x2 && val ? -EINVAL : 0;
+	case VLAPIC_REG_ESR: /* a write latches the errors seen since the last one (SDM §11.5.3); x2APIC: only 0 */
+		if (x2 && val)
+			return -EINVAL;
+		a->esr = a->esr_pending;
+		a->esr_pending = 0;
+		return 0;
 	case VLAPIC_REG_TIMER_INITIAL:
 		vlapic_timer_write_initial(a, now, val, fx);
 		return 0;

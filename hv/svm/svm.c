@@ -157,13 +157,17 @@ static int svm_vcpu_init(struct vcpu *v, const struct entry_state *entry)
 	c->intercept_misc1 = (v->vm->config.vcpus > 1 ? SVM_INTERCEPT_PAUSE : 0) |
 			     SVM_INTERCEPT_CR0_SEL_WRITE | SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
 			     SVM_INTERCEPT_SMI | SVM_INTERCEPT_INIT |
-			     SVM_INTERCEPT_CPUID | SVM_INTERCEPT_INVD | SVM_INTERCEPT_HLT | SVM_INTERCEPT_IOIO_PROT |
+			     SVM_INTERCEPT_CPUID | SVM_INTERCEPT_INVD | SVM_INTERCEPT_RDPMC | SVM_INTERCEPT_HLT |
+			     SVM_INTERCEPT_IOIO_PROT | SVM_INTERCEPT_INVLPGA |
 			     SVM_INTERCEPT_MSR_PROT | SVM_INTERCEPT_SHUTDOWN;
 	c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD |
 			     SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT |
-			     SVM_INTERCEPT_RDTSCP;
+			     SVM_INTERCEPT_RDTSCP | SVM_INTERCEPT_MONITOR | SVM_INTERCEPT_MWAIT |
+			     SVM_INTERCEPT_MWAIT_ARMED | SVM_INTERCEPT_XSETBV;
 	/* The TPR lives in the virtual APIC: CR8 accesses are emulated from it. */
 	c->intercept_cr = SVM_INTERCEPT_CR8_READ | SVM_INTERCEPT_CR8_WRITE;
+	/* CR4 writes are validated by the core against what CPUID offers (e.g. no OSXSAVE, SDM Vol. 3A §2.5). */
+	c->intercept_cr |= SVM_INTERCEPT_CR4_WRITE;
 	c->iopm_base_pa = virt_to_phys(iopm);
 	c->msrpm_base_pa = virt_to_phys(msrpm);
 	c->guest_asid = next_asid;
@@ -205,6 +209,12 @@ static bool handled_as_null_cpuid(struct vcpu *v, struct vmcb *vmcb)
 	return true;
 }
 
+void svm_flush_guest_tlb(struct vcpu *v)
+{
+	struct vmcb_control *c = &((struct svm_vcpu *)v->arch)->vmcb->control;
+	c->tlb_control = svm_caps.flush_by_asid ? SVM_TLB_CONTROL_FLUSH_ASID : SVM_TLB_CONTROL_FLUSH_ALL;
+}
+
 /* The VMCB is memory: nothing to load, except that a shared ASID must not keep another vCPU's TLB entries. */
 static void svm_load(struct vcpu *v)
 {
@@ -212,7 +222,7 @@ static void svm_load(struct vcpu *v)
 	struct vmcb_control *c = &s->vmcb->control;
 	if (asid_owner[c->guest_asid] != s) {
 		asid_owner[c->guest_asid] = s;
-		c->tlb_control = svm_caps.flush_by_asid ? SVM_TLB_CONTROL_FLUSH_ASID : SVM_TLB_CONTROL_FLUSH_ALL;
+		svm_flush_guest_tlb(v);
 	}
 }
 
@@ -248,14 +258,19 @@ static void svm_run(struct vcpu *v, struct exit_info *e)
 	svm_decode_exit(v, e);
 }
 
+/* Completing an instruction ends any STI/MOV SS shadow it ran in (SDM Vol. 3A §6.8.3): an emulated
+ * HLT right after STI must not keep the shadow, or the waking interrupt is taken one instruction late. */
 static void svm_skip_instruction(struct vcpu *v)
 {
-	v->rip = ((struct svm_vcpu *)v->arch)->next_rip;
+	struct svm_vcpu *s = v->arch;
+	v->rip = s->next_rip;
+	s->vmcb->control.int_state &= ~SVM_INT_STATE_SHADOW;
 }
 
 static u64 *state_field(struct vmcb_save *st, enum vreg r)
 {
 	switch (r) {
+	case VREG_CR2: return &st->cr2;
 	case VREG_CR3: return &st->cr3;
 	case VREG_CR4: return &st->cr4;
 	case VREG_EFER: return &st->efer;
@@ -305,6 +320,8 @@ static void svm_set_reg(struct vcpu *v, enum vreg r, u64 value)
 	if (!f)
 		panic("svm_set_reg: register %d is not writable", r);
 	*f = r == VREG_EFER ? value | EFER_SVME : value;
+	if (r == VREG_CR3 || r == VREG_CR4) /* the MOV the guest's CPU would have done flushes its TLB */
+		svm_flush_guest_tlb(v);
 }
 
 /* APM Vol. 2 §15.20: type 3 (exception), EV honoured as given; all 32 error-code bits. */

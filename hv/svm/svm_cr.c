@@ -18,6 +18,8 @@ void svm_set_cr0(struct vcpu *v, u64 cr0)
 	struct svm_vcpu *s = v->arch;
 	struct vmcb *vmcb = s->vmcb;
 	u64 hcr0 = v->vm->config.cd_nw_passthrough ? cr0 : cr0 & ~(CR0_CD | CR0_NW);
+	if ((vmcb->save.cr0 ^ hcr0) & (CR0_PG | CR0_WP | CR0_PE))
+		svm_flush_guest_tlb(v);
 	vmcb->save.cr0 = hcr0;
 	s->cr0_cd_nw = cr0 & (CR0_CD | CR0_NW);
 	/* The MOV to CR0 that turns paging on with LME set is what activates IA-32e mode: emulating it
@@ -39,22 +41,46 @@ u64 svm_get_cr0(const struct vcpu *v)
 	return s->vmcb->save.cr0 | s->cr0_cd_nw;
 }
 
-static bool write_guest_ram(struct vm *vm, const struct guest_paging *gp, u64 linear, const void *src, u32 len)
-{
-	const u8 *bytes = src;
-	for (u32 i = 0; i < len; i++) { /* byte by byte: the store may straddle a page */
-		struct guest_xlate x;
-		if (guest_translate(gp, linear + i, &x) || x.gpa >= vm->ram_size)
-			return false;
-		vm->ram[x.gpa] = bytes[i];
-	}
-	return true;
-}
-
 static void fail(struct exit_info *e, const char *what, const char *why)
 {
 	e->reason = EXIT_UNHANDLED;
 	snprintf(e->detail, sizeof(e->detail), "CR0 intercept: %s: %s", what, why);
+}
+
+/* A memory operand the guest's page tables do not map: the #PF (or #GP for a non-canonical address) its
+ * CPU would raise (SDM Vol. 3A §4.7 error code: P, W/R, U/S, RSVD). False if the walk failed otherwise. */
+static bool operand_fault(struct vcpu *v, int walk_err, u64 linear, bool write, struct exit_info *e)
+{
+	if (walk_err == GW_ERR_NONCANONICAL) {
+		e->reason = EXIT_GUEST_FAULT;
+		e->fault = (struct exit_fault){ .vector = VEC_GP };
+		return true;
+	}
+	if (walk_err != GW_ERR_NOT_PRESENT && walk_err != GW_ERR_RESERVED)
+		return false;
+	u32 ec = (walk_err == GW_ERR_RESERVED ? PF_EC_PRESENT | PF_EC_RESERVED : 0) | (write ? PF_EC_WRITE : 0) |
+		 (v->vm->be->get_reg(v, VREG_CPL) == 3 ? PF_EC_USER : 0);
+	e->reason = EXIT_GUEST_FAULT;
+	e->fault = (struct exit_fault){ .vector = VEC_PF, .ec = ec, .cr2 = linear };
+	return true;
+}
+
+/* Byte by byte: the store may straddle a page. Returns 0 or the walk error; *at = the failing address. */
+static int write_guest_ram(struct vm *vm, const struct guest_paging *gp, u64 linear, const void *src, u32 len,
+			   u64 *at)
+{
+	const u8 *bytes = src;
+	for (u32 i = 0; i < len; i++) {
+		struct guest_xlate x;
+		*at = linear + i;
+		int err = guest_translate(gp, linear + i, &x);
+		if (err)
+			return err;
+		if (x.gpa >= vm->ram_size)
+			return GW_ERR_READ;
+		vm->ram[x.gpa] = bytes[i];
+	}
+	return 0;
 }
 
 static u64 operand_linear(struct vcpu *v, const struct insn *in)
@@ -65,22 +91,28 @@ static u64 operand_linear(struct vcpu *v, const struct insn *in)
 	return insn_linear_addr(in, v->gpr, st->rip, seg_base);
 }
 
-static bool lmsw_operand(struct vcpu *v, const struct guest_paging *gp, const struct insn *in, u16 *out)
+static void lmsw_operand(struct vcpu *v, const struct guest_paging *gp, const struct insn *in, struct exit_info *e)
 {
-	u32 got;
+	u32 got = 0;
 	if (!in->rm_is_mem) {
-		*out = (u16)insn_reg_read(v->gpr, in->rm, 2);
-		return true;
+		e->cr.lmsw_source = (u16)insn_reg_read(v->gpr, in->rm, 2);
+		return;
 	}
-	return !guest_read_linear(gp, operand_linear(v, in), out, sizeof(*out), &got);
+	u64 linear = operand_linear(v, in);
+	int err = guest_read_linear(gp, linear, &e->cr.lmsw_source, sizeof(e->cr.lmsw_source), &got);
+	if (err && !operand_fault(v, err, linear + got, false, e))
+		fail(e, "LMSW", "its memory operand is not in guest RAM");
 }
 
 /* SMSW m16 stores CR0[15:0]; done here, since only the back end can reach the guest's memory. */
 static void smsw_to_memory(struct vcpu *v, const struct guest_paging *gp, const struct insn *in, struct exit_info *e)
 {
 	u16 msw = (u16)svm_get_cr0(v);
-	if (!write_guest_ram(v->vm, gp, operand_linear(v, in), &msw, sizeof(msw))) {
-		fail(e, "SMSW", "its memory destination is not writable guest RAM");
+	u64 at;
+	int err = write_guest_ram(v->vm, gp, operand_linear(v, in), &msw, sizeof(msw), &at);
+	if (err) {
+		if (!operand_fault(v, err, at, true, e))
+			fail(e, "SMSW", "its memory destination is not in guest RAM");
 		return;
 	}
 	v->rip = ((struct svm_vcpu *)v->arch)->next_rip;
@@ -102,6 +134,11 @@ void svm_decode_cr_access(struct vcpu *v, struct exit_info *e)
 		fail(e, "cannot decode the instruction", in.reason ? in.reason : decode_error_name(err));
 		return;
 	}
+	/* LOCK MOV CR0 is AMD's alias of CR8 (AltMovCr8); the CPUID policy hides CR8Legacy, so #UD. */
+	if (in.cr == 8 && (in.prefixes & INSN_PFX_LOCK)) {
+		e->reason = EXIT_INVALID_OPCODE;
+		return;
+	}
 	e->reason = EXIT_CR_ACCESS;
 	e->cr = (struct exit_cr){ .cr = in.cr, .gpr = in.rm.num, .size = in.op_size };
 	s->next_rip = v->rip + in.len;
@@ -111,8 +148,7 @@ void svm_decode_cr_access(struct vcpu *v, struct exit_info *e)
 	case INSN_CLTS: e->cr = (struct exit_cr){ .type = CR_CLTS }; break;
 	case INSN_LMSW:
 		e->cr = (struct exit_cr){ .type = CR_LMSW };
-		if (!lmsw_operand(v, &gp, &in, &e->cr.lmsw_source))
-			fail(e, "LMSW", "its memory operand is not readable");
+		lmsw_operand(v, &gp, &in, e);
 		break;
 	case INSN_SMSW:
 		e->cr = (struct exit_cr){ .type = CR_SMSW, .gpr = in.rm.num, .size = in.op_size };

@@ -13,6 +13,7 @@
 #define LEN_HLT 1
 #define LEN_VMMCALL 3
 #define LEN_PAUSE 2
+#define LEN_INVD 2
 
 static void next_rip(struct vcpu *v, const struct vmcb *vmcb, u64 fixed_len)
 {
@@ -82,6 +83,7 @@ void svm_decode_exit(struct vcpu *v, struct exit_info *e)
 	case SVM_EXIT_CR0_WRITE:
 	case SVM_EXIT_CR8_READ:
 	case SVM_EXIT_CR8_WRITE:
+	case SVM_EXIT_CR4_WRITE:
 	case SVM_EXIT_CR0_SEL_WRITE:
 		svm_decode_cr_access(v, e);
 		break;
@@ -91,6 +93,16 @@ void svm_decode_exit(struct vcpu *v, struct exit_info *e)
 		e->mem.write = vmcb->control.exit_info1 & SVM_NPF_WRITE;
 		e->mem.fetch = vmcb->control.exit_info1 & SVM_NPF_FETCH;
 		break;
+	case SVM_EXIT_INVD:
+		e->reason = EXIT_INVD;
+		next_rip(v, vmcb, LEN_INVD);
+		break;
+	case SVM_EXIT_XSETBV: e->reason = EXIT_XSETBV; break;
+	case SVM_EXIT_RDTSCP: e->reason = EXIT_RDTSCP; break;
+	case SVM_EXIT_RDPMC: e->reason = EXIT_RDPMC; break;
+	case SVM_EXIT_MONITOR:
+	case SVM_EXIT_MWAIT:
+	case SVM_EXIT_MWAIT_ARMED: e->reason = EXIT_MONITOR_MWAIT; break;
 	case SVM_EXIT_SHUTDOWN:
 		e->reason = EXIT_TRIPLE_FAULT;
 		break;
@@ -121,6 +133,11 @@ void svm_decode_exit(struct vcpu *v, struct exit_info *e)
 		report_invalid(v, vmcb, e);
 		break;
 	default:
+		/* SVM is not offered: the guest's EFER.SVME reads 0, so its SVM instructions are #UD (APM Vol. 3). */
+		if (code == SVM_EXIT_INVLPGA || (code >= SVM_EXIT_VMRUN && code <= SVM_EXIT_SKINIT)) {
+			e->reason = EXIT_INVALID_OPCODE;
+			break;
+		}
 		e->reason = EXIT_UNHANDLED;
 		snprintf(e->detail, sizeof(e->detail), "SVM exit code 0x%x, exitinfo1 0x%llx, exitinfo2 0x%llx", code,
 			 vmcb->control.exit_info1, vmcb->control.exit_info2);

@@ -74,6 +74,11 @@ void vmx_decode_exit(struct vcpu *v, struct exit_info *e)
 		e->reason = EXIT_NMI_WINDOW;
 		break;
 	case VMX_EXIT_PAUSE: e->reason = EXIT_PAUSE; break;
+	case VMX_EXIT_INVD: e->reason = EXIT_INVD; break;
+	case VMX_EXIT_XSETBV: e->reason = EXIT_XSETBV; break;
+	case VMX_EXIT_RDPMC: e->reason = EXIT_RDPMC; break;
+	case VMX_EXIT_MWAIT:
+	case VMX_EXIT_MONITOR: e->reason = EXIT_MONITOR_MWAIT; break;
 	case VMX_EXIT_APIC_ACCESS:
 	case VMX_EXIT_VIRTUALIZED_EOI:
 	case VMX_EXIT_APIC_WRITE:

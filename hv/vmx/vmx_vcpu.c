@@ -307,7 +307,9 @@ static void vmx_run(struct vcpu *v, struct exit_info *e)
 		if (v->slice_for_timer) {
 			u64 now = rdtsc();
 			ticks = v->slice_end_tsc > now ? (v->slice_end_tsc - now) >> vmx_caps.preemption_rate : 0;
-			ticks = MIN(ticks, (u64)vmx_caps.preemption_ticks);
+			/* Never 0: a zero timer exits before the first guest instruction (SDM Vol. 3C §26.5.1),
+			 * so a timer that is always due would freeze the guest. */
+			ticks = MAX(MIN(ticks, (u64)vmx_caps.preemption_ticks), 1ull);
 		}
 		if (ticks != x->preemption_value) {
 			vmcs_write(VMCS_PREEMPTION_TIMER_VALUE, ticks);
@@ -336,9 +338,14 @@ static void vmx_run(struct vcpu *v, struct exit_info *e)
 	vmx_decode_exit(v, e);
 }
 
+/* Completing an instruction ends any STI/MOV SS shadow it ran in (SDM Vol. 3A §6.8.3): an emulated
+ * HLT right after STI must not keep the shadow, or the waking interrupt is taken one instruction late. */
 static void vmx_skip_instruction(struct vcpu *v)
 {
 	v->rip = ((struct vmx_vcpu *)v->arch)->next_rip;
+	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	if (intr & GUEST_INTERRUPTIBILITY_STI_MOVSS)
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(u64)GUEST_INTERRUPTIBILITY_STI_MOVSS);
 }
 
 static u64 field_of(enum vreg r)
@@ -367,6 +374,7 @@ static u64 vmx_get_reg(struct vcpu *v, enum vreg r)
 	case VREG_CS_L: return (vmread(VMCS_GUEST_CS_AR) & CS_AR_L) != 0;
 	case VREG_CS_D: return (vmread(VMCS_GUEST_CS_AR) & CS_AR_D) != 0;
 	case VREG_CS_BASE: return vmread(VMCS_GUEST_CS_BASE);
+	case VREG_CR2: return read_cr2();
 	default: break;
 	}
 	u64 field = field_of(r);
@@ -378,6 +386,7 @@ static void vmx_set_reg(struct vcpu *v, enum vreg r, u64 value)
 	switch (r) {
 	case VREG_CR0: vmx_set_cr0(v, value); return;
 	case VREG_CR4: vmx_set_cr4(v, value); return;
+	case VREG_CR2: write_cr2(value); return;
 	case VREG_EFER: {
 		/* LMA follows CR0.PG && LME; the "IA-32e mode guest" entry control must agree with it. */
 		bool lma = (value & EFER_LME) && (((struct vmx_vcpu *)v->arch)->cr0_shadow & CR0_PG);

@@ -232,6 +232,33 @@ static void test_x2apic_esr(void **state)
 	assert_int_equal(mmio32(&a, 0x280), 0);
 }
 
+/* SDM §11.5.3: a fixed IPI with vector 0-15 is not sent, sets "send illegal vector" (bit 5); one received
+ * sets "receive illegal vector" (bit 6) instead of IRR; both raise the unmasked LVT error entry. The ESR
+ * shows them only after the next ESR write. */
+static void test_illegal_vector_errors(void **state)
+{
+	struct vlapic a;
+	struct vlapic_effects fx;
+	setup(&a, 0, false);
+	assert_int_equal(mmio_wr(&a, 0x370, 0xE3, NULL), VLAPIC_MMIO_DONE); /* LVT error: vector 0xE3 */
+	assert_int_equal(mmio_wr(&a, 0x300, 0x4005, &fx), VLAPIC_MMIO_DONE); /* fixed, vector 5, to self by ID */
+	assert_false(fx.ipi);
+	assert_int_equal(mmio32(&a, 0x280), 0); /* not latched yet */
+	assert_int_equal(mmio_wr(&a, 0x280, 0, NULL), VLAPIC_MMIO_DONE);
+	assert_int_equal(mmio32(&a, 0x280), 0x20);
+	assert_int_equal(mmio32(&a, 0x200 + 0x70), 1u << 3); /* IRR bit 0xE3 = word 7 bit 3 */
+	assert_true(vlapic_accept(&a, 7, APIC_DM_FIXED, true, false));
+	assert_int_equal(mmio32(&a, 0x200), 0); /* vector 7 never reaches IRR */
+	assert_int_equal(mmio_wr(&a, 0x280, 0, NULL), VLAPIC_MMIO_DONE);
+	assert_int_equal(mmio32(&a, 0x280), 0x40);
+	assert_int_equal(mmio_wr(&a, 0x280, 0, NULL), VLAPIC_MMIO_DONE);
+	assert_int_equal(mmio32(&a, 0x280), 0);
+	assert_int_equal(mmio_wr(&a, 0x300, 0x4020, &fx), VLAPIC_MMIO_DONE); /* vector 0x20 is sent */
+	assert_true(fx.ipi);
+	assert_int_equal(mmio_wr(&a, 0x300, 0x4403, &fx), VLAPIC_MMIO_DONE); /* NMI: the vector is ignored */
+	assert_true(fx.ipi);
+}
+
 /* ---- spec §5.5 item 5: IA32_APIC_BASE ---- */
 
 static void test_apic_base_gp_cases(void **state)
@@ -570,6 +597,7 @@ int main(void)
 		cmocka_unit_test(test_self_ipi),
 		cmocka_unit_test(test_x2apic_upper_half_gp),
 		cmocka_unit_test(test_x2apic_esr),
+		cmocka_unit_test(test_illegal_vector_errors),
 		cmocka_unit_test(test_apic_base_gp_cases),
 		cmocka_unit_test(test_apic_base_valid_transitions),
 		cmocka_unit_test(test_hw_disable_resets_registers),

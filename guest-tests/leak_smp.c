@@ -1,0 +1,46 @@
+/* Isolation between the vCPUs of one VM: the BSP and an AP load different XMM/MXCSR/x87 values, then
+ * take turns on the one physical CPU (every smp_call() is a switch) and each must still hold its own. */
+#include "guest.h"
+#include "regfile.h"
+
+#define BSP_SEED 0xB5B5ull
+#define AP_SEED 0xA9A9ull
+#define ROUNDS 8
+
+static u64 ap_fill(u64 seed)
+{
+	regfile_enable_sse();
+	regfile_fill(seed);
+	return 0;
+}
+
+/* What the AP holds: XMM5's low quadword and MXCSR, one word. */
+static u64 ap_read(u64 unused)
+{
+	struct regfile s;
+	regfile_read(&s);
+	return s.xmm[5][0] ^ ((u64)s.mxcsr << 48);
+}
+
+void test_main(void)
+{
+	smp_add_dense(2);
+	if (smp_start_all() != 2) {
+		CHECK(false, "ap_online");
+		return;
+	}
+	regfile_enable_sse();
+	regfile_fill(BSP_SEED);
+	CHECK_EQ(smp_call(1, ap_fill, AP_SEED), 0, "ap_filled");
+	u32 bsp_bad = 0, ap_bad = 0;
+	const u64 ap_expect = regfile_xmm_pattern(AP_SEED, 5) ^ ((u64)regfile_mxcsr_pattern(AP_SEED) << 48);
+	for (u32 round = 0; round < ROUNDS; round++) {
+		ap_bad += smp_call(1, ap_read, 0) != ap_expect;
+		struct regfile s;
+		regfile_read(&s);
+		bsp_bad += s.xmm[5][0] != regfile_xmm_pattern(BSP_SEED, 5) ||
+			   s.mxcsr != regfile_mxcsr_pattern(BSP_SEED) || s.fcw != 0x027F;
+	}
+	CHECK_EQ(bsp_bad, 0, "bsp_keeps_its_xmm_mxcsr_x87");
+	CHECK_EQ(ap_bad, 0, "ap_keeps_its_xmm_mxcsr");
+}

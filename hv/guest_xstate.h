@@ -1,0 +1,28 @@
+/* Guest CPU state that neither VMX nor SVM switches at entry and exit: the x87/SSE/AVX register file,
+ * DR0-DR3, DR6 and CR2. The hypervisor never uses them, so the hardware holds the state of the vCPU that
+ * ran last on this CPU; it is saved and the next vCPU's loaded only when another vCPU runs here. */
+#ifndef HV_GUEST_XSTATE_H
+#define HV_GUEST_XSTATE_H
+
+#include "types.h"
+
+struct vcpu;
+
+struct guest_xstate {
+	void *area;   /* XSAVE (or FXSAVE) image, page aligned */
+	u64 dr[4];
+	u64 dr6;
+	u64 cr2;
+};
+
+/* Once at boot: how the register file is saved (XSAVE with the host's XCR0, else FXSAVE). */
+void guest_xstate_probe(void);
+/* The RESET/INIT-like state of a new vCPU: x87 after FNINIT, MXCSR 1F80H, XMM/YMM zero, DR0-3 zero,
+ * DR6 FFFF0FF0H, CR2 zero. 0 or -ENOMEM. */
+int guest_xstate_init(struct vcpu *v);
+/* Before v enters the guest: makes the hardware hold v's state. */
+void guest_xstate_switch_to(struct vcpu *v);
+/* v is going away: its state is dropped, never saved over another vCPU's. */
+void guest_xstate_release(struct vcpu *v);
+
+#endif
