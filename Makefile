@@ -50,6 +50,7 @@ GUEST_ELFS := $(GUEST_NAMES:%=$(B)/guests/%.elf)
 PURE_C   := hv/platform/fwcfg.c hv/platform/acpi.c hv/cpuid_policy.c hv/inject.c hv/fmt.c hv/cmdline.c hv/tap.c hv/cr0.c hv/vmx/controls.c hv/vmx/apicv_page.c hv/decode.c hv/guest_walk.c hv/mtrr.c hv/apic/delivery.c hv/apic/vlapic.c hv/apic/vlapic_regs.c hv/apic/vlapic_timer.c $(wildcard hv/loader/*.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
+PURE_HOST_OBJS := $(PURE_C:%.c=$(B)/host/%.o)
 
 .PHONY: all guests unit run run-direct test bench clean deps
 # Keep the guest objects and ELF64 images that pattern chains would otherwise delete as intermediates.
@@ -117,10 +118,17 @@ $(B)/microhv.efi: $(B)/microhv.so
 	$(Q)$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j .reloc \
 		--target efi-app-x86_64 --subsystem=10 $< $@
 
-$(B)/unit/%: tests/unit/%.c $(PURE_C) $(wildcard tests/unit/*.h) | $(DEPS_OK)
+# Host objects carry -MMD -MP like the others: editing any header a unit test or a pure module includes
+# (hv/mtrr.h, tests/unit/cpuid_profiles.h, ...) rebuilds exactly the objects that include it.
+$(B)/host/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (host)"
-	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $< $(PURE_C) -lcmocka
+	$(Q)$(CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/unit/%: $(B)/host/tests/unit/%.o $(PURE_HOST_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@ (host)"
+	$(Q)$(CC) -o $@ $^ -lcmocka
 
 unit: $(UNIT_BINS)
 	@sh scripts/run-unit.sh $(UNIT_BINS)
