@@ -15,6 +15,7 @@ while read -r name expect rest; do
 	reason=""
 	case "$rest" in *"#"*) reason=$(echo "${rest#*#}" | sed 's/^ *//; s/"/\\"/g'); rest=${rest%%#*} ;; esac
 	status=0
+	tap_problem=TAP_FINE
 	case "$expect" in
 	pass) kind=EXPECT_PASS ;;
 	fail-assert) kind=EXPECT_FAIL_ASSERT ;;
@@ -23,6 +24,14 @@ while read -r name expect rest; do
 	fail-halt) kind=EXPECT_FAIL_HALT ;;
 	fail-entry) kind=EXPECT_FAIL_ENTRY ;;
 	fail-exit:*) kind=EXPECT_FAIL_EXIT; status=${expect#fail-exit:} ;;
+	fail-tap:*) # the names of tap_problem_name() (hv/tap.c)
+		kind=EXPECT_FAIL_TAP
+		case "${expect#fail-tap:}" in
+		duplicate-number | decreasing-number | number-gap | plan-twice | no-results | no-plan | plan-mismatch | only-skips)
+			tap_problem=TAP_$(echo "${expect#fail-tap:}" | tr 'a-z-' 'A-Z_') ;;
+		*) echo "gen-guest-table.sh: $suite: '$name': unknown TAP problem in '$expect'" >&2; exit 1 ;;
+		esac
+		;;
 	*) echo "gen-guest-table.sh: $suite: '$name': unknown expectation '$expect'" >&2; exit 1 ;;
 	esac
 	timeout=0
@@ -63,7 +72,7 @@ while read -r name expect rest; do
 __asm__(".section .rodata\n.balign 16\nguest_$sym: .incbin \"$dir/$image.elf\"\nguest_${sym}_end:\n.previous");
 extern const u8 guest_$sym[], guest_${sym}_end[];
 EOC
-	entries="$entries	{ \"$name\", guest_$sym, guest_${sym}_end, $kind, $status, $timeout, $manual, $skip_on, \"$reason\", $passthrough, $ids32, $no_bcast_quirk, $vcpus, $no_apicv, NULL, NULL, 0 },
+	entries="$entries	{ \"$name\", guest_$sym, guest_${sym}_end, $kind, $status, $timeout, $manual, $skip_on, \"$reason\", $passthrough, $ids32, $no_bcast_quirk, $vcpus, $no_apicv, NULL, NULL, 0, $tap_problem },
 "
 	count=$((count + 1))
 done < "$suite"
