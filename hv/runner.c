@@ -8,6 +8,7 @@
 #include "log.h"
 #include "mm.h"
 #include "platform/platform.h"
+#include "selection.h"
 #include "suite.h"
 #include "tap.h"
 #include "time.h"
@@ -219,16 +220,19 @@ static const struct boot_file *guest_files(const struct boot_info *bi, const str
 	return f && f->data ? f : NULL;
 }
 
-/* Guest files named with guest=: each is expected to pass; a file that could not be read fails. */
-static void run_files(const struct backend *be, const struct cmdline *cl, const struct boot_info *bi,
-		      struct suite_totals *totals)
+/* Guest files named with guest=: each is expected to pass; a file that could not be read fails.
+ * Returns how many were selected. */
+static u32 run_files(const struct backend *be, const struct cmdline *cl, const struct boot_info *bi,
+		     struct suite_totals *totals)
 {
+	u32 selected = 0;
 	for (u32 i = 0; i < cl->nguests; i++) {
 		const struct cmdline_guest *g = &cl->guests[i];
 		struct mb_module mods[CMDLINE_MAX_MODULES];
 		const char *error;
 		if (!cmdline_selects(cl, g->path))
 			continue;
+		selected++;
 		const struct boot_file *f = guest_files(bi, g, mods, &error);
 		if (!f) {
 			log_error("guest '%s': %s", g->path, error);
@@ -239,16 +243,42 @@ static void run_files(const struct backend *be, const struct cmdline *cl, const 
 					       .vcpus = g->vcpus, .append = g->append, .mods = mods, .nmods = g->nmods };
 		run_one(be, &t, cl->platform, totals);
 	}
+	return selected;
+}
+
+static struct selection_tables builtin_tables(void)
+{
+	return (struct selection_tables){ .suite = builtin_suite, .nsuite = builtin_suite_count,
+					  .groups = builtin_groups, .ngroups = builtin_group_count };
+}
+
+bool runner_selection_valid(const struct cmdline *cl)
+{
+	const struct selection_tables tab = builtin_tables();
+	const char *unknown = selection_unknown_word(cl, &tab);
+	if (!unknown)
+		return true;
+	/* One line, however long: the names a test= word may take, so the fix is in front of the user. */
+	console_printf("Bail out! microhv: unknown test '%s' in test= (known:", unknown);
+	for (u32 i = 0; i < tab.nsuite; i++)
+		console_printf(" %s", tab.suite[i].name);
+	for (u32 i = 0; i < tab.ngroups; i++)
+		console_printf(" @%s", tab.groups[i].name);
+	for (u32 i = 0; i < cl->nguests; i++)
+		console_printf(" %s", cl->guests[i].path);
+	console_printf(")\n");
+	return false;
 }
 
 struct suite_totals runner_run_suite(const struct backend *be, const struct cmdline *cl, const struct boot_info *bi)
 {
+	const struct selection_tables tab = builtin_tables();
 	struct suite_totals totals = { 0 };
 	u32 selected = 0;
 
 	for (u32 i = 0; i < builtin_suite_count; i++) {
 		const struct suite_entry *t = &builtin_suite[i];
-		if (!cmdline_selects(cl, t->name) || (t->manual && !cl->ntests))
+		if (!selection_picks_builtin(cl, &tab, t->name) || (t->manual && !cl->ntests))
 			continue;
 		selected++;
 		if (t->skip_on && strcmp(t->skip_on, cl->platform) == 0) {
@@ -259,8 +289,8 @@ struct suite_totals runner_run_suite(const struct backend *be, const struct cmdl
 		}
 		run_one(be, t, cl->platform, &totals);
 	}
-	run_files(be, cl, bi, &totals);
-	if (!selected && !bi->nfiles) {
+	selected += run_files(be, cl, bi, &totals);
+	if (!selected) { /* a guest file that is present but not selected does not count */
 		log_error("no test matches the test= selection");
 		emit(&totals, false, "%s/selection # no test matches", cl->platform);
 	}

@@ -41,7 +41,15 @@ struct suite_entry {
 	enum tap_problem expect_tap; /* for EXPECT_FAIL_TAP */
 };
 
+/* A group of suite.txt ("@NAME member member ..."), selected with test=@NAME. */
+struct suite_group {
+	const char *name;    /* without the @ */
+	const char *members; /* test names, separated by single spaces */
+};
+
 extern const struct suite_entry builtin_suite[];
 extern const u32 builtin_suite_count;
+extern const struct suite_group builtin_groups[];
+extern const u32 builtin_group_count;
 
 #endif
