@@ -1,9 +1,5 @@
 # microhv: build the UEFI application (hypervisor + built-in test guests), the guests, and the host unit tests.
-#   make              build/microhv.efi
-#   make run          boot the suite under QEMU + OVMF (PLATFORM=qemu-svm, TEST=name to run one test)
-#   make test         host unit tests + every emulator platform; last line "N passed, N failed"
-#   make run-direct TEST=name   run one guest on plain QEMU, without microhv (SMP=N ACCEL=kvm APPEND=... optional)
-#   make bench        the benchmark guests (see bench/README.md)
+# `make help` lists every target and every environment knob; README.md has the same list.
 
 B        := build
 CC       := gcc
@@ -52,7 +48,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
 PURE_HOST_OBJS := $(PURE_C:%.c=$(B)/host/%.o)
 
-.PHONY: all guests unit run run-direct test bench clean deps
+.PHONY: all guests unit run run-direct test bench list help clean distclean deps
 # Keep the guest objects and ELF64 images that pattern chains would otherwise delete as intermediates.
 .SECONDARY:
 all: $(B)/microhv.efi
@@ -142,13 +138,24 @@ run-direct: guests
 test: all guests $(UNIT_BINS)
 	@sh scripts/test-all.sh
 
+# Its own result files (build/results/bench-PLATFORM.*): a benchmark run does not overwrite `make run`'s.
 bench: all guests
-	@sh scripts/run-platform.sh $(PLATFORM) bench_cpuid,bench_apic,bench_apic_no_apicv ""
+	@RESULTS_NAME=bench-$(PLATFORM) sh scripts/run-platform.sh $(PLATFORM) @bench ""
+
+list:
+	@sh scripts/list-tests.sh guest-tests/suite.txt
+
+help:
+	@sh scripts/help.sh
 
 deps:
 	@sh scripts/deps.sh && mkdir -p $(B) && touch $(DEPS_OK)
 
+# clean keeps build/results/ (the logs of past runs, to compare against); distclean removes it too.
 clean:
+	@[ ! -d $(B) ] || find $(B) -mindepth 1 -maxdepth 1 ! -name results -exec rm -rf {} +
+
+distclean:
 	rm -rf $(B)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # gen-guest-table.sh SUITE_FILE GUEST_DIR: print the C table of built-in guests (hv/suite.h) for the
 # guests listed in SUITE_FILE ("name expect [options] [# reason]", options: timeout_ms=N manual
-# skip-on=PLATFORM image=GUEST vcpus=N cd-nw-passthrough apic-32bit-ids no-broadcast-quirk no-apicv), each ELF embedded.
+# skip-on=PLATFORM image=GUEST vcpus=N cd-nw-passthrough apic-32bit-ids no-broadcast-quirk no-apicv), each ELF
+# embedded, and the groups ("@GROUP test test ...") as builtin_groups.
 set -eu
 suite=$1
 dir=$2

@@ -44,6 +44,9 @@ echo "== the runner's verdict: made-up logs whose summary lies about their TAP l
 check_row tap-verdict-check tap-verdict-check.log '^(not ok|tap-verdict-check:)' tap-verdict-check \
 	sh scripts/check-tap-verdict.sh
 
+echo "== make help: every target and knob"
+check_row help help.log '^(not ok|help:)' help sh scripts/check-help.sh
+
 for p in $PLATFORMS; do
 	t0=$(now)
 	{ sh scripts/run-platform.sh "$p" "" ""; echo $? > "$R/$p.status"; } | grep -E '^(== |not ok |Bail out!|tap-verdict: )'
