@@ -8,21 +8,19 @@ targets=$(sed -n 's/^\.PHONY://p' Makefile)
 make_vars=$(sed -nE 's/^([A-Z_]+) *\?=.*/\1/p' Makefile)
 env_vars=$(grep -ohE '\$\{[A-Z_]+:?[-=]' scripts/*.sh | sed -E 's/^\$\{([A-Z_]+).*/\1/' | sort -u | grep -vx TMPDIR)
 n=0 passed=0 failed=0
-for word in $targets; do
+listed() { # case pattern what
 	n=$((n + 1))
-	if printf '%s\n' "$help" | grep -qE "make $word( |$)|^  make +$word"; then
-		echo "ok $n - help/target/$word"; passed=$((passed + 1))
+	if printf '%s\n' "$help" | grep -qE "$2"; then
+		echo "ok $n - help/$1"; passed=$((passed + 1))
 	else
-		echo "not ok $n - help/target/$word # make help does not list 'make $word'"; failed=$((failed + 1))
+		echo "not ok $n - help/$1 # make help does not list $3"; failed=$((failed + 1))
 	fi
+}
+for word in $targets; do
+	listed "target/$word" "make $word( |$)|^  make +$word" "'make $word'"
 done
 for word in $make_vars $env_vars; do
-	n=$((n + 1))
-	if printf '%s\n' "$help" | grep -qE "(^|[ ])$word="; then
-		echo "ok $n - help/knob/$word"; passed=$((passed + 1))
-	else
-		echo "not ok $n - help/knob/$word # make help does not list $word="; failed=$((failed + 1))
-	fi
+	listed "knob/$word" "(^|[ ])$word=" "$word="
 done
 echo "1..$n"
 echo "help: $passed passed, $failed failed"
