@@ -1,9 +1,5 @@
 # microhv: build the UEFI application (hypervisor + built-in test guests), the guests, and the host unit tests.
-#   make              build/microhv.efi
-#   make run          boot the suite under QEMU + OVMF (PLATFORM=qemu-svm, TEST=name to run one test)
-#   make test         host unit tests + every emulator platform; last line "N passed, N failed"
-#   make run-direct TEST=name   run one guest on plain QEMU, without microhv (SMP=N ACCEL=kvm APPEND=... optional)
-#   make bench        the benchmark guests (see bench/README.md)
+# `make help` lists every target and every environment knob; README.md has the same list.
 
 B        := build
 CC       := gcc
@@ -47,11 +43,12 @@ GUEST_NAMES := $(notdir $(GUEST_SRCS:.c=))
 GUEST_ELFS := $(GUEST_NAMES:%=$(B)/guests/%.elf)
 
 # Pure rule modules: compiled into the hypervisor and into the host unit tests.
-PURE_C   := hv/platform/fwcfg.c hv/platform/acpi.c hv/cpuid_policy.c hv/inject.c hv/fmt.c hv/cmdline.c hv/tap.c hv/cr0.c hv/vmx/controls.c hv/vmx/apicv_page.c hv/decode.c hv/guest_walk.c hv/mtrr.c hv/apic/delivery.c hv/apic/vlapic.c hv/apic/vlapic_regs.c hv/apic/vlapic_timer.c $(wildcard hv/loader/*.c)
+PURE_C   := hv/platform/fwcfg.c hv/platform/acpi.c hv/cpuid_policy.c hv/inject.c hv/fmt.c hv/cmdline.c hv/selection.c hv/tap.c hv/cr0.c hv/vmx/controls.c hv/vmx/apicv_page.c hv/decode.c hv/guest_walk.c hv/mtrr.c hv/apic/delivery.c hv/apic/vlapic.c hv/apic/vlapic_regs.c hv/apic/vlapic_timer.c $(wildcard hv/loader/*.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
+PURE_HOST_OBJS := $(PURE_C:%.c=$(B)/host/%.o)
 
-.PHONY: all guests unit run run-direct test bench clean deps
+.PHONY: all guests unit run run-direct test bench list help clean distclean deps
 # Keep the guest objects and ELF64 images that pattern chains would otherwise delete as intermediates.
 .SECONDARY:
 all: $(B)/microhv.efi
@@ -117,10 +114,17 @@ $(B)/microhv.efi: $(B)/microhv.so
 	$(Q)$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j .reloc \
 		--target efi-app-x86_64 --subsystem=10 $< $@
 
-$(B)/unit/%: tests/unit/%.c $(PURE_C) $(wildcard tests/unit/*.h) | $(DEPS_OK)
+# Host objects carry -MMD -MP like the others: editing any header a unit test or a pure module includes
+# (hv/mtrr.h, tests/unit/cpuid_profiles.h, ...) rebuilds exactly the objects that include it.
+$(B)/host/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (host)"
-	$(Q)$(CC) $(HOST_CFLAGS) -o $@ $< $(PURE_C) -lcmocka
+	$(Q)$(CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/unit/%: $(B)/host/tests/unit/%.o $(PURE_HOST_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@ (host)"
+	$(Q)$(CC) -o $@ $^ -lcmocka
 
 unit: $(UNIT_BINS)
 	@sh scripts/run-unit.sh $(UNIT_BINS)
@@ -134,13 +138,24 @@ run-direct: guests
 test: all guests $(UNIT_BINS)
 	@sh scripts/test-all.sh
 
+# Its own result files (build/results/bench-PLATFORM.*): a benchmark run does not overwrite `make run`'s.
 bench: all guests
-	@sh scripts/run-platform.sh $(PLATFORM) bench_cpuid,bench_apic,bench_apic_no_apicv ""
+	@RESULTS_NAME=bench-$(PLATFORM) sh scripts/run-platform.sh $(PLATFORM) @bench ""
+
+list:
+	@sh scripts/list-tests.sh guest-tests/suite.txt
+
+help:
+	@sh scripts/help.sh
 
 deps:
 	@sh scripts/deps.sh && mkdir -p $(B) && touch $(DEPS_OK)
 
+# clean keeps build/results/ (the logs of past runs, to compare against); distclean removes it too.
 clean:
+	@[ ! -d $(B) ] || find $(B) -mindepth 1 -maxdepth 1 ! -name results -exec rm -rf {} +
+
+distclean:
 	rm -rf $(B)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,5 +1,5 @@
 /* microhv's command line (UEFI load options or \microhv.cfg): space-separated key=value words.
- *   test=NAME[,NAME...]   run only these tests (built-in or from guest=)
+ *   test=NAME[,NAME...]   run only these tests (built-in or from guest=; @GROUP: a group of suite.txt)
  *   guest=PATH            also run this Multiboot image from the boot volume (repeatable); the words
  *                         below that follow it, up to the next guest=, describe how it is booted, each
  *                         at most once, as QEMU's options of the same names would:

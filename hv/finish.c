@@ -12,9 +12,27 @@ void finish_configure(enum finish_action action, void (*firmware_shutdown)(void)
 	shutdown_fn = firmware_shutdown;
 }
 
+static const char *status_name(enum hv_status status)
+{
+	switch (status) {
+	case HV_STATUS_ALL_PASSED:
+		return "all-passed";
+	case HV_STATUS_SOME_FAILED:
+		return "some-failed";
+	case HV_STATUS_PANIC:
+		return "panic";
+	case HV_STATUS_BAD_CMDLINE:
+		return "bad-command-line";
+	case HV_STATUS_NO_VIRT:
+		return "no-virtualization";
+	}
+	return "?";
+}
+
 void hv_finish(enum hv_status status)
 {
 	irq_disable();
+	console_printf("# microhv: finished: %s (status 0x%x)\n", status_name(status), status);
 	console_drain();
 	if (finish_action == FINISH_DEBUG_PORT)
 		outl(HV_DEBUG_EXIT_PORT, status);

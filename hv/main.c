@@ -56,12 +56,14 @@ void hv_entry(struct boot_info *bi)
 	u64 start_ms = time_ms();
 	if (cmdline_err) {
 		console_printf("Bail out! microhv: bad command line: %s\n", cl.error);
-		hv_finish(HV_STATUS_PANIC);
+		hv_finish(HV_STATUS_BAD_CMDLINE);
 	}
+	if (!runner_selection_valid(&cl))
+		hv_finish(HV_STATUS_BAD_CMDLINE);
 	const struct backend *be = backend_probe();
 	if (!be || be->cpu_init()) {
 		console_printf("Bail out! microhv: cannot enable hardware virtualization on this CPU\n");
-		hv_finish(HV_STATUS_PANIC);
+		hv_finish(HV_STATUS_NO_VIRT);
 	}
 	host_tick_start();
 	guest_xstate_probe();

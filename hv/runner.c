@@ -8,6 +8,7 @@
 #include "log.h"
 #include "mm.h"
 #include "platform/platform.h"
+#include "selection.h"
 #include "suite.h"
 #include "tap.h"
 #include "time.h"
@@ -22,8 +23,8 @@ struct test_run {
 	const struct suite_entry *t;
 	const char *platform;
 	struct suite_totals *totals;
-	u32 guest_ok, guest_not_ok, guest_skipped, plan;
-	bool plan_seen, bailed_out;
+	struct tap_stream tap; /* the guest's own TAP lines, judged when it ends */
+	u32 deadline_ms;
 };
 
 static u32 tap_counter;
@@ -51,57 +52,50 @@ static void on_guest_line(void *ctx, const char *line)
 
 	console_printf("# %s| %s\n", r->t->name, line);
 	tap_parse_line(line, &tl);
-	if (tl.kind == TAP_PLAN) {
-		r->plan_seen = true;
-		r->plan = tl.plan;
-	} else if (tl.kind == TAP_BAIL_OUT) {
-		r->bailed_out = true;
-	} else if (tl.kind == TAP_OK && tl.skip) {
-		r->guest_skipped++;
+	tap_stream_feed(&r->tap, &tl);
+	if (tl.kind == TAP_OK && tl.skip) {
 		if (r->t->expect == EXPECT_PASS) {
 			console_printf("ok %u - %s/%s/%s # %s\n", ++tap_counter, r->platform, r->t->name, tl.description,
 				       tl.directive);
 			r->totals->skipped++;
 		}
 	} else if (tl.kind == TAP_OK || tl.kind == TAP_NOT_OK) {
-		bool ok = tl.kind == TAP_OK;
-		if (ok)
-			r->guest_ok++;
-		else
-			r->guest_not_ok++;
 		if (r->t->expect == EXPECT_PASS) /* the harness guests' own cases are expected to fail */
-			emit(r->totals, ok, "%s/%s/%s", r->platform, r->t->name, tl.description);
+			emit(r->totals, tl.kind == TAP_OK, "%s/%s/%s", r->platform, r->t->name, tl.description);
 	}
 }
 
 /* Did the guest end the way its suite entry says? Writes the reason when it did not. */
-static bool as_expected(const struct test_run *r, const struct vm *vm, char *why, size_t n)
+static bool as_expected(const struct test_run *r, const struct vm *vm, u64 elapsed_ms, char *why, size_t n)
 {
-	u32 results = r->guest_ok + r->guest_not_ok + r->guest_skipped;
+	enum tap_problem verdict = tap_stream_verdict(&r->tap);
 	switch (r->t->expect) {
 	case EXPECT_PASS:
 		if (vm->outcome != VM_EXITED)
 			snprintf(why, n, "%s at rip 0x%llx: %s", vm_outcome_name(vm->outcome), vm->stop_rip, vm->stop_detail);
 		else if (vm->exit_status != 0)
 			snprintf(why, n, "exit status %u", vm->exit_status);
-		else if (r->bailed_out || r->guest_not_ok)
-			snprintf(why, n, "%u case(s) failed", r->guest_not_ok);
-		else if (!results)
-			snprintf(why, n, "the guest reported no test case");
-		else if (!r->plan_seen || r->plan != results)
-			snprintf(why, n, "plan 1..%u but %u result(s)", r->plan, results);
+		else if (verdict != TAP_FINE)
+			tap_problem_explain(&r->tap, verdict, why, n);
 		else
 			return true;
 		return false;
 	case EXPECT_FAIL_ASSERT:
-		snprintf(why, n, "%u failed case(s), outcome %s", r->guest_not_ok, vm_outcome_name(vm->outcome));
-		return vm->outcome == VM_EXITED && r->guest_not_ok > 0;
+		snprintf(why, n, "%u failed case(s), outcome %s", r->tap.not_ok, vm_outcome_name(vm->outcome));
+		return vm->outcome == VM_EXITED && r->tap.not_ok > 0;
+	case EXPECT_FAIL_TAP: /* a clean exit 0 that only the TAP stream gives away */
+		tap_problem_explain(&r->tap, verdict, why, n);
+		if (vm->outcome != VM_EXITED || vm->exit_status != 0)
+			snprintf(why, n, "%s, status %u (expected a clean exit)", vm_outcome_name(vm->outcome),
+				 vm->exit_status);
+		return vm->outcome == VM_EXITED && vm->exit_status == 0 && verdict == r->t->expect_tap;
 	case EXPECT_FAIL_TRIPLE:
 		snprintf(why, n, "%s at rip 0x%llx", vm_outcome_name(vm->outcome), vm->stop_rip);
 		return vm->outcome == VM_TRIPLE_FAULT;
-	case EXPECT_FAIL_TIMEOUT:
-		snprintf(why, n, "%s, last rip 0x%llx", vm_outcome_name(vm->outcome), vm->stop_rip);
-		return vm->outcome == VM_TIMEOUT;
+	case EXPECT_FAIL_TIMEOUT: /* and not before its deadline: the watchdog, not something else, stopped it */
+		snprintf(why, n, "%s after %llu ms of a %u ms watchdog%s, last rip 0x%llx", vm_outcome_name(vm->outcome),
+			 elapsed_ms, r->deadline_ms, r->t->timeout_ms ? "" : " (the default)", vm->stop_rip);
+		return vm->outcome == VM_TIMEOUT && elapsed_ms >= r->deadline_ms;
 	case EXPECT_FAIL_HALT:
 		snprintf(why, n, "%s at rip 0x%llx", vm_outcome_name(vm->outcome), vm->stop_rip);
 		return vm->outcome == VM_HALTED_FOREVER;
@@ -144,7 +138,8 @@ static int load_guest(struct vm *vm, const struct suite_entry *t, const char *pl
 static void run_one(const struct backend *be, const struct suite_entry *t, const char *platform,
 		    struct suite_totals *totals)
 {
-	struct test_run r = { .t = t, .platform = platform, .totals = totals };
+	struct test_run r = { .t = t, .platform = platform, .totals = totals,
+			      .deadline_ms = t->timeout_ms ? t->timeout_ms : DEFAULT_TIMEOUT_MS };
 	struct entry_state entry;
 	const char *why = "";
 	char reason[200];
@@ -185,8 +180,9 @@ static void run_one(const struct backend *be, const struct suite_entry *t, const
 		vm_destroy(vm);
 		return;
 	}
-	vm_run(vm, rdtsc() + ms_to_tsc(t->timeout_ms ? t->timeout_ms : DEFAULT_TIMEOUT_MS));
-	bool ok = as_expected(&r, vm, reason, sizeof(reason));
+	u64 run_start_ms = time_ms();
+	vm_run(vm, rdtsc() + ms_to_tsc(r.deadline_ms));
+	bool ok = as_expected(&r, vm, time_ms() - run_start_ms, reason, sizeof(reason));
 	const char *label = t->expect == EXPECT_PASS ? "completed" : "misbehaviour-detected";
 	emit(totals, ok, "%s/%s/%s # %s%s (%llu ms, %llu exits)", platform, t->name, label, ok ? "" : "FAILED: ",
 	     ok && t->expect == EXPECT_PASS ? "clean exit" : reason, time_ms() - start_ms, vm_total_exits(vm));
@@ -224,16 +220,19 @@ static const struct boot_file *guest_files(const struct boot_info *bi, const str
 	return f && f->data ? f : NULL;
 }
 
-/* Guest files named with guest=: each is expected to pass; a file that could not be read fails. */
-static void run_files(const struct backend *be, const struct cmdline *cl, const struct boot_info *bi,
-		      struct suite_totals *totals)
+/* Guest files named with guest=: each is expected to pass; a file that could not be read fails.
+ * Returns how many were selected. */
+static u32 run_files(const struct backend *be, const struct cmdline *cl, const struct boot_info *bi,
+		     struct suite_totals *totals)
 {
+	u32 selected = 0;
 	for (u32 i = 0; i < cl->nguests; i++) {
 		const struct cmdline_guest *g = &cl->guests[i];
 		struct mb_module mods[CMDLINE_MAX_MODULES];
 		const char *error;
 		if (!cmdline_selects(cl, g->path))
 			continue;
+		selected++;
 		const struct boot_file *f = guest_files(bi, g, mods, &error);
 		if (!f) {
 			log_error("guest '%s': %s", g->path, error);
@@ -244,16 +243,42 @@ static void run_files(const struct backend *be, const struct cmdline *cl, const 
 					       .vcpus = g->vcpus, .append = g->append, .mods = mods, .nmods = g->nmods };
 		run_one(be, &t, cl->platform, totals);
 	}
+	return selected;
+}
+
+static struct selection_tables builtin_tables(void)
+{
+	return (struct selection_tables){ .suite = builtin_suite, .nsuite = builtin_suite_count,
+					  .groups = builtin_groups, .ngroups = builtin_group_count };
+}
+
+bool runner_selection_valid(const struct cmdline *cl)
+{
+	const struct selection_tables tab = builtin_tables();
+	const char *unknown = selection_unknown_word(cl, &tab);
+	if (!unknown)
+		return true;
+	/* One line, however long: the names a test= word may take, so the fix is in front of the user. */
+	console_printf("Bail out! microhv: unknown test '%s' in test= (known:", unknown);
+	for (u32 i = 0; i < tab.nsuite; i++)
+		console_printf(" %s", tab.suite[i].name);
+	for (u32 i = 0; i < tab.ngroups; i++)
+		console_printf(" @%s", tab.groups[i].name);
+	for (u32 i = 0; i < cl->nguests; i++)
+		console_printf(" %s", cl->guests[i].path);
+	console_printf(")\n");
+	return false;
 }
 
 struct suite_totals runner_run_suite(const struct backend *be, const struct cmdline *cl, const struct boot_info *bi)
 {
+	const struct selection_tables tab = builtin_tables();
 	struct suite_totals totals = { 0 };
 	u32 selected = 0;
 
 	for (u32 i = 0; i < builtin_suite_count; i++) {
 		const struct suite_entry *t = &builtin_suite[i];
-		if (!cmdline_selects(cl, t->name) || (t->manual && !cl->ntests))
+		if (!selection_picks_builtin(cl, &tab, t->name) || (t->manual && !cl->ntests))
 			continue;
 		selected++;
 		if (t->skip_on && strcmp(t->skip_on, cl->platform) == 0) {
@@ -264,8 +289,8 @@ struct suite_totals runner_run_suite(const struct backend *be, const struct cmdl
 		}
 		run_one(be, t, cl->platform, &totals);
 	}
-	run_files(be, cl, bi, &totals);
-	if (!selected && !bi->nfiles) {
+	selected += run_files(be, cl, bi, &totals);
+	if (!selected) { /* a guest file that is present but not selected does not count */
 		log_error("no test matches the test= selection");
 		emit(&totals, false, "%s/selection # no test matches", cl->platform);
 	}

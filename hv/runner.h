@@ -10,6 +10,9 @@ struct suite_totals {
 	u32 passed, failed, skipped;
 };
 
+/* False, after a "Bail out!" line listing the valid names, if a test= word names nothing. */
+bool runner_selection_valid(const struct cmdline *cl);
+
 /* Runs the selected built-in tests and the guest files from the command line. */
 struct suite_totals runner_run_suite(const struct backend *be, const struct cmdline *cl, const struct boot_info *bi);
 

@@ -3,6 +3,7 @@
 #define HV_SUITE_H
 
 #include "loader/multiboot.h"
+#include "tap.h"
 #include "types.h"
 
 /* What a guest is expected to do. The harness guests misbehave on purpose: the runner passes them
@@ -15,6 +16,7 @@ enum expectation {
 	EXPECT_FAIL_HALT,   /* halted with nothing that could wake it */
 	EXPECT_FAIL_EXIT,   /* exit port with a given nonzero status */
 	EXPECT_FAIL_ENTRY,  /* a VM entry the hardware refused */
+	EXPECT_FAIL_TAP,    /* a clean exit 0 whose TAP stream has the problem expect_tap */
 };
 
 struct suite_entry {
@@ -36,9 +38,18 @@ struct suite_entry {
 	const char *append;
 	const struct mb_module *mods;
 	u32 nmods;
+	enum tap_problem expect_tap; /* for EXPECT_FAIL_TAP */
+};
+
+/* A group of suite.txt ("@NAME member member ..."), selected with test=@NAME. */
+struct suite_group {
+	const char *name;    /* without the @ */
+	const char *members; /* test names, separated by single spaces */
 };
 
 extern const struct suite_entry builtin_suite[];
 extern const u32 builtin_suite_count;
+extern const struct suite_group builtin_groups[];
+extern const u32 builtin_group_count;
 
 #endif

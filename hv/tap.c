@@ -74,3 +74,114 @@ void tap_parse_line(const char *line, struct tap_line *out)
 		copy_trimmed(out->description, skip_spaces(line + 9), strlen(skip_spaces(line + 9)));
 	}
 }
+
+/* The case numbers must count up by one from 1: a repeat, a step back or a gap means lines were lost,
+ * printed twice or made up, so the plan count alone cannot be trusted. */
+static void check_number(struct tap_stream *s, u32 number)
+{
+	u32 expected = s->last_number + 1;
+	if (number == 0) /* TAP lets a line leave its number out: it is the next one */
+		number = expected;
+	if (s->problem == TAP_FINE && number != expected) {
+		if (number == s->last_number)
+			s->problem = TAP_DUPLICATE_NUMBER;
+		else if (number < s->last_number)
+			s->problem = TAP_DECREASING_NUMBER;
+		else
+			s->problem = TAP_NUMBER_GAP;
+		s->problem_number = number;
+		s->problem_number_after = s->last_number;
+	}
+	s->last_number = MAX(s->last_number, number);
+}
+
+void tap_stream_feed(struct tap_stream *s, const struct tap_line *l)
+{
+	switch (l->kind) {
+	case TAP_PLAN:
+		if (s->plan_seen && s->problem == TAP_FINE)
+			s->problem = TAP_PLAN_TWICE;
+		s->plan_seen = true;
+		s->plan = l->plan;
+		break;
+	case TAP_BAIL_OUT:
+		s->bailed_out = true;
+		break;
+	case TAP_OK:
+	case TAP_NOT_OK:
+		check_number(s, l->number);
+		if (l->kind == TAP_NOT_OK)
+			s->not_ok++;
+		else if (l->skip)
+			s->skipped++;
+		else
+			s->ok++;
+		break;
+	case TAP_OTHER:
+		break;
+	}
+}
+
+enum tap_problem tap_stream_verdict(const struct tap_stream *s)
+{
+	u32 results = s->ok + s->not_ok + s->skipped;
+	if (s->bailed_out)
+		return TAP_BAILED_OUT;
+	if (s->not_ok)
+		return TAP_FAILED_CASES;
+	if (s->problem != TAP_FINE)
+		return s->problem;
+	if (!results)
+		return TAP_NO_RESULTS;
+	if (!s->plan_seen)
+		return TAP_NO_PLAN;
+	if (s->plan != results)
+		return TAP_PLAN_MISMATCH;
+	if (!s->ok) /* nothing was checked: a guest that skips everything proves nothing */
+		return TAP_ONLY_SKIPS;
+	return TAP_FINE;
+}
+
+static const char *const problem_names[] = {
+	[TAP_FINE] = "fine",
+	[TAP_BAILED_OUT] = "bailed-out",
+	[TAP_FAILED_CASES] = "failed-cases",
+	[TAP_DUPLICATE_NUMBER] = "duplicate-number",
+	[TAP_DECREASING_NUMBER] = "decreasing-number",
+	[TAP_NUMBER_GAP] = "number-gap",
+	[TAP_PLAN_TWICE] = "plan-twice",
+	[TAP_NO_RESULTS] = "no-results",
+	[TAP_NO_PLAN] = "no-plan",
+	[TAP_PLAN_MISMATCH] = "plan-mismatch",
+	[TAP_ONLY_SKIPS] = "only-skips",
+};
+
+const char *tap_problem_name(enum tap_problem p)
+{
+	return (u32)p < ARRAY_SIZE(problem_names) ? problem_names[p] : "?";
+}
+
+void tap_problem_explain(const struct tap_stream *s, enum tap_problem p, char *why, size_t n)
+{
+	u32 results = s->ok + s->not_ok + s->skipped;
+	switch (p) {
+	case TAP_FAILED_CASES:
+		snprintf(why, n, "%u case(s) failed", s->not_ok);
+		break;
+	case TAP_DUPLICATE_NUMBER:
+	case TAP_DECREASING_NUMBER:
+	case TAP_NUMBER_GAP:
+		snprintf(why, n, "%s: case %u after case %u", problem_names[p], s->problem_number,
+			 s->problem_number_after);
+		break;
+	case TAP_PLAN_MISMATCH:
+		snprintf(why, n, "plan 1..%u but %u result(s)", s->plan, results);
+		break;
+	case TAP_ONLY_SKIPS:
+		snprintf(why, n, "only-skips: all %u case(s) skipped", s->skipped);
+		break;
+	default:
+		snprintf(why, n, "%s", tap_problem_name(p));
+		break;
+	}
+}

@@ -1,7 +1,8 @@
 #!/bin/sh
 # check-bad-input.sh: guest images named on microhv's command line that are missing, truncated, not ELF,
 # or have a broken Multiboot header must each give one clear error line naming the file and the reason,
-# be counted as failed, and not stop the rest of the suite (a built-in test runs in the same boot).
+# be counted as failed, and not stop the rest of the suite (a built-in test runs in the same boot). A test=
+# name that names nothing must stop the run with the refused-command-line exit status.
 set -u
 B=build
 D=$B/bad-input
@@ -39,6 +40,22 @@ check missing "^# microhv: error: guest 'missing.elf': file not found"
 check each-counted-failed "^not ok [0-9]+ - qemu-svm/badmb.elf/load"
 check rest-of-suite-runs "^ok [0-9]+ - qemu-svm/cpuid/completed"
 check summary "^[0-9]+ passed, 4 failed$"
+# A test= name that names nothing stops the run before any guest: Bail out!, listing the valid names, and
+# the refused-command-line status (docs/exit-status.md), even when a guest= file is also given.
+RESULTS_NAME=bad-input-unknown-test sh scripts/run-platform.sh qemu-svm "cpuid,nosuch" "$good" >/dev/null 2>&1
+status=$?
+log=$B/results/bad-input-unknown-test.log
+check unknown-test-bails-out "^Bail out! microhv: unknown test 'nosuch' in test= \(known: cpuid .* @harness .*cpuid.elf\)$"
+check unknown-test-runs-nothing "^# microhv: finished: bad-command-line"
+n=$((n + 1))
+qemu_status=$(cat "$B/results/bad-input-unknown-test.qemu-status" 2>/dev/null)
+if [ "$status" -eq 4 ] && [ "$qemu_status" = 39 ]; then
+	echo "ok $n - bad-input/unknown-test-exit-status"
+	passed=$((passed + 1))
+else
+	echo "not ok $n - bad-input/unknown-test-exit-status # run-platform $status (want 4), QEMU $qemu_status (want 39)"
+	failed=$((failed + 1))
+fi
 echo "1..$n"
 echo "bad-input: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

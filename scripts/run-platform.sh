@@ -2,7 +2,9 @@
 # run-platform.sh PLATFORM [TESTS] [GUEST_FILES]: boot build/microhv.efi on an emulator and run the suite
 # (TESTS: comma-separated test names; GUEST_FILES: space-separated Multiboot images to run as well).
 # Writes build/results/PLATFORM.log (the whole console) and PLATFORM.tap (the TAP part).
-# Exit status: 0 all passed, 1 something failed, 2 the run itself broke (panic, timeout, no summary).
+# Exit status (docs/exit-status.md): 0 all passed, 1 some failed, 2 the run broke or cannot be trusted
+# (timeout, crash, no summary, or microhv's summary or QEMU's exit status disagrees with its TAP lines),
+# 3 hypervisor panic, 4 command line refused (unknown word or test= name), 5 no hardware virtualization.
 # MICROHV_ARGS: extra words for microhv's command line (e.g. log=debug, or guest=k.elf smp=2 append="a b").
 # ESP_FILES: extra files copied to the boot volume's root without a guest= word (modules, or guests that
 # MICROHV_ARGS names itself with their options).
@@ -41,7 +43,8 @@ done
 now() { date +%s.%N; }
 elapsed() { echo "$1 $2" | awk '{ printf "%.2f", $2 - $1 }'; }
 
-rm -f "$R/$name.first"
+rm -f "$R/$name.first" "$R/$name.qemu-status"
+qemu_status="" # Bochs has no debug-exit device: only the log tells
 case "$platform" in
 qemu-svm)
 	esp=$B/esp-$platform.img
@@ -50,14 +53,16 @@ qemu-svm)
 	echo "== $platform: booting microhv under QEMU (TCG, -cpu max) + OVMF; console in $log"
 	t0=$(now)
 	set +e
-	timeout "$RUN_TIMEOUT" qemu-system-x86_64 -machine q35 -nodefaults -no-reboot -cpu max -m 1024 \
+	{ timeout "$RUN_TIMEOUT" qemu-system-x86_64 -machine q35 -nodefaults -no-reboot -cpu max -m 1024 \
 		-bios /usr/share/ovmf/OVMF.fd -drive format=raw,file="$esp" \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -display none -monitor none \
-		-serial stdio </dev/null | tee "$log.raw" | sh scripts/stamp-first.sh "$R/$name.first"
+		-serial stdio </dev/null; echo $? > "$R/$name.qemu-status"; } |
+		tee "$log.raw" | sh scripts/stamp-first.sh "$R/$name.first"
 	set -e
-	# The verdict comes from the log (the summary line), not from the pipeline's status.
+	# The verdict comes from the log; QEMU's own exit status (microhv's debug-exit value) must agree.
 	tr -d '\r' < "$log.raw" > "$log"
 	rm -f "$log.raw"
+	qemu_status=$(cat "$R/$name.qemu-status")
 	;;
 bochs-vmx-tigerlake | bochs-vmx-skylake | bochs-svm-ryzen)
 	case "$platform" in
@@ -100,16 +105,35 @@ if [ -f "$R/$name.first" ]; then
 else
 	echo "== $platform: total $(elapsed "$t0" "$t1") s"
 fi
-if grep -aq '^Bail out!' "$log"; then
-	echo "== $platform: the hypervisor bailed out (see $log)"
-	exit 2
+finished=$(sed -n 's/^# microhv: finished: \([a-z-]*\).*/\1/p' "$log" | tail -n 1)
+broke() { echo "== $platform: $1 (see $log)"; exit 2; }
+# What QEMU exits with for each way microhv finishes: (debug-exit value << 1) | 1, hv/finish.h.
+case "$finished" in
+all-passed) want_qemu=33 ;;
+some-failed) want_qemu=35 ;;
+panic) want_qemu=37 ;;
+bad-command-line) want_qemu=39 ;;
+no-virtualization) want_qemu=41 ;;
+'') broke "microhv never finished: timeout (${RUN_TIMEOUT}s) or crash" ;;
+*) broke "microhv finished with an unknown outcome '$finished'" ;;
+esac
+if [ -n "$qemu_status" ] && [ "$qemu_status" != "$want_qemu" ]; then
+	broke "QEMU exited with $qemu_status, but microhv's log says $finished (QEMU status $want_qemu)"
 fi
-if [ -z "$summary" ]; then
-	echo "== $platform: no summary line: the run did not finish (timeout ${RUN_TIMEOUT}s or crash; see $log)"
-	exit 2
+case "$finished" in
+panic) echo "== $platform: the hypervisor panicked (see $log)"; exit 3 ;;
+bad-command-line) echo "== $platform: microhv refused its command line (see the Bail out! line in $log)"; exit 4 ;;
+no-virtualization) echo "== $platform: no usable hardware virtualization (see $log)"; exit 5 ;;
+esac
+grep -aq '^Bail out!' "$log" && broke "the hypervisor bailed out"
+[ -n "$summary" ] || broke "no summary line"
+# Count the TAP lines ourselves: a summary that disagrees with them is a bug in microhv's accounting.
+if ! sh scripts/tap-verdict.sh "$log"; then
+	broke "microhv's summary disagrees with its own TAP lines"
 fi
 echo "== $platform: $summary"
-case "$summary" in
-*" 0 failed") exit 0 ;;
-*) exit 1 ;;
+case "$finished $summary" in
+"all-passed "*" 0 failed") exit 0 ;;
+"some-failed "*) exit 1 ;;
+*) broke "microhv finished $finished, but its summary says '$summary'" ;;
 esac

@@ -1,7 +1,8 @@
 #!/bin/sh
-# test-all.sh: what `make test` runs. Host unit tests, then the suite on every emulator platform, then
-# the bad-input checks and the QEMU compatibility check. One summary row each, and the last line is the
-# total: "N passed, N failed".
+# test-all.sh: what `make test` runs. Host unit tests, the self-check of the TAP counting, then the suite
+# on every emulator platform (PLATFORMS, space-separated), then the bad-input checks and the QEMU
+# compatibility check. One summary row each, and the last line is the total: "N passed, N failed".
+# A platform's row comes from its TAP lines as tap-verdict.sh counts them, not from microhv's summary.
 set -u
 PLATFORMS=${PLATFORMS:-qemu-svm bochs-vmx-tigerlake bochs-vmx-skylake bochs-svm-ryzen}
 R=build/results
@@ -23,56 +24,60 @@ counts() {
 		line = p " " f } END { print line }'
 }
 
+# check_row ROW LOG SHOW TAG COMMAND...: run a host-side check, keep its output in $R/LOG, show the lines
+# matching SHOW, and add a row from its "TAG: N passed, M failed" line (none: counted as 1 failed).
+check_row() {
+	row=$1 out_file=$2 show=$3 tag=$4
+	shift 4
+	t0=$(now)
+	out=$("$@" 2>&1)
+	printf '%s\n' "$out" > "$R/$out_file"
+	printf '%s\n' "$out" | grep -E "$show" || true
+	set -- $(counts "$(printf '%s\n' "$out" | grep "^$tag:")")
+	add_row "$row" "${1:-0}" "${2:-1}" 0 $(( $(now) - t0 ))
+}
+
 echo "== unit tests (host, cmocka)"
-t0=$(now)
-unit_out=$(sh scripts/run-unit.sh build/unit/test_* 2>&1)
-printf '%s\n' "$unit_out" > "$R/unit.log"
-printf '%s\n' "$unit_out" | grep -E '^\[  (PASSED|FAILED)|^unit:' || true
-set -- $(counts "$(printf '%s\n' "$unit_out" | grep '^unit:')")
-add_row unit "${1:-0}" "${2:-1}" 0 $(( $(now) - t0 ))
+check_row unit unit.log '^\[  (PASSED|FAILED)|^unit:' unit sh scripts/run-unit.sh build/unit/test_*
+
+echo "== the runner's verdict: made-up logs whose summary lies about their TAP lines"
+check_row tap-verdict-check tap-verdict-check.log '^(not ok|tap-verdict-check:)' tap-verdict-check \
+	sh scripts/check-tap-verdict.sh
+
+echo "== make help: every target and knob"
+check_row help help.log '^(not ok|help:)' help sh scripts/check-help.sh
 
 for p in $PLATFORMS; do
 	t0=$(now)
-	sh scripts/run-platform.sh "$p" "" "" | grep -E '^(== |not ok |Bail out!)'
-	status=$?
-	log=$R/$p.log
-	set -- $(counts "$(grep -aE '^[0-9]+ passed, [0-9]+ failed$' "$log" 2>/dev/null | tail -n 1)")
+	{ sh scripts/run-platform.sh "$p" "" ""; echo $? > "$R/$p.status"; } | grep -E '^(== |not ok |Bail out!|tap-verdict: )'
+	status=$(cat "$R/$p.status" 2>/dev/null || echo 2)
+	# The row counts the TAP lines (tap-verdict.sh), never microhv's own summary.
+	set -- $(sh scripts/tap-verdict.sh "$R/$p.log" | sed -nE 's/^tap-verdict: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/p')
 	pass=${1:-0}
 	fail=${2:-0}
-	skip=$(grep -a 'suite finished' "$log" 2>/dev/null | sed -nE 's/.* ([0-9]+) skipped.*/\1/p')
-	if ! grep -aqE '^[0-9]+ passed, [0-9]+ failed$' "$log" 2>/dev/null || grep -aq '^Bail out!' "$log"; then
-		fail=$((fail + 1)) # the run itself broke: that is a failure even if no case said so
+	skip=${3:-0}
+	# Status 2 and up: the run broke, panicked, refused its command line, or its summary or exit status
+	# disagrees with its TAP lines; that is a failure even if no case said so.
+	if [ "$status" -ge 2 ] || { [ "$status" -ne 0 ] && [ "$fail" -eq 0 ]; }; then
+		fail=$((fail + 1))
 	fi
-	add_row "$p" "$pass" "$fail" "${skip:-0}" $(( $(now) - t0 ))
+	add_row "$p" "$pass" "$fail" "$skip" $(( $(now) - t0 ))
 done
 
-echo "== bad input: corrupt and missing guest images on the command line"
-t0=$(now)
-bad_out=$(sh scripts/check-bad-input.sh 2>&1)
-printf '%s\n' "$bad_out" > "$R/bad-input.log"
-printf '%s\n' "$bad_out" | grep -E '^(ok|not ok|bad-input:)'
-set -- $(counts "$(printf '%s\n' "$bad_out" | grep '^bad-input:')")
-add_row bad-input "${1:-0}" "${2:-1}" 0 $(( $(now) - t0 ))
+echo "== bad input: corrupt and missing guest images, unknown test names on the command line"
+check_row bad-input bad-input.log '^(ok|not ok|bad-input:)' bad-input sh scripts/check-bad-input.sh
 
 echo "== QEMU compatibility: one kernel, its arguments and modules on plain QEMU and under microhv"
-t0=$(now)
 compat_in=build/qemu-compat-input
 mkdir -p "$compat_in"
 seq 1 400 > "$compat_in/numbers.txt" # two modules: 1492 bytes, and 5 (neither page nor word sized)
 printf 'hello' > "$compat_in/hello.bin"
-compat_out=$(sh scripts/check-qemu-compat.sh build/guests/mbinfo.elf "a b  c" "$compat_in/numbers.txt x y,$compat_in/hello.bin" 1 2>&1)
-printf '%s\n' "$compat_out" > "$R/qemu-compat.out"
-printf '%s\n' "$compat_out" | grep -E '^(ok|not ok|qemu-compat:)'
-set -- $(counts "$(printf '%s\n' "$compat_out" | grep '^qemu-compat:')")
-add_row qemu-compat "${1:-0}" "${2:-1}" 0 $(( $(now) - t0 ))
+check_row qemu-compat qemu-compat.out '^(ok|not ok|qemu-compat:)' qemu-compat sh scripts/check-qemu-compat.sh \
+	build/guests/mbinfo.elf "a b  c" "$compat_in/numbers.txt x y,$compat_in/hello.bin" 1
 
 echo "== QEMU compatibility, SMP: an ordinary SMP test kernel (MADT, fw_cfg, INIT-SIPI-SIPI) with -smp 4"
-t0=$(now)
-compat_out=$(sh scripts/check-qemu-compat.sh build/guests/qemu_smp.elf "" "" 4 2>&1)
-printf '%s\n' "$compat_out" > "$R/qemu-compat-smp.out"
-printf '%s\n' "$compat_out" | grep -E '^(ok|not ok|qemu-compat:)'
-set -- $(counts "$(printf '%s\n' "$compat_out" | grep '^qemu-compat:')")
-add_row qemu-compat-smp "${1:-0}" "${2:-1}" 0 $(( $(now) - t0 ))
+check_row qemu-compat-smp qemu-compat-smp.out '^(ok|not ok|qemu-compat:)' qemu-compat sh scripts/check-qemu-compat.sh \
+	build/guests/qemu_smp.elf "" "" 4
 
 echo
 printf '%-22s %7s %7s %8s %8s\n' "suite" passed failed skipped time

@@ -220,6 +220,93 @@ static void test_overlong_text_truncated(void **state)
 	assert_string_equal(t.description, want);
 }
 
+/* ---- A whole stream: the verdict ---- */
+
+/* Feeds the lines (NULL-terminated) into a fresh stream and checks its verdict. */
+static struct tap_stream feed_lines(const char *const lines[], enum tap_problem want)
+{
+	struct tap_stream s = { 0 };
+	struct tap_line l;
+	for (u32 i = 0; lines[i]; i++) {
+		tap_parse_line(lines[i], &l);
+		tap_stream_feed(&s, &l);
+	}
+	enum tap_problem got = tap_stream_verdict(&s);
+	if (got != want)
+		fail_msg("verdict %s, want %s", tap_problem_name(got), tap_problem_name(want));
+	return s;
+}
+
+/* The same, and the one line the runner prints about the problem. */
+static void expect_explained(const char *const lines[], enum tap_problem want, const char *why_want)
+{
+	char why[TAP_TEXT_MAX];
+	struct tap_stream s = feed_lines(lines, want);
+	tap_problem_explain(&s, want, why, sizeof(why));
+	assert_string_equal(why, why_want);
+}
+
+static void test_stream_fine(void **state)
+{
+	static const char *const plain[] = { "ok 1 - a", "# note", "ok 2 - b # SKIP why", "ok 3 - c", "1..3", NULL };
+	static const char *const unnumbered[] = { "ok - a", "ok", "1..2", NULL };
+	static const char *const plan_first[] = { "1..2", "ok 1 - a", "ok 2 - b", NULL };
+	struct tap_stream s = feed_lines(plain, TAP_FINE);
+	assert_int_equal(s.ok, 2);
+	assert_int_equal(s.skipped, 1);
+	feed_lines(unnumbered, TAP_FINE);
+	feed_lines(plan_first, TAP_FINE);
+}
+
+static void test_stream_failures_come_first(void **state)
+{
+	static const char *const failed[] = { "ok 1 - a", "not ok 1 - b", NULL }; /* and a duplicate, no plan */
+	static const char *const bailed[] = { "ok 1 - a", "Bail out! broken", "1..1", NULL };
+	expect_explained(failed, TAP_FAILED_CASES, "1 case(s) failed");
+	feed_lines(bailed, TAP_BAILED_OUT);
+}
+
+static void test_stream_plan_problems(void **state)
+{
+	static const char *const short_plan[] = { "ok 1 - a", "ok 2 - b", "1..1", NULL };
+	static const char *const long_plan[] = { "ok 1 - a", "1..2", NULL };
+	static const char *const no_plan[] = { "ok 1 - a", "ok 2 - b", NULL };
+	static const char *const two_plans[] = { "1..1", "ok 1 - a", "1..1", NULL };
+	static const char *const nothing[] = { "# only talk", "1..0", NULL };
+	expect_explained(short_plan, TAP_PLAN_MISMATCH, "plan 1..1 but 2 result(s)");
+	feed_lines(long_plan, TAP_PLAN_MISMATCH);
+	feed_lines(no_plan, TAP_NO_PLAN);
+	feed_lines(two_plans, TAP_PLAN_TWICE);
+	feed_lines(nothing, TAP_NO_RESULTS);
+}
+
+static void test_stream_numbering(void **state)
+{
+	static const char *const duplicate[] = { "ok 1 - a", "ok 1 - a", "1..2", NULL };
+	static const char *const decreasing[] = { "ok 1 - a", "ok 2 - b", "ok 1 - c", "1..3", NULL };
+	static const char *const gap[] = { "ok 1 - a", "ok 3 - b", "1..3", NULL };
+	static const char *const late_start[] = { "ok 2 - a", "1..1", NULL };
+	expect_explained(duplicate, TAP_DUPLICATE_NUMBER, "duplicate-number: case 1 after case 1");
+	expect_explained(decreasing, TAP_DECREASING_NUMBER, "decreasing-number: case 1 after case 2");
+	feed_lines(gap, TAP_NUMBER_GAP);
+	feed_lines(late_start, TAP_NUMBER_GAP);
+}
+
+static void test_stream_only_skips(void **state)
+{
+	static const char *const skips[] = { "ok 1 - a # SKIP x", "ok 2 - b # skip y", "1..2", NULL };
+	static const char *const todo_pass[] = { "ok 1 - a # SKIP x", "ok 2 - b # TODO later", "1..2", NULL };
+	expect_explained(skips, TAP_ONLY_SKIPS, "only-skips: all 2 case(s) skipped");
+	feed_lines(todo_pass, TAP_FINE);
+}
+
+static void test_problem_names(void **state)
+{
+	assert_string_equal(tap_problem_name(TAP_NO_PLAN), "no-plan");
+	assert_string_equal(tap_problem_name(TAP_ONLY_SKIPS), "only-skips");
+	assert_string_equal(tap_problem_name((enum tap_problem)99), "?");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -233,6 +320,12 @@ int main(void)
 		cmocka_unit_test(test_other_lines),
 		cmocka_unit_test(test_bail_out),
 		cmocka_unit_test(test_overlong_text_truncated),
+		cmocka_unit_test(test_stream_fine),
+		cmocka_unit_test(test_stream_failures_come_first),
+		cmocka_unit_test(test_stream_plan_problems),
+		cmocka_unit_test(test_stream_numbering),
+		cmocka_unit_test(test_stream_only_skips),
+		cmocka_unit_test(test_problem_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,43 @@
+#!/bin/sh
+# help.sh: what `make help` prints. Keep it in step with the Makefile, the scripts' environment knobs,
+# and README.md ("Targets and knobs").
+cat <<'TEXT'
+Targets
+  make, make all    build/microhv.efi: the hypervisor with the built-in test guests
+  make guests       every guest-tests/*.c and bench/*.c as build/guests/NAME.elf
+  make run          boot the suite on one platform (PLATFORM, default qemu-svm); TEST=, GUESTS= optional
+  make test         unit tests + every platform (PLATFORMS) + bad-input and QEMU-compatibility checks;
+                    last line "N passed, N failed"
+  make unit         only the host unit tests (cmocka)
+  make run-direct TEST=NAME   one guest on plain QEMU, without microhv (SMP=, ACCEL=, APPEND= optional)
+  make bench        the benchmark guests (test=@bench); results in build/results/bench-PLATFORM.*
+  make list         every test: vCPUs, expected outcome, platforms it skips, groups, options
+  make deps         install (as root) or name the missing Debian packages
+  make clean        remove build/ except build/results/ (the logs of past runs)
+  make distclean    remove build/ entirely
+  make help         this text
+
+Make variables (make VAR=value ...)
+  PLATFORM=NAME     make run/bench: qemu-svm (default), bochs-vmx-tigerlake, bochs-vmx-skylake, bochs-svm-ryzen
+  TEST=LIST         make run: comma-separated test names, guest= file names and @GROUPs (make list);
+                    an unknown name stops the run; make run-direct: one guest name
+  GUESTS="F1 F2"    make run: also run these Multiboot files (copied to the ESP, named with guest=)
+  V=1               show the full compiler command lines
+  SMP=N ACCEL=kvm APPEND="..."   make run-direct: CPUs, accelerator, guest command line
+
+Environment (also as make VAR=value)
+  MICROHV_ARGS="..."     extra words for microhv's command line, e.g. log=debug, or guest=k.elf smp=2
+  ESP_FILES="F ..."      extra files for the boot volume's root, without a guest= word (modules)
+  RUN_TIMEOUT=S          seconds before an emulator run is killed (default 600)
+  RESULTS_NAME=NAME      results as build/results/NAME.{log,tap,...} instead of PLATFORM.* (make bench: bench-PLATFORM)
+  PLATFORMS="P ..."      make test: the platforms to run (default all four)
+  UNIT_TIMEOUT=S         seconds per unit-test binary (default 120)
+  QEMU_COMPAT_TIMEOUT=S  seconds per QEMU run of check-qemu-compat.sh (default 60)
+  RUN_DIRECT_TIMEOUT=S   seconds for make run-direct (default 60)
+  GUEST_DIR=DIR QEMU=BIN make run-direct: where the guests are (build/guests), which QEMU binary
+
+Exit statuses (docs/exit-status.md): run-platform.sh 0 all passed, 1 some failed, 2 run broke or
+disagrees with its TAP, 3 panic, 4 command line refused, 5 no virtualization; make itself exits 2 on
+any of them. QEMU: 33, 35, 37, 39, 41 for microhv's all-passed, some-failed, panic, bad-command-line,
+no-virtualization.
+TEXT
