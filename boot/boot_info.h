@@ -4,7 +4,7 @@
 
 #include "hv/types.h"
 
-#define BOOT_CMDLINE_MAX 1024
+#define BOOT_CMDLINE_MAX 4096
 #define BOOT_MAX_FILES 80 /* CMDLINE_MAX_GUESTS guests with CMDLINE_MAX_MODULES modules each */
 #define BOOT_MAX_MEM_REGIONS 512
 #define BOOT_FILE_NAME_MAX 128
@@ -42,6 +42,8 @@ struct boot_info {
 	u64 acpi_rsdp;            /* 0 if the firmware has none */
 	struct boot_framebuffer fb;
 	char cmdline[BOOT_CMDLINE_MAX];
+	u64 cmdline_source_bytes; /* length of the load options or microhv.cfg it came from (may exceed it) */
+	const char *cmdline_source; /* "load options" or "microhv.cfg" */
 	u32 nfiles;
 	struct boot_file files[BOOT_MAX_FILES];
 	u32 nmem;

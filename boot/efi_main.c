@@ -111,13 +111,18 @@ static void read_command_line(EFI_LOADED_IMAGE *image, EFI_FILE_HANDLE root)
 	char *cmd = boot_info.cmdline;
 	if (image->LoadOptionsSize >= sizeof(CHAR16))
 		ascii_from_ucs2(cmd, BOOT_CMDLINE_MAX, image->LoadOptions, image->LoadOptionsSize / sizeof(CHAR16));
+	boot_info.cmdline_source = "load options";
+	boot_info.cmdline_source_bytes = image->LoadOptionsSize / sizeof(CHAR16);
 	drop_program_name(cmd);
 	if (cmd[0])
 		return;
+	boot_info.cmdline_source = "microhv.cfg";
+	boot_info.cmdline_source_bytes = 0;
 	u64 size = 0;
 	const char *error;
 	u8 *cfg = read_file(root, "\\microhv.cfg", &size, &error);
 	if (cfg) {
+		boot_info.cmdline_source_bytes = size;
 		u64 n = MIN(size, (u64)BOOT_CMDLINE_MAX - 1);
 		/* Newlines stay, so that a '#' comment ends at the end of its line; other control bytes become
 		 * spaces. */

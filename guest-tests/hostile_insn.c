@@ -91,8 +91,17 @@ static void check_msw_page_faults(void)
 	CHECK_EQ(lmsw_cr2, UNMAPPED_LINEAR + 8, "lmsw_unmapped_cr2");
 }
 
+/* A diagnostic line with a terminal escape sequence and a NUL: microhv must print them escaped
+ * (scripts/check-bad-input.sh looks for the escaped text and for no raw ESC in this guest's lines). */
+static void print_control_bytes(void)
+{
+	static const char line[] = "# control bytes: \x1b[2J nul \0 del \x7f end\n";
+	serial_write(line, sizeof(line) - 1);
+}
+
 void test_main(void)
 {
+	print_control_bytes();
 	if (!under_microhv()) {
 		SKIP("privileged_instructions", "asserts microhv's CPUID policy; plain QEMU offers other features");
 		return;

@@ -54,6 +54,11 @@ void hv_entry(struct boot_info *bi)
 		 bi->pool_size >> 20, one_line(bi->cmdline, cmdline_text, sizeof(cmdline_text)));
 	time_init();
 	u64 start_ms = time_ms();
+	if (bi->cmdline_source_bytes >= BOOT_CMDLINE_MAX) { /* never run a truncated configuration */
+		console_printf("Bail out! microhv: bad command line: %s is %llu bytes; at most %u are read\n",
+			       bi->cmdline_source, bi->cmdline_source_bytes, BOOT_CMDLINE_MAX - 1);
+		hv_finish(HV_STATUS_BAD_CMDLINE);
+	}
 	if (cmdline_err) {
 		console_printf("Bail out! microhv: bad command line: %s\n", cl.error);
 		hv_finish(HV_STATUS_BAD_CMDLINE);

@@ -25,7 +25,12 @@ struct test_run {
 	struct suite_totals *totals;
 	struct tap_stream tap; /* the guest's own TAP lines, judged when it ends */
 	u32 deadline_ms;
+	u32 echoed, suppressed; /* guest lines shown on the console, and dropped past the limit */
 };
+
+/* A guest may not flood the console: past this many lines its output is counted, not shown (its TAP
+ * lines are still judged). The largest suite guest, smp_1024, writes about 5,100. */
+#define GUEST_ECHO_LINES_MAX 20000u
 
 static u32 tap_counter;
 
@@ -50,7 +55,12 @@ static void on_guest_line(void *ctx, const char *line)
 	struct test_run *r = ctx;
 	struct tap_line tl;
 
-	console_printf("# %s| %s\n", r->t->name, line);
+	if (r->echoed < GUEST_ECHO_LINES_MAX) {
+		r->echoed++;
+		console_printf("# %s| %s\n", r->t->name, line);
+	} else {
+		r->suppressed++;
+	}
 	tap_parse_line(line, &tl);
 	tap_stream_feed(&r->tap, &tl);
 	if (tl.kind == TAP_OK && tl.skip) {
@@ -183,6 +193,8 @@ static void run_one(const struct backend *be, const struct suite_entry *t, const
 	u64 run_start_ms = time_ms();
 	vm_run(vm, rdtsc() + ms_to_tsc(r.deadline_ms));
 	bool ok = as_expected(&r, vm, time_ms() - run_start_ms, reason, sizeof(reason));
+	if (r.suppressed)
+		log_warn("guest '%s' wrote %u more lines than the %u shown", t->name, r.suppressed, GUEST_ECHO_LINES_MAX);
 	const char *label = t->expect == EXPECT_PASS ? "completed" : "misbehaviour-detected";
 	emit(totals, ok, "%s/%s/%s # %s%s (%llu ms, %llu exits)", platform, t->name, label, ok ? "" : "FAILED: ",
 	     ok && t->expect == EXPECT_PASS ? "clean exit" : reason, time_ms() - start_ms, vm_total_exits(vm));

@@ -56,6 +56,23 @@ else
 	echo "not ok $n - bad-input/unknown-test-exit-status # run-platform $status (want 4), QEMU $qemu_status (want 39)"
 	failed=$((failed + 1))
 fi
+# A microhv.cfg longer than microhv reads is refused, never silently cut (issue 9).
+long_words=$(awk 'BEGIN { for (i = 0; i < 500; i++) printf " log=info"; }')
+MICROHV_ARGS="$long_words" RESULTS_NAME=bad-input-long-cfg sh scripts/run-platform.sh qemu-svm "cpuid" "" >/dev/null 2>&1
+log=$B/results/bad-input-long-cfg.log
+check long-cfg-refused "^Bail out! microhv: bad command line: microhv.cfg is [0-9]+ bytes; at most 4095 are read$"
+# A guest's control bytes reach the console escaped, never raw (issue 9: a guest must not drive the terminal).
+RESULTS_NAME=bad-input-uart-escape sh scripts/run-platform.sh qemu-svm "hostile_insn" "" >/dev/null 2>&1
+log=$B/results/bad-input-uart-escape.log
+check uart-escapes-control-bytes '^# hostile_insn\| # control bytes: \\x1b\[2J nul \\x00 del \\x7f end$'
+n=$((n + 1))
+if grep -a '^# hostile_insn|' "$log" | LC_ALL=C grep -q "$(printf '\033')"; then
+	echo "not ok $n - bad-input/uart-no-raw-escape # a raw ESC byte from the guest reached the console"
+	failed=$((failed + 1))
+else
+	echo "ok $n - bad-input/uart-no-raw-escape"
+	passed=$((passed + 1))
+fi
 echo "1..$n"
 echo "bad-input: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -127,6 +127,10 @@ bool vapic_mmio(struct vcpu *v, const struct exit_mem *m)
 	u64 base = v->apic.apic_base & VLAPIC_BASE_ADDR_MASK;
 	if (m->gpa < base || m->gpa >= base + APIC_PAGE_SIZE)
 		return false;
+	if (m->fetch) { /* registers are data: code there is not emulated (nor virtualized by APICv) */
+		vm_stop(v->vm, VM_BAD_ACCESS, v->rip, "instruction fetch from the APIC page at 0x%llx", m->gpa);
+		return true;
+	}
 	struct insn in;
 	int err = guest_fetch_insn(v, &in);
 	if (err || !in.rm_is_mem) {
@@ -135,6 +139,11 @@ bool vapic_mmio(struct vcpu *v, const struct exit_mem *m)
 		return true;
 	}
 	u32 offset = (u32)(m->gpa - base), size = in.rm_size;
+	if (offset + size > APIC_PAGE_SIZE) { /* half of it would reach whatever lies above: not emulated */
+		vm_stop(v->vm, VM_BAD_ACCESS, v->rip, "%u-byte APIC MMIO at 0x%llx straddles the end of the APIC page",
+			size, m->gpa);
+		return true;
+	}
 	u64 now = rdtsc();
 	struct vlapic_effects fx = { .eoi_vector = -1 };
 	if (in.kind == INSN_MOV_STORE || in.kind == INSN_MOV_IMM) {

@@ -14,6 +14,7 @@
 #define IIR_NO_INTERRUPT 0x01
 #define LSR_THRE_TEMT 0x60
 #define MSR_DCD_DSR_CTS 0xB0
+#define ESCAPED_BYTE_LEN 4 /* "\xNN" */
 
 void uart_flush(struct uart *u)
 {
@@ -38,9 +39,22 @@ static void transmit(struct uart *u, char c)
 		uart_flush(u);
 		return;
 	}
-	if (u->len == UART_LINE_MAX) /* an over-long line is split, not truncated */
+	u8 b = (u8)c;
+	/* Control and non-ASCII bytes are shown as \xNN: a guest must not drive the host's terminal (escape
+	 * sequences) nor cut its own line short (NUL). */
+	bool escape = (b < ' ' && b != '\t') || b >= 0x7F;
+	u32 need = escape ? ESCAPED_BYTE_LEN : 1;
+	if (u->len + need > UART_LINE_MAX) /* an over-long line is split, not truncated */
 		uart_flush(u);
-	u->line[u->len++] = c;
+	if (!escape) {
+		u->line[u->len++] = c;
+		return;
+	}
+	static const char hex[] = "0123456789abcdef";
+	u->line[u->len++] = '\\';
+	u->line[u->len++] = 'x';
+	u->line[u->len++] = hex[b >> 4];
+	u->line[u->len++] = hex[b & 0xF];
 }
 
 static u8 read_reg(struct uart *u, u16 reg)

@@ -63,9 +63,10 @@ int ept_build_apic_tree(struct ept_apic_tree *t, const struct stage2 *ram, u64 g
 		src = (entry & ept_format.present_mask) ? phys_to_virt(entry & PTE_ADDR_MASK) : NULL;
 	}
 	/* Accesses there are virtualized, never made: the type only matters if the processor did make one,
-	 * and the local APIC's page is uncacheable. */
+	 * and the local APIC's page is uncacheable. Not executable: code fetched from the APIC page is not
+	 * virtualized by APICv (SDM Vol. 3C §30.4) and Bochs 2.7 panics on it; the fetch exits instead. */
 	t->table[EPT_PT_LEVEL][(gpa >> level_shift[EPT_PT_LEVEL]) & EPT_INDEX_MASK] =
-		access_page_pa | EPT_RWX | (u64)EPT_MEMTYPE_UC << EPT_MEMTYPE_SHIFT;
+		access_page_pa | EPT_READ | EPT_WRITE | (u64)EPT_MEMTYPE_UC << EPT_MEMTYPE_SHIFT;
 	return 0;
 }
 
