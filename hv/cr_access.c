@@ -59,7 +59,7 @@ void cr_access_emulate(struct vcpu *v, const struct exit_cr *cr)
 		} else {
 			vapic_set_cr8(v, *gpr_of(v, cr->gpr));
 		}
-		be->skip_instruction(v);
+		vcpu_skip_instruction(v);
 		return;
 	}
 	if (cr->cr != 0 && cr->cr != 4) {
@@ -68,14 +68,14 @@ void cr_access_emulate(struct vcpu *v, const struct exit_cr *cr)
 	}
 	if (cr->type == CR_READ) {
 		*gpr_of(v, cr->gpr) = be->get_reg(v, reg);
-		be->skip_instruction(v);
+		vcpu_skip_instruction(v);
 		return;
 	}
 	if (cr->type == CR_SMSW) { /* a 16-bit destination keeps its upper bits; wider ones get CR0[31:0] */
 		u64 *dst = gpr_of(v, cr->gpr);
 		u64 cr0 = be->get_reg(v, VREG_CR0);
 		*dst = cr->size == SMSW_WORD ? (*dst & ~0xFFFFull) | (cr0 & 0xFFFF) : (u32)cr0;
-		be->skip_instruction(v);
+		vcpu_skip_instruction(v);
 		return;
 	}
 	if (cr->cr == 0)
@@ -89,5 +89,5 @@ void cr_access_emulate(struct vcpu *v, const struct exit_cr *cr)
 	}
 	log_debug("%s: CR%u <- 0x%llx at rip 0x%llx", v->vm->name, cr->cr, result, v->rip);
 	be->set_reg(v, reg, result);
-	be->skip_instruction(v);
+	vcpu_skip_instruction(v);
 }

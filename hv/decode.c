@@ -34,6 +34,13 @@
 #define OP2_MOVZX_16 0xB7
 #define OP2_MOVSX_8 0xBE
 #define OP2_MOVSX_16 0xBF
+#define OP2_INVD 0x08
+#define OP2_WRMSR 0x30
+#define OP2_RDMSR 0x32
+#define OP2_CPUID 0xA2
+#define OP_NOP_PAUSE 0x90 /* PAUSE is F3 90 */
+#define OP_HLT 0xF4
+#define MODRM_VMMCALL 0xD9 /* 0F 01 D9 */
 #define GROUP7_SMSW 4
 #define GROUP7_LMSW 6
 
@@ -307,6 +314,15 @@ static int decode_mov_cr(struct cursor *c, struct insn *out, u8 op2)
 	return 0;
 }
 
+static int no_operands(struct insn *out, enum insn_kind kind)
+{
+	out->kind = kind;
+	out->op_size = out->rm_size = 0;
+	out->rm_is_mem = false;
+	out->reg = out->rm = (struct insn_reg){ INSN_NO_REG, false };
+	return 0;
+}
+
 /* 0F 01 /4 (SMSW) and /6 (LMSW); the rest of group 7 is VMRUN, LGDT, SWAPGS, ... */
 static int decode_group7(struct cursor *c, struct insn *out)
 {
@@ -314,6 +330,8 @@ static int decode_group7(struct cursor *c, struct insn *out)
 	int rc = decode_modrm(c, out, false, false, &modrm);
 	if (rc)
 		return rc;
+	if (modrm == MODRM_VMMCALL)
+		return no_operands(out, INSN_VMMCALL);
 	if (MODRM_REG(modrm) == GROUP7_SMSW) {
 		out->kind = INSN_SMSW;
 		out->writes_rm = true;
@@ -353,6 +371,10 @@ static int decode_two_byte(struct cursor *c, struct insn *out)
 		return 0;
 	case OP2_GROUP7:
 		return decode_group7(c, out);
+	case OP2_CPUID: return no_operands(out, INSN_CPUID);
+	case OP2_RDMSR: return no_operands(out, INSN_RDMSR);
+	case OP2_WRMSR: return no_operands(out, INSN_WRMSR);
+	case OP2_INVD: return no_operands(out, INSN_INVD);
 	case OP2_MOV_FROM_CR:
 	case OP2_MOV_TO_CR:
 		return decode_mov_cr(c, out, op2);
@@ -417,6 +439,12 @@ static int decode_opcode(struct cursor *c, struct insn *out, u8 op)
 	case OP_MOV_RM8_IMM8:
 	case OP_MOV_RM_IMM:
 		return decode_mov_imm(c, out, op);
+	case OP_HLT:
+		return no_operands(out, INSN_HLT);
+	case OP_NOP_PAUSE: /* with REX.B it is XCHG r8, rax */
+		if ((out->prefixes & INSN_PFX_REP) && !(out->rex & INSN_REX_B))
+			return no_operands(out, INSN_PAUSE);
+		return fail(out, DECODE_ERR_UNSUPPORTED, "NOP/XCHG (90) not supported");
 	default:
 		return fail(out, DECODE_ERR_UNSUPPORTED, "one-byte opcode not supported");
 	}

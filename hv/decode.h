@@ -36,6 +36,14 @@ enum insn_kind {
 	INSN_MOV_IMM,     /* C6 /0, C7 /0: r/m <- imm */
 	INSN_MOVZX,       /* 0F B6, 0F B7: reg <- zero-extended r/m (rm_size 1 or 2) */
 	INSN_MOVSX,       /* 0F BE, 0F BF: reg <- sign-extended r/m */
+	/* Without operands: decoded for their length only (SVM without NRIP save must skip them). */
+	INSN_CPUID,       /* 0F A2 */
+	INSN_RDMSR,       /* 0F 32 */
+	INSN_WRMSR,       /* 0F 30 */
+	INSN_INVD,        /* 0F 08 */
+	INSN_HLT,         /* F4 */
+	INSN_PAUSE,       /* F3 90 */
+	INSN_VMMCALL,     /* 0F 01 D9 */
 };
 
 /* Negative results of insn_decode(); insn.reason says more. */

@@ -7,6 +7,27 @@
 #include "vm.h"
 #include "x86.h"
 
+static void single_step_trap(struct vcpu *v)
+{
+	const struct backend *be = v->vm->be;
+	if (v->rflags & RFLAGS_TF) {
+		be->set_reg(v, VREG_DR6, be->get_reg(v, VREG_DR6) | DR6_BS);
+		hv_inject_exception(v, VEC_DB, false, 0, 0);
+	}
+}
+
+void vcpu_skip_instruction(struct vcpu *v)
+{
+	v->vm->be->skip_instruction(v);
+	single_step_trap(v);
+}
+
+void vcpu_skip_emulated(struct vcpu *v, u8 len)
+{
+	v->rip += len;
+	single_step_trap(v);
+}
+
 int hv_inject_exception(struct vcpu *v, u64 vector, bool has_ec, u32 ec, u64 flags)
 {
 	int err = inject_check_request(vector, flags);

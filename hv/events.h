@@ -8,6 +8,12 @@
  * NMI, unknown flags) or -EBUSY (one is already queued). */
 int hv_inject_exception(struct vcpu *v, u64 vector, bool has_ec, u32 ec, u64 flags);
 
+/* Completes the instruction that exited, as the CPU would have: RIP moves past it, and with RFLAGS.TF
+ * set the single-step trap follows (#DB, DR6.BS; SDM Vol. 3B §18.3.1.4). The one place RIP advances. */
+void vcpu_skip_instruction(struct vcpu *v);
+/* The same for an instruction the core decoded itself (an MMIO access): RIP moves `len` bytes. */
+void vcpu_skip_emulated(struct vcpu *v, u8 len);
+
 /* Sanitizes and hands a queued exception to the back end; called right before each VM entry. */
 void events_prepare_entry(struct vcpu *v);
 

@@ -28,13 +28,13 @@ static void handle_cpuid(struct vcpu *v)
 	v->gpr[GPR_RBX] = out[1];
 	v->gpr[GPR_RCX] = out[2];
 	v->gpr[GPR_RDX] = out[3];
-	v->vm->be->skip_instruction(v);
+	vcpu_skip_instruction(v);
 }
 
 /* The vCPU sleeps until an interrupt it can take arrives (at once if one is already pending). */
 static void handle_hlt(struct vcpu *v)
 {
-	v->vm->be->skip_instruction(v);
+	vcpu_skip_instruction(v);
 	v->state = VCPU_HALTED;
 	vcpu_kick(v);
 }
@@ -82,7 +82,7 @@ void exit_dispatch(struct vcpu *v, const struct exit_info *e)
 		irq_window(); /* let the host handler run (it acknowledges the tick) */
 		break;
 	case EXIT_PAUSE:
-		v->vm->be->skip_instruction(v);
+		vcpu_skip_instruction(v);
 		v->yield = true;
 		break;
 	case EXIT_NONE:
@@ -104,7 +104,7 @@ void exit_dispatch(struct vcpu *v, const struct exit_info *e)
 	case EXIT_INVD:
 		/* Caches are coherent write-back for the guest: dropping lines unwritten could lose the host's
 		 * data, so INVD is a WBINVD-like no-op, as in KVM (handle_invd()). */
-		v->vm->be->skip_instruction(v);
+		vcpu_skip_instruction(v);
 		break;
 	case EXIT_XSETBV:
 	case EXIT_RDTSCP:

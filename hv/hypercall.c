@@ -51,7 +51,7 @@ void hypercall_handle(struct vcpu *v)
 	s64 ret;
 
 	/* The RIP that an injected fault pushes is the one after the hypercall. */
-	v->vm->be->skip_instruction(v);
+	vcpu_skip_instruction(v);
 	if (v->vm->be->get_reg(v, VREG_CPL) != 0) {
 		r[GPR_RAX] = (u64)-EPERM; /* only the guest kernel may talk to the hypervisor */
 		return;

@@ -14,6 +14,7 @@
  * for a PIT or RTC interrupt waits forever. */
 #include "io.h"
 #include "guest_abi.h"
+#include "events.h"
 #include "vm.h"
 
 #define UART_PORTS 8
@@ -57,7 +58,7 @@ void io_emulate(struct vcpu *v, const struct exit_io *io)
 		vm_stop(v->vm, VM_BAD_ACCESS, v->rip, "string I/O (INS/OUTS) to port 0x%x is not emulated", io->port);
 		return;
 	}
-	v->vm->be->skip_instruction(v);
+	vcpu_skip_instruction(v);
 	u32 mask = size_mask(io->size);
 	u32 value = device_access(v, io, io->in ? 0 : (u32)v->gpr[GPR_RAX] & mask) & mask;
 	if (io->in && io->size == DWORD)

@@ -136,5 +136,5 @@ void msr_emulate(struct vcpu *v, u32 msr, bool write)
 		v->gpr[GPR_RAX] = (u32)value;
 		v->gpr[GPR_RDX] = value >> 32;
 	}
-	v->vm->be->skip_instruction(v);
+	vcpu_skip_instruction(v);
 }

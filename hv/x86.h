@@ -28,7 +28,9 @@
 #define CR4_CET BIT(23)
 
 #define RFLAGS_FIXED BIT(1)
+#define RFLAGS_TF BIT(8)
 #define RFLAGS_IF BIT(9)
+#define DR6_BS BIT(14) /* single-step */
 
 /* MSRs. */
 #define MSR_IA32_TSC 0x10

@@ -1,5 +1,6 @@
 /* vCPU <-> virtual APIC glue: everything here is bookkeeping between the pure models and the core. */
 #include "vapic.h"
+#include "../events.h"
 #include "../fmt.h"
 #include "../guest_insn.h"
 #include "../log.h"
@@ -155,7 +156,7 @@ bool vapic_mmio(struct vcpu *v, const struct exit_mem *m)
 		vlapic_mmio_read(&v->apic, now, offset, size, &value);
 		insn_reg_write(v->gpr, in.reg, in.op_size, insn_load_value(&in, value));
 	}
-	v->rip += in.len;
+	vcpu_skip_emulated(v, in.len);
 	return true;
 }
 

@@ -271,6 +271,7 @@ static u64 *state_field(struct vmcb_save *st, enum vreg r)
 {
 	switch (r) {
 	case VREG_CR2: return &st->cr2;
+	case VREG_DR6: return &st->dr6;
 	case VREG_CR3: return &st->cr3;
 	case VREG_CR4: return &st->cr4;
 	case VREG_EFER: return &st->efer;

@@ -2,23 +2,28 @@
 #include "svm.h"
 #include "../console.h"
 #include "../fmt.h"
+#include "../guest_insn.h"
 #include "../log.h"
 #include "../vm.h"
 
-/* Instruction lengths used when the CPU has no NRIP save (QEMU TCG): these exits only come from
- * fixed-length encodings. A prefixed form (e.g. a redundant REX) would be mis-skipped; KVM instead
- * decodes the instruction in that case. */
-#define LEN_CPUID 2
-#define LEN_RDMSR_WRMSR 2
-#define LEN_HLT 1
-#define LEN_VMMCALL 3
-#define LEN_PAUSE 2
-#define LEN_INVD 2
-
-static void next_rip(struct vcpu *v, const struct vmcb *vmcb, u64 fixed_len)
+/* Without NRIP save (QEMU TCG) the exiting instruction is decoded for its length: a prefixed form (a
+ * redundant REX, 66, segment override) must not resume the guest in its middle. */
+static void next_rip(struct vcpu *v, const struct vmcb *vmcb, enum insn_kind kind, struct exit_info *e)
 {
 	struct svm_vcpu *s = v->arch;
-	s->next_rip = svm_caps.nrip_save ? vmcb->control.next_rip : v->rip + fixed_len;
+	struct insn in;
+	if (svm_caps.nrip_save) {
+		s->next_rip = vmcb->control.next_rip;
+		return;
+	}
+	int err = guest_fetch_insn(v, &in);
+	if (!err && in.kind == kind) {
+		s->next_rip = v->rip + in.len;
+		return;
+	}
+	e->reason = EXIT_UNHANDLED;
+	snprintf(e->detail, sizeof(e->detail), "no NRIP save, and the instruction at RIP cannot be decoded as the "
+		 "one that exited (%s)", err ? (in.reason ? in.reason : decode_error_name(err)) : "another instruction");
 }
 
 static void decode_ioio(struct vcpu *v, const struct vmcb *vmcb, struct exit_info *e)
@@ -61,23 +66,23 @@ void svm_decode_exit(struct vcpu *v, struct exit_info *e)
 	switch (code) {
 	case SVM_EXIT_CPUID:
 		e->reason = EXIT_CPUID;
-		next_rip(v, vmcb, LEN_CPUID);
+		next_rip(v, vmcb, INSN_CPUID, e);
 		break;
 	case SVM_EXIT_MSR:
 		e->reason = vmcb->control.exit_info1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
 		e->msr = (u32)v->gpr[GPR_RCX];
-		next_rip(v, vmcb, LEN_RDMSR_WRMSR);
+		next_rip(v, vmcb, e->reason == EXIT_MSR_WRITE ? INSN_WRMSR : INSN_RDMSR, e);
 		break;
 	case SVM_EXIT_IOIO:
 		decode_ioio(v, vmcb, e);
 		break;
 	case SVM_EXIT_HLT:
 		e->reason = EXIT_HLT;
-		next_rip(v, vmcb, LEN_HLT);
+		next_rip(v, vmcb, INSN_HLT, e);
 		break;
 	case SVM_EXIT_VMMCALL:
 		e->reason = EXIT_HYPERCALL;
-		next_rip(v, vmcb, LEN_VMMCALL);
+		next_rip(v, vmcb, INSN_VMMCALL, e);
 		break;
 	case SVM_EXIT_CR0_READ:
 	case SVM_EXIT_CR0_WRITE:
@@ -95,7 +100,7 @@ void svm_decode_exit(struct vcpu *v, struct exit_info *e)
 		break;
 	case SVM_EXIT_INVD:
 		e->reason = EXIT_INVD;
-		next_rip(v, vmcb, LEN_INVD);
+		next_rip(v, vmcb, INSN_INVD, e);
 		break;
 	case SVM_EXIT_XSETBV: e->reason = EXIT_XSETBV; break;
 	case SVM_EXIT_RDTSCP: e->reason = EXIT_RDTSCP; break;
@@ -115,7 +120,7 @@ void svm_decode_exit(struct vcpu *v, struct exit_info *e)
 	}
 	case SVM_EXIT_PAUSE:
 		e->reason = EXIT_PAUSE;
-		next_rip(v, vmcb, LEN_PAUSE);
+		next_rip(v, vmcb, INSN_PAUSE, e);
 		break;
 	case SVM_EXIT_IRET: { /* the NMI handler returns: NMIs are unmasked once this IRET has executed */
 		struct svm_vcpu *s = v->arch;

@@ -375,6 +375,7 @@ static u64 vmx_get_reg(struct vcpu *v, enum vreg r)
 	case VREG_CS_D: return (vmread(VMCS_GUEST_CS_AR) & CS_AR_D) != 0;
 	case VREG_CS_BASE: return vmread(VMCS_GUEST_CS_BASE);
 	case VREG_CR2: return read_cr2();
+	case VREG_DR6: return read_dr6();
 	default: break;
 	}
 	u64 field = field_of(r);
@@ -387,6 +388,7 @@ static void vmx_set_reg(struct vcpu *v, enum vreg r, u64 value)
 	case VREG_CR0: vmx_set_cr0(v, value); return;
 	case VREG_CR4: vmx_set_cr4(v, value); return;
 	case VREG_CR2: write_cr2(value); return;
+	case VREG_DR6: write_dr6(value); return;
 	case VREG_EFER: {
 		/* LMA follows CR0.PG && LME; the "IA-32e mode guest" entry control must agree with it. */
 		bool lma = (value & EFER_LME) && (((struct vmx_vcpu *)v->arch)->cr0_shadow & CR0_PG);

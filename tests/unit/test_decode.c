@@ -80,6 +80,17 @@ static const struct dcase cases64[] = {
 	{ "data16 rex.W mov cr0,rax", M64, B("\x66\x48\x0f\x22\xc0"), K(MOV_TO_CR, 8), RM(RAX), .pfx = OPSZ,
 	  .rex = 0x48 },
 	{ "clts", M64, B("\x0f\x06"), .kind = INSN_CLTS },
+	/* Decoded for their length only (SVM without NRIP save), redundant prefixes included. */
+	{ "cpuid", M64, B("\x0f\xa2"), .kind = INSN_CPUID },
+	{ "rex.W cpuid", M64, B("\x48\x0f\xa2"), .kind = INSN_CPUID, .rex = 0x48 },
+	{ "data16 rdmsr", M64, B("\x66\x0f\x32"), .kind = INSN_RDMSR, .pfx = OPSZ },
+	{ "wrmsr", M64, B("\x0f\x30"), .kind = INSN_WRMSR },
+	{ "invd", M64, B("\x0f\x08"), .kind = INSN_INVD },
+	{ "hlt", M64, B("\xf4"), .kind = INSN_HLT },
+	{ "cs hlt (ignored in 64-bit mode)", M64, B("\x2e\xf4"), .kind = INSN_HLT },
+	{ "pause", M64, B("\xf3\x90"), .kind = INSN_PAUSE, .pfx = INSN_PFX_REP },
+	{ "vmmcall", M64, B("\x0f\x01\xd9"), .kind = INSN_VMMCALL },
+	{ "fs vmmcall", M64, B("\x64\x0f\x01\xd9"), .kind = INSN_VMMCALL, .pfx = SEGP },
 	/* LMSW / SMSW. */
 	{ "lmsw ax", M64, B("\x0f\x01\xf0"), K(LMSW, 2), RM(RAX) },
 	{ "lmsw r10w", M64, B("\x41\x0f\x01\xf2"), K(LMSW, 2), RM(R10), .rex = 0x41 },
@@ -370,7 +381,6 @@ struct ecase {
 static const struct ecase errors[] = {
 	{ "syscall", M64, B("\x0f\x05"), UNSUP },
 	{ "vmrun", M64, B("\x0f\x01\xd8"), UNSUP },
-	{ "vmmcall", M64, B("\x0f\x01\xd9"), UNSUP },
 	{ "vmcall", M64, B("\x0f\x01\xc1"), UNSUP },
 	{ "invlpg BYTE PTR [rax] (0F 01 /7)", M64, B("\x0f\x01\x38"), UNSUP },
 	{ "lgdt [rax] (0F 01 /2)", M64, B("\x0f\x01\x10"), UNSUP },
