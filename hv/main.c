@@ -5,9 +5,11 @@
 #include "console.h"
 #include "cpu.h"
 #include "finish.h"
+#include "host_mmu.h"
 #include "log.h"
 #include "mm.h"
 #include "runner.h"
+#include "selftest.h"
 #include "time.h"
 
 #define MICROHV_VERSION "0.1"
@@ -16,7 +18,7 @@ static u64 highest_ram_address(const struct boot_info *bi)
 {
 	u64 top = 0;
 	for (u32 i = 0; i < bi->nmem; i++)
-		if (bi->mem[i].type != BOOT_MEM_RESERVED)
+		if (bi->mem[i].type == BOOT_MEM_USABLE || bi->mem[i].type == BOOT_MEM_HV)
 			top = MAX(top, bi->mem[i].base + bi->mem[i].size);
 	return top;
 }
@@ -48,6 +50,7 @@ void hv_entry(struct boot_info *bi)
 	log_threshold = cl.log_level;
 	finish_configure(cl.finish, bi->shutdown);
 	mm_init(bi->pool_base, bi->pool_size);
+	host_mmu_describe(bi);
 	cpu_setup_bsp(highest_ram_address(bi));
 	log_info("microhv " MICROHV_VERSION ": image at 0x%llx, %llu MiB pool, command line '%s'", bi->image_base,
 		 bi->pool_size >> 20, one_line(bi->cmdline, cmdline_text, sizeof(cmdline_text)));
@@ -57,6 +60,8 @@ void hv_entry(struct boot_info *bi)
 		console_printf("Bail out! microhv: bad command line: %s\n", cl.error);
 		hv_finish(HV_STATUS_PANIC);
 	}
+	if (cl.selftest)
+		selftest_run(cl.selftest);
 	const struct backend *be = backend_probe();
 	if (!be || be->cpu_init()) {
 		console_printf("Bail out! microhv: cannot enable hardware virtualization on this CPU\n");
