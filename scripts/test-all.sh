@@ -1,7 +1,7 @@
 #!/bin/sh
 # test-all.sh: what `make test` runs. Host unit tests, then the suite on every emulator platform, then
-# the bad-input checks and the QEMU compatibility check. One summary row each, and the last line is the
-# total: "N passed, N failed".
+# the bad-input checks, the host-fault checks and the QEMU compatibility checks. One summary row each, and
+# the last line is the total: "N passed, N failed".
 set -u
 PLATFORMS=${PLATFORMS:-qemu-svm bochs-vmx-tigerlake bochs-vmx-skylake bochs-svm-ryzen}
 R=build/results
@@ -46,33 +46,36 @@ for p in $PLATFORMS; do
 	add_row "$p" "$pass" "$fail" "${skip:-0}" $(( $(now) - t0 ))
 done
 
+# check_row ROW OUTPUT TAG COMMAND...: run a check script, keep its output in $R/OUTPUT, show its TAP lines
+# and add its row from its last line "TAG: N passed, N failed" (none: counted as one failure).
+check_row() {
+	row=$1 output=$2 tag=$3
+	shift 3
+	t0=$(now)
+	out=$("$@" 2>&1)
+	printf '%s\n' "$out" > "$R/$output"
+	printf '%s\n' "$out" | grep -E "^(ok|not ok|$tag:)"
+	set -- $(counts "$(printf '%s\n' "$out" | grep "^$tag:")")
+	add_row "$row" "${1:-0}" "${2:-1}" 0 $(( $(now) - t0 ))
+}
+
 echo "== bad input: corrupt and missing guest images on the command line"
-t0=$(now)
-bad_out=$(sh scripts/check-bad-input.sh 2>&1)
-printf '%s\n' "$bad_out" > "$R/bad-input.log"
-printf '%s\n' "$bad_out" | grep -E '^(ok|not ok|bad-input:)'
-set -- $(counts "$(printf '%s\n' "$bad_out" | grep '^bad-input:')")
-add_row bad-input "${1:-0}" "${2:-1}" 0 $(( $(now) - t0 ))
+check_row bad-input bad-input.log bad-input sh scripts/check-bad-input.sh
+
+echo "== host faults: W^X and stack guard pages stop the hypervisor with a report (selftest=)"
+check_row host-faults host-faults.log host-faults sh scripts/check-host-faults.sh
 
 echo "== QEMU compatibility: one kernel, its arguments and modules on plain QEMU and under microhv"
-t0=$(now)
 compat_in=build/qemu-compat-input
 mkdir -p "$compat_in"
 seq 1 400 > "$compat_in/numbers.txt" # two modules: 1492 bytes, and 5 (neither page nor word sized)
 printf 'hello' > "$compat_in/hello.bin"
-compat_out=$(sh scripts/check-qemu-compat.sh build/guests/mbinfo.elf "a b  c" "$compat_in/numbers.txt x y,$compat_in/hello.bin" 1 2>&1)
-printf '%s\n' "$compat_out" > "$R/qemu-compat.out"
-printf '%s\n' "$compat_out" | grep -E '^(ok|not ok|qemu-compat:)'
-set -- $(counts "$(printf '%s\n' "$compat_out" | grep '^qemu-compat:')")
-add_row qemu-compat "${1:-0}" "${2:-1}" 0 $(( $(now) - t0 ))
+check_row qemu-compat qemu-compat.out qemu-compat sh scripts/check-qemu-compat.sh build/guests/mbinfo.elf \
+	"a b  c" "$compat_in/numbers.txt x y,$compat_in/hello.bin" 1
 
 echo "== QEMU compatibility, SMP: an ordinary SMP test kernel (MADT, fw_cfg, INIT-SIPI-SIPI) with -smp 4"
-t0=$(now)
-compat_out=$(sh scripts/check-qemu-compat.sh build/guests/qemu_smp.elf "" "" 4 2>&1)
-printf '%s\n' "$compat_out" > "$R/qemu-compat-smp.out"
-printf '%s\n' "$compat_out" | grep -E '^(ok|not ok|qemu-compat:)'
-set -- $(counts "$(printf '%s\n' "$compat_out" | grep '^qemu-compat:')")
-add_row qemu-compat-smp "${1:-0}" "${2:-1}" 0 $(( $(now) - t0 ))
+check_row qemu-compat-smp qemu-compat-smp.out qemu-compat sh scripts/check-qemu-compat.sh \
+	build/guests/qemu_smp.elf "" "" 4
 
 echo
 printf '%-22s %7s %7s %8s %8s\n' "suite" passed failed skipped time
