@@ -13,6 +13,7 @@ enum boot_mem_type {
 	BOOT_MEM_USABLE,   /* free for the hypervisor after ExitBootServices */
 	BOOT_MEM_HV,       /* the hypervisor image and its allocations */
 	BOOT_MEM_RESERVED, /* firmware, ACPI, MMIO: never touched */
+	BOOT_MEM_FIRMWARE_CODE, /* UEFI runtime services code: never touched, but executed to power off */
 };
 
 struct boot_mem_region {
@@ -39,6 +40,7 @@ struct boot_info {
 	u64 image_base, image_size;
 	u64 pool_base, pool_size; /* physically contiguous, 2 MiB aligned: the hypervisor's page allocator */
 	u64 stack_top;
+	u64 stack_guard;          /* the page below the stack: hv/ leaves it unmapped, so an overflow faults */
 	u64 acpi_rsdp;            /* 0 if the firmware has none */
 	struct boot_framebuffer fb;
 	char cmdline[BOOT_CMDLINE_MAX];

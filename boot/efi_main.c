@@ -194,10 +194,11 @@ static bool allocate_hypervisor_memory(void)
 			break;
 		}
 	}
-	void *stack = alloc_pages(HV_STACK_BYTES, EFI_PAGE_SIZE);
+	u8 *stack = alloc_pages(EFI_PAGE_SIZE + HV_STACK_BYTES, EFI_PAGE_SIZE);
 	if (!boot_info.pool_base || !stack)
 		return false;
-	boot_info.stack_top = (u64)stack + HV_STACK_BYTES;
+	boot_info.stack_guard = (u64)stack;
+	boot_info.stack_top = (u64)stack + EFI_PAGE_SIZE + HV_STACK_BYTES;
 	return true;
 }
 
@@ -211,6 +212,8 @@ static u32 classify(u32 efi_type)
 	case EfiLoaderCode:
 	case EfiLoaderData:
 		return BOOT_MEM_HV;
+	case EfiRuntimeServicesCode:
+		return BOOT_MEM_FIRMWARE_CODE;
 	default:
 		return BOOT_MEM_RESERVED;
 	}

@@ -143,6 +143,8 @@ static void parse_word(struct cmdline *c, const char *w, size_t len)
 {
 	static const char *const finish_names[] = { "halt", "shutdown", "debug-port" };
 	static const char *const log_names[] = { "error", "warn", "info", "debug" };
+	static const char *const selftest_names[] = { "none", "text-write", "rodata-write", "data-exec",
+						      "stack-overflow" };
 	size_t k = 0;
 	while (k < len && w[k] != '=')
 		k++;
@@ -179,6 +181,11 @@ static void parse_word(struct cmdline *c, const char *w, size_t len)
 			c->log_level = e;
 		else
 			set_error(c, "log= takes error, warn, info or debug", w, len);
+	} else if (value_is(w, k, "selftest")) {
+		if (parse_enum(v, vlen, selftest_names, ARRAY_SIZE(selftest_names), &e))
+			c->selftest = e;
+		else
+			set_error(c, "selftest= takes text-write, rodata-write, data-exec or stack-overflow", w, len);
 	} else {
 		set_error(c, "unknown option", w, len);
 	}

@@ -11,6 +11,9 @@
  *   platform=LABEL        the platform name printed in TAP lines (default: hw)
  *   exit=halt|shutdown|debug-port   what to do when the suite is done (default: halt)
  *   log=error|warn|info|debug
+ *   selftest=text-write|rodata-write|data-exec|stack-overflow   (debug only, not in the README) make the
+ *                         hypervisor fault on purpose after its set-up, to show that W^X and the stack
+ *                         guard pages hold and that the fault report names what was hit
  * A value with spaces is written in double quotes: append="a b  c", initrd="\m.bin x y". The quotes are
  * not part of the value and may stand anywhere in the word; a value cannot itself hold a double quote.
  * A word that starts with # begins a comment that runs to the end of the line (config files).
@@ -30,6 +33,8 @@
 
 enum finish_action { FINISH_HALT, FINISH_SHUTDOWN, FINISH_DEBUG_PORT };
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+enum host_selftest { SELFTEST_NONE, SELFTEST_TEXT_WRITE, SELFTEST_RODATA_WRITE, SELFTEST_DATA_EXEC,
+		     SELFTEST_STACK_OVERFLOW };
 
 struct cmdline_module {
 	char string[CMDLINE_NAME_MAX]; /* "FILE[ ARGS]" exactly as written: what the guest sees */
@@ -53,6 +58,7 @@ struct cmdline {
 	char platform[CMDLINE_LABEL_MAX];
 	enum finish_action finish;
 	enum log_level log_level;
+	enum host_selftest selftest;
 	char error[160]; /* the first problem found, empty if none */
 };
 

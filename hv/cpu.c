@@ -1,8 +1,11 @@
-/* Host GDT/TSS/IDT and page tables. The firmware's are in boot-services memory, which is no longer ours. */
+/* Host GDT/TSS/IDT and page tables. The firmware's are in boot-services memory, which is no longer ours.
+ * A #PF has no IST: one caused by a stack overflow (a push into the guard page) faults again while its
+ * frame is pushed, which is a #DF (SDM Vol. 3A §6.15, Table 6-5), and #DF runs on the IST stack. */
 #include "cpu.h"
 #include "fmt.h"
+#include "host_mmu.h"
 #include "log.h"
-#include "paging.h"
+#include "mm.h"
 #include "x86.h"
 
 #define GDT_ENTRIES 5 /* null, code64, data, TSS (two slots) */
@@ -39,7 +42,7 @@ struct idt_gate {
 static u64 gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 static struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(16)));
 static struct tss64 tss __attribute__((aligned(16)));
-static u8 ist_stack[IST_STACK_BYTES] __attribute__((aligned(16)));
+static u64 ist_stack_top;
 static struct host_tables host_tables;
 
 extern u64 trap_stub_table[];
@@ -64,7 +67,7 @@ static void load_gdt_and_tss(void)
 	gdt[3] = (limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) | (DESC_TSS_AVAILABLE << 40) |
 		 (((limit >> 16) & 0xF) << 48) | (((base >> 24) & 0xFF) << 56);
 	gdt[4] = base >> 32;
-	tss.ist[IST_CRITICAL - 1] = (u64)ist_stack + sizeof(ist_stack);
+	tss.ist[IST_CRITICAL - 1] = ist_stack_top;
 	tss.iomap_base = sizeof(tss); /* no I/O bitmap */
 
 	struct descriptor_table_register gdtr = { sizeof(gdt) - 1, (u64)gdt };
@@ -99,12 +102,22 @@ static void load_idt(void)
 	__asm__ volatile("lidt %0" ::"m"(idtr));
 }
 
+/* The IST stack, from the pool, with an unmapped guard page below it like every host stack. */
+static void alloc_ist_stack(void)
+{
+	u8 *area = mm_alloc_pages(1 + IST_STACK_BYTES / PAGE_SIZE, PAGE_SIZE);
+	if (!area)
+		panic("no memory for the IST stack");
+	host_mmu_add_guard((u64)area, "IST");
+	ist_stack_top = (u64)area + PAGE_SIZE + IST_STACK_BYTES;
+}
+
 void cpu_setup_bsp(u64 max_phys_addr)
 {
+	alloc_ist_stack();
 	load_gdt_and_tss();
 	load_idt();
-	host_tables.cr3 = paging_build_identity_map(max_phys_addr);
-	write_cr3(host_tables.cr3);
+	host_tables.cr3 = host_mmu_enable(max_phys_addr);
 	host_tables.gdt_base = (u64)gdt;
 	host_tables.idt_base = (u64)idt;
 	host_tables.tss_base = (u64)&tss;

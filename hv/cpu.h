@@ -20,7 +20,8 @@ struct descriptor_table_register {
 	u64 base;
 } __attribute__((packed));
 
-/* Loads the hypervisor's GDT (with a TSS), IDT and identity-mapped page tables on this CPU. */
+/* Loads the hypervisor's GDT (with a TSS), IDT and identity-mapped W^X page tables on this CPU
+ * (host_mmu_describe() first). */
 void cpu_setup_bsp(u64 max_phys_addr);
 
 /* Snapshot of the host's descriptor tables, for back ends that must name them in their host state. */

@@ -31,13 +31,20 @@ static const char *status_name(enum hv_status status)
 
 void hv_finish(enum hv_status status)
 {
+	static bool called_firmware;
 	irq_disable();
 	console_printf("# microhv: finished: %s (status 0x%x)\n", status_name(status), status);
 	console_drain();
 	if (finish_action == FINISH_DEBUG_PORT)
 		outl(HV_DEBUG_EXIT_PORT, status);
-	if (finish_action != FINISH_HALT && shutdown_fn)
+	/* Once only: a fault inside the firmware is reported and comes back here. */
+	if (finish_action != FINISH_HALT && shutdown_fn && !called_firmware) {
+		called_firmware = true;
+		/* The firmware's runtime images keep their data beside their code, which the host maps R+X
+		 * (host_mmu.c): with CR0.WP = 0 ring 0 may write it (SDM Vol. 3A §4.6.1). The run ends here. */
+		write_cr0(read_cr0() & ~CR0_WP);
 		shutdown_fn();
+	}
 	for (;;)
 		halt();
 }

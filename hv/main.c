@@ -6,9 +6,11 @@
 #include "cpu.h"
 #include "finish.h"
 #include "guest_xstate.h"
+#include "host_mmu.h"
 #include "log.h"
 #include "mm.h"
 #include "runner.h"
+#include "selftest.h"
 #include "time.h"
 
 #define MICROHV_VERSION "0.1"
@@ -17,7 +19,7 @@ static u64 highest_ram_address(const struct boot_info *bi)
 {
 	u64 top = 0;
 	for (u32 i = 0; i < bi->nmem; i++)
-		if (bi->mem[i].type != BOOT_MEM_RESERVED)
+		if (bi->mem[i].type == BOOT_MEM_USABLE || bi->mem[i].type == BOOT_MEM_HV)
 			top = MAX(top, bi->mem[i].base + bi->mem[i].size);
 	return top;
 }
@@ -49,6 +51,7 @@ void hv_entry(struct boot_info *bi)
 	log_threshold = cl.log_level;
 	finish_configure(cl.finish, bi->shutdown);
 	mm_init(bi->pool_base, bi->pool_size);
+	host_mmu_describe(bi);
 	cpu_setup_bsp(highest_ram_address(bi));
 	log_info("microhv " MICROHV_VERSION ": image at 0x%llx, %llu MiB pool, command line '%s'", bi->image_base,
 		 bi->pool_size >> 20, one_line(bi->cmdline, cmdline_text, sizeof(cmdline_text)));
@@ -65,6 +68,8 @@ void hv_entry(struct boot_info *bi)
 	}
 	if (!runner_selection_valid(&cl))
 		hv_finish(HV_STATUS_BAD_CMDLINE);
+	if (cl.selftest)
+		selftest_run(cl.selftest);
 	const struct backend *be = backend_probe();
 	if (!be || be->cpu_init()) {
 		console_printf("Bail out! microhv: cannot enable hardware virtualization on this CPU\n");

@@ -2,11 +2,16 @@
 #include "console.h"
 #include "cpu.h"
 #include "finish.h"
+#include "host_mmu.h"
 #include "log.h"
 #include "x86.h"
 
 #define IRQ_VECTORS 256
 #define BACKTRACE_MAX_FRAMES 16
+/* Page-fault error code (SDM Vol. 3A §4.7). */
+#define PFEC_P BIT(0)
+#define PFEC_W BIT(1)
+#define PFEC_ID BIT(4)
 
 static irq_handler irq_handlers[IRQ_VECTORS];
 
@@ -40,7 +45,8 @@ static void dump_frame(const struct trap_frame *f)
 static void backtrace(u64 rbp)
 {
 	console_printf("# backtrace:");
-	for (int i = 0; i < BACKTRACE_MAX_FRAMES && rbp && !(rbp & 7); i++) {
+	/* A frame in a guard page would fault again inside the report. */
+	for (int i = 0; i < BACKTRACE_MAX_FRAMES && rbp && !(rbp & 7) && !host_mmu_guard_name(rbp + 8); i++) {
 		const u64 *frame = (const u64 *)rbp;
 		console_printf(" %llx", frame[1]);
 		if (frame[0] <= rbp) /* the chain must go up the stack */
@@ -50,15 +56,38 @@ static void backtrace(u64 rbp)
 	console_printf("\n");
 }
 
+/* What a #PF (or a #DF that a #PF escalated) hit: a stack's guard page, or which access to which page. */
+static void describe_page_fault(const struct trap_frame *f)
+{
+	u64 cr2 = read_cr2();
+	const char *guard = host_mmu_guard_name(cr2);
+	if (guard)
+		console_printf("# stack overflow: cr2 %llx is in the guard page below the %s stack\n", cr2, guard);
+	else if (f->vector == VEC_PF)
+		console_printf("# page fault: %s %s page at %llx\n",
+			       f->error_code & PFEC_ID ? "instruction fetch from a" :
+			       f->error_code & PFEC_W  ? "write to a" : "read from a",
+			       f->error_code & PFEC_P ? "present (protected)" : "not-present", cr2);
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
+	static bool reporting;
 	if (f->vector >= NUM_EXCEPTION_VECTORS) {
 		if (irq_handlers[f->vector])
 			irq_handlers[f->vector](f);
 		return;
 	}
+	if (reporting) { /* the report itself faulted: say so and stop rather than recurse */
+		console_printf("Bail out! microhv: host %s while reporting a host exception\n",
+			       exception_name(f->vector));
+		hv_finish(HV_STATUS_PANIC);
+	}
+	reporting = true;
 	console_printf("Bail out! microhv: host %s (vector %llu) error code 0x%llx\n", exception_name(f->vector),
 		       f->vector, f->error_code);
+	if (f->vector == VEC_PF || f->vector == VEC_DF)
+		describe_page_fault(f);
 	dump_frame(f);
 	backtrace(f->rbp);
 	hv_finish(HV_STATUS_PANIC);

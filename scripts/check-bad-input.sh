@@ -22,17 +22,8 @@ files="$D/truncated.elf $D/notelf.elf $D/badmb.elf $D/missing.elf"
 RESULTS_NAME=bad-input-qemu-svm sh scripts/run-platform.sh qemu-svm "cpuid,truncated.elf,notelf.elf,badmb.elf,missing.elf" "$files" >/dev/null 2>&1
 log=$B/results/bad-input-qemu-svm.log
 
-n=0 passed=0 failed=0
-check() { # description, grep pattern
-	n=$((n + 1))
-	if grep -aqE "$2" "$log"; then
-		echo "ok $n - bad-input/$1"
-		passed=$((passed + 1))
-	else
-		echo "not ok $n - bad-input/$1 # no line matching: $2"
-		failed=$((failed + 1))
-	fi
-}
+. scripts/log-check.sh
+check_prefix=bad-input/
 check truncated "^# microhv: error: guest 'truncated.elf': .*(truncated|beyond end of file)"
 check not-elf "^# microhv: error: guest 'notelf.elf': .*(not an ELF|no Multiboot header)"
 check bad-multiboot-header "^# microhv: error: guest 'badmb.elf': .*(checksum|Multiboot header)"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # test-all.sh: what `make test` runs. Host unit tests, the self-check of the TAP counting, then the suite
-# on every emulator platform (PLATFORMS, space-separated), then the bad-input checks and the QEMU
-# compatibility check. One summary row each, and the last line is the total: "N passed, N failed".
+# on every emulator platform (PLATFORMS, space-separated), then the bad-input checks, the host-fault
+# checks and the QEMU compatibility checks. One summary row each, and the last line is the total: "N passed, N failed".
 # A platform's row comes from its TAP lines as tap-verdict.sh counts them, not from microhv's summary.
 set -u
 PLATFORMS=${PLATFORMS:-qemu-svm bochs-vmx-tigerlake bochs-vmx-skylake bochs-svm-ryzen}
@@ -66,6 +66,9 @@ done
 
 echo "== bad input: corrupt and missing guest images, unknown test names on the command line"
 check_row bad-input bad-input.log '^(ok|not ok|bad-input:)' bad-input sh scripts/check-bad-input.sh
+
+echo "== host faults: W^X and stack guard pages stop the hypervisor with a report (selftest=)"
+check_row host-faults host-faults.log '^(ok|not ok|host-faults:)' host-faults sh scripts/check-host-faults.sh
 
 echo "== QEMU compatibility: one kernel, its arguments and modules on plain QEMU and under microhv"
 compat_in=build/qemu-compat-input

@@ -47,6 +47,7 @@ static void expect_defaults_except_tests(void)
 	assert_string_equal(cl.platform, "hw");
 	assert_int_equal(cl.finish, FINISH_HALT);
 	assert_int_equal(cl.log_level, LOG_INFO);
+	assert_int_equal(cl.selftest, SELFTEST_NONE);
 	assert_int_equal(cl.nguests, 0);
 }
 
@@ -149,6 +150,26 @@ static void test_log_values(void **state)
 	assert_int_equal(cl.log_level, LOG_WARN);
 	expect_ok("log=info");
 	assert_int_equal(cl.log_level, LOG_INFO);
+}
+
+/* The hidden debug word that makes the hypervisor fault on purpose (scripts/check-host-faults.sh). */
+static void test_selftest_values(void **state)
+{
+	static const struct {
+		const char *word;
+		enum host_selftest selftest;
+	} cases[] = {
+		{ "selftest=text-write", SELFTEST_TEXT_WRITE },
+		{ "selftest=rodata-write", SELFTEST_RODATA_WRITE },
+		{ "selftest=data-exec", SELFTEST_DATA_EXEC },
+		{ "selftest=stack-overflow", SELFTEST_STACK_OVERFLOW },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		expect_ok(cases[i].word);
+		assert_int_equal(cl.selftest, cases[i].selftest);
+	}
+	expect_error("selftest=wx", "selftest=wx");
+	expect_error("selftest=", "selftest=");
 }
 
 static void test_everything_together(void **state)
@@ -515,6 +536,7 @@ int main(void)
 		cmocka_unit_test(test_platform),
 		cmocka_unit_test(test_exit_values),
 		cmocka_unit_test(test_log_values),
+		cmocka_unit_test(test_selftest_values),
 		cmocka_unit_test(test_everything_together),
 		cmocka_unit_test(test_whitespace),
 		cmocka_unit_test(test_config_file_comments),
