@@ -1,6 +1,7 @@
 #!/bin/sh
 # test-all.sh: what `make test` runs. Host unit tests, then the suite on every emulator platform, then
-# the bad-input checks and the QEMU compatibility check. One summary row each, and the last line is the
+# the bad-input checks and the QEMU compatibility check. The fuzz smoke row runs every libFuzzer harness
+# for FUZZ_SMOKE_TIME seconds (default 3). One summary row each, and the last line is the
 # total: "N passed, N failed".
 set -u
 PLATFORMS=${PLATFORMS:-qemu-svm bochs-vmx-tigerlake bochs-vmx-skylake bochs-svm-ryzen}
@@ -30,6 +31,14 @@ printf '%s\n' "$unit_out" > "$R/unit.log"
 printf '%s\n' "$unit_out" | grep -E '^\[  (PASSED|FAILED)|^unit:' || true
 set -- $(counts "$(printf '%s\n' "$unit_out" | grep '^unit:')")
 add_row unit "${1:-0}" "${2:-1}" 0 $(( $(now) - t0 ))
+
+echo "== fuzz smoke (host, libFuzzer, ${FUZZ_SMOKE_TIME:-3}s per harness)"
+t0=$(now)
+fuzz_out=$(sh scripts/run-fuzz.sh "${FUZZ_SMOKE_TIME:-3}" build/fuzz/fuzz_* 2>&1)
+printf '%s\n' "$fuzz_out" > "$R/fuzz-smoke.log"
+printf '%s\n' "$fuzz_out" | grep -E '^(ok|not ok|run-fuzz:)' || true
+set -- $(counts "$(printf '%s\n' "$fuzz_out" | tail -n 1)")
+add_row fuzz-smoke "${1:-0}" "${2:-1}" 0 $(( $(now) - t0 ))
 
 for p in $PLATFORMS; do
 	t0=$(now)
