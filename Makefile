@@ -48,7 +48,16 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
 PURE_HOST_OBJS := $(PURE_C:%.c=$(B)/host/%.o)
 
-.PHONY: all guests unit run run-direct test bench list help clean distclean deps
+# libFuzzer harnesses over the same pure modules (clang: fuzzer + ASan + UBSan, any UB is a crash).
+FUZZ_CC  := clang
+FUZZ_CFLAGS := $(HOST_CFLAGS) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_LIB := $(filter-out tests/fuzz/fuzz_%.c,$(wildcard tests/fuzz/*.c))
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_TIME ?= 60
+FUZZ_SMOKE_TIME ?= 3
+FUZZ_MERGE ?= 0
+
+.PHONY: all guests unit run run-direct test bench list help clean distclean deps fuzz fuzz-smoke fuzz-seeds
 # Keep the guest objects and ELF64 images that pattern chains would otherwise delete as intermediates.
 .SECONDARY:
 all: $(B)/microhv.efi
@@ -129,14 +138,30 @@ $(B)/unit/%: $(B)/host/tests/unit/%.o $(PURE_HOST_OBJS)
 unit: $(UNIT_BINS)
 	@sh scripts/run-unit.sh $(UNIT_BINS)
 
+$(B)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(PURE_C) $(wildcard tests/fuzz/*.h) | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (fuzz)"
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB) $(PURE_C)
+
+fuzz: $(FUZZ_BINS)
+	@FUZZ_MERGE=$(FUZZ_MERGE) sh scripts/run-fuzz.sh $(FUZZ_TIME) $(FUZZ_BINS)
+
+fuzz-smoke: $(FUZZ_BINS)
+	@sh scripts/run-fuzz.sh $(FUZZ_SMOKE_TIME) $(FUZZ_BINS)
+
+# Regenerate the in-tree seed corpus (tests/fuzz/corpus) from tests/fuzz/seeds/mkseeds.c.
+fuzz-seeds: tests/fuzz/seeds/mkseeds.c tests/unit/loader_images.h | $(DEPS_OK)
+	@mkdir -p $(B)
+	$(Q)$(CC) $(HOST_CFLAGS) -Wno-unused-function -o $(B)/mkseeds $< && $(B)/mkseeds
+
 run: all guests
 	@sh scripts/run-platform.sh $(PLATFORM) "$(TEST)" "$(GUESTS)"
 
 run-direct: guests
 	@SMP="$(SMP)" ACCEL="$(ACCEL)" APPEND="$(APPEND)" sh scripts/run-direct.sh "$(TEST)"
 
-test: all guests $(UNIT_BINS)
-	@sh scripts/test-all.sh
+test: all guests $(UNIT_BINS) $(FUZZ_BINS)
+	@FUZZ_SMOKE_TIME=$(FUZZ_SMOKE_TIME) sh scripts/test-all.sh
 
 # Its own result files (build/results/bench-PLATFORM.*): a benchmark run does not overwrite `make run`'s.
 bench: all guests

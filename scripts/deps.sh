@@ -1,8 +1,9 @@
 #!/bin/sh
 # deps.sh: make sure the Debian packages microhv needs are installed. As root it installs what is
-# missing; otherwise it prints the exact apt-get line and fails.
+# missing; otherwise it prints the exact apt-get line and fails. libclang-rt-dev is clang's sanitizer and
+# libFuzzer runtime (libclang_rt.fuzzer), only recommended by clang, so named here (--no-install-recommends).
 set -eu
-PKGS="gcc make binutils nasm gnu-efi qemu-system-x86 ovmf mtools dosfstools libcmocka-dev bochs bochsbios vgabios"
+PKGS="gcc make binutils nasm gnu-efi qemu-system-x86 ovmf mtools dosfstools libcmocka-dev bochs bochsbios vgabios clang libclang-rt-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

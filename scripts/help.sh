@@ -6,12 +6,16 @@ Targets
   make, make all    build/microhv.efi: the hypervisor with the built-in test guests
   make guests       every guest-tests/*.c and bench/*.c as build/guests/NAME.elf
   make run          boot the suite on one platform (PLATFORM, default qemu-svm); TEST=, GUESTS= optional
-  make test         unit tests + every platform (PLATFORMS) + bad-input and QEMU-compatibility checks;
+  make test         unit tests + fuzz smoke + every platform (PLATFORMS) + bad-input, host-fault and
+                    QEMU-compatibility checks;
                     last line "N passed, N failed"
   make unit         only the host unit tests (cmocka)
   make run-direct TEST=NAME   one guest on plain QEMU, without microhv (SMP=, ACCEL=, APPEND= optional)
   make bench        the benchmark guests (test=@bench); results in build/results/bench-PLATFORM.*
   make list         every test: vCPUs, expected outcome, platforms it skips, groups, options
+  make fuzz         every libFuzzer harness (tests/fuzz/, clang) for FUZZ_TIME s; FUZZ_MERGE=1 keeps new inputs
+  make fuzz-smoke   the same for FUZZ_SMOKE_TIME s each (a row of make test)
+  make fuzz-seeds   regenerate the seed corpus tests/fuzz/corpus/ from tests/fuzz/seeds/mkseeds.c
   make deps         install (as root) or name the missing Debian packages
   make clean        remove build/ except build/results/ (the logs of past runs)
   make distclean    remove build/ entirely
@@ -23,6 +27,8 @@ Make variables (make VAR=value ...)
                     an unknown name stops the run; make run-direct: one guest name
   GUESTS="F1 F2"    make run: also run these Multiboot files (copied to the ESP, named with guest=)
   V=1               show the full compiler command lines
+  FUZZ_TIME=S FUZZ_SMOKE_TIME=S FUZZ_MERGE=1   make fuzz / fuzz-smoke: seconds per harness (60 / 3),
+                    merge new corpus inputs into the tree
   SMP=N ACCEL=kvm APPEND="..."   make run-direct: CPUs, accelerator, guest command line
 
 Environment (also as make VAR=value)

@@ -2,6 +2,7 @@
 # test-all.sh: what `make test` runs. Host unit tests, the self-check of the TAP counting, then the suite
 # on every emulator platform (PLATFORMS, space-separated), then the bad-input checks, the host-fault
 # checks and the QEMU compatibility checks. One summary row each, and the last line is the total: "N passed, N failed".
+# The fuzz smoke row runs every libFuzzer harness for FUZZ_SMOKE_TIME seconds (default 3).
 # A platform's row comes from its TAP lines as tap-verdict.sh counts them, not from microhv's summary.
 set -u
 PLATFORMS=${PLATFORMS:-qemu-svm bochs-vmx-tigerlake bochs-vmx-skylake bochs-svm-ryzen}
@@ -46,6 +47,14 @@ check_row tap-verdict-check tap-verdict-check.log '^(not ok|tap-verdict-check:)'
 
 echo "== make help: every target and knob"
 check_row help help.log '^(not ok|help:)' help sh scripts/check-help.sh
+
+echo "== fuzz smoke (host, libFuzzer, ${FUZZ_SMOKE_TIME:-3}s per harness)"
+t0=$(now)
+fuzz_out=$(sh scripts/run-fuzz.sh "${FUZZ_SMOKE_TIME:-3}" build/fuzz/fuzz_* 2>&1)
+printf '%s\n' "$fuzz_out" > "$R/fuzz-smoke.log"
+printf '%s\n' "$fuzz_out" | grep -E '^(ok|not ok|run-fuzz:)' || true
+set -- $(counts "$(printf '%s\n' "$fuzz_out" | tail -n 1)")
+add_row fuzz-smoke "${1:-0}" "${2:-1}" 0 $(( $(now) - t0 ))
 
 for p in $PLATFORMS; do
 	t0=$(now)

@@ -1,0 +1,147 @@
+/* libFuzzer harness for the instruction decoder (hv/decode.c): the bytes a guest leaves at CS:RIP are
+ * attacker-controlled, and the decoded operands index the vCPU's register file.
+ *
+ * Input: byte 0 picks the CPU mode (16/32/64-bit), the rest are the instruction bytes as fetched.
+ * Invariants: SDM Vol. 2A §2.3.11 (at most 15 bytes), the error contract of decode.h (TRUNCATED only when
+ * fewer than 15 bytes were given, TOO_LONG only when 15 were), the result depends on the instruction's own
+ * bytes alone, and every operand names a real register, scale or segment. */
+#include <string.h>
+
+#include "hv/decode.h"
+#include "tests/fuzz/fuzz.h"
+
+#define MAX_FETCH 24 /* more than 15: the decoder must ignore what follows the limit */
+#define NUM_GPRS 16
+
+static bool gpr_ok(u8 num) { return num < NUM_GPRS || num == INSN_NO_REG; }
+
+static bool size_ok(u8 size) { return size == 0 || size == 1 || size == 2 || size == 4 || size == 8; }
+
+static void check_reg(const struct insn *in, struct insn_reg r)
+{
+	FUZZ_CHECK(gpr_ok(r.num));
+	if (r.high8) /* AH..BH exist only without REX, as bits 15:8 of RAX..RBX */
+		FUZZ_CHECK(r.num < 4 && in->rex == 0);
+}
+
+static void check_mem(const struct insn *in)
+{
+	const struct insn_mem *m = &in->mem;
+
+	FUZZ_CHECK(gpr_ok(m->base) && gpr_ok(m->index));
+	FUZZ_CHECK(m->index != 4); /* SIB index 100b without REX.X means "no index" */
+	FUZZ_CHECK(m->scale == 1 || m->scale == 2 || m->scale == 4 || m->scale == 8);
+	FUZZ_CHECK(m->seg < NUM_SEGS);
+	if (m->rip_relative)
+		FUZZ_CHECK(in->mode == CPU_MODE_64 && m->base == INSN_NO_REG && m->index == INSN_NO_REG);
+	if (in->addr_size == 2)
+		FUZZ_CHECK(m->disp >= INT16_MIN && m->disp <= INT16_MAX);
+	else
+		FUZZ_CHECK(m->disp >= INT32_MIN && m->disp <= INT32_MAX);
+	/* 64-bit mode ignores ES/CS/SS/DS overrides: an applied override is FS or GS. */
+	if (in->mode == CPU_MODE_64 && (in->prefixes & INSN_PFX_SEG))
+		FUZZ_CHECK(m->seg == SEG_FS || m->seg == SEG_GS);
+}
+
+static void check_sizes(const struct insn *in)
+{
+	FUZZ_CHECK(size_ok(in->op_size) && size_ok(in->rm_size));
+	FUZZ_CHECK(in->addr_size == 2 || in->addr_size == 4 || in->addr_size == 8);
+	if (in->mode == CPU_MODE_64) {
+		FUZZ_CHECK(in->addr_size != 2);
+	} else {
+		FUZZ_CHECK(in->addr_size != 8 && in->op_size != 8 && in->rm_size != 8);
+		FUZZ_CHECK(in->rex == 0);
+	}
+	if (in->rex)
+		FUZZ_CHECK(in->rex >= 0x40 && in->rex <= 0x4F);
+	if (in->op_size && in->op_size < 8)
+		FUZZ_CHECK(in->imm < BIT(8 * in->op_size));
+	if (in->kind == INSN_MOVZX || in->kind == INSN_MOVSX)
+		FUZZ_CHECK(in->rm_size == 1 || in->rm_size == 2);
+}
+
+static void check_kind(const struct insn *in)
+{
+	bool cr_move = in->kind == INSN_MOV_TO_CR || in->kind == INSN_MOV_FROM_CR;
+
+	FUZZ_CHECK(in->kind >= INSN_MOV_TO_CR && in->kind <= INSN_VMMCALL);
+	if (in->kind >= INSN_CPUID) /* decoded for their length only: no operand at all */
+		FUZZ_CHECK(!in->rm_is_mem && in->op_size == 0 && in->rm.num == INSN_NO_REG && in->reg.num == INSN_NO_REG);
+	if (cr_move) {
+		FUZZ_CHECK(in->cr == 0 || in->cr == 2 || in->cr == 3 || in->cr == 4 || in->cr == 8);
+		FUZZ_CHECK(!in->rm_is_mem && in->rm.num < NUM_GPRS && !in->rm.high8);
+	}
+	if (in->prefixes & INSN_PFX_LOCK) /* only AMD's LOCK MOV CR0 = CR8 accepts LOCK */
+		FUZZ_CHECK(cr_move && in->cr == 8);
+	FUZZ_CHECK(in->writes_rm == (in->kind == INSN_MOV_FROM_CR || in->kind == INSN_SMSW ||
+				     in->kind == INSN_MOV_STORE || in->kind == INSN_MOV_IMM));
+}
+
+/* What the emulator does next with a decoded instruction: none of it may index outside gpr[]. */
+static void exercise_operands(const struct insn *in)
+{
+	u64 gpr[NUM_GPRS], seg_base[NUM_SEGS] = { 0x1000, 0, 0x3000, 0x4000, 0xFFFF0000ull, 0x7FFF00000000ull };
+
+	for (unsigned i = 0; i < NUM_GPRS; i++)
+		gpr[i] = 0x0123456789ABCDEFull * (i + 1);
+	if (in->rm_is_mem) {
+		u64 la = insn_linear_addr(in, gpr, 0xFFFFFFF0ull, seg_base);
+		if (in->mode != CPU_MODE_64)
+			FUZZ_CHECK(la <= 0xFFFFFFFFull); /* outside 64-bit mode linear addresses wrap at 4 GiB */
+	}
+	if (in->kind == INSN_MOV_LOAD || in->kind == INSN_MOVZX || in->kind == INSN_MOVSX) {
+		u64 v = insn_load_value(in, ~0ull);
+		FUZZ_CHECK(in->op_size == 8 || v < BIT(8 * in->op_size));
+		insn_reg_write(gpr, in->reg, in->op_size, v);
+		FUZZ_CHECK(insn_reg_read(gpr, in->reg, in->op_size) == v);
+	}
+	if (!in->rm_is_mem && in->rm.num != INSN_NO_REG && in->rm_size)
+		(void)insn_reg_read(gpr, in->rm, in->rm_size);
+}
+
+static bool same_insn(const struct insn *a, const struct insn *b)
+{
+	return a->len == b->len && a->kind == b->kind && a->op_size == b->op_size && a->rm_size == b->rm_size &&
+	       a->addr_size == b->addr_size && a->rm_is_mem == b->rm_is_mem && a->writes_rm == b->writes_rm &&
+	       !memcmp(&a->reg, &b->reg, sizeof(a->reg)) && !memcmp(&a->rm, &b->rm, sizeof(a->rm)) &&
+	       a->cr == b->cr && a->imm == b->imm && a->mem.base == b->mem.base && a->mem.index == b->mem.index &&
+	       a->mem.scale == b->mem.scale && a->mem.disp == b->mem.disp &&
+	       a->mem.rip_relative == b->mem.rip_relative && a->mem.seg == b->mem.seg &&
+	       a->prefixes == b->prefixes && a->rex == b->rex;
+}
+
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
+{
+	struct fuzz_in in = fuzz_in(data, size);
+	enum cpu_mode mode = (enum cpu_mode)(fuzz_u8(&in) % 3);
+	const u8 *bytes;
+	u32 len = (u32)fuzz_take(&in, MAX_FETCH, &bytes);
+	struct insn insn, again;
+
+	int rc = insn_decode(bytes, len, mode, &insn);
+	FUZZ_CHECK(rc <= 0 && rc >= DECODE_ERR_INVALID);
+	FUZZ_CHECK((rc == 0) == (insn.reason == NULL));
+	FUZZ_CHECK(decode_error_name(rc) != NULL);
+	if (rc == DECODE_ERR_TRUNCATED)
+		FUZZ_CHECK(len < INSN_MAX_LEN);
+	if (rc == DECODE_ERR_TOO_LONG)
+		FUZZ_CHECK(len >= INSN_MAX_LEN);
+	if (rc)
+		return 0;
+
+	FUZZ_CHECK(insn.len >= 1 && insn.len <= INSN_MAX_LEN && insn.len <= len);
+	FUZZ_CHECK(insn.mode == mode);
+	check_reg(&insn, insn.reg);
+	check_reg(&insn, insn.rm);
+	if (insn.rm_is_mem)
+		check_mem(&insn);
+	check_sizes(&insn);
+	check_kind(&insn);
+	exercise_operands(&insn);
+
+	/* Exactly the instruction's bytes decode the same; one byte fewer is a truncated fetch. */
+	FUZZ_CHECK(insn_decode(bytes, insn.len, mode, &again) == 0 && same_insn(&insn, &again));
+	FUZZ_CHECK(insn_decode(bytes, insn.len - 1u, mode, &again) == DECODE_ERR_TRUNCATED);
+	return 0;
+}
