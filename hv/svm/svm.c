@@ -326,9 +326,18 @@ static void svm_set_reg(struct vcpu *v, enum vreg r, u64 value)
 }
 
 /* APM Vol. 2 §15.20: type 3 (exception), EV honoured as given; all 32 error-code bits. */
+/* The vectors AMD defines as exceptions (APM Vol. 2 Table 8-1): 0-1, 3-8, 10-14, 16-21, 28-30. */
+#define AMD_EXCEPTION_VECTORS 0x703F7DFBu
+
 static void svm_inject_event(struct vcpu *v, const struct exc_event *ev)
 {
 	struct vmcb_control *c = &((struct svm_vcpu *)v->arch)->vmcb->control;
+	/* TYPE = 3 with a reserved vector (9, 15, 22-27, 31) makes VMRUN fail (APM Vol. 2 §15.20): those go
+	 * through their IDT gate as TYPE = 0, the frame an exception without error code would push. */
+	if (!(AMD_EXCEPTION_VECTORS & BIT(ev->vector & 31)) || ev->vector > 31) {
+		c->event_inj = ev->vector | ((u64)SVM_EVENTINJ_TYPE_INTR << SVM_EVENTINJ_TYPE_SHIFT) | SVM_EVENTINJ_VALID;
+		return;
+	}
 	c->event_inj = ev->vector | ((u64)SVM_EVENTINJ_TYPE_EXCEPTION << SVM_EVENTINJ_TYPE_SHIFT) |
 		       SVM_EVENTINJ_VALID | (ev->has_ec ? SVM_EVENTINJ_EV : 0) | ((u64)ev->ec << 32);
 }
