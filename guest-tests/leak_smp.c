@@ -1,5 +1,7 @@
 /* Isolation between the vCPUs of one VM: the BSP and an AP load different XMM/MXCSR/x87 values, then
- * take turns on the one physical CPU (every smp_call() is a switch) and each must still hold its own. */
+ * take turns on the one physical CPU (every smp_call() is a switch) and each must still hold its own.
+ * Then INIT-SIPI-SIPI restarts the AP: DR0-3, DR6 and CR2 return to their reset values, the XMM
+ * registers and MXCSR are kept (SDM Vol. 3A Table 10-1). */
 #include "guest.h"
 #include "regfile.h"
 
@@ -20,6 +22,26 @@ static u64 ap_read(u64 unused)
 	struct regfile s;
 	regfile_read(&s);
 	return s.xmm[5][0] ^ ((u64)s.mxcsr << 48);
+}
+
+/* After the restart: 0 if DR0-3, DR6 and CR2 are reset, else a bit per register that is not. */
+static u64 ap_debug_state_not_reset(u64 unused)
+{
+	struct regfile s;
+	regfile_enable_sse(); /* INIT cleared CR4 */
+	regfile_read(&s);
+	return (s.dr[0] != 0) | (s.dr[1] != 0) << 1 | (s.dr[2] != 0) << 2 | (s.dr[3] != 0) << 3 |
+	       (s.dr6 != DR6_RESET) << 4 | (s.cr2 != 0) << 5;
+}
+
+static void check_init_restart(u64 ap_expect)
+{
+	const u32 dest = 1;
+	smp_send_startup(&dest, 1);
+	if (!CHECK(smp_wait_starts(1, 2, SMP_START_TIMEOUT_US), "ap_restarted_by_init_sipi"))
+		return;
+	CHECK_EQ(smp_call(1, ap_debug_state_not_reset, 0), 0, "init_resets_dr0_3_dr6_cr2");
+	CHECK_EQ(smp_call(1, ap_read, 0), ap_expect, "init_keeps_xmm_mxcsr");
 }
 
 void test_main(void)
@@ -43,4 +65,5 @@ void test_main(void)
 	}
 	CHECK_EQ(bsp_bad, 0, "bsp_keeps_its_xmm_mxcsr_x87");
 	CHECK_EQ(ap_bad, 0, "ap_keeps_its_xmm_mxcsr");
+	check_init_restart(ap_expect);
 }

@@ -48,6 +48,14 @@ static u64 area_pages(void)
 	return ALIGN_UP(area_bytes, PAGE_SIZE) / PAGE_SIZE;
 }
 
+static void reset_debug_and_cr2(struct guest_xstate *x)
+{
+	for (int i = 0; i < 4; i++)
+		x->dr[i] = 0;
+	x->dr6 = DR6_INIT;
+	x->cr2 = 0;
+}
+
 int guest_xstate_init(struct vcpu *v)
 {
 	struct guest_xstate *x = &v->xstate;
@@ -57,10 +65,7 @@ int guest_xstate_init(struct vcpu *v)
 		return -ENOMEM;
 	*(u16 *)((u8 *)x->area + LEGACY_FCW) = FCW_INIT;
 	*(u32 *)((u8 *)x->area + LEGACY_MXCSR) = MXCSR_INIT; /* XRSTOR loads MXCSR from memory regardless */
-	for (int i = 0; i < 4; i++)
-		x->dr[i] = 0;
-	x->dr6 = DR6_INIT;
-	x->cr2 = 0;
+	reset_debug_and_cr2(x);
 	return 0;
 }
 
@@ -100,6 +105,15 @@ void guest_xstate_switch_to(struct vcpu *v)
 		save_hardware(&owner->xstate);
 	load_hardware(&v->xstate);
 	owner = v;
+}
+
+void guest_xstate_init_signal(struct vcpu *v)
+{
+	if (owner == v) { /* the hardware holds v's registers: keep its FPU state, reload the rest */
+		save_hardware(&v->xstate);
+		owner = NULL;
+	}
+	reset_debug_and_cr2(&v->xstate);
 }
 
 void guest_xstate_release(struct vcpu *v)

@@ -22,6 +22,9 @@ void guest_xstate_probe(void);
 int guest_xstate_init(struct vcpu *v);
 /* Before v enters the guest: makes the hardware hold v's state. */
 void guest_xstate_switch_to(struct vcpu *v);
+/* INIT: DR0-3, DR6 and CR2 return to their reset values, the x87/SSE/AVX registers are kept
+ * (SDM Vol. 3A Table 10-1). */
+void guest_xstate_init_signal(struct vcpu *v);
 /* v is going away: its state is dropped, never saved over another vCPU's. */
 void guest_xstate_release(struct vcpu *v);
 

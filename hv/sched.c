@@ -3,6 +3,7 @@
 #include "sched.h"
 #include "cr0.h"
 #include "fmt.h"
+#include "guest_xstate.h"
 #include "log.h"
 #include "vm.h"
 #include "x86.h"
@@ -128,6 +129,7 @@ static void init_signal(struct vcpu *v)
 	}
 	vlapic_init_signal(&v->apic);
 	vapic_state_changed(v);
+	guest_xstate_init_signal(v);
 	v->exception.valid = false;
 	v->start_pending = false;
 	v->state = VCPU_WAIT_FOR_SIPI;

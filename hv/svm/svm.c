@@ -110,6 +110,7 @@ static void set_real_mode_state(struct vcpu *v, u64 cr0, u8 vector)
 	set_segment(&st->idtr, 0, 0, SEGMENT_LIMIT_64K);
 	st->cpl = 0;
 	st->efer = EFER_SVME;
+	st->cr2 = 0;
 	st->cr3 = 0;
 	st->cr4 = 0;
 	st->dr6 = DR6_RESET;
