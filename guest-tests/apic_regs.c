@@ -8,6 +8,7 @@
  * ending the guest. Plain QEMU 7.2 (TCG) has no x2APIC: those cases SKIP there, never under microhv. */
 #include "guest.h"
 
+#define CPUID_1_EDX_APIC_BIT BIT(9)
 #define RESET_APIC_BASE (APIC_DEFAULT_BASE | APIC_BASE_EN | APIC_BASE_BSP) /* 0xFEE00900 */
 #define X2APIC_APIC_BASE (RESET_APIC_BASE | APIC_BASE_EXTD)               /* 0xFEE00D00 */
 #define DISABLED_APIC_BASE (APIC_DEFAULT_BASE | APIC_BASE_BSP)            /* 0xFEE00100 */
@@ -216,6 +217,8 @@ static void test_apic_base(void)
 
 	CHECK_EQ(lapic_disable(), FAULT_NONE, "base_disable");
 	CHECK_EQ(apic_base_get(), DISABLED_APIC_BASE, "base_disabled_value");
+	/* CPUID.1:EDX.APIC[9] follows IA32_APIC_BASE.EN (SDM Vol. 3A §11.4.3). */
+	CHECK_EQ(cpuid(1, 0).edx & CPUID_1_EDX_APIC_BIT, 0, "cpuid_apic_bit_clear_while_disabled");
 	CHECK_EQ_UNLESS(qemu_no_hole, xapic_read(APIC_ID), APIC_MMIO_HOLE, "mmio_hole_disabled");
 	X2_CHECK_EQ(msr_or_fault(MSR_X2APIC_ID), GP0, "x2apic_msr_disabled_gp0");
 
@@ -226,6 +229,7 @@ static void test_apic_base(void)
 	CHECK_EQ(apic_base_get(), DISABLED_APIC_BASE, "base_still_disabled");
 
 	CHECK_EQ(apic_base_set_safe(off | APIC_BASE_EN), FAULT_NONE, "base_enable_xapic");
+	CHECK_EQ(cpuid(1, 0).edx & CPUID_1_EDX_APIC_BIT, CPUID_1_EDX_APIC_BIT, "cpuid_apic_bit_set_when_enabled");
 	CHECK_EQ_UNLESS(qemu_no_reenable, apic_base_get(), RESET_APIC_BASE, "base_xapic_value");
 	CHECK_EQ_UNLESS(qemu_no_reenable, xapic_read(APIC_ID) >> APIC_ID_SHIFT, VCPU_ID, "xapic_id_after_reenable");
 

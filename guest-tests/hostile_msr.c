@@ -14,6 +14,16 @@
 #define MSR_SFMASK 0xC0000084u
 #define MSR_FS_BASE 0xC0000100u
 #define MSR_GS_BASE 0xC0000101u
+#define MSR_MISC_ENABLE 0x1A0u
+#define MISC_ENABLE_RESET 0x1800u /* BTS and PEBS unavailable (KVM's value) */
+#define MSR_AMD_PERF_CTL0 0xC0010000u
+#define AMD_PERF_EVENT 0x430076u  /* event 76H (cycles), OS+USR, enabled: a typical kernel write */
+#define VENDOR_AMD_EBX 0x68747541u /* "Auth" */
+
+static bool cpu_is_amd(void)
+{
+	return cpuid(0, 0).ebx == VENDOR_AMD_EBX;
+}
 
 /* What this guest itself runs on: changing them would stop the test, not test the hypervisor. */
 static bool guest_depends_on(u32 msr)
@@ -109,6 +119,24 @@ static void check_address_msrs(void)
 	CHECK_EQ(wrmsr_safe(MSR_SFMASK, 1ull << 32), FAULT(X86_VEC_GP, 0), "sfmask_reserved_bits_gp");
 }
 
+/* MSRs kernels use without asking CPUID (issue 11): IA32_MISC_ENABLE reads as KVM's reset value; on AMD
+ * the legacy performance counters take a write and read it back, as every AMD CPU does. */
+static void check_unadvertised_msrs(void)
+{
+	u64 misc = 0;
+	CHECK_EQ(rdmsr_safe(MSR_MISC_ENABLE, &misc), FAULT_NONE, "misc_enable_readable");
+	CHECK_EQ(misc, MISC_ENABLE_RESET, "misc_enable_reset_value");
+	if (!cpu_is_amd()) {
+		CHECK_EQ(wrmsr_safe(MSR_AMD_PERF_CTL0, 0), FAULT(X86_VEC_GP, 0), "intel_has_no_amd_perf_ctl0");
+		return;
+	}
+	u64 back = 0;
+	fault_t w = wrmsr_safe(MSR_AMD_PERF_CTL0, AMD_PERF_EVENT);
+	fault_t r = rdmsr_safe(MSR_AMD_PERF_CTL0, &back);
+	CHECK(w == FAULT_NONE && r == FAULT_NONE && back == AMD_PERF_EVENT, "amd_perf_ctl0_stored");
+	wrmsr_safe(MSR_AMD_PERF_CTL0, 0);
+}
+
 void test_main(void)
 {
 	if (!under_microhv()) {
@@ -118,6 +146,7 @@ void test_main(void)
 	u64 rng = SEED;
 	tap_diag("seed 0x%llx", SEED);
 	check_address_msrs();
+	check_unadvertised_msrs();
 	for (u32 i = 0; i < ARRAY_SIZE(ranges); i++)
 		sweep_range(ranges[i].first, ranges[i].count, ranges[i].name, &rng);
 }

@@ -33,6 +33,8 @@ int cr4_check_write(const struct cr_context *c, u64 value, u64 allowed, u64 *res
 		return -EINVAL; /* PAE cannot be cleared in IA-32e mode */
 	if (!(c->cr4 & CR4_PCIDE) && (value & CR4_PCIDE) && !(c->efer & EFER_LMA))
 		return -EINVAL; /* PCIDE can be set only in IA-32e mode */
+	if (!(c->cr4 & CR4_PCIDE) && (value & CR4_PCIDE) && (c->cr3 & CR3_PCID_MASK))
+		return -EINVAL; /* ... and only with CR3[11:0] = 0 (SDM Vol. 3A §4.10.1) */
 	if ((value & CR4_CET) && !(c->cr0 & CR0_WP))
 		return -EINVAL;
 	*result = value;

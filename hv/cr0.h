@@ -6,7 +6,7 @@
 
 /* The guest state the rules depend on. */
 struct cr_context {
-	u64 cr0, cr4, efer;
+	u64 cr0, cr3, cr4, efer;
 	bool in_64bit_mode; /* CS.L = 1 with EFER.LMA = 1 */
 };
 

@@ -19,8 +19,8 @@
 static struct cr_context context_of(struct vcpu *v)
 {
 	const struct backend *be = v->vm->be;
-	struct cr_context c = { .cr0 = be->get_reg(v, VREG_CR0), .cr4 = be->get_reg(v, VREG_CR4),
-				.efer = be->get_reg(v, VREG_EFER) };
+	struct cr_context c = { .cr0 = be->get_reg(v, VREG_CR0), .cr3 = be->get_reg(v, VREG_CR3),
+				.cr4 = be->get_reg(v, VREG_CR4), .efer = be->get_reg(v, VREG_EFER) };
 	c.in_64bit_mode = (c.efer & EFER_LMA) && be->get_reg(v, VREG_CS_L);
 	return c;
 }

@@ -23,7 +23,11 @@ const char *exit_reason_name(enum exit_reason r)
 static void handle_cpuid(struct vcpu *v)
 {
 	u32 out[4];
-	cpuid_policy_lookup(&v->vm->cpuid, (u32)v->gpr[GPR_RAX], (u32)v->gpr[GPR_RCX], v->id, out);
+	u32 leaf = (u32)v->gpr[GPR_RAX];
+	cpuid_policy_lookup(&v->vm->cpuid, leaf, (u32)v->gpr[GPR_RCX], v->id, out);
+	/* CPUID.1:EDX[9] reports whether the APIC is enabled: it follows IA32_APIC_BASE[11] (SDM Vol. 3A §11.4.3). */
+	if (leaf == 1 && !(v->apic.apic_base & VLAPIC_BASE_EN))
+		out[3] &= ~CPUID_1_EDX_APIC;
 	v->gpr[GPR_RAX] = out[0];
 	v->gpr[GPR_RBX] = out[1];
 	v->gpr[GPR_RCX] = out[2];

@@ -3,7 +3,9 @@
 #include "apic/vapic.h"
 #include "events.h"
 #include "log.h"
+#include "msr_stored.h"
 #include "mtrr.h"
+#include "guest_abi.h"
 #include "vm.h"
 #include "x86.h"
 
@@ -114,6 +116,8 @@ static bool msr_access(struct vcpu *v, u32 msr, bool write, u64 *value)
 		*value = rdtsc();
 		return true;
 	default:
+		if (stored_msr_access(&v->msrs, v->vm->be->kind == MICROHV_BACKEND_SVM, msr, write, value))
+			return true;
 		/* MTRRCAP and 0x200-0x2FF except PAT: the unimplemented ones #GP inside mtrr_read/mtrr_write (R3.1).
 		 * The values are only stored, never given to hardware MTRRs or EPT/NPT memory types (R3.4). */
 		if (!mtrr_is_mtrr_msr(msr))

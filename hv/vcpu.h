@@ -3,6 +3,7 @@
 #define HV_VCPU_H
 
 #include "guest_xstate.h"
+#include "msr_stored.h"
 #include "mtrr.h"
 #include "types.h"
 #include "apic/vlapic.h"
@@ -78,6 +79,7 @@ struct vcpu {
 	bool slice_for_timer;  /* ... and that moment is a guest APIC timer, not just the watchdog tick */
 	struct vlapic apic;    /* its virtual local APIC (hv/apic/) */
 	struct guest_xstate xstate; /* FPU/SSE/AVX, DR0-3, DR6, CR2 (hv/guest_xstate.h) */
+	struct stored_msrs msrs;    /* MSRs with a value and no effect (hv/msr_stored.h) */
 };
 
 #endif

@@ -47,6 +47,7 @@ int vm_add_vcpu(struct vm *vm, const struct entry_state *entry)
 	struct vcpu *v = &vm->vcpus[vm->nvcpus];
 	v->vm = vm;
 	v->id = vm->nvcpus;
+	stored_msrs_reset(&v->msrs);
 	int err = guest_xstate_init(v);
 	if (!err)
 		err = vm->be->vcpu_init(v, entry);

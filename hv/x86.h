@@ -25,12 +25,14 @@
 #define CR4_VMXE BIT(13)
 #define CR4_OSXSAVE BIT(18)
 #define CR4_PCIDE BIT(17)
+#define CR3_PCID_MASK 0xFFFull
 #define CR4_CET BIT(23)
 
 #define RFLAGS_FIXED BIT(1)
 #define RFLAGS_TF BIT(8)
 #define RFLAGS_IF BIT(9)
 #define DR6_BS BIT(14) /* single-step */
+#define DR7_INIT_VALUE 0x400ull /* no breakpoint enabled */
 
 /* MSRs. */
 #define MSR_IA32_TSC 0x10
@@ -92,6 +94,7 @@
 #define NUM_EXCEPTION_VECTORS 32
 
 #define CPUID_1_ECX_HYPERVISOR BIT(31)
+#define CPUID_1_EDX_APIC BIT(9)
 
 #ifndef HOST_UNIT_TEST
 static inline u64 rdmsr(u32 msr)
@@ -154,6 +157,7 @@ DEFINE_DR_ACCESS(1)
 DEFINE_DR_ACCESS(2)
 DEFINE_DR_ACCESS(3)
 DEFINE_DR_ACCESS(6)
+DEFINE_DR_ACCESS(7)
 #undef DEFINE_DR_ACCESS
 
 static inline u64 xgetbv(u32 xcr)
