@@ -76,6 +76,13 @@ void idt_load(void);
 /* Print the diagnostics of an unexpected delivery (BSP only: TAP output). */
 void exc_print_record(const struct exc_record *r);
 
+/* Recovery: the next delivery of any vector on this CPU, whatever its handler, fixup or allowance, is
+ * recorded and then returns to `rip` at CPL 0 with RSP = `rsp`, CS/SS = SEL_CODE64/SEL_DATA and
+ * RFLAGS = RFLAGS_FIXED (IF = 0); the recovery is then disarmed. For code that may fault anywhere or
+ * never return on its own: ring-3 code (lib/user_mode.h), random instruction streams. */
+void exc_recover_arm(u64 rip, u64 rsp);
+void exc_recover_disarm(void);
+
 /* One CPU's state (lives in struct cpu_local, lib/percpu.h; use the functions above). */
 struct exc_cpu_state {
 	struct exc_record records[X86_NR_EXCEPTIONS];
@@ -85,6 +92,7 @@ struct exc_cpu_state {
 	u32 counts[X86_NR_VECTORS];
 	u16 allowances[X86_NR_VECTORS];
 	u32 depth; /* > 0 while a handler runs: a fault inside it is fatal, not recursive */
+	u64 recover_rip, recover_rsp; /* exc_recover_arm(); rip 0 = disarmed */
 };
 
 #endif

@@ -102,7 +102,7 @@ const char *exc_name(u8 vector)
 static bool frame_has_ec(const u64 *frame)
 {
 	u64 sel = frame[1] & ~(u64)SEL_RPL_MASK;
-	return !(sel == SEL_CODE64 || sel == SEL_CODE32);
+	return !(sel == SEL_CODE64 || sel == SEL_CODE32 || sel == (SEL_USER_CODE64 & ~SEL_RPL_MASK));
 }
 
 /* Vectors 0-31 keep their own record; the others share one (counts stay per vector). */
@@ -153,6 +153,31 @@ static __attribute__((noreturn)) void unexpected(const struct exc_record *r)
 	runtime_finish();
 }
 
+/* The armed recovery point replaces the interrupted context: frame = RIP, CS, RFLAGS, RSP, SS. */
+static bool recover(struct exc_cpu_state *s, u64 *frame)
+{
+	if (!s->recover_rip)
+		return false;
+	frame[0] = s->recover_rip;
+	frame[1] = SEL_CODE64;
+	frame[2] = RFLAGS_FIXED;
+	frame[3] = s->recover_rsp;
+	frame[4] = SEL_DATA;
+	s->recover_rip = 0;
+	return true;
+}
+
+void exc_recover_arm(u64 rip, u64 rsp)
+{
+	state()->recover_rsp = rsp;
+	state()->recover_rip = rip;
+}
+
+void exc_recover_disarm(void)
+{
+	state()->recover_rip = 0;
+}
+
 /* Called by isr_common. Returns the bytes isr_common must drop before IRETQ (vector slot + EC). */
 u64 exc_dispatch(struct isr_context *ctx)
 {
@@ -167,6 +192,8 @@ u64 exc_dispatch(struct isr_context *ctx)
 	struct exc_cpu_state *s = state();
 	const struct exc_record *r = record(vector, frame, has_ec, fix != NULL);
 
+	if (s->depth == 0 && recover(s, rip))
+		return QWORD + (has_ec ? QWORD : 0);
 	if (s->depth++ > 0)
 		unexpected(r); /* a fault in the handler itself: do not loop */
 

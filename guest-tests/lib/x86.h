@@ -11,6 +11,9 @@
 #define SEL_CODE32 0x18
 #define SEL_TSS 0x20
 #define SEL_RPL_MASK 0x3
+/* Ring-3 segments, added to a copy of the GDT by user_mode_init() (lib/user_mode.h), RPL 3 included. */
+#define SEL_USER_DATA 0x33
+#define SEL_USER_CODE64 0x3B
 
 /* Exception vectors (SDM Vol. 3A Table 6-1). */
 #define X86_VEC_DE 0

@@ -5,6 +5,7 @@
 #include "../guest_insn.h"
 #include "../log.h"
 #include "../sched.h"
+#include "../time.h"
 #include "../vm.h"
 #include "../x86.h"
 
@@ -19,6 +20,12 @@ static void refresh_routing(struct vm *vm)
 	apic_map_build(&vm->apic_map, vm->apic_targets, vm->nvcpus, &vm->apic_flags);
 }
 
+/* A periodic timer fires at most every 200 us after its first expiry, as KVM clamps it
+ * (min_timer_period_us, limit_periodic_timer_frequency()): with TMICT = 1 and divide by 1 an interrupt
+ * would be due at every VM entry and the guest would only ever run its handler (hostile_apic). */
+#define MIN_TIMER_PERIOD_US 200
+#define US_PER_S 1000000
+
 static void registers_changed(struct vcpu *v);
 
 void vapic_vcpu_reset(struct vcpu *v)
@@ -27,6 +34,7 @@ void vapic_vcpu_reset(struct vcpu *v)
 	vm->apic_flags = (struct apic_flags){ .use_32bit_ids = vm->config.apic_32bit_ids,
 					      .broadcast_quirk = !vm->config.no_broadcast_quirk };
 	vlapic_reset(&v->apic, v->id, v->id == 0);
+	v->apic.min_period_tsc = tsc_hz() / US_PER_S * MIN_TIMER_PERIOD_US;
 	/* Only this vCPU's view: the map is built once all vCPUs exist (vapic_build_routing()). */
 	vlapic_to_target(&v->apic, &vm->apic_targets[v->id]);
 	vm->timers_dirty = true;

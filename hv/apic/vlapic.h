@@ -118,6 +118,7 @@ struct vlapic {
 	u32 lvt[VLAPIC_NR_LVT];
 	u32 timer_initial; /* TMICT */
 	u32 timer_divide;  /* TDCR, bits 3, 1:0 */
+	u64 min_period_tsc; /* shortest periodic-timer period (0: none), set by the owner after vlapic_reset() */
 
 	/* Timer state (see vlapic_timer_next()). */
 	bool timer_armed;

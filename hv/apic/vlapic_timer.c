@@ -117,6 +117,8 @@ bool vlapic_timer_fire(struct vlapic *a, u64 now)
 
 	if (timer_mode(a) == VLAPIC_TIMER_PERIODIC) {
 		u64 period = a->timer_initial * divide_by(a->timer_divide);
+		if (period < a->min_period_tsc)
+			period = a->min_period_tsc;
 		u64 next = a->timer_expiry + period;
 		a->timer_expiry = next > now ? next : now + period; /* late by >= 1 period: fire once, re-arm */
 		return true;
