@@ -25,6 +25,10 @@ static void refresh_routing(struct vm *vm)
  * would be due at every VM entry and the guest would only ever run its handler (hostile_apic). */
 #define MIN_TIMER_PERIOD_US 200
 #define US_PER_S 1000000
+/* ... and at least this many TSC ticks: Bochs's TSC (19 MHz on the ryzen model) is slow against its
+ * instruction rate, and 200 us there is less than an exit round trip (the guest would never leave its
+ * handler). On hardware 200 us is far more. */
+#define MIN_TIMER_PERIOD_TICKS (1ull << 16)
 
 static void registers_changed(struct vcpu *v);
 
@@ -34,7 +38,7 @@ void vapic_vcpu_reset(struct vcpu *v)
 	vm->apic_flags = (struct apic_flags){ .use_32bit_ids = vm->config.apic_32bit_ids,
 					      .broadcast_quirk = !vm->config.no_broadcast_quirk };
 	vlapic_reset(&v->apic, v->id, v->id == 0);
-	v->apic.min_period_tsc = tsc_hz() / US_PER_S * MIN_TIMER_PERIOD_US;
+	v->apic.min_period_tsc = MAX(tsc_hz() / US_PER_S * MIN_TIMER_PERIOD_US, MIN_TIMER_PERIOD_TICKS);
 	/* Only this vCPU's view: the map is built once all vCPUs exist (vapic_build_routing()). */
 	vlapic_to_target(&v->apic, &vm->apic_targets[v->id]);
 	vm->timers_dirty = true;

@@ -324,6 +324,10 @@ static void svm_set_reg(struct vcpu *v, enum vreg r, u64 value)
 	*f = r == VREG_EFER ? value | EFER_SVME : value;
 	if (r == VREG_CR3 || r == VREG_CR4) /* the MOV the guest's CPU would have done flushes its TLB */
 		svm_flush_guest_tlb(v);
+	/* Bochs 2.7 reads the VMCB's CR2 at VMRUN but never loads it (SvmEnterLoadCheckGuestState()), so
+	 * there the guest runs with the hardware CR2: set both (hardware loads the VMCB's over it). */
+	if (r == VREG_CR2)
+		write_cr2(value);
 }
 
 /* APM Vol. 2 §15.20: type 3 (exception), EV honoured as given; all 32 error-code bits. */
