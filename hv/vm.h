@@ -55,6 +55,7 @@ struct vm {
 	struct vcpu *running; /* the vCPU vm_run() is executing (not in the run queue), if any */
 	struct vcpu *loaded;  /* the vCPU whose state the back end has loaded */
 	u64 switches;         /* vCPU switches, for reports */
+	u64 unassigned_seen;  /* data accesses to unassigned guest-physical memory (hv/unassigned_mem.h) */
 	u64 timer_next;       /* the earliest armed APIC timer (0: none), valid unless timers_dirty */
 	bool timers_dirty;
 	struct uart uart;
