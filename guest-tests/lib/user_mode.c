@@ -13,8 +13,6 @@
 #define PTE_ADDR_MASK 0x000FFFFFFFFFF000ull
 #define STACK_BYTES 8192
 
-u64 user_enter(user_fn_t fn, void *arg, u64 user_rsp);
-
 static u64 gdt_copy[GDT_COPY_ENTRIES] __attribute__((aligned(16)));
 static u8 ring0_stack[STACK_BYTES] __attribute__((aligned(16)));
 static u8 ring3_stack[STACK_BYTES] __attribute__((aligned(16)));

@@ -21,6 +21,11 @@ void user_mode_allow(const void *addr);
  * returns the vector of the exception that ended it (exc_last() has the record). */
 u8 user_run(user_fn_t fn, void *arg);
 
+/* The raw entry: IRETQ to `rip` at CPL 3 with RSP = user_rsp, RDI = arg and IF = 0, on whatever page
+ * tables are loaded; the first exception comes back here (exc_recover_arm()). For code that is not a C
+ * function (random instruction streams): the caller maps it. */
+u64 user_enter(user_fn_t fn, void *arg, u64 user_rsp);
+
 /* In ring-3 code: return to user_run()'s caller (raises #UD, which user_run() expects). */
 static inline __attribute__((noreturn)) void user_exit(void)
 {
