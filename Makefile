@@ -57,7 +57,7 @@ FUZZ_TIME ?= 60
 FUZZ_SMOKE_TIME ?= 3
 FUZZ_MERGE ?= 0
 
-.PHONY: all guests unit run run-direct test bench list help clean distclean deps fuzz fuzz-smoke fuzz-seeds
+.PHONY: all guests unit run run-direct test bench hostile list help clean distclean deps fuzz fuzz-smoke fuzz-seeds
 # Keep the guest objects and ELF64 images that pattern chains would otherwise delete as intermediates.
 .SECONDARY:
 all: $(B)/microhv.efi
@@ -166,6 +166,10 @@ test: all guests $(UNIT_BINS) $(FUZZ_BINS)
 # Its own result files (build/results/bench-PLATFORM.*): a benchmark run does not overwrite `make run`'s.
 bench: all guests
 	@RESULTS_NAME=bench-$(PLATFORM) sh scripts/run-platform.sh $(PLATFORM) @bench ""
+
+# The isolation and hostile guests alone (docs/isolation.md), on PLATFORM.
+hostile: all guests
+	@RESULTS_NAME=hostile-$(PLATFORM) sh scripts/run-platform.sh $(PLATFORM) @hostile ""
 
 list:
 	@sh scripts/list-tests.sh guest-tests/suite.txt

@@ -12,6 +12,8 @@ Targets
   make unit         only the host unit tests (cmocka)
   make run-direct TEST=NAME   one guest on plain QEMU, without microhv (SMP=, ACCEL=, APPEND= optional)
   make bench        the benchmark guests (test=@bench); results in build/results/bench-PLATFORM.*
+  make hostile      the isolation and hostile guests (test=@hostile) on PLATFORM; results in
+                    build/results/hostile-PLATFORM.* (docs/isolation.md)
   make list         every test: vCPUs, expected outcome, platforms it skips, groups, options
   make fuzz         every libFuzzer harness (tests/fuzz/, clang) for FUZZ_TIME s; FUZZ_MERGE=1 keeps new inputs
   make fuzz-smoke   the same for FUZZ_SMOKE_TIME s each (a row of make test)

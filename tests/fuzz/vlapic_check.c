@@ -42,6 +42,9 @@ static void check_fields(const struct vlapic *a)
 	FUZZ_CHECK((vlapic_timer_next(a) == 0) == !a->timer_armed);
 }
 
+/* The only errors the model detects (SDM §11.5.3): send and receive illegal vector. */
+#define ESR_ILLEGAL_VECTOR_BITS (VLAPIC_ESR_SEND_ILLEGAL_VECTOR | VLAPIC_ESR_RECEIVE_ILLEGAL_VECTOR)
+
 /* The registers with fixed or derived values, read the way the guest would in the current mode. */
 static void check_reads(struct vlapic *a, u64 now)
 {
@@ -51,13 +54,13 @@ static void check_reads(struct vlapic *a, u64 now)
 	if (vlapic_x2apic_mode(a)) {
 		FUZZ_CHECK(vlapic_msr_read(a, now, 0x802, &m) == 0 && m == a->vcpu_id);
 		FUZZ_CHECK(vlapic_msr_read(a, now, 0x803, &m) == 0 && m == VLAPIC_VERSION_REG);
-		FUZZ_CHECK(vlapic_msr_read(a, now, 0x828, &m) == 0 && m == 0);
+		FUZZ_CHECK(vlapic_msr_read(a, now, 0x828, &m) == 0 && m == a->esr && !(m & ~ESR_ILLEGAL_VECTOR_BITS));
 		FUZZ_CHECK(vlapic_msr_read(a, now, 0x839, &m) == 0 && m <= initial);
 		FUZZ_CHECK(vlapic_msr_read(a, now, 0x80E, &m) == -EINVAL); /* DFR does not exist in x2APIC mode */
 	} else if (vlapic_hw_enabled(a)) {
 		FUZZ_CHECK(vlapic_mmio_read(a, now, 0x20, 4, &v) == 0 && v == (u32)a->xapic_id << 24);
 		FUZZ_CHECK(vlapic_mmio_read(a, now, 0x30, 4, &v) == 0 && v == VLAPIC_VERSION_REG);
-		FUZZ_CHECK(vlapic_mmio_read(a, now, 0x280, 4, &v) == 0 && v == 0);
+		FUZZ_CHECK(vlapic_mmio_read(a, now, 0x280, 4, &v) == 0 && v == a->esr && !(v & ~ESR_ILLEGAL_VECTOR_BITS));
 		FUZZ_CHECK(vlapic_mmio_read(a, now, 0x390, 4, &v) == 0 && v <= initial);
 	}
 	/* §11.5.4.1: the current count reads 0 in TSC-deadline mode. */
