@@ -137,6 +137,38 @@ static void check_size(u8 size)
 	CHECK_EQ(again.wrong, 0, name);
 }
 
+/* String I/O on a sample of unassigned ports: REP INS fills memory with all ones at every element size,
+ * REP OUTS writes change nothing, both at the architectural end registers (SDM Vol. 2B INS/OUTS). */
+static void check_string_io(void)
+{
+	static const u16 ports[] = { 0x80, 0x1F0, 0x2F8, 0xCF8, 0xFFFF };
+	static u8 buf[64];
+	u32 wrong = 0, elements = 0;
+	for (u32 p = 0; p < ARRAY_SIZE(ports); p++) {
+		for (u32 i = 0; i < SIZES; i++) {
+			u64 n = sizeof(buf) / sizes[i], rdi = (u64)buf, rsi = (u64)buf, rcx = n;
+			for (u32 b = 0; b < sizeof(buf); b++)
+				buf[b] = 0;
+			if (sizes[i] == 1)
+				asm volatile("rep insb" : "+D"(rdi), "+c"(rcx) : "d"(ports[p]) : "memory");
+			else if (sizes[i] == 2)
+				asm volatile("rep insw" : "+D"(rdi), "+c"(rcx) : "d"(ports[p]) : "memory");
+			else
+				asm volatile("rep insl" : "+D"(rdi), "+c"(rcx) : "d"(ports[p]) : "memory");
+			for (u32 b = 0; b < sizeof(buf); b++)
+				wrong += buf[b] != 0xFF;
+			wrong += rcx != 0 || rdi != (u64)buf + sizeof(buf);
+			rcx = n;
+			asm volatile("rep outsb" : "+S"(rsi), "+c"(rcx) : "d"(ports[p]) : "memory");
+			wrong += rcx != 0 || rsi != (u64)buf + n;
+			elements += 2 * (u32)n;
+		}
+	}
+	tap_diag("string I/O: %u elements on %u unassigned ports, REP INS at sizes 1/2/4 and REP OUTSB",
+		 elements, (u32)ARRAY_SIZE(ports));
+	CHECK_EQ(wrong, 0, "string_io_unassigned_ports");
+}
+
 void test_main(void)
 {
 	if (!require_microhv("port_sweep"))
@@ -150,4 +182,5 @@ void test_main(void)
 	tap_diag("%lld VM exits for the whole sweep, %u port accesses", exits, accesses);
 	/* Every port access must have exited: none may reach the host's hardware (hv/io.c). */
 	CHECK(exits >= (s64)accesses, "every_access_exited");
+	check_string_io();
 }

@@ -2,13 +2,18 @@
  *  - With redundant prefixes (REX.W, 66) CPUID and RDMSR still resume at the next instruction (an SVM CPU
  *    without NRIP save makes microhv decode the length).
  *  - A single-step trap (RFLAGS.TF) after an emulated CPUID or RDMSR arrives right after it, with
- *    DR6.BS set (SDM Vol. 3B §18.3.1.4), not one instruction later. */
+ *    DR6.BS set (SDM Vol. 3B §18.3.1.4), not one instruction later.
+ *  - String I/O (SDM Vol. 2B INS/OUTS): REP INSB reads fw_cfg's signature into memory, REP OUTSB walks
+ *    RSI and RCX to their end, DF = 1 walks down, a 32-bit address size updates only ECX/EDI (zeroing
+ *    their upper halves), and an INS to an unmapped address raises #PF with CR2 = that address. */
 #include "guest.h"
+#include "fw_cfg.h"
 
 #define MARKER 0x1234u
 #define RFLAGS_TF BIT(8)
 #define DR6_BS BIT(14)
 #define MSR_EFER_NUM 0xC0000080u
+#define PF_EC_WRITE_BIT 0x2u
 
 /* "rex.W cpuid", then a MOV that only runs if the guest resumed after the whole CPUID. */
 static void check_prefixed_cpuid(void)
@@ -70,9 +75,56 @@ static void check_single_step(void)
 	exc_set_handler(X86_VEC_DB, NULL);
 }
 
+#define PORT_UNASSIGNED 0x80 /* POST code port: nothing there, reads all ones */
+#define UNMAPPED_LINEAR 0x00007F0000000000ull
+
+struct string_regs {
+	u64 rdi, rsi, rcx;
+};
+
+static struct string_regs rep_insb(u16 port, void *dst, u64 count)
+{
+	struct string_regs r = { (u64)dst, 0, count };
+	asm volatile("rep insb" : "+D"(r.rdi), "+c"(r.rcx) : "d"(port) : "memory");
+	return r;
+}
+
+static void check_string_io(void)
+{
+	static u8 buf[16];
+	outw(FW_CFG_PORT_SEL, FW_CFG_SIGNATURE);
+	struct string_regs r = rep_insb(FW_CFG_PORT_DATA, buf, 4);
+	CHECK(buf[0] == 'Q' && buf[1] == 'E' && buf[2] == 'M' && buf[3] == 'U', "rep_insb_reads_fw_cfg_signature");
+	CHECK(r.rcx == 0 && r.rdi == (u64)buf + 4, "rep_insb_advances_rdi_rcx");
+
+	u64 rsi = (u64)buf, rcx = 8;
+	asm volatile("rep outsb" : "+S"(rsi), "+c"(rcx) : "d"(PORT_UNASSIGNED) : "memory");
+	CHECK(rcx == 0 && rsi == (u64)buf + 8, "rep_outsb_advances_rsi_rcx");
+
+	u64 rdi = (u64)buf + 7;
+	rcx = 4;
+	asm volatile("std; rep insb; cld" : "+D"(rdi), "+c"(rcx) : "d"(PORT_UNASSIGNED) : "memory");
+	CHECK(rcx == 0 && rdi == (u64)buf + 3 && buf[4] == 0xFF && buf[7] == 0xFF, "rep_insb_df_walks_down");
+
+	rdi = (1ull << 32) | (u64)buf; /* upper half ignored by the 32-bit address size, then zeroed */
+	rcx = (1ull << 32) | 2;
+	asm volatile("addr32 rep insb" : "+D"(rdi), "+c"(rcx) : "d"(PORT_UNASSIGNED) : "memory");
+	CHECK(rcx == 0 && rdi == (u64)buf + 2, "addr32_rep_insb_uses_edi_ecx");
+
+	fault_t f;
+	this_cpu()->fixup_fault = FAULT_NONE;
+	rdi = UNMAPPED_LINEAR;
+	asm volatile("1: insb\n\t2:\n\t" FIXUP_ENTRY("1b", "2b") : "+D"(rdi) : "d"(PORT_UNASSIGNED) : "memory");
+	f = this_cpu()->fixup_fault;
+	u64 cr2 = read_cr2();
+	CHECK_EQ(f, FAULT(X86_VEC_PF, PF_EC_WRITE_BIT), "insb_unmapped_pf_write");
+	CHECK_EQ(cr2, UNMAPPED_LINEAR, "insb_unmapped_cr2");
+}
+
 void test_main(void)
 {
 	check_prefixed_cpuid();
 	check_prefixed_rdmsr();
 	check_single_step();
+	check_string_io();
 }

@@ -40,6 +40,11 @@
 #define OP2_CPUID 0xA2
 #define OP_NOP_PAUSE 0x90 /* PAUSE is F3 90 */
 #define OP_HLT 0xF4
+#define OP_INSB 0x6C
+#define OP_INS 0x6D
+#define OP_OUTSB 0x6E
+#define OP_OUTS 0x6F
+#define STRING_IO_MAX_SIZE 4 /* REX.W does not widen INS/OUTS (SDM Vol. 2B) */
 #define MODRM_VMMCALL 0xD9 /* 0F 01 D9 */
 #define GROUP7_SMSW 4
 #define GROUP7_LMSW 6
@@ -441,6 +446,18 @@ static int decode_opcode(struct cursor *c, struct insn *out, u8 op)
 		return decode_mov_imm(c, out, op);
 	case OP_HLT:
 		return no_operands(out, INSN_HLT);
+	case OP_INSB:
+	case OP_INS:
+	case OP_OUTSB:
+	case OP_OUTS: {
+		u32 seg = out->mem.seg;
+		no_operands(out, op <= OP_INS ? INSN_INS : INSN_OUTS);
+		out->op_size = (op == OP_INSB || op == OP_OUTSB) ? 1 : (out->prefixes & INSN_PFX_OPSIZE) ? 2 :
+									STRING_IO_MAX_SIZE;
+		out->rm_size = out->op_size; /* the memory element */
+		out->mem.seg = (u8)seg;
+		return 0;
+	}
 	case OP_NOP_PAUSE: /* with REX.B it is XCHG r8, rax */
 		if ((out->prefixes & INSN_PFX_REP) && !(out->rex & INSN_REX_B))
 			return no_operands(out, INSN_PAUSE);

@@ -44,6 +44,10 @@ enum insn_kind {
 	INSN_HLT,         /* F4 */
 	INSN_PAUSE,       /* F3 90 */
 	INSN_VMMCALL,     /* 0F 01 D9 */
+	/* String I/O: op_size 1, 2 or 4, addr_size, REP in prefixes, mem.seg the source segment of OUTS
+	 * (DS or the override; INS always writes ES:rDI). */
+	INSN_INS,         /* 6C, 6D */
+	INSN_OUTS,        /* 6E, 6F */
 };
 
 /* Negative results of insn_decode(); insn.reason says more. */

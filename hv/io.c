@@ -11,10 +11,12 @@
  * ports do. That includes the devices QEMU has and microhv has not: the 8259 PICs (0x20/0x21, 0xA0/0xA1),
  * the PIT (0x40-0x43) and port 0x61, the RTC (0x70/0x71), the ACPI PM block, fw_cfg DMA (0x514). A guest
  * that only masks the 8259, as kernels that use the local APIC do, sees nothing wrong; one that waits
- * for a PIT or RTC interrupt waits forever. */
+ * for a PIT or RTC interrupt waits forever. String I/O (INS/OUTS) reaches the same devices through
+ * string_io.c. */
 #include "io.h"
 #include "guest_abi.h"
 #include "events.h"
+#include "string_io.h"
 #include "vm.h"
 
 #define UART_PORTS 8
@@ -30,8 +32,7 @@ static bool in_range(u16 port, u16 base, u16 count)
 	return port >= base && port < base + count;
 }
 
-/* The value an IN reads, after any device side effect of the access (for an OUT: 0, unused). */
-static u32 device_access(struct vcpu *v, const struct exit_io *io, u32 value)
+u32 io_port_access(struct vcpu *v, const struct exit_io *io, u32 value)
 {
 	struct vm *vm = v->vm;
 
@@ -55,12 +56,12 @@ static u32 device_access(struct vcpu *v, const struct exit_io *io, u32 value)
 void io_emulate(struct vcpu *v, const struct exit_io *io)
 {
 	if (io->string) {
-		vm_stop(v->vm, VM_BAD_ACCESS, v->rip, "string I/O (INS/OUTS) to port 0x%x is not emulated", io->port);
+		string_io_emulate(v, io);
 		return;
 	}
 	vcpu_skip_instruction(v);
 	u32 mask = size_mask(io->size);
-	u32 value = device_access(v, io, io->in ? 0 : (u32)v->gpr[GPR_RAX] & mask) & mask;
+	u32 value = io_port_access(v, io, io->in ? 0 : (u32)v->gpr[GPR_RAX] & mask) & mask;
 	if (io->in && io->size == DWORD)
 		v->gpr[GPR_RAX] = value; /* a 32-bit destination zero-extends into RAX */
 	else if (io->in)

@@ -6,5 +6,7 @@
 #include "vcpu.h"
 
 void io_emulate(struct vcpu *v, const struct exit_io *io);
+/* One access to a port's device: the value an IN reads, after the access's side effects (an OUT: 0). */
+u32 io_port_access(struct vcpu *v, const struct exit_io *io, u32 value);
 
 #endif

@@ -304,6 +304,8 @@ static u64 svm_get_reg(struct vcpu *v, enum vreg r)
 		return (st->cs.attrib & SVM_ATTR_DB) != 0;
 	if (r == VREG_CS_BASE)
 		return st->cs.base;
+	if (r == VREG_ES_BASE || r == VREG_SS_BASE || r == VREG_DS_BASE)
+		return r == VREG_ES_BASE ? st->es.base : r == VREG_SS_BASE ? st->ss.base : st->ds.base;
 	if (r == VREG_CR0)
 		return svm_get_cr0(v);
 	u64 *f = state_field(st, r);

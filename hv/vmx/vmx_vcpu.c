@@ -360,6 +360,9 @@ static u64 field_of(enum vreg r)
 	case VREG_SYSENTER_ESP: return VMCS_GUEST_SYSENTER_ESP;
 	case VREG_SYSENTER_EIP: return VMCS_GUEST_SYSENTER_EIP;
 	case VREG_CS_SELECTOR: return VMCS_GUEST_CS_SELECTOR;
+	case VREG_ES_BASE: return VMCS_GUEST_ES_BASE;
+	case VREG_SS_BASE: return VMCS_GUEST_SS_BASE;
+	case VREG_DS_BASE: return VMCS_GUEST_DS_BASE;
 	default: return 0;
 	}
 }

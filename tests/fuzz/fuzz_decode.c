@@ -65,9 +65,13 @@ static void check_kind(const struct insn *in)
 {
 	bool cr_move = in->kind == INSN_MOV_TO_CR || in->kind == INSN_MOV_FROM_CR;
 
-	FUZZ_CHECK(in->kind >= INSN_MOV_TO_CR && in->kind <= INSN_VMMCALL);
-	if (in->kind >= INSN_CPUID) /* decoded for their length only: no operand at all */
-		FUZZ_CHECK(!in->rm_is_mem && in->op_size == 0 && in->rm.num == INSN_NO_REG && in->reg.num == INSN_NO_REG);
+	FUZZ_CHECK(in->kind >= INSN_MOV_TO_CR && in->kind <= INSN_OUTS);
+	if (in->kind >= INSN_CPUID) /* no ModRM operand at all */
+		FUZZ_CHECK(!in->rm_is_mem && in->rm.num == INSN_NO_REG && in->reg.num == INSN_NO_REG);
+	if (in->kind >= INSN_CPUID && in->kind <= INSN_VMMCALL) /* decoded for their length only */
+		FUZZ_CHECK(in->op_size == 0);
+	if (in->kind == INSN_INS || in->kind == INSN_OUTS)
+		FUZZ_CHECK((in->op_size == 1 || in->op_size == 2 || in->op_size == 4) && in->mem.seg < NUM_SEGS);
 	if (cr_move) {
 		FUZZ_CHECK(in->cr == 0 || in->cr == 2 || in->cr == 3 || in->cr == 4 || in->cr == 8);
 		FUZZ_CHECK(!in->rm_is_mem && in->rm.num < NUM_GPRS && !in->rm.high8);

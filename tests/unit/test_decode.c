@@ -91,6 +91,12 @@ static const struct dcase cases64[] = {
 	{ "pause", M64, B("\xf3\x90"), .kind = INSN_PAUSE, .pfx = INSN_PFX_REP },
 	{ "vmmcall", M64, B("\x0f\x01\xd9"), .kind = INSN_VMMCALL },
 	{ "fs vmmcall", M64, B("\x64\x0f\x01\xd9"), .kind = INSN_VMMCALL, .pfx = SEGP },
+	/* String I/O: the element size from the opcode and 66 (REX.W does not widen it). */
+	{ "rep ins BYTE PTR es:[rdi],dx", M64, B("\xf3\x6c"), K(INS, 1), .pfx = INSN_PFX_REP },
+	{ "ins WORD PTR es:[rdi],dx", M64, B("\x66\x6d"), K(INS, 2), .pfx = OPSZ },
+	{ "ins DWORD PTR es:[rdi],dx", M64, B("\x6d"), K(INS, 4) },
+	{ "rep outs dx,BYTE PTR ds:[rsi]", M64, B("\xf3\x6e"), K(OUTS, 1), .pfx = INSN_PFX_REP },
+	{ "rex.W outs dx,DWORD PTR ds:[rsi]", M64, B("\x48\x6f"), K(OUTS, 4), .rex = 0x48 },
 	/* LMSW / SMSW. */
 	{ "lmsw ax", M64, B("\x0f\x01\xf0"), K(LMSW, 2), RM(RAX) },
 	{ "lmsw r10w", M64, B("\x41\x0f\x01\xf2"), K(LMSW, 2), RM(R10), .rex = 0x41 },
@@ -359,6 +365,24 @@ static void run_cases(const struct dcase *cases, unsigned n)
 	}
 }
 
+/* What string I/O needs beyond kind and size: the source segment of OUTS and the address size. */
+static void test_string_io_operands(void **state)
+{
+	struct insn in;
+	assert_int_equal(insn_decode((const u8 *)"\x64\x6f", 2, CPU_MODE_64, &in), 0); /* fs outs dx,DWORD PTR fs:[rsi] */
+	assert_int_equal(in.kind, INSN_OUTS);
+	assert_int_equal(in.mem.seg, SEG_FS);
+	assert_int_equal(in.addr_size, 8);
+	assert_int_equal(insn_decode((const u8 *)"\x67\xf3\x6c", 3, CPU_MODE_64, &in), 0); /* rep ins ... es:[edi] */
+	assert_int_equal(in.kind, INSN_INS);
+	assert_int_equal(in.addr_size, 4);
+	assert_int_equal(in.len, 3);
+	assert_int_equal(insn_decode((const u8 *)"\x6e", 1, CPU_MODE_16, &in), 0); /* outsb, 16-bit: ds:[si] */
+	assert_int_equal(in.mem.seg, SEG_DS);
+	assert_int_equal(in.addr_size, 2);
+	assert_int_equal(insn_decode((const u8 *)"\xf0\x6c", 2, CPU_MODE_64, &in), DECODE_ERR_INVALID); /* LOCK */
+}
+
 static void test_decode_64(void **state) { run_cases(cases64, ARRAY_SIZE(cases64)); }
 static void test_decode_32(void **state) { run_cases(cases32, ARRAY_SIZE(cases32)); }
 static void test_decode_16(void **state) { run_cases(cases16, ARRAY_SIZE(cases16)); }
@@ -597,6 +621,7 @@ int main(void)
 		cmocka_unit_test(test_decode_32),
 		cmocka_unit_test(test_decode_16),
 		cmocka_unit_test(test_decode_errors),
+		cmocka_unit_test(test_string_io_operands),
 		cmocka_unit_test(test_linear_addr),
 		cmocka_unit_test(test_cpu_mode),
 		cmocka_unit_test(test_reg_access),
