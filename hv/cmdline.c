@@ -8,7 +8,7 @@
 #define STRINGIFY(x) STRINGIFY_(x)
 
 /* parse_guest_option(): the per-guest options, in the order of its table. */
-enum guest_option { GUEST_OPT_APPEND, GUEST_OPT_INITRD, GUEST_OPT_SMP };
+enum guest_option { GUEST_OPT_APPEND, GUEST_OPT_INITRD, GUEST_OPT_SMP, GUEST_OPT_MEM, GUEST_OPT_TIMEOUT };
 
 static bool copy_word(char *dst, size_t cap, const char *src, size_t len)
 {
@@ -77,6 +77,21 @@ static bool parse_count(const char *v, size_t len, u32 max, u32 *out)
 	return n >= 1;
 }
 
+/* QEMU's -m: MiB, or with an M or G suffix. */
+static bool parse_mem(const char *v, size_t len, u32 *mib)
+{
+	u32 scale = 1;
+	if (len && (v[len - 1] == 'M' || v[len - 1] == 'G')) {
+		scale = v[len - 1] == 'G' ? MIB_PER_GIB : 1;
+		len--;
+	}
+	u32 n;
+	if (!parse_count(v, len, CMDLINE_MAX_MEM_MIB / scale, &n) || n * scale < CMDLINE_MIN_MEM_MIB)
+		return false;
+	*mib = n * scale;
+	return true;
+}
+
 /* QEMU's -initrd list: "FILE[ ARGS]" items separated by commas. */
 static void parse_initrd(struct cmdline *c, struct cmdline_guest *g, const char *w, size_t len, const char *v,
 			 size_t vlen)
@@ -112,7 +127,7 @@ static void parse_initrd(struct cmdline *c, struct cmdline_guest *g, const char 
 /* The options that describe the last guest=; returns false if `key` is not one of them. */
 static bool parse_guest_option(struct cmdline *c, const char *w, size_t len, size_t k)
 {
-	static const char *const keys[] = { "append", "initrd", "smp" };
+	static const char *const keys[] = { "append", "initrd", "smp", "mem", "timeout" };
 	u32 opt;
 	if (!parse_enum(w, k, keys, ARRAY_SIZE(keys), &opt))
 		return false;
@@ -120,7 +135,7 @@ static bool parse_guest_option(struct cmdline *c, const char *w, size_t len, siz
 	size_t vlen = len - k - 1;
 	struct cmdline_guest *g = &c->guests[c->nguests ? c->nguests - 1 : 0];
 	if (!c->nguests) {
-		set_error(c, "append=, initrd= and smp= must follow the guest= they describe", w, len);
+		set_error(c, "append=, initrd=, smp=, mem= and timeout= must follow the guest= they describe", w, len);
 	} else if (g->given & BIT(opt)) {
 		set_error(c, "given twice for one guest=", w, len);
 	} else if (opt == GUEST_OPT_APPEND) {
@@ -131,6 +146,13 @@ static bool parse_guest_option(struct cmdline *c, const char *w, size_t len, siz
 			memcpy(g->append, v, vlen);
 	} else if (opt == GUEST_OPT_INITRD) {
 		parse_initrd(c, g, w, len, v, vlen);
+	} else if (opt == GUEST_OPT_MEM) {
+		if (!parse_mem(v, vlen, &g->mem_mib))
+			set_error(c, "mem= takes MiB (or a size with M or G) from " STRINGIFY(CMDLINE_MIN_MEM_MIB) " to "
+				  STRINGIFY(CMDLINE_MAX_MEM_MIB), w, len);
+	} else if (opt == GUEST_OPT_TIMEOUT) {
+		if (!parse_count(v, vlen, CMDLINE_MAX_TIMEOUT_S, &g->timeout_s))
+			set_error(c, "timeout= takes seconds from 1 to " STRINGIFY(CMDLINE_MAX_TIMEOUT_S), w, len);
 	} else if (!parse_count(v, vlen, CMDLINE_MAX_VCPUS, &g->vcpus)) {
 		set_error(c, "smp= takes a vCPU count from 1 to " STRINGIFY(CMDLINE_MAX_VCPUS), w, len);
 	}

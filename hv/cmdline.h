@@ -8,6 +8,9 @@
  *                           string is "FILE ARGS" as written (QEMU: -initrd; up to CMDLINE_MAX_MODULES,
  *                           no ",," escape for a comma inside a module string)
  *     smp=N                 N vCPUs (1..CMDLINE_MAX_VCPUS; default 1) (QEMU: -smp N)
+ *     mem=SIZE              its RAM: MiB, or with an M or G suffix (2 MiB..2 GiB; default 128 MiB, as
+ *                           QEMU's) (QEMU: -m SIZE)
+ *     timeout=S             its watchdog in seconds (1..3600; default 20 s)
  *   platform=LABEL        the platform name printed in TAP lines (default: hw)
  *   exit=halt|shutdown|debug-port   what to do when the suite is done (default: halt)
  *   log=error|warn|info|debug
@@ -30,6 +33,11 @@
 #define CMDLINE_NAME_MAX 128   /* a path, or a module's "FILE ARGS", with its NUL */
 #define CMDLINE_APPEND_MAX 256
 #define CMDLINE_LABEL_MAX 32
+#define CMDLINE_MIN_MEM_MIB 2
+#define CMDLINE_MAX_MEM_MIB 2048 /* below the 32-bit MMIO hole */
+#define CMDLINE_DEFAULT_MEM_MIB 128 /* QEMU's default -m */
+#define CMDLINE_MAX_TIMEOUT_S 3600
+#define MIB_PER_GIB 1024
 
 enum finish_action { FINISH_HALT, FINISH_SHUTDOWN, FINISH_DEBUG_PORT };
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
@@ -45,6 +53,8 @@ struct cmdline_guest {
 	char path[CMDLINE_NAME_MAX];
 	char append[CMDLINE_APPEND_MAX]; /* "" if not given */
 	u32 vcpus;                       /* 0 if not given: one vCPU */
+	u32 mem_mib;                     /* 0 if not given: CMDLINE_DEFAULT_MEM_MIB */
+	u32 timeout_s;                   /* 0 if not given: the runner's default */
 	u32 nmods;
 	struct cmdline_module mods[CMDLINE_MAX_MODULES];
 	u32 given; /* CMDLINE_GIVEN_* bits of the options seen, each allowed once */

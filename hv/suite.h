@@ -39,6 +39,7 @@ struct suite_entry {
 	const struct mb_module *mods;
 	u32 nmods;
 	enum tap_problem expect_tap; /* for EXPECT_FAIL_TAP */
+	u32 ram_mib;             /* 0: VM_DEFAULT_RAM_BYTES (the built-in guests); guest= files: mem= */
 };
 
 /* A group of suite.txt ("@NAME member member ..."), selected with test=@NAME. */

@@ -64,6 +64,18 @@ else
 	echo "ok $n - bad-input/uart-no-raw-escape"
 	passed=$((passed + 1))
 fi
+# guest= kernels that print no TAP (ordinary QEMU test kernels): the exit port decides; mem= sets their RAM
+# (default 128 MiB, as QEMU's -m); timeout= their watchdog.
+for k in plain_pass plain_mem plain_fail plain_hang; do cp $B/guests/plain_kernel.elf "$D/$k.elf"; done
+ESP_FILES="$D/plain_pass.elf $D/plain_mem.elf $D/plain_fail.elf $D/plain_hang.elf" \
+MICROHV_ARGS='guest=plain_pass.elf guest=plain_mem.elf mem=64 guest=plain_fail.elf append="status=3" guest=plain_hang.elf append=hang timeout=1' \
+RESULTS_NAME=bad-input-plain sh scripts/run-platform.sh qemu-svm "plain_pass.elf,plain_mem.elf,plain_fail.elf,plain_hang.elf" "" >/dev/null 2>&1
+log=$B/results/bad-input-plain.log
+check plain-kernel-exit-0-passes "^ok [0-9]+ - qemu-svm/plain_pass.elf/completed # exit status 0 \(no TAP lines: the exit port decides, as on QEMU\)"
+check plain-kernel-default-128mib '^# plain_pass.elf\| PASS: plain kernel, 131072 KiB of RAM$'
+check plain-kernel-mem-64 '^# plain_mem.elf\| PASS: plain kernel, 65536 KiB of RAM$'
+check plain-kernel-exit-3-fails "^not ok [0-9]+ - qemu-svm/plain_fail.elf/completed # FAILED: exit status 3 \(no TAP lines: the exit port decides\)"
+check plain-kernel-timeout-1s "^not ok [0-9]+ - qemu-svm/plain_hang.elf/completed # FAILED: watchdog timeout .*\(1[0-9]{3} ms,"
 echo "1..$n"
 echo "bad-input: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

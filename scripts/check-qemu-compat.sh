@@ -1,6 +1,6 @@
 #!/bin/sh
 # check-qemu-compat.sh KERNEL [ARGS] [MODULES] [NCPUS]: run a Multiboot kernel on plain QEMU
-#   qemu-system-x86_64 -machine q35 -nodefaults -no-reboot -cpu max -m 32 -kernel KERNEL -append ARGS
+#   qemu-system-x86_64 -machine q35 -nodefaults -no-reboot -cpu max -m 128 -kernel KERNEL -append ARGS
 #     -initrd MODULES -smp NCPUS -device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio -display none
 # and under microhv on qemu-svm (guest=KERNEL append=ARGS initrd=MODULES smp=NCPUS), then compare what the
 # guest printed, line by line, and how it ended (its exit-port status). MODULES is QEMU's -initrd list,
@@ -63,7 +63,7 @@ result() { # ok(0/1) case [comment]
 }
 
 # ---- Plain QEMU ----
-set -- -machine q35 -nodefaults -no-reboot -cpu max -m 32 -kernel "$name" -append "$args" -smp "$ncpus" \
+set -- -machine q35 -nodefaults -no-reboot -cpu max -m 128 -kernel "$name" -append "$args" -smp "$ncpus" \
 	-device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio -display none -monitor none
 [ -n "$initrd" ] && set -- "$@" -initrd "$initrd"
 (cd "$D" && timeout "$QEMU_TIMEOUT" qemu-system-x86_64 "$@" </dev/null >qemu.raw 2>qemu.err)

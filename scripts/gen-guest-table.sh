@@ -89,7 +89,7 @@ while read -r name expect rest; do
 __asm__(".section .rodata\n.balign 16\nguest_$sym: .incbin \"$dir/$image.elf\"\nguest_${sym}_end:\n.previous");
 extern const u8 guest_$sym[], guest_${sym}_end[];
 EOC
-	entries="$entries	{ \"$name\", guest_$sym, guest_${sym}_end, $kind, $status, $timeout, $manual, $skip_on, \"$reason\", $passthrough, $ids32, $no_bcast_quirk, $vcpus, $no_apicv, NULL, NULL, 0, $tap_problem },
+	entries="$entries	{ \"$name\", guest_$sym, guest_${sym}_end, $kind, $status, $timeout, $manual, $skip_on, \"$reason\", $passthrough, $ids32, $no_bcast_quirk, $vcpus, $no_apicv, NULL, NULL, 0, $tap_problem, 0 },
 "
 	count=$((count + 1))
 done < "$suite"

@@ -483,6 +483,29 @@ static void test_error_guest_options(void **state)
 	assert_int_equal(cl.guests[0].nmods, 1);
 }
 
+/* mem= as QEMU's -m (MiB, or an M/G suffix), 2 MiB to 2 GiB; timeout= in seconds, 1 to 3600. */
+static void test_mem_and_timeout(void **state)
+{
+	expect_ok("guest=k.elf");
+	assert_int_equal(cl.guests[0].mem_mib, 0); /* the runner's default: 128 MiB */
+	expect_ok("guest=k.elf mem=64 timeout=90");
+	assert_int_equal(cl.guests[0].mem_mib, 64);
+	assert_int_equal(cl.guests[0].timeout_s, 90);
+	expect_ok("guest=k.elf mem=256M");
+	assert_int_equal(cl.guests[0].mem_mib, 256);
+	expect_ok("guest=k.elf mem=2G");
+	assert_int_equal(cl.guests[0].mem_mib, 2048);
+	static const char *const bad_mem[] = { "mem=0", "mem=1", "mem=3G", "mem=2049", "mem=", "mem=64K", "mem=G" };
+	char line[64];
+	for (unsigned i = 0; i < sizeof(bad_mem) / sizeof(bad_mem[0]); i++) {
+		snprintf(line, sizeof(line), "guest=k.elf %s", bad_mem[i]);
+		expect_error(line, "mem= takes MiB");
+	}
+	expect_error("guest=k.elf timeout=0", "timeout= takes seconds from 1 to 3600");
+	expect_error("guest=k.elf timeout=3601", "timeout= takes seconds");
+	expect_error("mem=64 guest=k.elf", "must follow the guest= they describe");
+}
+
 static void test_error_smp_values(void **state)
 {
 	static const char *const bad[] = { "smp=0", "smp=1025", "smp=", "smp=-1", "smp=2x", "smp=0x10", "smp= 2",
@@ -555,6 +578,7 @@ int main(void)
 		cmocka_unit_test(test_append_limits),
 		cmocka_unit_test(test_error_guest_options),
 		cmocka_unit_test(test_error_smp_values),
+		cmocka_unit_test(test_mem_and_timeout),
 		cmocka_unit_test(test_error_initrd_items),
 		cmocka_unit_test(test_error_quotes_and_long_words),
 	};
