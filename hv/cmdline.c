@@ -2,7 +2,8 @@
 #include "cmdline.h"
 #include "fmt.h"
 
-#define CMDLINE_WORD_MAX 512 /* one word after its quotes are removed, with its NUL */
+#define CMDLINE_WORD_MAX 2064 /* one word after its quotes are removed, with its NUL: append="..." fits */
+_Static_assert(CMDLINE_WORD_MAX >= CMDLINE_APPEND_MAX + sizeof("append="), "an append= word fits");
 #define DECIMAL_BASE 10
 #define STRINGIFY_(x) #x
 #define STRINGIFY(x) STRINGIFY_(x)

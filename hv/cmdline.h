@@ -31,7 +31,7 @@
 #define CMDLINE_MAX_MODULES 4
 #define CMDLINE_MAX_VCPUS 1024
 #define CMDLINE_NAME_MAX 128   /* a path, or a module's "FILE ARGS", with its NUL */
-#define CMDLINE_APPEND_MAX 256
+#define CMDLINE_APPEND_MAX 2048 /* QEMU passes kilobytes; the whole command line holds BOOT_CMDLINE_MAX */
 #define CMDLINE_LABEL_MAX 32
 #define CMDLINE_MIN_MEM_MIB 2
 #define CMDLINE_MAX_MEM_MIB 2048 /* below the 32-bit MMIO hole */
