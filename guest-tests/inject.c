@@ -208,6 +208,22 @@ static void test_unimplemented_msr(void)
 	check_ec_on_stack("wrmsr_pkrs_reserved_ec_on_stack");
 }
 
+/* RF in the saved RFLAGS (SDM Vol. 3A §6.12.1): set for a fault, so its IRET does not re-trigger an
+ * instruction breakpoint; clear for a trap such as #BP (as hardware and KVM deliver them). Also for a
+ * fault microhv raises itself (WRMSR to an unimplemented MSR). */
+#define RFLAGS_RF_BIT BIT(16)
+static void test_rf_on_faults(void)
+{
+	struct delivery gp = inject(X86_VEC_GP, 1, 0);
+	CHECK(gp.delivered == 1 && (gp.rec.raw[3] & RFLAGS_RF_BIT), "injected_fault_sets_rf");
+	struct delivery ud = inject(X86_VEC_UD, 0, 0);
+	CHECK(ud.delivered == 1 && (ud.rec.raw[2] & RFLAGS_RF_BIT), "injected_fault_without_ec_sets_rf");
+	struct delivery bp = inject(X86_VEC_BP, 0, 0);
+	CHECK(bp.delivered == 1 && !(bp.rec.raw[2] & RFLAGS_RF_BIT), "injected_trap_keeps_rf_clear");
+	CHECK_EQ(wrmsr_safe(MSR_UNIMPLEMENTED, 0), FAULT(X86_VEC_GP, 0), "wrmsr_unimplemented_faults");
+	CHECK(exc_get(X86_VEC_GP)->raw[3] & RFLAGS_RF_BIT, "microhv_raised_fault_sets_rf");
+}
+
 /* Every exception vector HC_INJECT accepts (0-31 but the NMI) is delivered exactly once, reserved ones
  * (9, 15, 22-31) included: the guest's IDT has a gate for each, so nothing may stop the VM. */
 static void test_every_vector(void)
@@ -235,5 +251,11 @@ void test_main(void)
 	test_df_on_ist();
 	test_bp_drops_ec();
 	test_unimplemented_msr();
+	if (!under_microhv()) { /* HC_INJECT is microhv's */
+		SKIP("every_exception_vector_delivered_once", "HC_INJECT needs microhv");
+		SKIP("injected_fault_sets_rf", "HC_INJECT needs microhv");
+		return;
+	}
 	test_every_vector();
+	test_rf_on_faults();
 }

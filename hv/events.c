@@ -83,6 +83,10 @@ static bool prepare_nmi(struct vcpu *v)
 	return true;
 }
 
+/* The fault-class exceptions (SDM Vol. 3A Table 6-1): #DE, #BR, #UD, #NM, #TS, #NP, #SS, #GP, #PF, #MF,
+ * #AC, #XM, #VE, #CP. #DB, #BP and #OF are traps here (as KVM classes them), #DF and #MC aborts. */
+#define EXCEPTION_IS_FAULT 0x003B7CE1u
+
 void events_prepare_entry(struct vcpu *v)
 {
 	const struct backend *be = v->vm->be;
@@ -114,6 +118,10 @@ void events_prepare_entry(struct vcpu *v)
 		v->stats.ec_added++;
 		log_info("%s: vector %u needs an error code; pushing 0", v->vm->name, q->vector);
 	}
+	/* A fault is delivered with RF set in the saved RFLAGS, so the IRET that restarts the instruction
+	 * does not hit its instruction breakpoint again (SDM Vol. 3A §6.12.1; KVM inject_pending_event()). */
+	if (EXCEPTION_IS_FAULT & BIT(ev.vector & 31))
+		v->rflags |= RFLAGS_RF;
 	be->inject_event(v, &ev);
 	q->valid = false;
 	if (v->apic.nmi_pending) /* the NMI and interrupts follow the exception */

@@ -30,6 +30,7 @@
 
 #define RFLAGS_FIXED BIT(1)
 #define RFLAGS_TF BIT(8)
+#define RFLAGS_RF BIT(16)
 #define RFLAGS_IF BIT(9)
 #define DR6_BS BIT(14) /* single-step */
 #define DR7_INIT_VALUE 0x400ull /* no breakpoint enabled */
