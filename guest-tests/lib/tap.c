@@ -9,6 +9,34 @@
 static u32 results;
 static u32 failures;
 
+/* tap_attempt_*(): while an attempt runs, its lines are kept here instead of printed. */
+#define ATTEMPT_BUFFER_BYTES 16384
+static struct {
+	bool on, overflowed;
+	u32 len, results, failures; /* the counters when the attempt began */
+	char text[ATTEMPT_BUFFER_BYTES];
+} attempt;
+
+static void out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void out(const char *fmt, ...)
+{
+	char buf[PRINTF_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (!attempt.on) {
+		serial_puts(buf);
+		return;
+	}
+	if (n < 0 || attempt.len + (u32)n >= sizeof(attempt.text)) {
+		attempt.overflowed = true; /* committed as a failure: nothing may be lost silently */
+		return;
+	}
+	memcpy(attempt.text + attempt.len, buf, (size_t)n);
+	attempt.len += (u32)n;
+}
+
 static bool is_name_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
@@ -43,7 +71,7 @@ bool tap_result(bool pass, const char *name)
 	results++;
 	if (!pass || !valid)
 		failures++;
-	printf("%s %u - %s\n", pass && valid ? "ok" : "not ok", results, valid ? name : "invalid_case_name");
+	out("%s %u - %s\n", pass && valid ? "ok" : "not ok", results, valid ? name : "invalid_case_name");
 	if (!valid)
 		tap_diag("case name \"%s\" must be an identifier (no spaces or ':')", name ? name : "(null)");
 	return pass && valid;
@@ -81,7 +109,7 @@ void tap_skip(const char *name, const char *reason)
 		return;
 	}
 	results++;
-	printf("ok %u - %s # SKIP %s\n", results, name, reason);
+	out("ok %u - %s # SKIP %s\n", results, name, reason);
 }
 
 void tap_diag(const char *fmt, ...)
@@ -94,7 +122,38 @@ void tap_diag(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	printf("# %s\n", buf);
+	out("# %s\n", buf);
+}
+
+void tap_attempt_begin(void)
+{
+	attempt.on = true;
+	attempt.overflowed = false;
+	attempt.len = 0;
+	attempt.results = results;
+	attempt.failures = failures;
+}
+
+bool tap_attempt_failed(void)
+{
+	return failures > attempt.failures || attempt.overflowed;
+}
+
+void tap_attempt_discard(void)
+{
+	u32 failed = failures - attempt.failures;
+	attempt.on = false;
+	results = attempt.results;
+	failures = attempt.failures;
+	tap_diag("attempt discarded: %u failed case(s)%s", failed, attempt.overflowed ? ", output overflowed" : "");
+}
+
+void tap_attempt_commit(void)
+{
+	attempt.on = false;
+	serial_write(attempt.text, attempt.len);
+	if (attempt.overflowed)
+		tap_result(false, "attempt_output_overflowed");
 }
 
 void tap_plan(void)

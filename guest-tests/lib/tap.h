@@ -41,6 +41,16 @@ void tap_skip(const char *name, const char *reason);
 /* "# " + formatted text + "\n". */
 void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Attempts, for a test whose outcome a busy host can spoil (timing on an emulator whose TSC is host
+ * time): between begin and commit/discard its lines are held back. Commit prints them as they were;
+ * discard drops them (the case numbers are reused) and prints one diagnostic saying how many failed, so
+ * the test can run again. The caller names the reason for retrying, and runs its last attempt outside
+ * an attempt, so that a real failure always shows. BSP only. */
+void tap_attempt_begin(void);
+bool tap_attempt_failed(void);
+void tap_attempt_discard(void);
+void tap_attempt_commit(void);
+
 /* Print the plan "1..N" for the results emitted so far. */
 void tap_plan(void);
 
