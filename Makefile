@@ -8,6 +8,7 @@ LD       := ld
 OBJCOPY  := objcopy
 PLATFORM ?= qemu-svm
 V        ?= 0
+comma    := ,
 Q        := $(if $(filter 1,$(V)),,@)
 DEPS_OK  := $(B)/.deps-ok
 TEST     ?=
@@ -56,8 +57,9 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.
 FUZZ_TIME ?= 60
 FUZZ_SMOKE_TIME ?= 3
 FUZZ_MERGE ?= 0
+MUTANTS  ?=
 
-.PHONY: all guests unit run run-direct test bench hostile list help clean distclean deps fuzz fuzz-smoke fuzz-seeds
+.PHONY: all guests unit run run-direct test bench hostile list help clean distclean deps fuzz fuzz-smoke fuzz-seeds mutation
 # Keep the guest objects and ELF64 images that pattern chains would otherwise delete as intermediates.
 .SECONDARY:
 all: $(B)/microhv.efi
@@ -170,6 +172,11 @@ bench: all guests
 # The isolation and hostile guests alone (docs/isolation.md), on PLATFORM.
 hostile: all guests
 	@RESULTS_NAME=hostile-$(PLATFORM) sh scripts/run-platform.sh $(PLATFORM) @hostile ""
+
+# Mutation testing (scripts/mutation/README.md): each mutant is a planted bug its listed checks must catch.
+# Runs in its own worktree (build/mutation/) at HEAD; not part of make test.
+mutation: | $(DEPS_OK)
+	@nice -n 10 sh scripts/mutation/run.sh $(subst $(comma), ,$(MUTANTS))
 
 list:
 	@sh scripts/list-tests.sh guest-tests/suite.txt

@@ -9,6 +9,7 @@
 #define SEED 0xC0FFEE0000000001ull
 #define NONCANONICAL 0x8000000000000000ull
 #define CANONICAL_HIGH 0xFFFF800000001000ull
+#define NONCANONICAL_48 0x0000800000000000ull /* canonical with 5-level paging only, which no guest sees */
 #define MSR_APIC_BASE 0x1Bu
 #define MSR_EFER 0xC0000080u
 #define MSR_SFMASK 0xC0000084u
@@ -115,6 +116,7 @@ static void check_address_msrs(void)
 	u64 lstar = 0;
 	rdmsr_safe(0xC0000082u, &lstar);
 	CHECK_EQ(wrmsr_safe(0xC0000082u, CANONICAL_HIGH), FAULT_NONE, "lstar_canonical_high_accepted");
+	CHECK_EQ(wrmsr_safe(0xC0000082u, NONCANONICAL_48), FAULT(X86_VEC_GP, 0), "lstar_bit47_only_gp");
 	wrmsr_safe(0xC0000082u, lstar);
 	CHECK_EQ(wrmsr_safe(MSR_SFMASK, 1ull << 32), FAULT(X86_VEC_GP, 0), "sfmask_reserved_bits_gp");
 }

@@ -45,6 +45,8 @@
 #define PAT_RESET 0x0007040600070406ull
 #define PAT_ENTRY0_TYPE2 0x0007040600070402ull /* type 2 is reserved in PAT too */
 #define PAT_ENTRY0_UC_MINUS 0x0007040600070407ull
+#define PAT_ENTRY7_TYPE3 0x0307040600070406ull /* every entry is checked, not only the low four */
+#define PAT_ENTRY4_TYPE2 0x0007040200070406ull
 
 #define CPUID_EXT_MAX 0x80000000u
 #define CPUID_EXT_ADDRESS_SIZES 0x80000008u
@@ -251,11 +253,13 @@ static void test_fixed(void)
 	CHECK_EQ(not_restored, 0, "fixed_restored");
 }
 
-/* Test 8: PAT resets to its architectural value, refuses type 2, takes UC- (7). */
+/* Test 8: PAT resets to its architectural value, refuses types 2 and 3 in any of its 8 entries, takes UC- (7). */
 static void test_pat(void)
 {
 	check_read(MSR_PAT, PAT_RESET, "pat_reset");
 	check_write_gp0(MSR_PAT, PAT_ENTRY0_TYPE2, "pat_type2_gp0");
+	check_write_gp0(MSR_PAT, PAT_ENTRY4_TYPE2, "pat_entry4_type2_gp0");
+	check_write_gp0(MSR_PAT, PAT_ENTRY7_TYPE3, "pat_entry7_type3_gp0");
 	check_write_readback(MSR_PAT, PAT_ENTRY0_UC_MINUS, "pat_uc_minus");
 	check_write_readback(MSR_PAT, PAT_RESET, "pat_restored");
 }

@@ -18,6 +18,8 @@ Targets
   make fuzz         every libFuzzer harness (tests/fuzz/, clang) for FUZZ_TIME s; FUZZ_MERGE=1 keeps new inputs
   make fuzz-smoke   the same for FUZZ_SMOKE_TIME s each (a row of make test)
   make fuzz-seeds   regenerate the seed corpus tests/fuzz/corpus/ from tests/fuzz/seeds/mkseeds.c
+  make mutation     mutation testing: plant each bug of scripts/mutation/mutants/ in a scratch worktree,
+                    run the checks named in its "# kill:" lines; "N killed, N survived" (MUTANTS= a subset)
   make deps         install (as root) or name the missing Debian packages
   make clean        remove build/ except build/results/ (the logs of past runs)
   make distclean    remove build/ entirely
@@ -31,6 +33,7 @@ Make variables (make VAR=value ...)
   V=1               show the full compiler command lines
   FUZZ_TIME=S FUZZ_SMOKE_TIME=S FUZZ_MERGE=1   make fuzz / fuzz-smoke: seconds per harness (60 / 3),
                     merge new corpus inputs into the tree
+  MUTANTS=A,B       make mutation: only these mutants (names of scripts/mutation/mutants/*.patch)
   SMP=N ACCEL=kvm APPEND="..."   make run-direct: CPUs, accelerator, guest command line
 
 Environment (also as make VAR=value)
@@ -42,6 +45,8 @@ Environment (also as make VAR=value)
   UNIT_TIMEOUT=S         seconds per unit-test binary (default 120)
   QEMU_COMPAT_TIMEOUT=S  seconds per QEMU run of check-qemu-compat.sh (default 60)
   RUN_DIRECT_TIMEOUT=S   seconds for make run-direct (default 60)
+  MUTATION_DIR=DIR MUTATION_RUN_TIMEOUT=S   make mutation: its worktree (build/mutation/worktree),
+                         seconds per emulator run (default 180)
   GUEST_DIR=DIR QEMU=BIN make run-direct: where the guests are (build/guests), which QEMU binary
 
 Exit statuses (docs/exit-status.md): run-platform.sh 0 all passed, 1 some failed, 2 run broke or

@@ -259,6 +259,22 @@ static void test_illegal_vector_errors(void **state)
 	assert_true(fx.ipi);
 }
 
+/* An LVT error entry with an illegal vector (0-15) records the error but never puts that vector in the IRR:
+ * the hypervisor cannot be made to inject vectors 0-15 (exceptions) through the APIC. */
+static void test_illegal_error_lvt_vector_not_raised(void **state)
+{
+	struct vlapic a;
+	struct vlapic_effects fx;
+	setup(&a, 0, false);
+	assert_int_equal(mmio_wr(&a, 0x370, 0x0D, NULL), VLAPIC_MMIO_DONE); /* LVT error: vector 13 (#GP) */
+	assert_int_equal(mmio_wr(&a, 0x300, 0x4005, &fx), VLAPIC_MMIO_DONE); /* send illegal vector 5 */
+	assert_false(fx.ipi);
+	assert_int_equal(mmio32(&a, 0x200), 0); /* IRR vectors 0-31: nothing */
+	assert_int_equal(vlapic_highest_deliverable(&a), -1);
+	assert_int_equal(mmio_wr(&a, 0x280, 0, NULL), VLAPIC_MMIO_DONE);
+	assert_int_equal(mmio32(&a, 0x280), 0x20); /* the error itself is recorded */
+}
+
 /* ---- spec §5.5 item 5: IA32_APIC_BASE ---- */
 
 static void test_apic_base_gp_cases(void **state)
@@ -598,6 +614,7 @@ int main(void)
 		cmocka_unit_test(test_x2apic_upper_half_gp),
 		cmocka_unit_test(test_x2apic_esr),
 		cmocka_unit_test(test_illegal_vector_errors),
+		cmocka_unit_test(test_illegal_error_lvt_vector_not_raised),
 		cmocka_unit_test(test_apic_base_gp_cases),
 		cmocka_unit_test(test_apic_base_valid_transitions),
 		cmocka_unit_test(test_hw_disable_resets_registers),

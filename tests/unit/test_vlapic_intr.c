@@ -314,6 +314,23 @@ static void test_timer_tsc_deadline(void **state)
 	assert_int_equal(vlapic_get_tsc_deadline(&a), 0);
 }
 
+/* A masked LVT in TSC-deadline mode still takes the deadline: the MSR reads it back and the timer expires
+ * (clearing the MSR), only the interrupt is suppressed (SDM §11.5.1, §11.5.4.1). */
+static void test_timer_tsc_deadline_masked(void **state)
+{
+	struct vlapic a;
+	struct vlapic_effects fx;
+	setup(&a);
+	wr(&a, 0, LVTT, MASKED | DEADLINE | 0x35, NULL);
+	vlapic_set_tsc_deadline(&a, 1000, 5000, &fx);
+	assert_true(fx.timer_changed);
+	assert_int_equal(vlapic_get_tsc_deadline(&a), 5000);
+	assert_int_equal(vlapic_timer_next(&a), 5000);
+	assert_true(vlapic_timer_fire(&a, 5000));
+	assert_false(irr_has(&a, 0x35));
+	assert_int_equal(vlapic_get_tsc_deadline(&a), 0);
+}
+
 static void test_timer_software_disable_masks(void **state)
 {
 	struct vlapic a;
@@ -340,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_timer_periodic),
 		cmocka_unit_test(test_timer_masked_counts_without_interrupt),
 		cmocka_unit_test(test_timer_tsc_deadline),
+		cmocka_unit_test(test_timer_tsc_deadline_masked),
 		cmocka_unit_test(test_timer_software_disable_masks),
 	};
 
