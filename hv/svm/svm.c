@@ -279,6 +279,9 @@ static u64 *state_field(struct vmcb_save *st, enum vreg r)
 	case VREG_PAT: return &st->g_pat;
 	case VREG_FS_BASE: return &st->fs.base;
 	case VREG_GS_BASE: return &st->gs.base;
+	case VREG_ES_BASE: return &st->es.base;
+	case VREG_SS_BASE: return &st->ss.base;
+	case VREG_DS_BASE: return &st->ds.base;
 	case VREG_KERNEL_GS_BASE: return &st->kernel_gs_base;
 	case VREG_STAR: return &st->star;
 	case VREG_LSTAR: return &st->lstar;
