@@ -16,6 +16,14 @@
 #define TPR_C 0x10u
 #define RFLAGS_CF (1ull << 0)
 #define RFLAGS_ZF (1ull << 6)
+/* Reads narrower than 32 bits and of reserved offsets are model specific (SDM Vol. 3A §11.4.1): microhv's
+ * model returns the bytes of the register (reserved: 0); plain QEMU 7.2 returns 0 for narrow reads and
+ * aliases reserved offsets to the register below. */
+#define QEMU_NARROW "plain QEMU's APIC reads 0 for accesses narrower than 32 bits (model specific, SDM 11.4.1)"
+#define QEMU_RESERVED "plain QEMU's APIC aliases reserved offset 0x34 to the version register"
+
+static const char *narrow_skip;   /* set when not under microhv */
+static const char *reserved_skip;
 
 static volatile u32 *reg_ptr(u32 reg)
 {
@@ -41,6 +49,11 @@ static void check_sub_register_reads(void)
 {
 	u32 version = xapic_read(APIC_VERSION), v;
 	s32 sv;
+
+	if (narrow_skip) {
+		SKIP("movzx_and_movsx_sub_register_reads", narrow_skip);
+		return;
+	}
 
 	__asm__ volatile("movzbl (%1), %0" : "=r"(v) : "r"(reg_ptr(APIC_VERSION)) : "memory");
 	CHECK_EQ(v, version & 0xFF, "movzx_byte_of_version");
@@ -114,7 +127,10 @@ static void check_string_copy(void)
 	copy[0] = copy[1] = 0xDEADBEEF;
 	__asm__ volatile("rep movsl" : "+c"(count), "+S"(src), "+D"(dst) : : "memory");
 	CHECK_EQ(copy[0], xapic_read(APIC_VERSION), "rep_movs_copies_version");
-	CHECK_EQ(copy[1], 0, "rep_movs_copies_reserved_0x34_as_0");
+	if (reserved_skip)
+		SKIP("rep_movs_copies_reserved_0x34_as_0", reserved_skip);
+	else
+		CHECK_EQ(copy[1], 0, "rep_movs_copies_reserved_0x34_as_0");
 	CHECK_EQ(count, 0, "rep_movs_counts_rcx_down");
 }
 
@@ -141,6 +157,10 @@ static void check_bt_on_irr(void)
 
 void test_main(void)
 {
+	if (!under_microhv()) {
+		narrow_skip = QEMU_NARROW;
+		reserved_skip = QEMU_RESERVED;
+	}
 	lapic_setup(SPURIOUS);
 	check_moffs();
 	check_sub_register_reads();
