@@ -1,7 +1,7 @@
-/* The instruction decoder of decode.h (SDM Vol. 2A ch. 2, APM Vol. 3 ch. 1). Every byte is taken through
- * a cursor that knows both the caller's length and the 15-byte architectural limit, so a truncated fetch
- * and an over-long instruction are told apart. */
-#include "decode.h"
+/* The instruction decoder of decode.h (SDM Vol. 2A ch. 2, APM Vol. 3 ch. 1): prefixes, operand and
+ * address sizes, ModRM/SIB/displacement, and the helpers that use a decoded operand. The opcodes
+ * themselves are in decode_ops.c. */
+#include "decode_internal.h"
 
 /* Legacy prefixes. */
 #define PFX_OPSIZE 0x66
@@ -18,47 +18,12 @@
 #define REX_MIN 0x40
 #define REX_MAX 0x4F
 
-/* Opcodes. */
-#define OP_TWO_BYTE 0x0F
-#define OP_MOV_RM8_R8 0x88
-#define OP_MOV_RM_R 0x89
-#define OP_MOV_R8_RM8 0x8A
-#define OP_MOV_R_RM 0x8B
-#define OP_MOV_RM8_IMM8 0xC6
-#define OP_MOV_RM_IMM 0xC7
-#define OP2_GROUP7 0x01 /* 0F 01: LMSW /6, SMSW /4 among many others */
-#define OP2_CLTS 0x06
-#define OP2_MOV_FROM_CR 0x20
-#define OP2_MOV_TO_CR 0x22
-#define OP2_MOVZX_8 0xB6
-#define OP2_MOVZX_16 0xB7
-#define OP2_MOVSX_8 0xBE
-#define OP2_MOVSX_16 0xBF
-#define OP2_INVD 0x08
-#define OP2_WRMSR 0x30
-#define OP2_RDMSR 0x32
-#define OP2_CPUID 0xA2
-#define OP_NOP_PAUSE 0x90 /* PAUSE is F3 90 */
-#define OP_HLT 0xF4
-#define OP_INSB 0x6C
-#define OP_INS 0x6D
-#define OP_OUTSB 0x6E
-#define OP_OUTS 0x6F
-#define STRING_IO_MAX_SIZE 4 /* REX.W does not widen INS/OUTS (SDM Vol. 2B) */
-#define MODRM_VMMCALL 0xD9 /* 0F 01 D9 */
-#define GROUP7_SMSW 4
-#define GROUP7_LMSW 6
-
-#define MODRM_MOD(m) ((m) >> 6)
-#define MODRM_REG(m) (((m) >> 3) & 7)
-#define MODRM_RM(m) ((m) & 7)
 #define SIB_SCALE(s) ((s) >> 6)
 #define SIB_INDEX(s) (((s) >> 3) & 7)
 #define SIB_BASE(s) ((s) & 7)
 #define MOD_DISP0 0
 #define MOD_DISP8 1
 #define MOD_DISP32 2 /* disp16 with 16-bit addressing */
-#define MOD_REG 3
 #define RM_SIB 4     /* 32/64-bit addressing: a SIB byte follows */
 #define RM_DISP32 5  /* with mod 0: no base, disp32 (RIP-relative in 64-bit mode) */
 #define SIB_NO_INDEX 4
@@ -68,60 +33,62 @@
 #define HIGH8_FIRST 4 /* byte registers 4-7 are AH, CH, DH, BH without REX */
 #define HIGH8_SHIFT 8
 
-#define GPR_RSP_NUM 4 /* enum gpr numbers used for default-segment and 16-bit addressing rules */
-#define GPR_RBP_NUM 5
-#define GPR_RBX_NUM 3
-#define GPR_RSI_NUM 6
-#define GPR_RDI_NUM 7
 
-#define CR_ALT_CR8 8 /* AMD: LOCK MOV CR0 accesses CR8 (CPUID 8000_0001 ECX[4], "AltMovCr8") */
-#define VALID_CRS (BIT(0) | BIT(2) | BIT(3) | BIT(4) | BIT(8))
-#define MAX_IMM_BYTES 4 /* C7 takes at most an imm32, sign-extended under REX.W */
 
 #define LINEAR32_MASK 0xFFFFFFFFull
 
-struct cursor {
-	const u8 *bytes;
-	u32 avail; /* bytes the caller gave, at most INSN_MAX_LEN */
-	u32 pos;
-};
-
-static int fail(struct insn *out, int err, const char *why)
+int decode_fail(struct insn *out, int err, const char *why)
 {
 	out->reason = why;
 	return err;
 }
 
-static int next_byte(struct cursor *c, struct insn *out, u8 *b)
+int decode_peek_byte(struct cursor *c, struct insn *out, u8 *b)
 {
 	if (c->pos >= INSN_MAX_LEN)
-		return fail(out, DECODE_ERR_TOO_LONG, "instruction longer than 15 bytes");
+		return decode_fail(out, DECODE_ERR_TOO_LONG, "instruction longer than 15 bytes");
 	if (c->pos >= c->avail)
-		return fail(out, DECODE_ERR_TRUNCATED, "instruction bytes end before the instruction does");
-	*b = c->bytes[c->pos++];
+		return decode_fail(out, DECODE_ERR_TRUNCATED, "instruction bytes end before the instruction does");
+	*b = c->bytes[c->pos];
 	return 0;
 }
 
-/* A little-endian value of n bytes, sign-extended. */
-static int next_signed(struct cursor *c, struct insn *out, u32 n, s64 *val)
+int decode_next_byte(struct cursor *c, struct insn *out, u8 *b)
+{
+	int rc = decode_peek_byte(c, out, b);
+	if (!rc)
+		c->pos++;
+	return rc;
+}
+
+int decode_next_unsigned(struct cursor *c, struct insn *out, u32 n, u64 *val)
 {
 	u64 v = 0;
 	for (u32 i = 0; i < n; i++) {
 		u8 b;
-		int rc = next_byte(c, out, &b);
+		int rc = decode_next_byte(c, out, &b);
 		if (rc)
 			return rc;
 		v |= (u64)b << (8 * i);
 	}
-	u32 unused = 64 - 8 * n;
-	*val = (s64)(v << unused) >> unused;
+	*val = v;
 	return 0;
 }
 
-static u64 size_mask(u32 bytes)
+int decode_next_signed(struct cursor *c, struct insn *out, u32 n, s64 *val)
+{
+	u64 v;
+	int rc = decode_next_unsigned(c, out, n, &v);
+	u32 unused = 64 - 8 * n;
+	*val = (s64)(v << unused) >> unused;
+	return rc;
+}
+
+u64 decode_size_mask(u32 bytes)
 {
 	return bytes >= 8 ? ~0ull : BIT(8 * bytes) - 1;
 }
+
 
 /* ---- prefixes and sizes ---- */
 
@@ -157,7 +124,7 @@ static int read_prefixes(struct cursor *c, struct insn *out, u8 *opcode)
 	for (;;) {
 		enum seg s;
 		u8 b;
-		int rc = next_byte(c, out, &b);
+		int rc = decode_next_byte(c, out, &b);
 		if (rc)
 			return rc;
 		u32 flag = legacy_prefix_flag(b);
@@ -205,7 +172,7 @@ static void compute_sizes(struct insn *out)
 
 /* A register operand from a 3-bit field and its REX extension bit. Byte registers 4-7 without any REX
  * prefix are AH, CH, DH, BH: bits 15:8 of registers 0-3. */
-static struct insn_reg make_reg(const struct insn *out, u8 field, u8 rex_bit, bool byte_reg)
+struct insn_reg decode_make_reg(const struct insn *out, u8 field, u8 rex_bit, bool byte_reg)
 {
 	struct insn_reg r = { .num = (u8)(field | ((out->rex & rex_bit) ? REG_EXT : 0)), .high8 = false };
 
@@ -239,7 +206,7 @@ static int modrm_mem16(struct cursor *c, struct insn *out, u8 modrm, u8 *def_seg
 		disp_len = 2;
 	}
 	*def_seg = m->base == GPR_RBP_NUM ? SEG_SS : SEG_DS;
-	return disp_len ? next_signed(c, out, disp_len, &m->disp) : 0;
+	return disp_len ? decode_next_signed(c, out, disp_len, &m->disp) : 0;
 }
 
 /* 32/64-bit addressing, SIB and RIP-relative included (SDM Vol. 2A Tables 2-2, 2-3; §2.2.1.6). */
@@ -251,40 +218,38 @@ static int modrm_mem32(struct cursor *c, struct insn *out, u8 modrm, u8 *def_seg
 
 	if (MODRM_RM(modrm) == RM_SIB) {
 		u8 sib;
-		int rc = next_byte(c, out, &sib);
+		int rc = decode_next_byte(c, out, &sib);
 		if (rc)
 			return rc;
-		struct insn_reg idx = make_reg(out, SIB_INDEX(sib), INSN_REX_X, false);
+		struct insn_reg idx = decode_make_reg(out, SIB_INDEX(sib), INSN_REX_X, false);
 		m->index = idx.num == SIB_NO_INDEX ? INSN_NO_REG : idx.num; /* with REX.X, 4 is r12: an index */
 		m->scale = (u8)(1u << SIB_SCALE(sib));
 		if (mod == MOD_DISP0 && SIB_BASE(sib) == SIB_NO_BASE) {
 			m->base = INSN_NO_REG; /* REX.B does not matter: r13 as base needs a displacement */
 			disp_len = 4;
 		} else {
-			m->base = make_reg(out, SIB_BASE(sib), INSN_REX_B, false).num;
+			m->base = decode_make_reg(out, SIB_BASE(sib), INSN_REX_B, false).num;
 		}
 	} else if (mod == MOD_DISP0 && MODRM_RM(modrm) == RM_DISP32) {
 		m->rip_relative = out->mode == CPU_MODE_64;
 		disp_len = 4;
 	} else {
-		m->base = make_reg(out, MODRM_RM(modrm), INSN_REX_B, false).num;
+		m->base = decode_make_reg(out, MODRM_RM(modrm), INSN_REX_B, false).num;
 	}
 	/* Only rSP and rBP themselves default to SS; r12 and r13 do not. */
 	*def_seg = (m->base == GPR_RSP_NUM || m->base == GPR_RBP_NUM) ? SEG_SS : SEG_DS;
-	return disp_len ? next_signed(c, out, disp_len, &m->disp) : 0;
+	return disp_len ? decode_next_signed(c, out, disp_len, &m->disp) : 0;
 }
 
-/* Reads ModRM (and SIB, displacement) for an instruction whose r/m is a general operand. reg_is_byte and
- * rm_is_byte select byte-register naming for the reg and r/m fields. */
-static int decode_modrm(struct cursor *c, struct insn *out, bool reg_is_byte, bool rm_is_byte, u8 *modrm)
+int decode_modrm(struct cursor *c, struct insn *out, bool reg_is_byte, bool rm_is_byte, u8 *modrm)
 {
 	u8 def_seg = SEG_DS;
-	int rc = next_byte(c, out, modrm);
+	int rc = decode_next_byte(c, out, modrm);
 	if (rc)
 		return rc;
-	out->reg = make_reg(out, MODRM_REG(*modrm), INSN_REX_R, reg_is_byte);
+	out->reg = decode_make_reg(out, MODRM_REG(*modrm), INSN_REX_R, reg_is_byte);
 	if (MODRM_MOD(*modrm) == MOD_REG) {
-		out->rm = make_reg(out, MODRM_RM(*modrm), INSN_REX_B, rm_is_byte);
+		out->rm = decode_make_reg(out, MODRM_RM(*modrm), INSN_REX_B, rm_is_byte);
 		return 0;
 	}
 	out->rm_is_mem = true;
@@ -293,178 +258,6 @@ static int decode_modrm(struct cursor *c, struct insn *out, bool reg_is_byte, bo
 	if (!(out->prefixes & INSN_PFX_SEG))
 		out->mem.seg = def_seg;
 	return rc;
-}
-
-/* ---- instructions ---- */
-
-/* MOV to/from CRn: ModRM.mod is ignored (always a register), reg is the CR, r/m the GPR. */
-static int decode_mov_cr(struct cursor *c, struct insn *out, u8 op2)
-{
-	u8 modrm;
-	int rc = next_byte(c, out, &modrm);
-	if (rc)
-		return rc;
-	out->kind = op2 == OP2_MOV_TO_CR ? INSN_MOV_TO_CR : INSN_MOV_FROM_CR;
-	out->writes_rm = out->kind == INSN_MOV_FROM_CR;
-	out->op_size = out->rm_size = out->mode == CPU_MODE_64 ? 8 : 4; /* 66 and REX.W change nothing */
-	out->rm = make_reg(out, MODRM_RM(modrm), INSN_REX_B, false);
-	out->cr = make_reg(out, MODRM_REG(modrm), INSN_REX_R, false).num;
-	if (out->prefixes & INSN_PFX_LOCK) {
-		if (out->cr != 0)
-			return fail(out, DECODE_ERR_INVALID, "LOCK MOV CRn with n != 0 (only LOCK MOV CR0 = CR8)");
-		out->cr = CR_ALT_CR8;
-	}
-	if (!(VALID_CRS & BIT(out->cr)))
-		return fail(out, DECODE_ERR_INVALID, "MOV to/from a control register that does not exist");
-	return 0;
-}
-
-static int no_operands(struct insn *out, enum insn_kind kind)
-{
-	out->kind = kind;
-	out->op_size = out->rm_size = 0;
-	out->rm_is_mem = false;
-	out->reg = out->rm = (struct insn_reg){ INSN_NO_REG, false };
-	return 0;
-}
-
-/* 0F 01 /4 (SMSW) and /6 (LMSW); the rest of group 7 is VMRUN, LGDT, SWAPGS, ... */
-static int decode_group7(struct cursor *c, struct insn *out)
-{
-	u8 modrm;
-	int rc = decode_modrm(c, out, false, false, &modrm);
-	if (rc)
-		return rc;
-	if (modrm == MODRM_VMMCALL)
-		return no_operands(out, INSN_VMMCALL);
-	if (MODRM_REG(modrm) == GROUP7_SMSW) {
-		out->kind = INSN_SMSW;
-		out->writes_rm = true;
-		if (out->rm_is_mem)
-			out->op_size = 2; /* SMSW m16 stores 16 bits whatever the operand size */
-	} else if (MODRM_REG(modrm) == GROUP7_LMSW) {
-		out->kind = INSN_LMSW;
-		out->op_size = 2;
-	} else {
-		return fail(out, DECODE_ERR_UNSUPPORTED, "0F 01 other than LMSW (/6) and SMSW (/4)");
-	}
-	out->rm_size = out->op_size;
-	out->reg = (struct insn_reg){ INSN_NO_REG, false };
-	return 0;
-}
-
-static int decode_movx(struct cursor *c, struct insn *out, u8 op2)
-{
-	u8 modrm;
-	bool from_byte = op2 == OP2_MOVZX_8 || op2 == OP2_MOVSX_8;
-
-	out->kind = (op2 == OP2_MOVZX_8 || op2 == OP2_MOVZX_16) ? INSN_MOVZX : INSN_MOVSX;
-	out->rm_size = from_byte ? 1 : 2;
-	return decode_modrm(c, out, false, from_byte, &modrm);
-}
-
-static int decode_two_byte(struct cursor *c, struct insn *out)
-{
-	u8 op2;
-	int rc = next_byte(c, out, &op2);
-	if (rc)
-		return rc;
-	switch (op2) {
-	case OP2_CLTS:
-		out->kind = INSN_CLTS;
-		out->op_size = out->rm_size = 0;
-		return 0;
-	case OP2_GROUP7:
-		return decode_group7(c, out);
-	case OP2_CPUID: return no_operands(out, INSN_CPUID);
-	case OP2_RDMSR: return no_operands(out, INSN_RDMSR);
-	case OP2_WRMSR: return no_operands(out, INSN_WRMSR);
-	case OP2_INVD: return no_operands(out, INSN_INVD);
-	case OP2_MOV_FROM_CR:
-	case OP2_MOV_TO_CR:
-		return decode_mov_cr(c, out, op2);
-	case OP2_MOVZX_8:
-	case OP2_MOVZX_16:
-	case OP2_MOVSX_8:
-	case OP2_MOVSX_16:
-		return decode_movx(c, out, op2);
-	default:
-		return fail(out, DECODE_ERR_UNSUPPORTED, "two-byte opcode (0F xx) not supported");
-	}
-}
-
-/* 88-8B: bit 0 selects byte/full size, bit 1 the direction (set: r/m is the source). */
-static int decode_mov_rm(struct cursor *c, struct insn *out, u8 op)
-{
-	u8 modrm;
-	bool byte = op == OP_MOV_RM8_R8 || op == OP_MOV_R8_RM8;
-
-	out->kind = (op == OP_MOV_RM8_R8 || op == OP_MOV_RM_R) ? INSN_MOV_STORE : INSN_MOV_LOAD;
-	out->writes_rm = out->kind == INSN_MOV_STORE;
-	if (byte)
-		out->op_size = 1;
-	out->rm_size = out->op_size;
-	return decode_modrm(c, out, byte, byte, &modrm);
-}
-
-/* C6 /0 ib, C7 /0 iw/id: the immediate follows the displacement. */
-static int decode_mov_imm(struct cursor *c, struct insn *out, u8 op)
-{
-	u8 modrm;
-	s64 imm;
-	bool byte = op == OP_MOV_RM8_IMM8;
-	int rc;
-
-	out->kind = INSN_MOV_IMM;
-	out->writes_rm = true;
-	if (byte)
-		out->op_size = 1;
-	out->rm_size = out->op_size;
-	rc = decode_modrm(c, out, byte, byte, &modrm);
-	if (rc)
-		return rc;
-	if (MODRM_REG(modrm) != 0)
-		return fail(out, DECODE_ERR_UNSUPPORTED, "C6/C7 with ModRM.reg != 0 (XABORT, XBEGIN or undefined)");
-	out->reg = (struct insn_reg){ INSN_NO_REG, false };
-	rc = next_signed(c, out, MIN(out->op_size, MAX_IMM_BYTES), &imm);
-	out->imm = (u64)imm & size_mask(out->op_size);
-	return rc;
-}
-
-static int decode_opcode(struct cursor *c, struct insn *out, u8 op)
-{
-	switch (op) {
-	case OP_TWO_BYTE:
-		return decode_two_byte(c, out);
-	case OP_MOV_RM8_R8:
-	case OP_MOV_RM_R:
-	case OP_MOV_R8_RM8:
-	case OP_MOV_R_RM:
-		return decode_mov_rm(c, out, op);
-	case OP_MOV_RM8_IMM8:
-	case OP_MOV_RM_IMM:
-		return decode_mov_imm(c, out, op);
-	case OP_HLT:
-		return no_operands(out, INSN_HLT);
-	case OP_INSB:
-	case OP_INS:
-	case OP_OUTSB:
-	case OP_OUTS: {
-		u32 seg = out->mem.seg;
-		no_operands(out, op <= OP_INS ? INSN_INS : INSN_OUTS);
-		out->op_size = (op == OP_INSB || op == OP_OUTSB) ? 1 : (out->prefixes & INSN_PFX_OPSIZE) ? 2 :
-									STRING_IO_MAX_SIZE;
-		out->rm_size = out->op_size; /* the memory element */
-		out->mem.seg = (u8)seg;
-		return 0;
-	}
-	case OP_NOP_PAUSE: /* with REX.B it is XCHG r8, rax */
-		if ((out->prefixes & INSN_PFX_REP) && !(out->rex & INSN_REX_B))
-			return no_operands(out, INSN_PAUSE);
-		return fail(out, DECODE_ERR_UNSUPPORTED, "NOP/XCHG (90) not supported");
-	default:
-		return fail(out, DECODE_ERR_UNSUPPORTED, "one-byte opcode not supported");
-	}
 }
 
 int insn_decode(const u8 *bytes, u32 len, enum cpu_mode mode, struct insn *out)
@@ -486,9 +279,6 @@ int insn_decode(const u8 *bytes, u32 len, enum cpu_mode mode, struct insn *out)
 	rc = decode_opcode(&c, out, op);
 	if (rc)
 		return rc;
-	/* LOCK is #UD on all of these but MOV CR0 (AMD's CR8 alias, handled in decode_mov_cr). */
-	if ((out->prefixes & INSN_PFX_LOCK) && out->kind != INSN_MOV_TO_CR && out->kind != INSN_MOV_FROM_CR)
-		return fail(out, DECODE_ERR_INVALID, "LOCK prefix on an instruction that does not take it");
 	out->len = (u8)c.pos;
 	return 0;
 }
@@ -534,37 +324,42 @@ u64 insn_linear_addr(const struct insn *in, const u64 gpr[16], u64 rip, const u6
 		ea += gpr[m->base];
 	if (m->index != INSN_NO_REG)
 		ea += gpr[m->index] * m->scale;
-	ea &= size_mask(in->addr_size); /* the effective address wraps at the address size */
-	if (in->mode == CPU_MODE_64)
-		return (m->seg == SEG_FS || m->seg == SEG_GS) ? ea + seg_base[m->seg] : ea;
-	return (ea + seg_base[m->seg]) & LINEAR32_MASK;
+	ea &= decode_size_mask(in->addr_size); /* the effective address wraps at the address size */
+	return insn_seg_linear(in->mode, m->seg, seg_base, ea);
+}
+
+u64 insn_seg_linear(enum cpu_mode mode, u8 seg, const u64 seg_base[NUM_SEGS], u64 ea)
+{
+	if (mode == CPU_MODE_64)
+		return (seg == SEG_FS || seg == SEG_GS) ? ea + seg_base[seg] : ea;
+	return (ea + seg_base[seg]) & LINEAR32_MASK;
 }
 
 u64 insn_reg_read(const u64 gpr[16], struct insn_reg r, u8 size)
 {
 	if (r.high8)
-		return (gpr[r.num] >> HIGH8_SHIFT) & size_mask(1);
-	return gpr[r.num] & size_mask(size);
+		return (gpr[r.num] >> HIGH8_SHIFT) & decode_size_mask(1);
+	return gpr[r.num] & decode_size_mask(size);
 }
 
 void insn_reg_write(u64 gpr[16], struct insn_reg r, u8 size, u64 val)
 {
 	if (r.high8) {
-		gpr[r.num] = (gpr[r.num] & ~(size_mask(1) << HIGH8_SHIFT)) | ((val & size_mask(1)) << HIGH8_SHIFT);
+		gpr[r.num] = (gpr[r.num] & ~(decode_size_mask(1) << HIGH8_SHIFT)) | ((val & decode_size_mask(1)) << HIGH8_SHIFT);
 	} else if (size >= 4) {
-		gpr[r.num] = val & size_mask(size); /* 32-bit writes zero bits 63:32 */
+		gpr[r.num] = val & decode_size_mask(size); /* 32-bit writes zero bits 63:32 */
 	} else {
-		gpr[r.num] = (gpr[r.num] & ~size_mask(size)) | (val & size_mask(size));
+		gpr[r.num] = (gpr[r.num] & ~decode_size_mask(size)) | (val & decode_size_mask(size));
 	}
 }
 
 u64 insn_load_value(const struct insn *in, u64 raw)
 {
-	u64 v = raw & size_mask(in->rm_size);
+	u64 v = raw & decode_size_mask(in->rm_size);
 
 	if (in->kind == INSN_MOVSX && in->rm_size < 8) {
 		u32 unused = 64 - 8u * in->rm_size;
 		v = (u64)((s64)(v << unused) >> unused);
 	}
-	return v & size_mask(in->op_size);
+	return v & decode_size_mask(in->op_size);
 }

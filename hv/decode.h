@@ -1,17 +1,25 @@
-/* A deliberately small x86 instruction decoder: exactly the instructions microhv emulates, and a clear
- * error for everything else. Pure (bytes in, struct out).
+/* A small x86 instruction decoder: the instructions microhv emulates (CR accesses, and every form a compiler
+ * or a hand-written kernel uses on device memory), and a clear error for everything else. Pure (bytes in,
+ * struct out).
  *
  * Needed because AMD SVM without decode assists (QEMU TCG, Bochs) reports a CR0 intercept without the
  * instruction, and a nested page fault on emulated MMIO (the local APIC page) without the access: the
- * hypervisor fetches the bytes at CS:RIP (guest_walk.h) and decodes them here.
+ * hypervisor fetches the bytes at CS:RIP (guest_walk.h), decodes them here and emulates them
+ * (mmio_emul.h).
  *
  * Decoded: legacy prefixes (66, 67, 26/2E/36/3E/64/65, F0, F2/F3), REX (64-bit mode only), ModRM/SIB/
  * displacement in 16-, 32- and 64-bit addressing (RIP-relative included), and
- *   MOV CRn,r (0F 22)  MOV r,CRn (0F 20)  CLTS (0F 06)  LMSW r/m16 (0F 01 /6)  SMSW r/m (0F 01 /4)
- *   MOV r/m8,r8 (88)  MOV r/m,r (89)  MOV r8,r/m8 (8A)  MOV r,r/m (8B)  MOV r/m8,imm8 (C6 /0)
- *   MOV r/m,imm (C7 /0)  MOVZX (0F B6/B7)  MOVSX (0F BE/BF).
- * Not decoded (DECODE_ERR_UNSUPPORTED): everything else, including MOV moffs (A0-A3), MOV Sreg, string
- * moves, VEX/EVEX. */
+ *   control registers: MOV CRn,r (0F 22), MOV r,CRn (0F 20), CLTS, LMSW (0F 01 /6), SMSW (0F 01 /4);
+ *   moves: MOV 88/89/8A/8B/C6 /0/C7 /0, MOV moffs (A0-A3), MOVZX (0F B6/B7), MOVSX (0F BE/BF),
+ *     MOVSXD (63, 64-bit mode), MOVNTI (0F C3), XCHG (86/87), PUSH r/m (FF /6), POP r/m (8F /0);
+ *   arithmetic: ADD/OR/ADC/SBB/AND/SUB/XOR/CMP (00-3B, 80-83), TEST (84/85, F6/F7 /0), INC/DEC (FE/FF /0 /1),
+ *     NOT/NEG (F6/F7 /2 /3), BT/BTS/BTR/BTC (0F A3/AB/B3/BB, 0F BA /4-7), CMPXCHG (0F B0/B1),
+ *     XADD (0F C0/C1), with LOCK where the SDM allows it (a memory destination);
+ *   string instructions MOVS, CMPS, STOS, LODS, SCAS (A4-A7, AA-AF) with REP/REPE/REPNE;
+ *   SSE moves (MOVUPS/MOVAPS/MOVUPD/MOVAPD/MOVSS/MOVSD/MOVD/MOVQ/MOVDQA/MOVDQU/MOVNTPS/MOVNTPD/MOVNTDQ):
+ *     decoded and named, not emulated;
+ *   for their length only: CPUID, RDMSR, WRMSR, INVD, HLT, PAUSE, VMMCALL.
+ * Not decoded (DECODE_ERR_UNSUPPORTED): everything else, including MOV Sreg, MUL/DIV, VEX/EVEX, MMX. */
 #ifndef HV_DECODE_H
 #define HV_DECODE_H
 
@@ -31,11 +39,31 @@ enum insn_kind {
 	INSN_CLTS,        /* 0F 06 */
 	INSN_LMSW,        /* 0F 01 /6: CR0[3:0] <- bits 3:0 of the 16-bit r/m source (PE can be set, not cleared) */
 	INSN_SMSW,        /* 0F 01 /4: r/m <- CR0 (a 16-bit store to memory; op_size bytes to a register) */
-	INSN_MOV_STORE,   /* 88, 89: r/m <- reg */
-	INSN_MOV_LOAD,    /* 8A, 8B: reg <- r/m */
+	INSN_MOV_STORE,   /* 88, 89, A2, A3, MOVNTI 0F C3: r/m <- reg */
+	INSN_MOV_LOAD,    /* 8A, 8B, A0, A1: reg <- r/m */
 	INSN_MOV_IMM,     /* C6 /0, C7 /0: r/m <- imm */
 	INSN_MOVZX,       /* 0F B6, 0F B7: reg <- zero-extended r/m (rm_size 1 or 2) */
-	INSN_MOVSX,       /* 0F BE, 0F BF: reg <- sign-extended r/m */
+	INSN_MOVSX,       /* 0F BE, 0F BF, 63 (MOVSXD, rm_size 4 or op_size): reg <- sign-extended r/m */
+	INSN_ALU,         /* insn.alu: dst <- dst op src, flags (CMP: flags only); dst is reg if dst_is_reg */
+	INSN_TEST,        /* 84, 85, F6/F7 /0: flags of r/m AND (reg or imm) */
+	INSN_INC,         /* FE/FF /0 */
+	INSN_DEC,         /* FE/FF /1 */
+	INSN_NOT,         /* F6/F7 /2 */
+	INSN_NEG,         /* F6/F7 /3 */
+	INSN_BT,          /* insn.bt: CF <- bit (reg or imm) of r/m, then BTS/BTR/BTC set/clear/flip it */
+	INSN_XCHG,        /* 86, 87: r/m <-> reg */
+	INSN_CMPXCHG,     /* 0F B0, 0F B1: if rAX = r/m then r/m <- reg else rAX <- r/m */
+	INSN_XADD,        /* 0F C0, 0F C1: r/m <- r/m + reg, reg <- old r/m */
+	INSN_PUSH,        /* FF /6: push r/m */
+	INSN_POP,         /* 8F /0: pop r/m */
+	/* String instructions: mem is [rSI] in DS (or the override) for MOVS/CMPS/LODS, [rDI] in ES for
+	 * STOS/SCAS; ES:[rDI] is the implicit second operand of MOVS/CMPS. */
+	INSN_MOVS,
+	INSN_CMPS,
+	INSN_STOS,
+	INSN_LODS,
+	INSN_SCAS,
+	INSN_SSE_MOV,     /* insn.sse names it; reg.num is the XMM register; rm_size 4, 8 or 16 */
 	/* Without operands: decoded for their length only (SVM without NRIP save must skip them). */
 	INSN_CPUID,       /* 0F A2 */
 	INSN_RDMSR,       /* 0F 32 */
@@ -44,10 +72,25 @@ enum insn_kind {
 	INSN_HLT,         /* F4 */
 	INSN_PAUSE,       /* F3 90 */
 	INSN_VMMCALL,     /* 0F 01 D9 */
-	/* String I/O: op_size 1, 2 or 4, addr_size, REP in prefixes, mem.seg the source segment of OUTS
-	 * (DS or the override; INS always writes ES:rDI). */
+	/* String I/O: op_size (= rm_size) 1, 2 or 4, addr_size, REP in prefixes, mem.seg the source segment
+	 * of OUTS (DS or the override; INS always writes ES:rDI). Emulated by hv/string_io.c. */
 	INSN_INS,         /* 6C, 6D */
 	INSN_OUTS,        /* 6E, 6F */
+	INSN_KIND_COUNT
+};
+
+#define INSN_FIRST_NO_OPERANDS INSN_CPUID
+
+/* INSN_ALU operations, in the order of their opcode rows 00-38 and of group 1's ModRM.reg (SDM Table A-6). */
+enum insn_alu { ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP };
+
+/* INSN_BT variants, in the order of group 8's ModRM.reg minus 4 (0F BA /4-/7). */
+enum insn_bt { BT_TEST, BT_SET, BT_RESET, BT_COMPLEMENT };
+
+/* INSN_SSE_MOV instructions. */
+enum insn_sse {
+	SSE_MOVUPS, SSE_MOVUPD, SSE_MOVSS, SSE_MOVSD, SSE_MOVAPS, SSE_MOVAPD, SSE_MOVNTPS, SSE_MOVNTPD,
+	SSE_MOVD, SSE_MOVQ, SSE_MOVDQA, SSE_MOVDQU, SSE_MOVNTDQ,
 };
 
 /* Negative results of insn_decode(); insn.reason says more. */
@@ -88,7 +131,8 @@ struct insn_mem {
 	u8 base;      /* enum gpr, or INSN_NO_REG */
 	u8 index;     /* enum gpr, or INSN_NO_REG */
 	u8 scale;     /* 1, 2, 4 or 8 */
-	s64 disp;     /* sign-extended */
+	s64 disp;     /* sign-extended; a moffs (A0-A3) is zero-extended (moffs set) */
+	bool moffs;   /* A0-A3: disp is the whole address, addr_size bytes wide */
 	bool rip_relative;
 	u8 seg;       /* enum seg: the override, else DS (SS for BP/SP-based addresses) */
 };
@@ -98,16 +142,22 @@ struct insn {
 	enum insn_kind kind;
 	enum cpu_mode mode;
 	u8 op_size;        /* bytes of the operation: the reg operand of MOV, the CR move width, the MOV imm */
-	u8 rm_size;        /* bytes of the r/m operand: = op_size except MOVZX/MOVSX (1/2) and LMSW/SMSW m16 (2) */
+	u8 rm_size;        /* bytes of the r/m operand: = op_size except MOVZX/MOVSX (1/2/4), LMSW/SMSW m16 (2), SSE */
 	u8 addr_size;      /* 2, 4 or 8 */
 	bool rm_is_mem;    /* the r/m operand is memory (mem valid), else a register (rm valid) */
-	bool writes_rm;    /* the r/m operand is the destination (MOV 88/89/C6/C7, SMSW, MOV from CR) */
-	struct insn_reg reg; /* ModRM.reg as a register (MOV, MOVZX, MOVSX); unused otherwise */
+	bool writes_rm;    /* the r/m operand is written (MOV stores, SMSW, MOV from CR, ALU but CMP with r/m
+			    * first, INC/DEC/NOT/NEG, BTS/BTR/BTC, XCHG, CMPXCHG, XADD, POP, STOS) */
+	bool dst_is_reg;   /* the reg operand comes first (ALU 02/03-3A/3B: reg <- reg op r/m) */
+	bool src_imm;      /* the second operand is imm (MOV_IMM, ALU 80-83, TEST F6/F7, BT 0F BA) */
+	u8 alu;            /* INSN_ALU: enum insn_alu */
+	u8 bt;             /* INSN_BT: enum insn_bt */
+	u8 sse;            /* INSN_SSE_MOV: enum insn_sse */
+	struct insn_reg reg; /* ModRM.reg as a register (the accumulator for A0-A3); unused otherwise */
 	struct insn_reg rm;  /* the register r/m operand, or the GPR of MOV to/from CR */
 	u8 cr;             /* MOV to/from CR: the control register number (0, 2, 3, 4, 8). LOCK MOV CR0 decodes as
 			    * CR8 (AMD's AltMovCr8, INSN_PFX_LOCK set): #UD it if the guest's CPUID
 			    * 8000_0001 ECX[4] is clear */
-	u64 imm;           /* MOV imm: the value stored, already sign-extended and truncated to op_size */
+	u64 imm;           /* src_imm: the value, already sign-extended and truncated to op_size */
 	struct insn_mem mem;
 	u32 prefixes;      /* INSN_PFX_* */
 	u8 rex;            /* the REX prefix byte, 0 if none (INSN_REX_* bits) */
@@ -129,11 +179,18 @@ int insn_decode(const u8 *bytes, u32 len, enum cpu_mode mode, struct insn *out);
 /* The name of an error code, for logs. */
 const char *decode_error_name(int err);
 
+/* The mnemonic of a decoded instruction ("mov", "cmpxchg", "movdqu", "rep stos"), for logs. */
+const char *insn_name(const struct insn *in);
+
 /* The linear address of the memory operand (insn.rm_is_mem): the effective address wrapped to addr_size,
  * plus the segment base (only FS/GS bases count in 64-bit mode; outside it the sum wraps at 4 GiB).
  * rip is the address of the instruction itself (RIP-relative adds insn.len). Segment limits and
  * canonicality are not checked. */
 u64 insn_linear_addr(const struct insn *in, const u64 gpr[16], u64 rip, const u64 seg_base[NUM_SEGS]);
+
+/* The linear address of effective address ea (already wrapped to the address size) in segment seg, by
+ * the rules of insn_linear_addr(). */
+u64 insn_seg_linear(enum cpu_mode mode, u8 seg, const u64 seg_base[NUM_SEGS], u64 ea);
 
 /* Register access with x86 partial-register rules: reads the low `size` bytes (or AH..BH); a write of 4
  * bytes zero-extends to 64 bits, 1 or 2 bytes leave the other bits alone. */

@@ -23,17 +23,38 @@ void guest_paging_of(struct vcpu *v, struct guest_paging *gp)
 				     be->get_reg(v, VREG_EFER), v->vm->cpuid.maxphyaddr, read_guest_ram, v->vm };
 }
 
-int guest_fetch_insn(struct vcpu *v, struct insn *in)
+static u32 fetch(struct vcpu *v, u8 bytes[INSN_MAX_LEN], enum cpu_mode *mode)
 {
 	const struct backend *be = v->vm->be;
 	struct guest_paging gp;
 	guest_paging_of(v, &gp);
-	u64 cr0 = gp.cr0, efer = gp.efer;
-	enum cpu_mode mode = decode_cpu_mode(cr0 & CR0_PE, v->rflags & RFLAGS_VM, efer & EFER_LMA,
-					     be->get_reg(v, VREG_CS_L), be->get_reg(v, VREG_CS_D));
-	u8 bytes[INSN_MAX_LEN];
+	*mode = decode_cpu_mode(gp.cr0 & CR0_PE, v->rflags & RFLAGS_VM, gp.efer & EFER_LMA, be->get_reg(v, VREG_CS_L),
+				be->get_reg(v, VREG_CS_D));
 	u32 got = 0;
-	int walk = guest_read_linear(&gp, insn_fetch_linear(mode, be->get_reg(v, VREG_CS_BASE), v->rip), bytes,
+	int walk = guest_read_linear(&gp, insn_fetch_linear(*mode, be->get_reg(v, VREG_CS_BASE), v->rip), bytes,
 				     INSN_MAX_LEN, &got);
-	return insn_decode(bytes, walk ? got : INSN_MAX_LEN, mode, in);
+	return walk ? got : INSN_MAX_LEN;
+}
+
+int guest_fetch_insn(struct vcpu *v, struct insn *in)
+{
+	u8 bytes[INSN_MAX_LEN];
+	enum cpu_mode mode;
+	u32 got = fetch(v, bytes, &mode);
+	return insn_decode(bytes, got, mode, in);
+}
+
+u32 guest_fetch_bytes(struct vcpu *v, u8 bytes[INSN_MAX_LEN])
+{
+	enum cpu_mode mode;
+	return fetch(v, bytes, &mode);
+}
+
+void guest_segment_bases(struct vcpu *v, u64 seg_base[NUM_SEGS])
+{
+	static const enum vreg regs[NUM_SEGS] = { [SEG_ES] = VREG_ES_BASE, [SEG_CS] = VREG_CS_BASE,
+						  [SEG_SS] = VREG_SS_BASE, [SEG_DS] = VREG_DS_BASE,
+						  [SEG_FS] = VREG_FS_BASE, [SEG_GS] = VREG_GS_BASE };
+	for (u32 s = 0; s < NUM_SEGS; s++)
+		seg_base[s] = v->vm->be->get_reg(v, regs[s]);
 }

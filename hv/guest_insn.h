@@ -14,4 +14,10 @@ void guest_paging_of(struct vcpu *v, struct guest_paging *gp);
 /* 0 and the decoded instruction, or a DECODE_ERR_* (in->reason says why). */
 int guest_fetch_insn(struct vcpu *v, struct insn *in);
 
+/* The bytes at CS:RIP as guest_fetch_insn() sees them (for error messages): how many could be read. */
+u32 guest_fetch_bytes(struct vcpu *v, u8 bytes[INSN_MAX_LEN]);
+
+/* The six segment bases, enum seg order. */
+void guest_segment_bases(struct vcpu *v, u64 seg_base[NUM_SEGS]);
+
 #endif

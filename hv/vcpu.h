@@ -26,9 +26,9 @@ enum vreg {
 	VREG_CS_L, /* CS.L: 64-bit code segment */
 	VREG_CS_D, /* CS.D: 32-bit default operand size */
 	VREG_CS_BASE,
-	VREG_ES_BASE, VREG_SS_BASE, VREG_DS_BASE, /* read-only: the string-I/O operands' segments */
 	VREG_CR2,  /* SVM: the VMCB's; VMX: the hardware register, which holds the running vCPU's CR2 */
 	VREG_DR6,  /* likewise */
+	VREG_ES_BASE, VREG_SS_BASE, VREG_DS_BASE, /* for memory operands outside 64-bit mode (FS/GS above) */
 	NUM_VREGS
 };
 

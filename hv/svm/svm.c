@@ -279,6 +279,9 @@ static u64 *state_field(struct vmcb_save *st, enum vreg r)
 	case VREG_PAT: return &st->g_pat;
 	case VREG_FS_BASE: return &st->fs.base;
 	case VREG_GS_BASE: return &st->gs.base;
+	case VREG_ES_BASE: return &st->es.base;
+	case VREG_SS_BASE: return &st->ss.base;
+	case VREG_DS_BASE: return &st->ds.base;
 	case VREG_KERNEL_GS_BASE: return &st->kernel_gs_base;
 	case VREG_STAR: return &st->star;
 	case VREG_LSTAR: return &st->lstar;
@@ -304,8 +307,6 @@ static u64 svm_get_reg(struct vcpu *v, enum vreg r)
 		return (st->cs.attrib & SVM_ATTR_DB) != 0;
 	if (r == VREG_CS_BASE)
 		return st->cs.base;
-	if (r == VREG_ES_BASE || r == VREG_SS_BASE || r == VREG_DS_BASE)
-		return r == VREG_ES_BASE ? st->es.base : r == VREG_SS_BASE ? st->ss.base : st->ds.base;
 	if (r == VREG_CR0)
 		return svm_get_cr0(v);
 	u64 *f = state_field(st, r);

@@ -22,7 +22,9 @@ static void check_guest(const struct cmdline_guest *g)
 	FUZZ_CHECK(terminated(g->path, sizeof(g->path)) && g->path[0]);
 	FUZZ_CHECK(terminated(g->append, sizeof(g->append)));
 	FUZZ_CHECK(g->vcpus <= CMDLINE_MAX_VCPUS && g->nmods <= CMDLINE_MAX_MODULES);
-	FUZZ_CHECK((g->given & ~7u) == 0);
+	FUZZ_CHECK((g->given & ~0x1Fu) == 0); /* append, initrd, smp, mem, timeout */
+	FUZZ_CHECK(g->mem_mib == 0 || (g->mem_mib >= CMDLINE_MIN_MEM_MIB && g->mem_mib <= CMDLINE_MAX_MEM_MIB));
+	FUZZ_CHECK(g->timeout_s <= CMDLINE_MAX_TIMEOUT_S);
 	for (u32 m = 0; m < g->nmods; m++) {
 		const struct cmdline_module *mod = &g->mods[m];
 		char file[CMDLINE_NAME_MAX];

@@ -8,14 +8,16 @@
 #include <string.h>
 
 #include "hv/decode.h"
+#include "hv/vcpu.h"
 #include "tests/fuzz/fuzz.h"
 
 #define MAX_FETCH 24 /* more than 15: the decoder must ignore what follows the limit */
-#define NUM_GPRS 16
 
 static bool gpr_ok(u8 num) { return num < NUM_GPRS || num == INSN_NO_REG; }
 
 static bool size_ok(u8 size) { return size == 0 || size == 1 || size == 2 || size == 4 || size == 8; }
+
+#define SSE_OPERAND_MAX 16 /* an XMM register */
 
 static void check_reg(const struct insn *in, struct insn_reg r)
 {
@@ -34,52 +36,93 @@ static void check_mem(const struct insn *in)
 	FUZZ_CHECK(m->seg < NUM_SEGS);
 	if (m->rip_relative)
 		FUZZ_CHECK(in->mode == CPU_MODE_64 && m->base == INSN_NO_REG && m->index == INSN_NO_REG);
-	if (in->addr_size == 2)
+	if (m->moffs) /* A0-A3: an unsigned address of addr_size bytes, nothing else */
+		FUZZ_CHECK(m->base == INSN_NO_REG && m->index == INSN_NO_REG && !m->rip_relative &&
+			   (in->addr_size == 8 || (u64)m->disp < BIT(8 * in->addr_size)));
+	else if (in->addr_size == 2)
 		FUZZ_CHECK(m->disp >= INT16_MIN && m->disp <= INT16_MAX);
 	else
 		FUZZ_CHECK(m->disp >= INT32_MIN && m->disp <= INT32_MAX);
-	/* 64-bit mode ignores ES/CS/SS/DS overrides: an applied override is FS or GS. */
-	if (in->mode == CPU_MODE_64 && (in->prefixes & INSN_PFX_SEG))
+	/* 64-bit mode ignores ES/CS/SS/DS overrides: an applied override is FS or GS (STOS/SCAS keep ES:rDI). */
+	if (in->mode == CPU_MODE_64 && (in->prefixes & INSN_PFX_SEG) && in->kind != INSN_STOS && in->kind != INSN_SCAS)
 		FUZZ_CHECK(m->seg == SEG_FS || m->seg == SEG_GS);
 }
 
 static void check_sizes(const struct insn *in)
 {
-	FUZZ_CHECK(size_ok(in->op_size) && size_ok(in->rm_size));
+	if (in->kind == INSN_SSE_MOV)
+		FUZZ_CHECK(in->op_size == in->rm_size && (in->rm_size == 4 || in->rm_size == 8 ||
+							   in->rm_size == SSE_OPERAND_MAX));
+	else
+		FUZZ_CHECK(size_ok(in->op_size) && size_ok(in->rm_size));
 	FUZZ_CHECK(in->addr_size == 2 || in->addr_size == 4 || in->addr_size == 8);
 	if (in->mode == CPU_MODE_64) {
 		FUZZ_CHECK(in->addr_size != 2);
 	} else {
-		FUZZ_CHECK(in->addr_size != 8 && in->op_size != 8 && in->rm_size != 8);
+		FUZZ_CHECK(in->addr_size != 8);
+		if (in->kind != INSN_SSE_MOV) /* MOVQ/MOVSD move 8 bytes in any mode */
+			FUZZ_CHECK(in->op_size != 8 && in->rm_size != 8);
 		FUZZ_CHECK(in->rex == 0);
 	}
 	if (in->rex)
 		FUZZ_CHECK(in->rex >= 0x40 && in->rex <= 0x4F);
 	if (in->op_size && in->op_size < 8)
 		FUZZ_CHECK(in->imm < BIT(8 * in->op_size));
-	if (in->kind == INSN_MOVZX || in->kind == INSN_MOVSX)
+	if (in->kind == INSN_MOVZX)
 		FUZZ_CHECK(in->rm_size == 1 || in->rm_size == 2);
+	if (in->kind == INSN_MOVSX) /* MOVSXD's r/m is a dword, or op_size wide */
+		FUZZ_CHECK(in->rm_size <= 4 && in->rm_size <= in->op_size);
+	if (in->src_imm)
+		FUZZ_CHECK(in->op_size >= 1 && in->op_size <= 8);
+}
+
+/* LOCK is accepted only on the read-modify-write instructions with a memory destination (and AMD's LOCK
+ * MOV CR0 = CR8). */
+static bool lock_ok(const struct insn *in)
+{
+	bool cr_move = in->kind == INSN_MOV_TO_CR || in->kind == INSN_MOV_FROM_CR;
+	bool rmw = (in->kind == INSN_ALU && in->alu != ALU_CMP) || in->kind == INSN_INC || in->kind == INSN_DEC ||
+		   in->kind == INSN_NOT || in->kind == INSN_NEG || (in->kind == INSN_BT && in->bt != BT_TEST) ||
+		   in->kind == INSN_XCHG || in->kind == INSN_CMPXCHG || in->kind == INSN_XADD;
+	return (cr_move && in->cr == 8) || (rmw && in->rm_is_mem && !in->dst_is_reg);
 }
 
 static void check_kind(const struct insn *in)
 {
 	bool cr_move = in->kind == INSN_MOV_TO_CR || in->kind == INSN_MOV_FROM_CR;
+	bool string = in->kind >= INSN_MOVS && in->kind <= INSN_SCAS;
 
-	FUZZ_CHECK(in->kind >= INSN_MOV_TO_CR && in->kind <= INSN_OUTS);
-	if (in->kind >= INSN_CPUID) /* no ModRM operand at all */
+	FUZZ_CHECK(in->kind >= INSN_MOV_TO_CR && in->kind < INSN_KIND_COUNT);
+	FUZZ_CHECK(insn_name(in)[0] != '?');
+	bool string_io = in->kind == INSN_INS || in->kind == INSN_OUTS;
+	if (in->kind >= INSN_FIRST_NO_OPERANDS) /* no ModRM operand at all */
 		FUZZ_CHECK(!in->rm_is_mem && in->rm.num == INSN_NO_REG && in->reg.num == INSN_NO_REG);
-	if (in->kind >= INSN_CPUID && in->kind <= INSN_VMMCALL) /* decoded for their length only */
+	if (in->kind >= INSN_FIRST_NO_OPERANDS && !string_io) /* decoded for their length only */
 		FUZZ_CHECK(in->op_size == 0);
-	if (in->kind == INSN_INS || in->kind == INSN_OUTS)
-		FUZZ_CHECK((in->op_size == 1 || in->op_size == 2 || in->op_size == 4) && in->mem.seg < NUM_SEGS);
+	if (string_io) /* the element size; OUTS names its source segment */
+		FUZZ_CHECK((in->op_size == 1 || in->op_size == 2 || in->op_size == 4) && in->rm_size == in->op_size &&
+			   in->mem.seg < NUM_SEGS);
 	if (cr_move) {
 		FUZZ_CHECK(in->cr == 0 || in->cr == 2 || in->cr == 3 || in->cr == 4 || in->cr == 8);
 		FUZZ_CHECK(!in->rm_is_mem && in->rm.num < NUM_GPRS && !in->rm.high8);
 	}
-	if (in->prefixes & INSN_PFX_LOCK) /* only AMD's LOCK MOV CR0 = CR8 accepts LOCK */
-		FUZZ_CHECK(cr_move && in->cr == 8);
-	FUZZ_CHECK(in->writes_rm == (in->kind == INSN_MOV_FROM_CR || in->kind == INSN_SMSW ||
-				     in->kind == INSN_MOV_STORE || in->kind == INSN_MOV_IMM));
+	if (in->prefixes & INSN_PFX_LOCK)
+		FUZZ_CHECK(lock_ok(in));
+	if (string) /* [rSI] or [rDI], never a register operand */
+		FUZZ_CHECK(in->rm_is_mem && in->mem.index == INSN_NO_REG && in->mem.disp == 0 &&
+			   (in->mem.base == GPR_RSI || (in->mem.base == GPR_RDI && in->mem.seg == SEG_ES)));
+	if (in->dst_is_reg) /* the destination is reg: r/m is only read */
+		FUZZ_CHECK(!in->writes_rm);
+	if (in->kind == INSN_ALU)
+		FUZZ_CHECK(in->alu <= ALU_CMP && (in->writes_rm == (in->alu != ALU_CMP && !in->dst_is_reg)));
+	if (in->kind == INSN_BT)
+		FUZZ_CHECK(in->bt <= BT_COMPLEMENT && in->writes_rm == (in->bt != BT_TEST));
+	if (in->kind == INSN_TEST || in->kind == INSN_MOV_LOAD || in->kind == INSN_MOVZX || in->kind == INSN_MOVSX ||
+	    in->kind == INSN_PUSH || in->kind == INSN_MOV_TO_CR)
+		FUZZ_CHECK(!in->writes_rm);
+	if (in->kind == INSN_MOV_STORE || in->kind == INSN_MOV_IMM || in->kind == INSN_XCHG || in->kind == INSN_POP ||
+	    in->kind == INSN_INC || in->kind == INSN_NEG || in->kind == INSN_CMPXCHG || in->kind == INSN_XADD)
+		FUZZ_CHECK(in->writes_rm);
 }
 
 /* What the emulator does next with a decoded instruction: none of it may index outside gpr[]. */
@@ -112,6 +155,8 @@ static bool same_insn(const struct insn *a, const struct insn *b)
 	       a->cr == b->cr && a->imm == b->imm && a->mem.base == b->mem.base && a->mem.index == b->mem.index &&
 	       a->mem.scale == b->mem.scale && a->mem.disp == b->mem.disp &&
 	       a->mem.rip_relative == b->mem.rip_relative && a->mem.seg == b->mem.seg &&
+	       a->mem.moffs == b->mem.moffs && a->dst_is_reg == b->dst_is_reg && a->src_imm == b->src_imm &&
+	       a->alu == b->alu && a->bt == b->bt && a->sse == b->sse &&
 	       a->prefixes == b->prefixes && a->rex == b->rex;
 }
 

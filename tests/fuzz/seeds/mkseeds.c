@@ -54,12 +54,44 @@ static void seed_decode(void)
 		{ "movzx_16bit", 0, "\x0f\xb6\x47\x02" },     { "movsx_rex", 2, "\x4c\x0f\xbf\x0c\x24" },
 		{ "mov_ah", 1, "\x88\xe0" },                  { "too_long", 2, "\x66\x66\x66\x66\x66\x66\x66\x66\x66"
 									 "\x66\x66\x66\x89\x08\x90" },
+		{ "movabs_a1", 2, "\xa1\x20\x00\xe0\xfe\x01\x01\x01\x01" }, { "or_svr_imm", 1, "\x81\x0d\xf0\x00\xe0\xfe\x01\x01\x01\x01" },
+		{ "lock_cmpxchg", 2, "\xf0\x48\x0f\xb1\x0b" }, { "bt_imm", 2, "\x0f\xba\x63\x10\x05" },
+		{ "rep_stosd", 2, "\xf3\xab" },               { "movdqu", 2, "\xf3\x0f\x6f\x03" },
+		{ "pop_mem16", 0, "\x8f\x47\x02" },          { "xadd_16bit", 0, "\xf0\x0f\xc1\x0f" },
 	};
 	for (unsigned i = 0; i < ARRAY_SIZE(c); i++) {
 		struct buf s = { .n = 0 };
 		put(&s, c[i].mode, 1);
 		put_bytes(&s, c[i].bytes, strlen(c[i].bytes) + (c[i].bytes[0] == 0));
 		save("decode", c[i].name, &s);
+	}
+}
+
+/* The emulator harness: mode, instruction length and bytes, RAX..RDI, RFLAGS, then the device page. */
+static void seed_mmio_emul(void)
+{
+	static const struct { const char *name; u8 mode; const char *bytes; u64 rcx, rflags; } c[] = {
+		{ "movabs_load", 2, "\xa1\x20\x00\xe0\xfe\x01\x01\x01\x01", 0, 0x2 },
+		{ "or_imm", 2, "\x81\x0b\x00\x01\x01\x01", 0, 0x2 },
+		{ "cmpxchg", 2, "\xf0\x0f\xb1\x0b", 5, 0x2 },
+		{ "bt_reg_negative", 2, "\x0f\xa3\x0b", (u64)-33, 0x2 },
+		{ "rep_movsd_down", 2, "\xf3\xa5", 70, 0x402 },
+		{ "repne_scasb", 1, "\xf2\xae", 9, 0x2 },
+		{ "push_mem", 0, "\xff\x37", 0, 0x2 },
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(c); i++) {
+		struct buf s = { .n = 0 };
+		u8 page[64];
+		put(&s, c[i].mode, 1);
+		put(&s, strlen(c[i].bytes), 1);
+		put_bytes(&s, c[i].bytes, strlen(c[i].bytes));
+		for (unsigned r = 0; r < 8; r++) /* rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi */
+			put(&s, r == 1 ? c[i].rcx : r == 3 ? 0xfee00020 : r == 4 ? 0x5100 : r == 6 ? 0xfee00100 : r == 7 ? 0x5200 : 0x7, 8);
+		put(&s, c[i].rflags, 8);
+		for (unsigned b = 0; b < sizeof(page); b++)
+			page[b] = (u8)(b * 37);
+		put_bytes(&s, page, sizeof(page));
+		save("mmio_emul", c[i].name, &s);
 	}
 }
 
@@ -279,6 +311,7 @@ static void seed_apic(void)
 int main(void)
 {
 	seed_decode();
+	seed_mmio_emul();
 	seed_guest_walk();
 	seed_loader();
 	seed_cmdline();
