@@ -8,7 +8,7 @@ Targets
   make run          boot the suite on one platform (PLATFORM, default qemu-svm); TEST=, GUESTS= optional
   make test         unit tests + fuzz smoke + every platform (PLATFORMS) + bad-input, host-fault and
                     QEMU-compatibility checks;
-                    last line "N passed, N failed"
+                    last line "N passed, N failed"; also build/results/all.tap (TAP 13) and junit.xml
   make unit         only the host unit tests (cmocka)
   make run-direct TEST=NAME   one guest on plain QEMU, without microhv (SMP=, ACCEL=, APPEND= optional)
   make bench        the benchmark guests (test=@bench); results in build/results/bench-PLATFORM.*

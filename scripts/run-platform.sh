@@ -1,7 +1,7 @@
 #!/bin/sh
 # run-platform.sh PLATFORM [TESTS] [GUEST_FILES]: boot build/microhv.efi on an emulator and run the suite
 # (TESTS: comma-separated test names; GUEST_FILES: space-separated Multiboot images to run as well).
-# Writes build/results/PLATFORM.log (the whole console) and PLATFORM.tap (the TAP part).
+# Writes build/results/PLATFORM.log (the whole console) and PLATFORM.tap (the TAP part, TAP version 13).
 # Exit status (docs/exit-status.md): 0 all passed, 1 some failed, 2 the run broke or cannot be trusted
 # (timeout, crash, no summary, or microhv's summary or QEMU's exit status disagrees with its TAP lines),
 # 3 hypervisor panic, 4 command line refused (unknown word or test= name), 5 no hardware virtualization.
@@ -96,7 +96,10 @@ bochs-vmx-tigerlake | bochs-vmx-skylake | bochs-svm-ryzen)
 esac
 t1=$(now)
 
-grep -aE '^(ok |not ok |1\.\.|Bail out!|[0-9]+ passed, [0-9]+ failed)|^# ' "$log" > "$tap" || true
+# TAP version 13: the result lines, the plan, Bail out! and the diagnostics; the summary as a comment.
+{ echo "TAP version 13"
+  grep -aE '^(ok |not ok |1\.\.|Bail out!|[0-9]+ passed, [0-9]+ failed)|^# ' "$log" |
+	sed -E 's/^([0-9]+ passed, [0-9]+ failed)$/# \1/'; } > "$tap"
 summary=$(grep -aE '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1 || true)
 if [ -f "$R/$name.first" ]; then
 	first=$(cat "$R/$name.first")
