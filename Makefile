@@ -8,6 +8,7 @@ LD       := ld
 OBJCOPY  := objcopy
 PLATFORM ?= qemu-svm
 V        ?= 0
+VERBOSE  ?= $(V)
 Q        := $(if $(filter 1,$(V)),,@)
 DEPS_OK  := $(B)/.deps-ok
 TEST     ?=
@@ -155,7 +156,7 @@ fuzz-seeds: tests/fuzz/seeds/mkseeds.c tests/unit/loader_images.h | $(DEPS_OK)
 	$(Q)$(CC) $(HOST_CFLAGS) -Wno-unused-function -o $(B)/mkseeds $< && $(B)/mkseeds
 
 run: all guests
-	@sh scripts/run-platform.sh $(PLATFORM) "$(TEST)" "$(GUESTS)"
+	@VERBOSE=$(VERBOSE) sh scripts/run-platform.sh $(PLATFORM) "$(TEST)" "$(GUESTS)"
 
 run-direct: guests
 	@SMP="$(SMP)" ACCEL="$(ACCEL)" APPEND="$(APPEND)" sh scripts/run-direct.sh "$(TEST)"
@@ -165,7 +166,7 @@ test: all guests $(UNIT_BINS) $(FUZZ_BINS)
 
 # Its own result files (build/results/bench-PLATFORM.*): a benchmark run does not overwrite `make run`'s.
 bench: all guests
-	@RESULTS_NAME=bench-$(PLATFORM) sh scripts/run-platform.sh $(PLATFORM) @bench ""
+	@VERBOSE=$(VERBOSE) RESULTS_NAME=bench-$(PLATFORM) sh scripts/run-platform.sh $(PLATFORM) @bench ""
 
 list:
 	@sh scripts/list-tests.sh guest-tests/suite.txt

@@ -26,7 +26,8 @@ Make variables (make VAR=value ...)
   TEST=LIST         make run: comma-separated test names, guest= file names and @GROUPs (make list);
                     an unknown name stops the run; make run-direct: one guest name
   GUESTS="F1 F2"    make run: also run these Multiboot files (copied to the ESP, named with guest=)
-  V=1               show the full compiler command lines
+  V=1               show the full compiler command lines, and make run/bench's whole console
+  VERBOSE=1         make run/bench: the whole console (every case), not one line per guest (default: V)
   FUZZ_TIME=S FUZZ_SMOKE_TIME=S FUZZ_MERGE=1   make fuzz / fuzz-smoke: seconds per harness (60 / 3),
                     merge new corpus inputs into the tree
   SMP=N ACCEL=kvm APPEND="..."   make run-direct: CPUs, accelerator, guest command line

@@ -1,7 +1,9 @@
 #!/bin/sh
 # run-platform.sh PLATFORM [TESTS] [GUEST_FILES]: boot build/microhv.efi on an emulator and run the suite
 # (TESTS: comma-separated test names; GUEST_FILES: space-separated Multiboot images to run as well).
-# Writes build/results/PLATFORM.log (the whole console) and PLATFORM.tap (the TAP part, TAP version 13).
+# Writes build/results/PLATFORM.log (the whole console, without ANSI escapes), PLATFORM/GUEST.log (each
+# guest's part) and PLATFORM.tap (the TAP part, TAP version 13). The terminal gets one line per guest as
+# it finishes and a table at the end; VERBOSE=1 shows the whole console instead (scripts/console-filter.sh).
 # Exit status (docs/exit-status.md): 0 all passed, 1 some failed, 2 the run broke or cannot be trusted
 # (timeout, crash, no summary, or microhv's summary or QEMU's exit status disagrees with its TAP lines),
 # 3 hypervisor panic, 4 command line refused (unknown word or test= name), 5 no hardware virtualization.
@@ -41,6 +43,10 @@ for f in $files; do
 done
 
 now() { date +%s.%N; }
+# console: the emulator's console (stdin) to $log without firmware escape codes, per-guest logs in
+# $R/$name/, one line per finished guest on the terminal (VERBOSE=1: every line), and the time of
+# microhv's first line in $R/$name.first (firmware time apart from microhv's).
+console() { sh scripts/console-filter.sh "$log" "$R/$name" "$R/$name.first" "$t0"; }
 elapsed() { echo "$1 $2" | awk '{ printf "%.2f", $2 - $1 }'; }
 
 rm -f "$R/$name.first" "$R/$name.qemu-status"
@@ -56,12 +62,9 @@ qemu-svm)
 	{ timeout "$RUN_TIMEOUT" qemu-system-x86_64 -machine q35 -nodefaults -no-reboot -cpu max -m 1024 \
 		-bios /usr/share/ovmf/OVMF.fd -drive format=raw,file="$esp" \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -display none -monitor none \
-		-serial stdio </dev/null; echo $? > "$R/$name.qemu-status"; } |
-		tee "$log.raw" | sh scripts/stamp-first.sh "$R/$name.first"
+		-serial stdio </dev/null; echo $? > "$R/$name.qemu-status"; } | console
 	set -e
 	# The verdict comes from the log; QEMU's own exit status (microhv's debug-exit value) must agree.
-	tr -d '\r' < "$log.raw" > "$log"
-	rm -f "$log.raw"
 	qemu_status=$(cat "$R/$name.qemu-status")
 	;;
 bochs-vmx-tigerlake | bochs-vmx-skylake | bochs-svm-ryzen)
@@ -80,13 +83,11 @@ bochs-vmx-tigerlake | bochs-vmx-skylake | bochs-svm-ryzen)
 	rm -f "$dir/serial.out" "$dir/disk.img.lock" # a killed Bochs leaves its lock behind
 	echo "== $platform: booting microhv under Bochs ($model) + OVMF; console in $log"
 	t0=$(now)
-	# Bochs writes the console to a file: poll it to time the firmware apart from microhv.
-	(while ! grep -aq '^# microhv:' "$dir/serial.out" 2>/dev/null; do sleep 0.2; done
-	 date +%s.%N > "$R/$name.first") &
-	watcher=$!
-	(cd "$dir" && timeout -s KILL "$RUN_TIMEOUT" bochs-bin -q -f bochsrc -rc cont.rc </dev/null >bochs.out 2>&1) || true # Bochs always exits with 1: the serial log decides
-	kill "$watcher" 2>/dev/null || true
-	tr -d '\r' < "$dir/serial.out" > "$log"
+	(cd "$dir" && exec timeout -s KILL "$RUN_TIMEOUT" bochs-bin -q -f bochsrc -rc cont.rc </dev/null >bochs.out 2>&1) &
+	bochs=$!
+	# Bochs writes the console to a file: follow it (until Bochs ends) for the live lines and the log.
+	tail -s 0.2 -n +1 -F --pid="$bochs" "$dir/serial.out" 2>/dev/null | console
+	wait "$bochs" || true # Bochs always exits with 1: the serial log decides
 	;;
 *)
 	echo "run-platform.sh: unknown platform '$platform'" \

@@ -78,7 +78,8 @@ add_row fuzz-smoke "${1:-0}" "${2:-1}" 0 $(( $(now) - t0 ))
 for p in $PLATFORMS; do
 	t0=$(now)
 	rm -f "$R/$p.tap" "$R/$p.status" # a run that breaks early must not leave the last run's results here
-	{ sh scripts/run-platform.sh "$p" "" ""; echo $? > "$R/$p.status"; } | grep -E '^(== |not ok |Bail out!|tap-verdict: )'
+	{ sh scripts/run-platform.sh "$p" "" ""; echo $? > "$R/$p.status"; } |
+		grep --line-buffered -E '^(== |  \[ *[0-9.]+s\] |not ok |Bail out!|tap-verdict: )' # one line per guest, live
 	status=$(cat "$R/$p.status" 2>/dev/null || echo 2)
 	# The row counts the TAP lines (tap-verdict.sh), never microhv's own summary.
 	set -- $(sh scripts/tap-verdict.sh "$R/$p.log" | sed -nE 's/^tap-verdict: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/p')
