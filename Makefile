@@ -58,7 +58,7 @@ FUZZ_TIME ?= 60
 FUZZ_SMOKE_TIME ?= 3
 FUZZ_MERGE ?= 0
 
-.PHONY: all guests unit run run-direct test bench list help clean distclean deps fuzz fuzz-smoke fuzz-seeds
+.PHONY: all guests unit run run-direct test bench list help clean distclean deps fuzz fuzz-smoke fuzz-seeds usb
 # Keep the guest objects and ELF64 images that pattern chains would otherwise delete as intermediates.
 .SECONDARY:
 all: $(B)/microhv.efi
@@ -167,6 +167,12 @@ test: all guests $(UNIT_BINS) $(FUZZ_BINS)
 # Its own result files (build/results/bench-PLATFORM.*): a benchmark run does not overwrite `make run`'s.
 bench: all guests
 	@VERBOSE=$(VERBOSE) RESULTS_NAME=bench-$(PLATFORM) sh scripts/run-platform.sh $(PLATFORM) @bench ""
+
+# A USB stick image for real hardware (GPT + EFI System Partition); DEV=/dev/sdX also writes it there.
+USB_CFG  ?= platform=hw exit=halt log=info
+DEV      ?=
+usb: all
+	@sh scripts/usb.sh "$(USB_CFG)" "$(DEV)"
 
 list:
 	@sh scripts/list-tests.sh guest-tests/suite.txt

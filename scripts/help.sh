@@ -6,8 +6,8 @@ Targets
   make, make all    build/microhv.efi: the hypervisor with the built-in test guests
   make guests       every guest-tests/*.c and bench/*.c as build/guests/NAME.elf
   make run          boot the suite on one platform (PLATFORM, default qemu-svm); TEST=, GUESTS= optional
-  make test         unit tests + fuzz smoke + every platform (PLATFORMS) + bad-input, host-fault and
-                    QEMU-compatibility checks;
+  make test         unit tests + fuzz smoke + every platform (PLATFORMS) + JUnit, USB-image, bad-input,
+                    host-fault and QEMU-compatibility checks;
                     last line "N passed, N failed"; also build/results/all.tap (TAP 13) and junit.xml
   make unit         only the host unit tests (cmocka)
   make run-direct TEST=NAME   one guest on plain QEMU, without microhv (SMP=, ACCEL=, APPEND= optional)
@@ -16,6 +16,8 @@ Targets
   make fuzz         every libFuzzer harness (tests/fuzz/, clang) for FUZZ_TIME s; FUZZ_MERGE=1 keeps new inputs
   make fuzz-smoke   the same for FUZZ_SMOKE_TIME s each (a row of make test)
   make fuzz-seeds   regenerate the seed corpus tests/fuzz/corpus/ from tests/fuzz/seeds/mkseeds.c
+  make usb          build/usb.img: GPT disk, one EFI System Partition (FAT32) with BOOTX64.EFI and
+                    microhv.cfg (USB_CFG); prints the dd line; DEV=/dev/sdX writes it (not if mounted)
   make deps         install (as root) or name the missing Debian packages
   make clean        remove build/ except build/results/ (the logs of past runs)
   make distclean    remove build/ entirely
@@ -30,12 +32,16 @@ Make variables (make VAR=value ...)
   VERBOSE=1         make run/bench: the whole console (every case), not one line per guest (default: V)
   FUZZ_TIME=S FUZZ_SMOKE_TIME=S FUZZ_MERGE=1   make fuzz / fuzz-smoke: seconds per harness (60 / 3),
                     merge new corpus inputs into the tree
+  USB_CFG="..."     make usb: the stick's \microhv.cfg (default "platform=hw exit=halt log=info")
+  DEV=/dev/sdX      make usb: write build/usb.img to this whole-disk block device (refused if mounted)
   SMP=N ACCEL=kvm APPEND="..."   make run-direct: CPUs, accelerator, guest command line
 
 Environment (also as make VAR=value)
   MICROHV_ARGS="..."     extra words for microhv's command line, e.g. log=debug, or guest=k.elf smp=2
   ESP_FILES="F ..."      extra files for the boot volume's root, without a guest= word (modules)
   RUN_TIMEOUT=S          seconds before an emulator run is killed (default 600)
+  BOOT_DISK=esp|usb      run-platform.sh qemu-svm: boot the bare FAT image (esp) or make usb's GPT disk as a
+                         USB stick (usb; make test's usb row)
   RESULTS_NAME=NAME      results as build/results/NAME.{log,tap,...} instead of PLATFORM.* (make bench: bench-PLATFORM)
   PLATFORMS="P ..."      make test: the platforms to run (default all four)
   UNIT_TIMEOUT=S         seconds per unit-test binary (default 120)

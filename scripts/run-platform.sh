@@ -7,6 +7,8 @@
 # Exit status (docs/exit-status.md): 0 all passed, 1 some failed, 2 the run broke or cannot be trusted
 # (timeout, crash, no summary, or microhv's summary or QEMU's exit status disagrees with its TAP lines),
 # 3 hypervisor panic, 4 command line refused (unknown word or test= name), 5 no hardware virtualization.
+# BOOT_DISK=usb (qemu-svm): boot a GPT disk with an EFI System Partition, attached as a USB stick, as
+# make usb writes one, instead of the bare FAT image (BOOT_DISK=esp, the default).
 # MICROHV_ARGS: extra words for microhv's command line (e.g. log=debug, or guest=k.elf smp=2 append="a b").
 # ESP_FILES: extra files copied to the boot volume's root without a guest= word (modules, or guests that
 # MICROHV_ARGS names itself with their options).
@@ -53,14 +55,23 @@ rm -f "$R/$name.first" "$R/$name.qemu-status"
 qemu_status="" # Bochs has no debug-exit device: only the log tells
 case "$platform" in
 qemu-svm)
-	esp=$B/esp-$platform.img
+	case "${BOOT_DISK:-esp}" in
+	esp) # the ESP image as the first disk
+		esp=$B/esp-$platform.img
+		layout="" disk="-drive format=raw,file=$esp" ;;
+	usb) # a GPT disk with an EFI System Partition (make usb's layout) as a USB stick on an xHCI controller
+		esp=$B/usb-$name.img
+		layout=--gpt disk="-device qemu-xhci -device usb-storage,drive=stick -drive if=none,id=stick,format=raw,file=$esp" ;;
+	*) echo "run-platform: BOOT_DISK must be esp or usb, not '$BOOT_DISK'" >&2; exit 2 ;;
+	esac
 	# shellcheck disable=SC2086
-	sh scripts/mkesp.sh "$esp" $B/microhv.efi "$cfg" $present
-	echo "== $platform: booting microhv under QEMU (TCG, -cpu max) + OVMF; console in $log"
+	sh scripts/mkesp.sh $layout "$esp" $B/microhv.efi "$cfg" $present
+	echo "== $platform: booting microhv under QEMU (TCG, -cpu max) + OVMF from $esp; console in $log"
 	t0=$(now)
 	set +e
+	# shellcheck disable=SC2086
 	{ timeout "$RUN_TIMEOUT" qemu-system-x86_64 -machine q35 -nodefaults -no-reboot -cpu max -m 1024 \
-		-bios /usr/share/ovmf/OVMF.fd -drive format=raw,file="$esp" \
+		-bios /usr/share/ovmf/OVMF.fd $disk \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -display none -monitor none \
 		-serial stdio </dev/null; echo $? > "$R/$name.qemu-status"; } | console
 	set -e

@@ -106,6 +106,9 @@ check_row junit junit.log '^(not ok|junit:)' junit sh scripts/check-junit.sh "$R
 echo "== bad input: corrupt and missing guest images, unknown test names on the command line"
 check_row bad-input bad-input.log '^(ok|not ok|bad-input:)' bad-input sh scripts/check-bad-input.sh
 
+echo "== make usb's disk: GPT + EFI System Partition, booted as a USB stick (test=cpuid); unsafe targets refused"
+check_row usb usb.log '^(ok|not ok|usb:)' usb sh scripts/check-usb.sh
+
 echo "== host faults: W^X and stack guard pages stop the hypervisor with a report (selftest=)"
 check_row host-faults host-faults.log '^(ok|not ok|host-faults:)' host-faults sh scripts/check-host-faults.sh
 
