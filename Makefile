@@ -58,7 +58,7 @@ FUZZ_TIME ?= 60
 FUZZ_SMOKE_TIME ?= 3
 FUZZ_MERGE ?= 0
 
-.PHONY: all guests unit run run-direct test bench list help clean distclean deps fuzz fuzz-smoke fuzz-seeds usb
+.PHONY: all guests unit run run-direct test bench list help clean distclean deps fuzz fuzz-smoke fuzz-seeds usb debug
 # Keep the guest objects and ELF64 images that pattern chains would otherwise delete as intermediates.
 .SECONDARY:
 all: $(B)/microhv.efi
@@ -173,6 +173,10 @@ USB_CFG  ?= platform=hw exit=halt log=info
 DEV      ?=
 usb: all
 	@sh scripts/usb.sh "$(USB_CFG)" "$(DEV)"
+
+# QEMU paused with a gdb server, and build/debug.gdb to attach with the symbols in place (scripts/debug.sh).
+debug: all
+	@sh scripts/debug.sh "$(TEST)"
 
 list:
 	@sh scripts/list-tests.sh guest-tests/suite.txt

@@ -18,6 +18,8 @@ Targets
   make fuzz-seeds   regenerate the seed corpus tests/fuzz/corpus/ from tests/fuzz/seeds/mkseeds.c
   make usb          build/usb.img: GPT disk, one EFI System Partition (FAT32) with BOOTX64.EFI and
                     microhv.cfg (USB_CFG); prints the dd line; DEV=/dev/sdX writes it (not if mounted)
+  make debug        QEMU (qemu-svm) paused with a gdb server, and build/debug.gdb (symbols at the address a
+                    first boot printed, hbreak hv_entry, checked there); TEST= optional; then gdb -x build/debug.gdb
   make deps         install (as root) or name the missing Debian packages
   make clean        remove build/ except build/results/ (the logs of past runs)
   make distclean    remove build/ entirely
@@ -42,6 +44,9 @@ Environment (also as make VAR=value)
   RUN_TIMEOUT=S          seconds before an emulator run is killed (default 600)
   BOOT_DISK=esp|usb      run-platform.sh qemu-svm: boot the bare FAT image (esp) or make usb's GPT disk as a
                          USB stick (usb; make test's usb row)
+  QEMU_ARGS="..."        extra options for every QEMU run (run-platform.sh, run-direct.sh, the compat check, make debug)
+  GDB_PORT=N             make debug: the gdb server's port (default 1234)
+  PROBE_TIMEOUT=S        make debug: seconds for the first boot that finds the load address (default 20)
   RESULTS_NAME=NAME      results as build/results/NAME.{log,tap,...} instead of PLATFORM.* (make bench: bench-PLATFORM)
   PLATFORMS="P ..."      make test: the platforms to run (default all four)
   UNIT_TIMEOUT=S         seconds per unit-test binary (default 120)

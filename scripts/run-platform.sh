@@ -9,6 +9,7 @@
 # 3 hypervisor panic, 4 command line refused (unknown word or test= name), 5 no hardware virtualization.
 # BOOT_DISK=usb (qemu-svm): boot a GPT disk with an EFI System Partition, attached as a USB stick, as
 # make usb writes one, instead of the bare FAT image (BOOT_DISK=esp, the default).
+# QEMU_ARGS: extra options for QEMU (split at spaces), e.g. "-d int -D build/qemu.log".
 # MICROHV_ARGS: extra words for microhv's command line (e.g. log=debug, or guest=k.elf smp=2 append="a b").
 # ESP_FILES: extra files copied to the boot volume's root without a guest= word (modules, or guests that
 # MICROHV_ARGS names itself with their options).
@@ -73,7 +74,7 @@ qemu-svm)
 	{ timeout "$RUN_TIMEOUT" qemu-system-x86_64 -machine q35 -nodefaults -no-reboot -cpu max -m 1024 \
 		-bios /usr/share/ovmf/OVMF.fd $disk \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -display none -monitor none \
-		-serial stdio </dev/null; echo $? > "$R/$name.qemu-status"; } | console
+		-serial stdio ${QEMU_ARGS:-} </dev/null; echo $? > "$R/$name.qemu-status"; } | console
 	set -e
 	# The verdict comes from the log; QEMU's own exit status (microhv's debug-exit value) must agree.
 	qemu_status=$(cat "$R/$name.qemu-status")
