@@ -26,7 +26,9 @@ Targets
   make help         this text
 
 Make variables (make VAR=value ...)
-  PLATFORM=NAME     make run/bench: qemu-svm (default), bochs-vmx-tigerlake, bochs-vmx-skylake, bochs-svm-ryzen
+  PLATFORM=NAME     make run/bench: qemu-svm (default), bochs-vmx-tigerlake, bochs-vmx-skylake, bochs-svm-ryzen,
+                    or kvm (QEMU -accel kvm; needs kvm_amd/kvm_intel nested=1, else it stops with the reason)
+  CPU=MODEL         PLATFORM=kvm: QEMU's -cpu (default host)
   TEST=LIST         make run: comma-separated test names, guest= file names and @GROUPs (make list);
                     an unknown name stops the run; make run-direct: one guest name
   GUESTS="F1 F2"    make run: also run these Multiboot files (copied to the ESP, named with guest=)

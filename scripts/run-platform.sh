@@ -7,6 +7,8 @@
 # Exit status (docs/exit-status.md): 0 all passed, 1 some failed, 2 the run broke or cannot be trusted
 # (timeout, crash, no summary, or microhv's summary or QEMU's exit status disagrees with its TAP lines),
 # 3 hypervisor panic, 4 command line refused (unknown word or test= name), 5 no hardware virtualization.
+# PLATFORM kvm: the qemu-svm setup with -accel kvm and -cpu CPU (default host), on a host whose kvm_amd or
+# kvm_intel has nested=1; otherwise it stops at once with exit status 5 and the reason (no hang).
 # BOOT_DISK=usb (qemu-svm): boot a GPT disk with an EFI System Partition, attached as a USB stick, as
 # make usb writes one, instead of the bare FAT image (BOOT_DISK=esp, the default).
 # QEMU_ARGS: extra options for QEMU (split at spaces), e.g. "-d int -D build/qemu.log".
@@ -26,7 +28,7 @@ tap=$R/$name.tap
 : "${RUN_TIMEOUT:=600}"
 
 case "$platform" in
-qemu-*) cfg="platform=$platform exit=debug-port" ;;
+qemu-* | kvm) cfg="platform=$platform exit=debug-port" ;;
 *) cfg="platform=$platform exit=shutdown" ;; # Bochs has no debug-exit device; it stops at power-off
 esac
 [ -n "$tests" ] && cfg="$cfg test=$tests"
@@ -46,6 +48,27 @@ for f in $files; do
 done
 
 now() { date +%s.%N; }
+# kvm_usable: can this host's KVM run microhv (OVMF, and SVM or VMX for the L1)? If not, say why.
+kvm_usable() {
+	no="== kvm: cannot run microhv under KVM on this host:"
+	if [ ! -c /dev/kvm ] || [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+		echo "$no /dev/kvm is missing or not readable and writable by $(id -un)"; return 1
+	fi
+	if [ -d /sys/module/kvm_pvm ]; then
+		echo "$no /dev/kvm is kvm_pvm, a software KVM (PVM) that cannot run OVMF and offers no" \
+			"nested SVM or VMX to a guest; use PLATFORM=qemu-svm or the Bochs platforms"; return 1
+	fi
+	for m in kvm_amd kvm_intel; do
+		[ -r /sys/module/$m/parameters/nested ] || continue
+		case $(cat /sys/module/$m/parameters/nested) in
+		Y | 1) return 0 ;;
+		*) echo "$no $m is loaded with nested=$(cat /sys/module/$m/parameters/nested)," \
+			"so a guest gets no $( [ $m = kvm_amd ] && echo SVM || echo VMX); reload it with nested=1"; return 1 ;;
+		esac
+	done
+	echo "$no neither kvm_amd nor kvm_intel is loaded (/sys/module/*/parameters/nested), so no nested SVM/VMX"
+	return 1
+}
 # console: the emulator's console (stdin) to $log without firmware escape codes, per-guest logs in
 # $R/$name/, one line per finished guest on the terminal (VERBOSE=1: every line), and the time of
 # microhv's first line in $R/$name.first (firmware time apart from microhv's).
@@ -55,7 +78,12 @@ elapsed() { echo "$1 $2" | awk '{ printf "%.2f", $2 - $1 }'; }
 rm -f "$R/$name.first" "$R/$name.qemu-status"
 qemu_status="" # Bochs has no debug-exit device: only the log tells
 case "$platform" in
-qemu-svm)
+qemu-svm | kvm)
+	accel=tcg cpu=max
+	if [ "$platform" = kvm ]; then
+		kvm_usable || exit 5
+		accel=kvm cpu=${CPU:-host}
+	fi
 	case "${BOOT_DISK:-esp}" in
 	esp) # the ESP image as the first disk
 		esp=$B/esp-$platform.img
@@ -67,11 +95,11 @@ qemu-svm)
 	esac
 	# shellcheck disable=SC2086
 	sh scripts/mkesp.sh $layout "$esp" $B/microhv.efi "$cfg" $present
-	echo "== $platform: booting microhv under QEMU (TCG, -cpu max) + OVMF from $esp; console in $log"
+	echo "== $platform: booting microhv under QEMU ($accel, -cpu $cpu) + OVMF from $esp; console in $log"
 	t0=$(now)
 	set +e
 	# shellcheck disable=SC2086
-	{ timeout "$RUN_TIMEOUT" qemu-system-x86_64 -machine q35 -nodefaults -no-reboot -cpu max -m 1024 \
+	{ timeout "$RUN_TIMEOUT" qemu-system-x86_64 -machine q35 -accel $accel -nodefaults -no-reboot -cpu "$cpu" -m 1024 \
 		-bios /usr/share/ovmf/OVMF.fd $disk \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -display none -monitor none \
 		-serial stdio ${QEMU_ARGS:-} </dev/null; echo $? > "$R/$name.qemu-status"; } | console
@@ -103,7 +131,7 @@ bochs-vmx-tigerlake | bochs-vmx-skylake | bochs-svm-ryzen)
 	;;
 *)
 	echo "run-platform.sh: unknown platform '$platform'" \
-		"(known: qemu-svm bochs-vmx-tigerlake bochs-vmx-skylake bochs-svm-ryzen)" >&2
+		"(known: qemu-svm bochs-vmx-tigerlake bochs-vmx-skylake bochs-svm-ryzen kvm)" >&2
 	exit 2
 	;;
 esac
