@@ -58,7 +58,7 @@ function flush_guest(g,   f) {
 		if (match(directive, /\([0-9]+ ms, [0-9]+ exits\)$/)) {
 			split(substr(directive, RSTART + 1, RLENGTH - 2), w, /[ ,]+/); ms[g] = w[1]; exits[g] = w[3]
 		}
-		out(sprintf("  [%6.1fs] %-28s %4d passed %3d failed %3d skipped %7s ms %9s exits%s", elapsed(), g,
+		out(sprintf("  [%6.1fs] %-30s %4d passed %3d failed %3d skipped %7s ms %9s exits%s", elapsed(), g,
 			passed[g], failed[g], skipped[g], ms[g], exits[g], failed[g] ? "  FAILED" : ""))
 		flush_guest(g)
 	}
@@ -67,11 +67,11 @@ END {
 	close(logfile)
 	if (!ng) exit
 	out("")
-	out(sprintf("%-28s %7s %7s %8s %9s %10s", "guest", "passed", "failed", "skipped", "ms", "exits"))
+	out(sprintf("%-30s %7s %7s %8s %9s %10s", "guest", "passed", "failed", "skipped", "ms", "exits"))
 	for (i = 1; i <= ng; i++) {
 		g = order[i]; tp += passed[g]; tf += failed[g]; ts += skipped[g]
-		out(sprintf("%-28s %7d %7d %8d %9s %10s", g, passed[g], failed[g], skipped[g], g in ms ? ms[g] : "-",
+		out(sprintf("%-30s %7d %7d %8d %9s %10s", g, passed[g], failed[g], skipped[g], g in ms ? ms[g] : "-",
 			g in exits ? exits[g] : "-"))
 	}
-	out(sprintf("%-28s %7d %7d %8d", "total (" ng " guests)", tp, tf, ts))
+	out(sprintf("%-30s %7d %7d %8d", "total (" ng " guests)", tp, tf, ts))
 }'
