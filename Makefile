@@ -9,6 +9,7 @@ OBJCOPY  := objcopy
 PLATFORM ?= qemu-svm
 V        ?= 0
 comma    := ,
+VERBOSE  ?= $(V)
 Q        := $(if $(filter 1,$(V)),,@)
 DEPS_OK  := $(B)/.deps-ok
 TEST     ?=
@@ -59,7 +60,7 @@ FUZZ_SMOKE_TIME ?= 3
 FUZZ_MERGE ?= 0
 MUTANTS  ?=
 
-.PHONY: all guests unit run run-direct test bench hostile list help clean distclean deps fuzz fuzz-smoke fuzz-seeds mutation
+.PHONY: all guests unit run run-direct test bench hostile list help clean distclean deps fuzz fuzz-smoke fuzz-seeds mutation usb debug
 # Keep the guest objects and ELF64 images that pattern chains would otherwise delete as intermediates.
 .SECONDARY:
 all: $(B)/microhv.efi
@@ -157,7 +158,7 @@ fuzz-seeds: tests/fuzz/seeds/mkseeds.c tests/unit/loader_images.h | $(DEPS_OK)
 	$(Q)$(CC) $(HOST_CFLAGS) -Wno-unused-function -o $(B)/mkseeds $< && $(B)/mkseeds
 
 run: all guests
-	@sh scripts/run-platform.sh $(PLATFORM) "$(TEST)" "$(GUESTS)"
+	@VERBOSE=$(VERBOSE) sh scripts/run-platform.sh $(PLATFORM) "$(TEST)" "$(GUESTS)"
 
 run-direct: guests
 	@SMP="$(SMP)" ACCEL="$(ACCEL)" APPEND="$(APPEND)" sh scripts/run-direct.sh "$(TEST)"
@@ -167,7 +168,17 @@ test: all guests $(UNIT_BINS) $(FUZZ_BINS)
 
 # Its own result files (build/results/bench-PLATFORM.*): a benchmark run does not overwrite `make run`'s.
 bench: all guests
-	@RESULTS_NAME=bench-$(PLATFORM) sh scripts/run-platform.sh $(PLATFORM) @bench ""
+	@VERBOSE=$(VERBOSE) RESULTS_NAME=bench-$(PLATFORM) sh scripts/run-platform.sh $(PLATFORM) @bench ""
+
+# A USB stick image for real hardware (GPT + EFI System Partition); DEV=/dev/sdX also writes it there.
+USB_CFG  ?= platform=hw exit=halt log=info
+DEV      ?=
+usb: all
+	@sh scripts/usb.sh "$(USB_CFG)" "$(DEV)"
+
+# QEMU paused with a gdb server, and build/debug.gdb to attach with the symbols in place (scripts/debug.sh).
+debug: all
+	@sh scripts/debug.sh "$(TEST)"
 
 # The isolation and hostile guests alone (docs/isolation.md), on PLATFORM.
 hostile: all guests

@@ -66,6 +66,8 @@ result() { # ok(0/1) case [comment]
 set -- -machine q35 -nodefaults -no-reboot -cpu max -m 128 -kernel "$name" -append "$args" -smp "$ncpus" \
 	-device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio -display none -monitor none
 [ -n "$initrd" ] && set -- "$@" -initrd "$initrd"
+# shellcheck disable=SC2086
+set -- "$@" ${QEMU_ARGS:-} # extra QEMU options, as for every QEMU run (README: knobs)
 (cd "$D" && timeout "$QEMU_TIMEOUT" qemu-system-x86_64 "$@" </dev/null >qemu.raw 2>qemu.err)
 qstatus=$?
 tr -d '\r' <"$D/qemu.raw" | awk -v max=$UART_LINE_MAX '{

@@ -2,8 +2,10 @@
 # deps.sh: make sure the Debian packages microhv needs are installed. As root it installs what is
 # missing; otherwise it prints the exact apt-get line and fails. libclang-rt-dev is clang's sanitizer and
 # libFuzzer runtime (libclang_rt.fuzzer), only recommended by clang, so named here (--no-install-recommends).
+# python3 (xml.etree) is make test's second parser of its JUnit file (scripts/check-junit.sh); fdisk has
+# sfdisk, for make usb's GPT disk image.
 set -eu
-PKGS="gcc make binutils nasm gnu-efi qemu-system-x86 ovmf mtools dosfstools libcmocka-dev bochs bochsbios vgabios clang libclang-rt-dev"
+PKGS="gcc make binutils nasm gnu-efi qemu-system-x86 ovmf mtools dosfstools libcmocka-dev bochs bochsbios vgabios clang libclang-rt-dev python3 fdisk"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -6,9 +6,9 @@ Targets
   make, make all    build/microhv.efi: the hypervisor with the built-in test guests
   make guests       every guest-tests/*.c and bench/*.c as build/guests/NAME.elf
   make run          boot the suite on one platform (PLATFORM, default qemu-svm); TEST=, GUESTS= optional
-  make test         unit tests + fuzz smoke + every platform (PLATFORMS) + bad-input, host-fault and
-                    QEMU-compatibility checks;
-                    last line "N passed, N failed"
+  make test         unit tests + fuzz smoke + every platform (PLATFORMS) + JUnit, USB-image, bad-input,
+                    host-fault and QEMU-compatibility checks;
+                    last line "N passed, N failed"; also build/results/all.tap (TAP 13) and junit.xml
   make unit         only the host unit tests (cmocka)
   make run-direct TEST=NAME   one guest on plain QEMU, without microhv (SMP=, ACCEL=, APPEND= optional)
   make bench        the benchmark guests (test=@bench); results in build/results/bench-PLATFORM.*
@@ -20,26 +20,40 @@ Targets
   make fuzz-seeds   regenerate the seed corpus tests/fuzz/corpus/ from tests/fuzz/seeds/mkseeds.c
   make mutation     mutation testing: plant each bug of scripts/mutation/mutants/ in a scratch worktree,
                     run the checks named in its "# kill:" lines; "N killed, N survived" (MUTANTS= a subset)
+  make usb          build/usb.img: GPT disk, one EFI System Partition (FAT32) with BOOTX64.EFI and
+                    microhv.cfg (USB_CFG); prints the dd line; DEV=/dev/sdX writes it (not if mounted)
+  make debug        QEMU (qemu-svm) paused with a gdb server, and build/debug.gdb (symbols at the address a
+                    first boot printed, hbreak hv_entry, checked there); TEST= optional; then gdb -x build/debug.gdb
   make deps         install (as root) or name the missing Debian packages
   make clean        remove build/ except build/results/ (the logs of past runs)
   make distclean    remove build/ entirely
   make help         this text
 
 Make variables (make VAR=value ...)
-  PLATFORM=NAME     make run/bench: qemu-svm (default), bochs-vmx-tigerlake, bochs-vmx-skylake, bochs-svm-ryzen
+  PLATFORM=NAME     make run/bench: qemu-svm (default), bochs-vmx-tigerlake, bochs-vmx-skylake, bochs-svm-ryzen,
+                    or kvm (QEMU -accel kvm; needs kvm_amd/kvm_intel nested=1, else it stops with the reason)
+  CPU=MODEL         PLATFORM=kvm: QEMU's -cpu (default host)
   TEST=LIST         make run: comma-separated test names, guest= file names and @GROUPs (make list);
                     an unknown name stops the run; make run-direct: one guest name
   GUESTS="F1 F2"    make run: also run these Multiboot files (copied to the ESP, named with guest=)
-  V=1               show the full compiler command lines
+  V=1               show the full compiler command lines, and make run/bench's whole console
+  VERBOSE=1         make run/bench: the whole console (every case), not one line per guest (default: V)
   FUZZ_TIME=S FUZZ_SMOKE_TIME=S FUZZ_MERGE=1   make fuzz / fuzz-smoke: seconds per harness (60 / 3),
                     merge new corpus inputs into the tree
   MUTANTS=A,B       make mutation: only these mutants (names of scripts/mutation/mutants/*.patch)
+  USB_CFG="..."     make usb: the stick's \microhv.cfg (default "platform=hw exit=halt log=info")
+  DEV=/dev/sdX      make usb: write build/usb.img to this whole-disk block device (refused if mounted)
   SMP=N ACCEL=kvm APPEND="..."   make run-direct: CPUs, accelerator, guest command line
 
 Environment (also as make VAR=value)
   MICROHV_ARGS="..."     extra words for microhv's command line, e.g. log=debug, or guest=k.elf smp=2
   ESP_FILES="F ..."      extra files for the boot volume's root, without a guest= word (modules)
   RUN_TIMEOUT=S          seconds before an emulator run is killed (default 600)
+  BOOT_DISK=esp|usb      run-platform.sh qemu-svm: boot the bare FAT image (esp) or make usb's GPT disk as a
+                         USB stick (usb; make test's usb row)
+  QEMU_ARGS="..."        extra options for every QEMU run (run-platform.sh, run-direct.sh, the compat check, make debug)
+  GDB_PORT=N             make debug: the gdb server's port (default 1234)
+  PROBE_TIMEOUT=S        make debug: seconds for the first boot that finds the load address (default 20)
   RESULTS_NAME=NAME      results as build/results/NAME.{log,tap,...} instead of PLATFORM.* (make bench: bench-PLATFORM)
   PLATFORMS="P ..."      make test: the platforms to run (default all four)
   UNIT_TIMEOUT=S         seconds per unit-test binary (default 120)

@@ -6,6 +6,7 @@
 #                 QEMU 7.2 TCG refuses N > 255 (APIC IDs above 255 need KVM's x2APIC API).
 #   ACCEL=kvm     QEMU with KVM instead of TCG (needs /dev/kvm): a reference for the KVM columns of
 #                 the errata spec, with x2APIC (which QEMU 7.2 TCG lacks).
+#   QEMU_ARGS="..." extra QEMU options (split at spaces)
 #   APPEND="..."  the Multiboot command line, e.g. APPEND=apic-32bit-ids (a suite row's VM options)
 # Prints the guest's TAP output, then one line with the verdict. Exits 0 only if the guest exited
 # through the exit port with status 0.
@@ -45,7 +46,7 @@ case "$ACCEL" in tcg|kvm) ;; *) echo "run-direct: ACCEL must be tcg or kvm, not 
 timeout "$TIMEOUT_SECONDS" "$QEMU" -machine q35 -accel "$ACCEL" -nodefaults -no-reboot -cpu max -m 64 \
 	-smp "$SMP" -kernel "$elf" -append "$APPEND" \
 	-device isa-debug-exit,iobase=0xf4,iosize=4 \
-	-serial stdio -display none -monitor none </dev/null
+	-serial stdio -display none -monitor none ${QEMU_ARGS:-} </dev/null
 qemu_status=$?
 
 if [ "$qemu_status" -eq "$TIMEOUT_STATUS" ]; then

@@ -11,6 +11,10 @@ mkdir -p "$R"
 total_pass=0
 total_fail=0
 rows=""
+# CI formats: every platform's TAP renumbered into one stream, then JUnit XML made from it.
+all_tap=$R/all.tap
+echo "TAP version 13" > "$all_tap"
+: > "$R/platform-counts"
 
 now() { date +%s; }
 add_row() { # name passed failed skipped seconds
@@ -38,6 +42,21 @@ check_row() {
 	add_row "$row" "${1:-0}" "${2:-1}" 0 $(( $(now) - t0 ))
 }
 
+# tap_append PLATFORM [BROKE]: add build/results/PLATFORM.tap to all.tap, numbered on from the cases
+# already there, without its version line and plan; a Bail out! becomes a comment (in the combined stream
+# it would stop a reader at this platform). A run that broke (BROKE says how) is one more case, as in
+# its row: "not ok N - PLATFORM/run # BROKE".
+tap_append() {
+	start=$(grep -cE '^(ok|not ok) [0-9]+' "$all_tap")
+	extra=${2:+"$1/run # $2"}
+	{ echo "# platform $1"; cat "$R/$1.tap" 2>/dev/null; } | awk -v start="$start" -v extra="$extra" '
+		/^TAP version/ || /^1\.\.[0-9]+$/ { next }
+		/^Bail out!/ { print "# " $0; next }
+		/^(ok|not ok) [0-9]+/ { n++; sub(/ok [0-9]+/, "ok " start + n) }
+		{ print }
+		END { if (extra != "") print "not ok " start + n + 1 " - " extra }' >> "$all_tap"
+}
+
 echo "== unit tests (host, cmocka)"
 check_row unit unit.log '^\[  (PASSED|FAILED)|^unit:' unit sh scripts/run-unit.sh build/unit/test_*
 
@@ -58,7 +77,9 @@ add_row fuzz-smoke "${1:-0}" "${2:-1}" 0 $(( $(now) - t0 ))
 
 for p in $PLATFORMS; do
 	t0=$(now)
-	{ sh scripts/run-platform.sh "$p" "" ""; echo $? > "$R/$p.status"; } | grep -E '^(== |not ok |Bail out!|tap-verdict: )'
+	rm -f "$R/$p.tap" "$R/$p.status" # a run that breaks early must not leave the last run's results here
+	{ sh scripts/run-platform.sh "$p" "" ""; echo $? > "$R/$p.status"; } |
+		grep --line-buffered -E '^(== |  \[ *[0-9.]+s\] |not ok |Bail out!|tap-verdict: )' # one line per guest, live
 	status=$(cat "$R/$p.status" 2>/dev/null || echo 2)
 	# The row counts the TAP lines (tap-verdict.sh), never microhv's own summary.
 	set -- $(sh scripts/tap-verdict.sh "$R/$p.log" | sed -nE 's/^tap-verdict: ([0-9]+) passed, ([0-9]+) failed, ([0-9]+) skipped$/\1 \2 \3/p')
@@ -67,14 +88,26 @@ for p in $PLATFORMS; do
 	skip=${3:-0}
 	# Status 2 and up: the run broke, panicked, refused its command line, or its summary or exit status
 	# disagrees with its TAP lines; that is a failure even if no case said so.
+	broke=""
 	if [ "$status" -ge 2 ] || { [ "$status" -ne 0 ] && [ "$fail" -eq 0 ]; }; then
 		fail=$((fail + 1))
+		broke="run-platform.sh exited $status (docs/exit-status.md; see $R/$p.log)"
 	fi
 	add_row "$p" "$pass" "$fail" "$skip" $(( $(now) - t0 ))
+	echo "$p $pass $fail $skip" >> "$R/platform-counts"
+	tap_append "$p" "$broke"
 done
+
+echo "== CI formats: $all_tap and $R/junit.xml, checked by a second parser (python3 xml.etree)"
+sh scripts/tap-junit.sh "$all_tap" > "$R/junit.xml"
+check_row junit junit.log '^(not ok|junit:)' junit sh scripts/check-junit.sh "$R/junit.xml" "$all_tap" \
+	"$R/platform-counts"
 
 echo "== bad input: corrupt and missing guest images, unknown test names on the command line"
 check_row bad-input bad-input.log '^(ok|not ok|bad-input:)' bad-input sh scripts/check-bad-input.sh
+
+echo "== make usb's disk: GPT + EFI System Partition, booted as a USB stick (test=cpuid); unsafe targets refused"
+check_row usb usb.log '^(ok|not ok|usb:)' usb sh scripts/check-usb.sh
 
 echo "== host faults: W^X and stack guard pages stop the hypervisor with a report (selftest=)"
 check_row host-faults host-faults.log '^(ok|not ok|host-faults:)' host-faults sh scripts/check-host-faults.sh
@@ -90,6 +123,8 @@ check_row qemu-compat qemu-compat.out '^(ok|not ok|qemu-compat:)' qemu-compat sh
 echo "== QEMU compatibility, SMP: an ordinary SMP test kernel (MADT, fw_cfg, INIT-SIPI-SIPI) with -smp 4"
 check_row qemu-compat-smp qemu-compat-smp.out '^(ok|not ok|qemu-compat:)' qemu-compat sh scripts/check-qemu-compat.sh \
 	build/guests/qemu_smp.elf "" "" 4
+
+echo "1..$(grep -cE '^(ok|not ok) [0-9]+' "$all_tap")" >> "$all_tap"
 
 echo
 printf '%-22s %7s %7s %8s %8s\n' "suite" passed failed skipped time
