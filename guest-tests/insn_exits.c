@@ -37,12 +37,16 @@ static void check_prefixed_rdmsr(void)
 	CHECK_EQ(((u64)hi << 32 | lo), rdmsr(MSR_EFER_NUM), "data16_rdmsr_result");
 }
 
-static volatile u64 first_db_rip, db_count;
+static volatile u64 first_db_rip, first_db_dr6, db_count;
 
+/* The first #DB is the one after the emulated instruction: its DR6 is read here, before the native
+ * single-step trap after the POPF sets BS again. */
 static void on_debug(const struct exc_record *r)
 {
-	if (!db_count++)
+	if (!db_count++) {
 		first_db_rip = r->rip;
+		asm volatile("mov %%db6, %0" : "=r"(first_db_dr6));
+	}
 }
 
 /* TF on, the emulated instruction, then POPF restores TF = 0. The first #DB must point right after the
@@ -64,11 +68,9 @@ static void check_single_step(void)
 	asm volatile("mov %0, %%db6" ::"r"(0xFFFF0FF0ull));
 	db_count = 0;
 	u64 after = SINGLE_STEP_OVER("cpuid", "a"(0), "c"(0));
-	u64 dr6;
-	asm volatile("mov %%db6, %0" : "=r"(dr6));
 	CHECK(db_count >= 1, "single_step_over_cpuid_traps");
 	CHECK_EQ(first_db_rip, after, "single_step_trap_right_after_cpuid");
-	CHECK(dr6 & DR6_BS, "single_step_sets_dr6_bs");
+	CHECK(first_db_dr6 & DR6_BS, "single_step_sets_dr6_bs");
 	db_count = 0;
 	after = SINGLE_STEP_OVER("rdmsr", "c"(MSR_EFER_NUM), "a"(0));
 	CHECK_EQ(first_db_rip, after, "single_step_trap_right_after_rdmsr");
@@ -121,10 +123,37 @@ static void check_string_io(void)
 	CHECK_EQ(cr2, UNMAPPED_LINEAR, "insb_unmapped_cr2");
 }
 
+/* STI; HLT with an interrupt already pending: the STI shadow covers HLT only, so the interrupt is taken
+ * at the HLT's completion, before the next instruction runs (SDM Vol. 3A §6.8.3). microhv completes the
+ * HLT for the guest and must end the shadow there; kept, the interrupt would come one instruction late. */
+#define WAKE_VECTOR 0x61
+#define WAKE_SPURIOUS 0xFF
+static volatile u64 marker, marker_at_wake;
+
+static void on_wake(const struct exc_record *r)
+{
+	marker_at_wake = marker;
+	lapic_eoi();
+}
+
+static void check_hlt_shadow(void)
+{
+	lapic_setup(WAKE_SPURIOUS);
+	exc_set_handler(WAKE_VECTOR, on_wake);
+	marker = 0;
+	marker_at_wake = ~0ull;
+	cli();
+	lapic_self_ipi(WAKE_VECTOR); /* pending with IF = 0 */
+	asm volatile("sti; hlt; incq %0; cli" : "+m"(marker) :: "memory");
+	exc_set_handler(WAKE_VECTOR, NULL);
+	CHECK_EQ(marker_at_wake, 0, "sti_hlt_interrupt_before_next_instruction");
+}
+
 void test_main(void)
 {
 	check_prefixed_cpuid();
 	check_prefixed_rdmsr();
 	check_single_step();
 	check_string_io();
+	check_hlt_shadow();
 }
