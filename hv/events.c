@@ -83,6 +83,8 @@ static bool prepare_nmi(struct vcpu *v)
 	return true;
 }
 
+#define FIXUP_LOG_LINES 8
+
 /* The fault-class exceptions (SDM Vol. 3A Table 6-1): #DE, #BR, #UD, #NM, #TS, #NP, #SS, #GP, #PF, #MF,
  * #AC, #XM, #VE, #CP. #DB, #BP and #OF are traps here (as KVM classes them), #DF and #MC aborts. */
 #define EXCEPTION_IS_FAULT 0x003B7CE1u
@@ -111,12 +113,14 @@ void events_prepare_entry(struct vcpu *v)
 	/* The CPUID policy hides CET, so #CP never carries an error code for these guests. */
 	struct exc_event ev =
 		inject_sanitize(q->vector, q->has_ec, q->ec, q->flags, protected_mode, false, be->inject_caps, &fixup);
+	/* Counted always (HC_STAT), logged only the first times per vCPU: a guest must not flood the log. */
 	if (fixup == INJECT_FIXUP_EC_DROPPED) {
-		v->stats.ec_dropped++;
-		log_info("%s: vector %u cannot carry an error code here; dropped 0x%x", v->vm->name, q->vector, q->ec);
+		if (v->stats.ec_dropped++ < FIXUP_LOG_LINES)
+			log_info("%s: vector %u cannot carry an error code here; dropped 0x%x", v->vm->name, q->vector,
+				 q->ec);
 	} else if (fixup == INJECT_FIXUP_EC_ADDED) {
-		v->stats.ec_added++;
-		log_info("%s: vector %u needs an error code; pushing 0", v->vm->name, q->vector);
+		if (v->stats.ec_added++ < FIXUP_LOG_LINES)
+			log_info("%s: vector %u needs an error code; pushing 0", v->vm->name, q->vector);
 	}
 	/* A fault is delivered with RF set in the saved RFLAGS, so the IRET that restarts the instruction
 	 * does not hit its instruction breakpoint again (SDM Vol. 3A §6.12.1; KVM inject_pending_event()). */
