@@ -72,8 +72,11 @@ set -- "$@" ${QEMU_ARGS:-} # extra QEMU options, as for every QEMU run (README: 
 qstatus=$?
 tr -d '\r' <"$D/qemu.raw" | awk -v max=$UART_LINE_MAX '{
 	do { print substr($0, 1, max); $0 = substr($0, max + 1) } while (length($0) > 0) }' >"$D/qemu.out"
+qemu_error=$(grep "^qemu-system-[a-z0-9_]*: " "$D/qemu.err" | grep -v ": warning: " | head -n 1)
 if [ "$qstatus" -eq "$TIMEOUT_STATUS" ]; then
 	qexit="no exit-port write (timed out after ${QEMU_TIMEOUT}s)"
+elif [ "$qstatus" -eq 1 ] && [ -n "$qemu_error" ]; then # not the guest's status 0: QEMU refused to run
+	qexit="QEMU did not run the guest ($qemu_error)"
 elif [ $((qstatus % 2)) -eq 1 ]; then
 	qexit="exit status $((qstatus >> 1))"
 else
@@ -97,7 +100,7 @@ verdict=$(grep -aE "^(ok|not ok) [0-9]+ - qemu-svm/$name/(completed|load) # " "$
 	sed -E 's/^[^#]*# (FAILED: )?//; s/ \([0-9]+ ms, [0-9]+ exits\)$//')
 case "$verdict" in
 "clean exit"* | *"case(s) failed" | "the guest reported no test case" | "plan 1.."*) mexit="exit status 0" ;;
-"exit status "*) mexit="exit status ${verdict#exit status }" ;;
+"exit status "*) mexit="exit status $(printf '%s' "${verdict#exit status }" | cut -d' ' -f1)" ;; # no "(no TAP ...)"
 "") mexit="no verdict (see $log)" ;;
 *) mexit="no exit-port write ($verdict)" ;;
 esac

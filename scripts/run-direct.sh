@@ -43,11 +43,21 @@ fi
 case "$SMP" in ''|*[!0-9]*|0) echo "run-direct: SMP must be a CPU count, not '$SMP'" >&2; exit 2 ;; esac
 case "$ACCEL" in tcg|kvm) ;; *) echo "run-direct: ACCEL must be tcg or kvm, not '$ACCEL'" >&2; exit 2 ;; esac
 
+qemu_err=$(mktemp)
+trap 'rm -f "$qemu_err"' EXIT
 timeout "$TIMEOUT_SECONDS" "$QEMU" -machine q35 -accel "$ACCEL" -nodefaults -no-reboot -cpu max -m 64 \
 	-smp "$SMP" -kernel "$elf" -append "$APPEND" \
 	-device isa-debug-exit,iobase=0xf4,iosize=4 \
-	-serial stdio -display none -monitor none ${QEMU_ARGS:-} </dev/null
+	-serial stdio -display none -monitor none ${QEMU_ARGS:-} </dev/null 2>"$qemu_err"
 qemu_status=$?
+cat "$qemu_err" >&2
+# QEMU's own exit status 1 ("cannot start") is also what a guest writing 0 to isa-debug-exit gives: what
+# QEMU printed tells them apart. Its refusal is never read as a guest status.
+qemu_error=$(grep "^qemu-system-[a-z0-9_]*: " "$qemu_err" | grep -v ": warning: " | head -n 1)
+if [ "$qemu_status" -eq 1 ] && [ -n "$qemu_error" ]; then
+	echo "run-direct: $test_name: ERROR (QEMU did not run the guest: $qemu_error)"
+	exit 2
+fi
 
 if [ "$qemu_status" -eq "$TIMEOUT_STATUS" ]; then
 	echo "run-direct: $test_name: FAIL (timed out after ${TIMEOUT_SECONDS}s)"
