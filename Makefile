@@ -60,7 +60,7 @@ FUZZ_SMOKE_TIME ?= 3
 FUZZ_MERGE ?= 0
 MUTANTS  ?=
 
-.PHONY: all guests unit run run-direct test bench hostile list help clean distclean deps fuzz fuzz-smoke fuzz-seeds mutation usb debug
+.PHONY: all guests unit run run-direct test bench hostile list help clean distclean deps fuzz fuzz-smoke fuzz-seeds mutation usb debug kvm-column
 # Keep the guest objects and ELF64 images that pattern chains would otherwise delete as intermediates.
 .SECONDARY:
 all: $(B)/microhv.efi
@@ -188,6 +188,10 @@ hostile: all guests
 # Runs in its own worktree (build/mutation/) at HEAD; not part of make test.
 mutation: | $(DEPS_OK)
 	@nice -n 10 sh scripts/mutation/run.sh $(subst $(comma), ,$(MUTANTS))
+
+# docs/kvm-column.md: microhv, plain QEMU TCG and this host's KVM, case by case (needs /dev/kvm).
+kvm-column: guests
+	@sh scripts/kvm-column.sh
 
 list:
 	@sh scripts/list-tests.sh guest-tests/suite.txt

@@ -14,6 +14,8 @@ Targets
   make bench        the benchmark guests (test=@bench); results in build/results/bench-PLATFORM.*
   make hostile      the isolation and hostile guests (test=@hostile) on PLATFORM; results in
                     build/results/hostile-PLATFORM.* (docs/isolation.md)
+  make kvm-column   docs/kvm-column.md: every guest that makes sense without microhv on plain QEMU TCG and
+                    on this host's KVM, next to microhv's qemu-svm results (needs /dev/kvm)
   make list         every test: vCPUs, expected outcome, platforms it skips, groups, options
   make fuzz         every libFuzzer harness (tests/fuzz/, clang) for FUZZ_TIME s; FUZZ_MERGE=1 keeps new inputs
   make fuzz-smoke   the same for FUZZ_SMOKE_TIME s each (a row of make test)
@@ -44,6 +46,7 @@ Make variables (make VAR=value ...)
   USB_CFG="..."     make usb: the stick's \microhv.cfg (default "platform=hw exit=halt log=info")
   DEV=/dev/sdX      make usb: write build/usb.img to this whole-disk block device (refused if mounted)
   SMP=N ACCEL=kvm APPEND="..."   make run-direct: CPUs, accelerator, guest command line
+  CPU=MODEL         make run-direct: QEMU's -cpu (default max; with ACCEL=kvm host,-arch-capabilities)
 
 Environment (also as make VAR=value)
   MICROHV_ARGS="..."     extra words for microhv's command line, e.g. log=debug, or guest=k.elf smp=2
