@@ -27,6 +27,14 @@ static void set_error(struct cmdline *c, const char *what, const char *word, siz
 	snprintf(c->error, sizeof(c->error), "%s: '%.*s'", what, (int)MIN(len, 60u), word);
 }
 
+/* A bad option of one guest= fails that guest only (the runner reports it); the rest of the line runs. */
+static void guest_error(struct cmdline_guest *g, const char *what, const char *word, size_t len)
+{
+	if (g->error[0])
+		return;
+	snprintf(g->error, sizeof(g->error), "%s: '%.*s'", what, (int)MIN(len, 60u), word);
+}
+
 static bool value_is(const char *v, size_t len, const char *lit)
 {
 	return strlen(lit) == len && strncmp(v, lit, len) == 0;
@@ -104,16 +112,16 @@ static void parse_initrd(struct cmdline *c, struct cmdline_guest *g, const char 
 		while (file < n && v[file] != ' ')
 			file++;
 		if (file == 0) {
-			set_error(c, "initrd= item without a file name (no ',,' escapes)", w, len);
+			guest_error(g, "initrd= item without a file name (no ',,' escapes)", w, len);
 			return;
 		}
 		if (g->nmods == CMDLINE_MAX_MODULES) {
-			set_error(c, "more than " STRINGIFY(CMDLINE_MAX_MODULES) " initrd= modules", w, len);
+			guest_error(g, "more than " STRINGIFY(CMDLINE_MAX_MODULES) " initrd= modules", w, len);
 			return;
 		}
 		struct cmdline_module *m = &g->mods[g->nmods];
 		if (!copy_word(m->string, CMDLINE_NAME_MAX, v, n)) {
-			set_error(c, "initrd= module string too long", w, len);
+			guest_error(g, "initrd= module string too long", w, len);
 			return;
 		}
 		m->file_len = (u32)file;
@@ -138,24 +146,24 @@ static bool parse_guest_option(struct cmdline *c, const char *w, size_t len, siz
 	if (!c->nguests) {
 		set_error(c, "append=, initrd=, smp=, mem= and timeout= must follow the guest= they describe", w, len);
 	} else if (g->given & BIT(opt)) {
-		set_error(c, "given twice for one guest=", w, len);
+		guest_error(g, "given twice for one guest=", w, len);
 	} else if (opt == GUEST_OPT_APPEND) {
 		/* Empty is allowed: QEMU's -append "" is the default. */
 		if (vlen >= CMDLINE_APPEND_MAX)
-			set_error(c, "append= longer than " STRINGIFY(CMDLINE_APPEND_MAX) " characters", w, len);
+			guest_error(g, "append= longer than " STRINGIFY(CMDLINE_APPEND_MAX) " characters", w, len);
 		else
 			memcpy(g->append, v, vlen);
 	} else if (opt == GUEST_OPT_INITRD) {
 		parse_initrd(c, g, w, len, v, vlen);
 	} else if (opt == GUEST_OPT_MEM) {
 		if (!parse_mem(v, vlen, &g->mem_mib))
-			set_error(c, "mem= takes MiB (or a size with M or G) from " STRINGIFY(CMDLINE_MIN_MEM_MIB) " to "
+			guest_error(g, "mem= takes MiB (or a size with M or G) from " STRINGIFY(CMDLINE_MIN_MEM_MIB) " to "
 				  STRINGIFY(CMDLINE_MAX_MEM_MIB), w, len);
 	} else if (opt == GUEST_OPT_TIMEOUT) {
 		if (!parse_count(v, vlen, CMDLINE_MAX_TIMEOUT_S, &g->timeout_s))
-			set_error(c, "timeout= takes seconds from 1 to " STRINGIFY(CMDLINE_MAX_TIMEOUT_S), w, len);
+			guest_error(g, "timeout= takes seconds from 1 to " STRINGIFY(CMDLINE_MAX_TIMEOUT_S), w, len);
 	} else if (!parse_count(v, vlen, CMDLINE_MAX_VCPUS, &g->vcpus)) {
-		set_error(c, "smp= takes a vCPU count from 1 to " STRINGIFY(CMDLINE_MAX_VCPUS), w, len);
+		guest_error(g, "smp= takes a vCPU count from 1 to " STRINGIFY(CMDLINE_MAX_VCPUS), w, len);
 	}
 	if (c->nguests)
 		g->given |= (u32)BIT(opt);

@@ -58,6 +58,7 @@ struct cmdline_guest {
 	u32 nmods;
 	struct cmdline_module mods[CMDLINE_MAX_MODULES];
 	u32 given; /* CMDLINE_GIVEN_* bits of the options seen, each allowed once */
+	char error[96]; /* its first bad option, empty if none: that guest fails, the others still run */
 };
 
 struct cmdline {
@@ -73,7 +74,9 @@ struct cmdline {
 };
 
 /* Parses s into *out (always filled with defaults first). Returns 0, or -EINVAL with out->error set;
- * the words before and after a bad word are still applied. */
+ * the words before and after a bad word are still applied. A bad option of a guest= (append=, initrd=,
+ * smp=, mem=, timeout= with a bad value, or given twice) is not a command-line error: it goes into that
+ * guest's error, and only that guest fails. */
 int cmdline_parse(const char *s, struct cmdline *out);
 
 /* True if test `name` was selected (no test= word selects everything). */

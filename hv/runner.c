@@ -261,6 +261,11 @@ static u32 run_files(const struct backend *be, const struct cmdline *cl, const s
 		if (!cmdline_selects(cl, g->path))
 			continue;
 		selected++;
+		if (g->error[0]) { /* one bad option fails this guest only (cmdline.h) */
+			log_error("guest '%s': %s", g->path, g->error);
+			emit(totals, false, "%s/%s/load # bad option: %s", cl->platform, g->path, g->error);
+			continue;
+		}
 		const struct boot_file *f = guest_files(bi, g, mods, &error);
 		if (!f) {
 			log_error("guest '%s': %s", g->path, error);

@@ -76,6 +76,15 @@ check plain-kernel-default-128mib '^# plain_pass.elf\| PASS: plain kernel, 13107
 check plain-kernel-mem-64 '^# plain_mem.elf\| PASS: plain kernel, 65536 KiB of RAM$'
 check plain-kernel-exit-3-fails "^not ok [0-9]+ - qemu-svm/plain_fail.elf/completed # FAILED: exit status 3 \(no TAP lines: the exit port decides\)"
 check plain-kernel-timeout-1s "^not ok [0-9]+ - qemu-svm/plain_hang.elf/completed # FAILED: watchdog timeout .*\(1[0-9]{3} ms,"
+# A bad option of one guest= fails that guest alone; the other guest and the built-in test still run.
+cp $B/guests/plain_kernel.elf "$D/plain_bad.elf"
+ESP_FILES="$D/plain_bad.elf $D/plain_pass.elf" \
+MICROHV_ARGS='guest=plain_bad.elf smp=0 guest=plain_pass.elf' \
+RESULTS_NAME=bad-input-guest-option sh scripts/run-platform.sh qemu-svm "cpuid,plain_bad.elf,plain_pass.elf" "" >/dev/null 2>&1
+log=$B/results/bad-input-guest-option.log
+check bad-guest-option-fails-that-guest "^not ok [0-9]+ - qemu-svm/plain_bad.elf/load # bad option: smp= takes a vCPU count"
+check bad-guest-option-others-run "^ok [0-9]+ - qemu-svm/plain_pass.elf/completed # exit status 0"
+check bad-guest-option-builtin-runs "^ok [0-9]+ - qemu-svm/cpuid/completed"
 echo "1..$n"
 echo "bad-input: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

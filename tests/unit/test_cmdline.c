@@ -29,6 +29,19 @@ static void expect_ok(const char *s)
 	assert_string_equal(cl.error, "");
 }
 
+/* Accepted as a command line, but the last guest= is refused with an error containing `word`. */
+static void expect_guest_error(const char *s, const char *word)
+{
+	int rc = parse(s);
+	if (rc != 0)
+		fail_msg("\"%s\": got %d (%s), want 0 with the error on the guest", s, rc, cl.error);
+	if (cl.nguests == 0)
+		fail_msg("\"%s\": no guest", s);
+	const char *e = cl.guests[cl.nguests - 1].error;
+	if (!strstr(e, word))
+		fail_msg("\"%s\": guest error \"%s\" does not name \"%s\"", s, e, word);
+}
+
 /* Rejected, and the error message contains `word`. */
 static void expect_error(const char *s, const char *word)
 {
@@ -422,7 +435,7 @@ static void test_initrd_list(void **state)
 	expect_ok("guest=k.elf initrd=a,b,c,d");
 	assert_int_equal(cl.guests[0].nmods, CMDLINE_MAX_MODULES);
 	expect_module(&cl.guests[0].mods[3], "d", "d");
-	expect_error("guest=k.elf initrd=a,b,c,d,e", "more than 4 initrd= modules");
+	expect_guest_error("guest=k.elf initrd=a,b,c,d,e", "more than 4 initrd= modules");
 	assert_int_equal(cl.guests[0].nmods, CMDLINE_MAX_MODULES);
 }
 
@@ -459,7 +472,7 @@ static void expect_length_limit(const char *fmt, size_t max, const char *error)
 	value[max] = 'v';
 	value[max + 1] = '\0';
 	snprintf(line, sizeof(line), fmt, value);
-	expect_error(line, error);
+	expect_guest_error(line, error);
 }
 
 static void test_append_limits(void **state)
@@ -475,11 +488,11 @@ static void test_error_guest_options(void **state)
 	assert_int_equal(cl.guests[0].vcpus, 0);
 	expect_error("append=x", "must follow");
 	expect_error("initrd=m.bin", "must follow");
-	expect_error("guest=k.elf smp=2 smp=3", "given twice for one guest=: 'smp=3'");
+	expect_guest_error("guest=k.elf smp=2 smp=3", "given twice for one guest=: 'smp=3'");
 	assert_int_equal(cl.guests[0].vcpus, 2);
-	expect_error("guest=k.elf append=a append=b", "given twice");
+	expect_guest_error("guest=k.elf append=a append=b", "given twice");
 	assert_string_equal(cl.guests[0].append, "a");
-	expect_error("guest=k.elf initrd=a initrd=b", "given twice");
+	expect_guest_error("guest=k.elf initrd=a initrd=b", "given twice");
 	assert_int_equal(cl.guests[0].nmods, 1);
 }
 
@@ -499,23 +512,36 @@ static void test_mem_and_timeout(void **state)
 	char line[64];
 	for (unsigned i = 0; i < sizeof(bad_mem) / sizeof(bad_mem[0]); i++) {
 		snprintf(line, sizeof(line), "guest=k.elf %s", bad_mem[i]);
-		expect_error(line, "mem= takes MiB");
+		expect_guest_error(line, "mem= takes MiB");
 	}
-	expect_error("guest=k.elf timeout=0", "timeout= takes seconds from 1 to 3600");
-	expect_error("guest=k.elf timeout=3601", "timeout= takes seconds");
+	expect_guest_error("guest=k.elf timeout=0", "timeout= takes seconds from 1 to 3600");
+	expect_guest_error("guest=k.elf timeout=3601", "timeout= takes seconds");
 	expect_error("mem=64 guest=k.elf", "must follow the guest= they describe");
+}
+
+/* A bad option fails its guest= only: the command line and the other guests are still good. */
+static void test_bad_guest_option_fails_that_guest_only(void **state)
+{
+	expect_ok("guest=a.elf smp=0 guest=b.elf smp=2 log=debug");
+	assert_int_equal(cl.nguests, 2);
+	assert_non_null(strstr(cl.guests[0].error, "smp= takes a vCPU count"));
+	assert_string_equal(cl.guests[1].error, "");
+	assert_int_equal(cl.guests[1].vcpus, 2);
+	assert_int_equal(cl.log_level, LOG_DEBUG);
+	expect_error("smp=2 guest=k.elf", "must follow"); /* an option without its guest= stays an error */
 }
 
 static void test_error_smp_values(void **state)
 {
-	static const char *const bad[] = { "smp=0", "smp=1025", "smp=", "smp=-1", "smp=2x", "smp=0x10", "smp= 2",
+	static const char *const bad[] = { "smp=0", "smp=1025", "smp=", "smp=-1", "smp=2x", "smp=0x10",
 					   "smp=99999999999999999999", "smp=+3" };
 	char line[64];
 
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(line, sizeof(line), "guest=k.elf %s", bad[i]);
-		expect_error(line, "smp= takes a vCPU count from 1 to 1024");
+		expect_guest_error(line, "smp= takes a vCPU count from 1 to 1024");
 	}
+	expect_error("guest=k.elf smp= 2", "expected key=value"); /* "2" alone is a word of its own */
 	expect_ok("guest=k.elf smp=001");
 	assert_int_equal(cl.guests[0].vcpus, 1);
 	expect_ok("guest=k.elf smp=1");
@@ -524,11 +550,11 @@ static void test_error_smp_values(void **state)
 
 static void test_error_initrd_items(void **state)
 {
-	expect_error("guest=k.elf initrd=", "initrd= item without a file name");
-	expect_error("guest=k.elf initrd=a,,b", "no ',,' escapes");
-	expect_error("guest=k.elf initrd=a,", "without a file name");
-	expect_error("guest=k.elf initrd=,a", "without a file name");
-	expect_error("guest=k.elf initrd=\" args only\"", "without a file name");
+	expect_guest_error("guest=k.elf initrd=", "initrd= item without a file name");
+	expect_guest_error("guest=k.elf initrd=a,,b", "no ',,' escapes");
+	expect_guest_error("guest=k.elf initrd=a,", "without a file name");
+	expect_guest_error("guest=k.elf initrd=,a", "without a file name");
+	expect_guest_error("guest=k.elf initrd=\" args only\"", "without a file name");
 	/* Module strings hold CMDLINE_NAME_MAX - 1 characters. */
 	expect_length_limit("guest=k.elf initrd=a,%s", CMDLINE_NAME_MAX - 1, "initrd= module string too long");
 	assert_int_equal(cl.guests[0].nmods, 1);
@@ -578,6 +604,7 @@ int main(void)
 		cmocka_unit_test(test_append_limits),
 		cmocka_unit_test(test_error_guest_options),
 		cmocka_unit_test(test_error_smp_values),
+		cmocka_unit_test(test_bad_guest_option_fails_that_guest_only),
 		cmocka_unit_test(test_mem_and_timeout),
 		cmocka_unit_test(test_error_initrd_items),
 		cmocka_unit_test(test_error_quotes_and_long_words),
