@@ -53,6 +53,12 @@ static u32 probe_unassigned(u64 gpa)
 	wrong += read8(gpa + 1) != 0xFF;
 	*(volatile u32 *)gpa = 0;
 	wrong += read32(gpa) != ~0u;
+	/* Not only MOV: an ALU read and a locked read-modify-write (the MMIO emulator's other forms). */
+	u32 acc = 0;
+	asm volatile("orl (%1), %0" : "+r"(acc) : "r"(gpa) : "memory", "cc");
+	wrong += acc != ~0u;
+	asm volatile("lock incl (%0)" ::"r"(gpa) : "memory", "cc");
+	wrong += read32(gpa) != ~0u;
 	if (wrong)
 		tap_diag("unassigned 0x%llx: %u reads not all ones", gpa, wrong);
 	return wrong;

@@ -1,32 +1,28 @@
-/* See unassigned_mem.h. */
+/* See unassigned_mem.h. Every instruction the MMIO emulator knows works there (hv/mmio_exit.h): the
+ * device is the faulting page, reading all ones and ignoring writes. */
 #include "unassigned_mem.h"
-#include "events.h"
-#include "guest_insn.h"
 #include "log.h"
+#include "mmio_exit.h"
 #include "vm.h"
 
-#define ALL_ONES (~0ull)
+static void unassigned_read(struct vcpu *v, u64 offset, u8 size, u64 *value)
+{
+	*value = size == 8 ? ~0ull : (1ull << (8 * size)) - 1;
+}
+
+static void unassigned_write(struct vcpu *v, u64 offset, u8 size, u64 value)
+{
+}
 
 bool unassigned_mem_access(struct vcpu *v, const struct exit_mem *m)
 {
-	struct insn in;
-	if (m->fetch || guest_fetch_insn(v, &in) || !in.rm_is_mem)
+	if (m->fetch)
 		return false;
-	switch (in.kind) {
-	case INSN_MOV_LOAD:
-	case INSN_MOVZX:
-	case INSN_MOVSX:
-		insn_reg_write(v->gpr, in.reg, in.op_size, insn_load_value(&in, ALL_ONES));
-		break;
-	case INSN_MOV_STORE:
-	case INSN_MOV_IMM:
-		break;
-	default:
-		return false;
-	}
 	if (!v->vm->unassigned_seen++) /* once per VM: a guest probing many addresses must not flood the log */
 		log_info("%s: %s of unassigned guest-physical 0x%llx (reads all ones, writes dropped)", v->vm->name,
 			 m->write ? "write" : "read", m->gpa);
-	vcpu_skip_emulated(v, in.len);
+	const struct mmio_device page = { "unassigned memory", m->gpa & ~(PAGE_SIZE - 1), PAGE_SIZE, unassigned_read,
+					  unassigned_write };
+	mmio_exit_emulate(v, m, &page);
 	return true;
 }

@@ -5,7 +5,7 @@
 #include "../guest_insn.h"
 #include "../guest_walk.h"
 #include "../log.h"
-#include "../mmio_emul.h"
+#include "../mmio_exit.h"
 #include "../sched.h"
 #include "../time.h"
 #include "../vm.h"
@@ -136,122 +136,20 @@ int vapic_msr(struct vcpu *v, u32 msr, bool write, u64 *value)
 	return 1;
 }
 
-/* ---- xAPIC MMIO: decode the instruction, then emulate it (hv/mmio_emul.h) on a bus that reaches the
- * vlapic registers and, for the other operand of MOVS/PUSH/POP, guest RAM. ---- */
+/* ---- xAPIC MMIO: the vlapic's registers as an MMIO device (hv/mmio_exit.h) ---- */
 
-struct apic_bus {
-	struct vcpu *v;
-	u64 base;          /* guest-physical APIC page */
-	u64 fault_gpa;     /* the access that exited */
-	u64 known_linear;  /* a linear page known to map fault_gpa's page, or NO_LINEAR_PAGE */
-	struct guest_paging gp;
-	bool gp_loaded;
-	u64 refused_at;    /* the linear address of a refused access, with the reason */
-	const char *refused;
-};
-
-#define NO_LINEAR_PAGE (~0ull)
-#define PAGE_FRAME(a) ((a) & ~(u64)(APIC_PAGE_SIZE - 1))
-
-static bool bus_refuse(struct apic_bus *b, u64 linear, const char *why)
+static void apic_page_read(struct vcpu *v, u64 offset, u8 size, u64 *value)
 {
-	b->refused_at = linear;
-	b->refused = why;
-	return false;
+	u32 reg = 0;
+	vlapic_mmio_read(&v->apic, rdtsc(), (u32)offset, size, &reg);
+	*value = reg;
 }
 
-/* linear -> guest-physical: the faulting page without a walk when the instruction allows it, else the
- * guest's page tables (the walker's limits are in guest_walk.h). */
-static bool bus_translate(struct apic_bus *b, u64 linear, u64 *gpa)
+static void apic_page_write(struct vcpu *v, u64 offset, u8 size, u64 value)
 {
-	struct guest_xlate x;
-	if (PAGE_FRAME(linear) == b->known_linear) {
-		*gpa = PAGE_FRAME(b->fault_gpa) | (linear & (APIC_PAGE_SIZE - 1));
-		return true;
-	}
-	if (!b->gp_loaded) {
-		guest_paging_of(b->v, &b->gp);
-		b->gp_loaded = true;
-	}
-	if (guest_translate(&b->gp, linear, &x))
-		return bus_refuse(b, linear, "the guest's page tables do not map it");
-	*gpa = x.gpa;
-	return true;
-}
-
-/* A RAM operand (the other side of MOVS, the stack of PUSH/POP): the access does not cross a page. */
-static u8 *bus_ram(struct apic_bus *b, u64 linear, u64 gpa, u8 size)
-{
-	struct vm *vm = b->v->vm;
-	if (gpa >= vm->ram_size || size > vm->ram_size - gpa) {
-		bus_refuse(b, linear, "neither the APIC page nor guest RAM");
-		return NULL;
-	}
-	return vm->ram + gpa;
-}
-
-static int bus_read(void *ctx, u64 linear, u8 size, u64 *value)
-{
-	struct apic_bus *b = ctx;
-	u64 gpa;
-	if (!bus_translate(b, linear, &gpa))
-		return -1;
-	if (gpa >= b->base && gpa < b->base + APIC_PAGE_SIZE) {
-		u32 reg = 0;
-		vlapic_mmio_read(&b->v->apic, rdtsc(), (u32)(gpa - b->base), size, &reg);
-		*value = reg;
-		return 0;
-	}
-	u8 *ram = bus_ram(b, linear, gpa, size);
-	if (!ram)
-		return -1;
-	memcpy(value, ram, size);
-	return 0;
-}
-
-static int bus_write(void *ctx, u64 linear, u8 size, u64 value)
-{
-	struct apic_bus *b = ctx;
-	u64 gpa;
-	if (!bus_translate(b, linear, &gpa))
-		return -1;
-	if (gpa >= b->base && gpa < b->base + APIC_PAGE_SIZE) {
-		struct vlapic_effects fx = { .eoi_vector = -1 };
-		vlapic_mmio_write(&b->v->apic, rdtsc(), (u32)(gpa - b->base), size, (u32)value, &fx);
-		apply(b->v, &fx);
-		return 0;
-	}
-	u8 *ram = bus_ram(b, linear, gpa, size);
-	if (!ram)
-		return -1;
-	memcpy(ram, &value, size);
-	return 0;
-}
-
-/* The guest's view of the instruction, for the VM-stop messages. */
-static void stop_undecodable(struct vcpu *v, const struct exit_mem *m, int err, const struct insn *in)
-{
-	u8 bytes[INSN_MAX_LEN];
-	char hex[3 * INSN_MAX_LEN + 1];
-	u32 got = guest_fetch_bytes(v, bytes), pos = 0;
-	for (u32 i = 0; i < got; i++)
-		pos += (u32)snprintf(hex + pos, sizeof(hex) - pos, i ? " %02x" : "%02x", bytes[i]);
-	hex[pos] = 0;
-	vm_stop(v->vm, VM_BAD_ACCESS, v->rip, "APIC MMIO at 0x%llx: cannot decode the instruction (%s) in %u-bit mode, bytes %s",
-		m->gpa, in->reason ? in->reason : decode_error_name(err), 16u << in->mode, got ? hex : "(none fetched)");
-}
-
-/* Segment bases count outside 64-bit mode and for FS/GS: only then are they read (VMREADs on VMX). The
- * stack-address size follows the code size: SS.B is not in the back-end interface, and a flat kernel has
- * SS.B = CS.D. */
-static void emul_cpu_of(struct vcpu *v, const struct insn *in, u64 seg_base[NUM_SEGS], struct emul_cpu *cpu)
-{
-	for (u32 s = 0; s < NUM_SEGS; s++)
-		seg_base[s] = 0;
-	if (in->mode != CPU_MODE_64 || in->mem.seg == SEG_FS || in->mem.seg == SEG_GS)
-		guest_segment_bases(v, seg_base);
-	*cpu = (struct emul_cpu){ v->gpr, &v->rflags, v->rip, seg_base,
-				  in->mode == CPU_MODE_64 ? 8 : in->mode == CPU_MODE_32 ? 4 : 2 };
+	struct vlapic_effects fx = { .eoi_vector = -1 };
+	vlapic_mmio_write(&v->apic, rdtsc(), (u32)offset, size, (u32)value, &fx);
+	apply(v, &fx);
 }
 
 bool vapic_mmio(struct vcpu *v, const struct exit_mem *m)
@@ -263,34 +161,8 @@ bool vapic_mmio(struct vcpu *v, const struct exit_mem *m)
 		vm_stop(v->vm, VM_BAD_ACCESS, v->rip, "instruction fetch from the APIC page at 0x%llx", m->gpa);
 		return true;
 	}
-	struct insn in;
-	int err = guest_fetch_insn(v, &in);
-	if (err) {
-		stop_undecodable(v, m, err, &in);
-		return true;
-	}
-	u64 seg_base[NUM_SEGS];
-	struct emul_cpu cpu;
-	emul_cpu_of(v, &in, seg_base, &cpu);
-	struct apic_bus b = { .v = v, .base = base, .fault_gpa = m->gpa, .known_linear = NO_LINEAR_PAGE };
-	if (mmio_only_accesses_ea(&in)) {
-		u64 la = insn_linear_addr(&in, v->gpr, v->rip, seg_base);
-		if ((la & (APIC_PAGE_SIZE - 1)) == (m->gpa & (APIC_PAGE_SIZE - 1)))
-			b.known_linear = PAGE_FRAME(la);
-	}
-	struct emul_bus bus = { bus_read, bus_write, &b };
-	int rc = mmio_emulate(&in, &cpu, &bus);
-	if (rc == EMUL_DONE)
-		vcpu_skip_emulated(v, in.len);
-	else if (rc == EMUL_CROSSES_PAGE) /* half of it would reach whatever lies above: not emulated */
-		vm_stop(v->vm, VM_BAD_ACCESS, v->rip, "%u-byte %s at APIC MMIO 0x%llx straddles the end of a page",
-			in.rm_size, insn_name(&in), m->gpa);
-	else if (rc == EMUL_BUS_ERROR)
-		vm_stop(v->vm, VM_BAD_ACCESS, v->rip, "%s at APIC MMIO 0x%llx: its access at linear 0x%llx is %s",
-			insn_name(&in), m->gpa, b.refused_at, b.refused);
-	else if (rc != EMUL_REPEAT)
-		vm_stop(v->vm, VM_BAD_ACCESS, v->rip, "%s at APIC MMIO 0x%llx: %s", insn_name(&in), m->gpa,
-			emul_result_name(rc));
+	const struct mmio_device apic = { "APIC MMIO", base, APIC_PAGE_SIZE, apic_page_read, apic_page_write };
+	mmio_exit_emulate(v, m, &apic);
 	return true;
 }
 
