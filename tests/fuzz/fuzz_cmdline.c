@@ -84,6 +84,14 @@ static void unparse_guest(const struct cmdline_guest *g, char *out, size_t *pos)
 		snprintf(buf, sizeof(buf), "%u", g->vcpus);
 		put(out, pos, "smp", buf);
 	}
+	if (g->given & BIT(3)) { /* in MiB, without a suffix */
+		snprintf(buf, sizeof(buf), "%u", g->mem_mib);
+		put(out, pos, "mem", buf);
+	}
+	if (g->given & BIT(4)) {
+		snprintf(buf, sizeof(buf), "%u", g->timeout_s);
+		put(out, pos, "timeout", buf);
+	}
 }
 
 static void unparse(const struct cmdline *c, char *out)
@@ -110,7 +118,7 @@ static void unparse(const struct cmdline *c, char *out)
 static bool same_guest(const struct cmdline_guest *a, const struct cmdline_guest *b)
 {
 	if (strcmp(a->path, b->path) || strcmp(a->append, b->append) || a->vcpus != b->vcpus ||
-	    a->nmods != b->nmods || a->given != b->given)
+	    a->mem_mib != b->mem_mib || a->timeout_s != b->timeout_s || a->nmods != b->nmods || a->given != b->given)
 		return false;
 	for (u32 m = 0; m < a->nmods; m++)
 		if (strcmp(a->mods[m].string, b->mods[m].string) || a->mods[m].file_len != b->mods[m].file_len)
