@@ -35,7 +35,9 @@ HV_ASM   := $(wildcard hv/*.asm hv/*/*.asm)
 BOOT_C   := $(wildcard boot/*.c)
 BOOT_ASM := $(wildcard boot/*.asm)
 HV_OBJS  := $(HV_C:%.c=$(B)/%.o) $(HV_ASM:%.asm=$(B)/%.asm.o) $(BOOT_C:%.c=$(B)/%.o) \
-	$(BOOT_ASM:%.asm=$(B)/%.asm.o) $(B)/guest_table.o
+	$(BOOT_ASM:%.asm=$(B)/%.asm.o) $(B)/guest_table.o $(B)/font.o
+# The screen console's font (hv/font.h), generated from a PSF font of Debian's console-setup-linux.
+FONT_PSF := /usr/share/consolefonts/Lat15-Fixed16.psf.gz
 
 GLIB_C   := $(wildcard guest-tests/lib/*.c) hv/fmt.c
 GLIB_ASM := $(wildcard guest-tests/lib/*.asm)
@@ -113,6 +115,15 @@ $(B)/guest_table.c: guest-tests/suite.txt scripts/gen-guest-table.sh $(GUEST_ELF
 	$(Q)sh scripts/gen-guest-table.sh $< $(B)/guests > $@.tmp && mv $@.tmp $@
 
 $(B)/guest_table.o: $(B)/guest_table.c $(GUEST_ELFS)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
+
+$(B)/font.c: scripts/gen-font.py | $(DEPS_OK)
+	@mkdir -p $(B)
+	@echo "  FONT    $(FONT_PSF)"
+	$(Q)python3 scripts/gen-font.py $(FONT_PSF) $@.tmp && mv $@.tmp $@
+
+$(B)/font.o: $(B)/font.c hv/font.h
 	@echo "  CC      $<"
 	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
 

@@ -174,6 +174,7 @@ static void parse_word(struct cmdline *c, const char *w, size_t len)
 {
 	static const char *const finish_names[] = { "halt", "shutdown", "debug-port" };
 	static const char *const log_names[] = { "error", "warn", "info", "debug" };
+	static const char *const console_names[] = { "none", "serial", "screen", "both" };
 	static const char *const selftest_names[] = { "none", "text-write", "rodata-write", "data-exec",
 						      "stack-overflow" };
 	size_t k = 0;
@@ -212,6 +213,18 @@ static void parse_word(struct cmdline *c, const char *w, size_t len)
 			c->log_level = e;
 		else
 			set_error(c, "log= takes error, warn, info or debug", w, len);
+	} else if (value_is(w, k, "console")) {
+		if (parse_enum(v, vlen, console_names, ARRAY_SIZE(console_names), &e) && e != 0)
+			c->console = e;
+		else
+			set_error(c, "console= takes serial, screen or both", w, len);
+	} else if (value_is(w, k, "serial")) {
+		if (value_is(v, vlen, "0x3F8") || value_is(v, vlen, "0x3f8"))
+			c->serial_port = CMDLINE_COM1;
+		else if (value_is(v, vlen, "0x2F8") || value_is(v, vlen, "0x2f8"))
+			c->serial_port = CMDLINE_COM2;
+		else
+			set_error(c, "serial= takes 0x3F8 (COM1) or 0x2F8 (COM2)", w, len);
 	} else if (value_is(w, k, "selftest")) {
 		if (parse_enum(v, vlen, selftest_names, ARRAY_SIZE(selftest_names), &e))
 			c->selftest = e;
@@ -257,6 +270,8 @@ int cmdline_parse(const char *s, struct cmdline *out)
 	memcpy(out->platform, "hw", 3);
 	out->finish = FINISH_HALT;
 	out->log_level = LOG_INFO;
+	out->console = CONSOLE_BOTH;
+	out->serial_port = CMDLINE_COM1;
 	while (s && *s) {
 		while (is_space(*s))
 			s++;

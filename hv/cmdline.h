@@ -14,6 +14,9 @@
  *   platform=LABEL        the platform name printed in TAP lines (default: hw)
  *   exit=halt|shutdown|debug-port   what to do when the suite is done (default: halt)
  *   log=error|warn|info|debug
+ *   console=serial|screen|both   where console output goes (default both; screen: the GOP framebuffer,
+ *                         when the firmware offers one)
+ *   serial=0x3F8|0x2F8    the console UART: COM1 (default) or COM2
  *   selftest=text-write|rodata-write|data-exec|stack-overflow   (debug only, not in the README) make the
  *                         hypervisor fault on purpose after its set-up, to show that W^X and the stack
  *                         guard pages hold and that the fault report names what was hit
@@ -41,6 +44,9 @@
 
 enum finish_action { FINISH_HALT, FINISH_SHUTDOWN, FINISH_DEBUG_PORT };
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+enum console_target { CONSOLE_SERIAL = 1, CONSOLE_SCREEN = 2, CONSOLE_BOTH = 3 }; /* bits: serial, screen */
+#define CMDLINE_COM1 0x3F8
+#define CMDLINE_COM2 0x2F8
 enum host_selftest { SELFTEST_NONE, SELFTEST_TEXT_WRITE, SELFTEST_RODATA_WRITE, SELFTEST_DATA_EXEC,
 		     SELFTEST_STACK_OVERFLOW };
 
@@ -69,6 +75,8 @@ struct cmdline {
 	char platform[CMDLINE_LABEL_MAX];
 	enum finish_action finish;
 	enum log_level log_level;
+	enum console_target console;
+	u16 serial_port; /* CMDLINE_COM1 or CMDLINE_COM2 */
 	enum host_selftest selftest;
 	char error[160]; /* the first problem found, empty if none */
 };

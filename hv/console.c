@@ -1,9 +1,12 @@
-/* COM1 16550 console. Polls LSR so no byte is lost; never uses interrupts. */
+/* The console: a 16550 UART (COM1, or COM2 with serial=0x2F8), polled so no byte is lost, never with
+ * interrupts; and the screen (screen.c) when the firmware offers a GOP framebuffer (console=). */
 #include "console.h"
+#include "font.h"
 #include "fmt.h"
+#include "log.h"
+#include "screen.h"
 #include "x86.h"
 
-#define COM1_BASE 0x3F8
 #define UART_THR 0  /* transmit holding register (DLAB=0) */
 #define UART_DLL 0  /* divisor latch low (DLAB=1) */
 #define UART_IER 1  /* interrupt enable (DLAB=0) */
@@ -23,24 +26,49 @@
 #define UART_SPIN_LIMIT 1000000
 
 static bool uart_present = true;
+static u16 uart_base = CMDLINE_COM1;
+static bool to_serial = true, to_screen = false; /* until console_configure(): COM1 only */
+
+static void uart_init(void)
+{
+	outb(uart_base + UART_IER, 0);
+	outb(uart_base + UART_LCR, LCR_DLAB);
+	outb(uart_base + UART_DLL, BAUD_DIVISOR_115200);
+	outb(uart_base + UART_DLM, 0);
+	outb(uart_base + UART_LCR, LCR_8N1);
+	outb(uart_base + UART_FCR, FCR_ENABLE_CLEAR);
+	outb(uart_base + UART_MCR, MCR_DTR_RTS);
+	/* An absent UART floats the bus: LSR reads all ones. */
+	uart_present = inb(uart_base + UART_LSR) != 0xFF;
+}
 
 void console_init(void)
 {
-	outb(COM1_BASE + UART_IER, 0);
-	outb(COM1_BASE + UART_LCR, LCR_DLAB);
-	outb(COM1_BASE + UART_DLL, BAUD_DIVISOR_115200);
-	outb(COM1_BASE + UART_DLM, 0);
-	outb(COM1_BASE + UART_LCR, LCR_8N1);
-	outb(COM1_BASE + UART_FCR, FCR_ENABLE_CLEAR);
-	outb(COM1_BASE + UART_MCR, MCR_DTR_RTS);
-	/* An absent UART floats the bus: LSR reads all ones. */
-	uart_present = inb(COM1_BASE + UART_LSR) != 0xFF;
+	uart_init();
+}
+
+void console_configure(enum console_target target, u16 serial_port, const struct boot_framebuffer *fb)
+{
+	if (serial_port != uart_base) {
+		uart_base = serial_port;
+		uart_init();
+	}
+	to_serial = target & CONSOLE_SERIAL;
+	if (!(target & CONSOLE_SCREEN))
+		return;
+	const char *why_not = screen_init(fb);
+	to_screen = !why_not;
+	if (why_not)
+		log_info("no screen console: %s", why_not);
+	else
+		log_info("screen console: %ux%u GOP framebuffer at 0x%llx, %u text columns", fb->width, fb->height,
+			 fb->base, fb->width / FONT_WIDTH);
 }
 
 static bool wait_lsr(u8 bit)
 {
 	for (u32 i = 0; i < UART_SPIN_LIMIT; i++)
-		if (inb(COM1_BASE + UART_LSR) & bit)
+		if (inb(uart_base + UART_LSR) & bit)
 			return true;
 	return false;
 }
@@ -52,11 +80,15 @@ static void put_byte(char c)
 	if (!wait_lsr(LSR_THRE))
 		uart_present = false;
 	else
-		outb(COM1_BASE + UART_THR, (u8)c);
+		outb(uart_base + UART_THR, (u8)c);
 }
 
 void console_write(const char *s, size_t n)
 {
+	if (to_screen)
+		screen_write(s, n);
+	if (!to_serial)
+		return;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\n')
 			put_byte('\r');

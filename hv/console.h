@@ -1,11 +1,17 @@
-/* The hypervisor console: COM1, polled. */
+/* The hypervisor console: a polled UART (COM1 until configured) and the GOP framebuffer (screen.h). */
 #ifndef HV_CONSOLE_H
 #define HV_CONSOLE_H
 
 #include <stdarg.h>
+#include "../boot/boot_info.h"
+#include "cmdline.h"
 #include "types.h"
 
+/* COM1 only: the early output, before the command line is parsed. */
 void console_init(void);
+/* What the command line chose: console= and serial=. The screen is cleared and used if it can be; if it
+ * cannot, the serial log says why once. */
+void console_configure(enum console_target target, u16 serial_port, const struct boot_framebuffer *fb);
 void console_write(const char *s, size_t n);
 void console_vprintf(const char *fmt, va_list ap);
 void console_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

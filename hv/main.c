@@ -49,6 +49,7 @@ void hv_entry(struct boot_info *bi)
 	console_init();
 	int cmdline_err = cmdline_parse(bi->cmdline, &cl);
 	log_threshold = cl.log_level;
+	console_configure(cl.console, cl.serial_port, &bi->fb);
 	finish_configure(cl.finish, bi->shutdown);
 	mm_init(bi->pool_base, bi->pool_size);
 	host_mmu_describe(bi);

@@ -35,6 +35,7 @@ function flush_guest(g,   f) {
 		gsub(/\033\[[0-9;=?]*[ -\/]*[@-~]/, ""); gsub(/\033[@-_]/, ""); gsub(/\033/, "")
 	}
 	print > logfile
+	fflush(logfile) # the log grows as the run goes: check-screen.sh waits in it for the last line
 	buf = buf $0 "\n"
 	if (verbose == 1) out($0)
 }

@@ -7,7 +7,7 @@ Targets
   make guests       every guest-tests/*.c and bench/*.c as build/guests/NAME.elf
   make run          boot the suite on one platform (PLATFORM, default qemu-svm); TEST=, GUESTS= optional
   make test         unit tests + fuzz smoke + every platform (PLATFORMS) + JUnit, USB-image, bad-input,
-                    host-fault and QEMU-compatibility checks;
+                    host-fault, screen-console and QEMU-compatibility checks;
                     last line "N passed, N failed"; also build/results/all.tap (TAP 13) and junit.xml
   make unit         only the host unit tests (cmocka)
   make run-direct TEST=NAME   one guest on plain QEMU, without microhv (SMP=, ACCEL=, APPEND= optional)
@@ -60,6 +60,7 @@ Environment (also as make VAR=value)
   RESULTS_NAME=NAME      results as build/results/NAME.{log,tap,...} instead of PLATFORM.* (make bench: bench-PLATFORM)
   PLATFORMS="P ..."      make test: the platforms to run (default all four)
   UNIT_TIMEOUT=S         seconds per unit-test binary (default 120)
+  SCREEN_TIMEOUT=S       seconds per QEMU run of check-screen.sh, until its screenshot (default 120)
   QEMU_COMPAT_TIMEOUT=S  seconds per QEMU run of check-qemu-compat.sh (default 60)
   RUN_DIRECT_TIMEOUT=S   seconds for make run-direct (default 60)
   MUTATION_DIR=DIR MUTATION_RUN_TIMEOUT=S   make mutation: its worktree (build/mutation/worktree),

@@ -47,6 +47,8 @@ static void check_result(const struct cmdline *c, int rc)
 	FUZZ_CHECK(c->ntests <= CMDLINE_MAX_TESTS && c->nguests <= CMDLINE_MAX_GUESTS);
 	FUZZ_CHECK(terminated(c->platform, sizeof(c->platform)) && c->platform[0]);
 	FUZZ_CHECK(c->finish <= FINISH_DEBUG_PORT && c->log_level <= LOG_DEBUG);
+	FUZZ_CHECK(c->console >= CONSOLE_SERIAL && c->console <= CONSOLE_BOTH);
+	FUZZ_CHECK(c->serial_port == CMDLINE_COM1 || c->serial_port == CMDLINE_COM2);
 	for (u32 i = 0; i < c->ntests; i++) {
 		FUZZ_CHECK(terminated(c->tests[i], sizeof(c->tests[i])) && c->tests[i][0]);
 		FUZZ_CHECK(!strchr(c->tests[i], ',') && cmdline_selects(c, c->tests[i]));
@@ -83,7 +85,7 @@ static void unparse_guest(const struct cmdline_guest *g, char *out, size_t *pos)
 		snprintf(buf, sizeof(buf), "%u", g->vcpus);
 		put(out, pos, "smp", buf);
 	}
-	if (g->given & BIT(3)) {
+	if (g->given & BIT(3)) { /* in MiB, without a suffix */
 		snprintf(buf, sizeof(buf), "%u", g->mem_mib);
 		put(out, pos, "mem", buf);
 	}
@@ -97,6 +99,7 @@ static void unparse(const struct cmdline *c, char *out)
 {
 	static const char *const finish[] = { "halt", "shutdown", "debug-port" };
 	static const char *const level[] = { "error", "warn", "info", "debug" };
+	static const char *const console[] = { "", "serial", "screen", "both" };
 	size_t pos = 0;
 
 	out[0] = '\0';
@@ -107,6 +110,8 @@ static void unparse(const struct cmdline *c, char *out)
 	put(out, &pos, "platform", c->platform);
 	put(out, &pos, "exit", finish[c->finish]);
 	put(out, &pos, "log", level[c->log_level]);
+	put(out, &pos, "console", console[c->console]);
+	put(out, &pos, "serial", c->serial_port == CMDLINE_COM2 ? "0x2F8" : "0x3F8");
 }
 
 /* Equal as the rest of microhv reads them: up to each string's NUL (a value given twice, e.g. platform=,
@@ -125,7 +130,8 @@ static bool same_guest(const struct cmdline_guest *a, const struct cmdline_guest
 static bool same_cmdline(const struct cmdline *a, const struct cmdline *b)
 {
 	if (a->ntests != b->ntests || a->nguests != b->nguests || strcmp(a->platform, b->platform) ||
-	    a->finish != b->finish || a->log_level != b->log_level)
+	    a->finish != b->finish || a->log_level != b->log_level || a->console != b->console ||
+	    a->serial_port != b->serial_port)
 		return false;
 	for (u32 i = 0; i < a->ntests; i++)
 		if (strcmp(a->tests[i], b->tests[i]))

@@ -61,6 +61,8 @@ static void expect_defaults_except_tests(void)
 	assert_int_equal(cl.finish, FINISH_HALT);
 	assert_int_equal(cl.log_level, LOG_INFO);
 	assert_int_equal(cl.selftest, SELFTEST_NONE);
+	assert_int_equal(cl.console, CONSOLE_BOTH);
+	assert_int_equal(cl.serial_port, CMDLINE_COM1);
 	assert_int_equal(cl.nguests, 0);
 }
 
@@ -163,6 +165,48 @@ static void test_log_values(void **state)
 	assert_int_equal(cl.log_level, LOG_WARN);
 	expect_ok("log=info");
 	assert_int_equal(cl.log_level, LOG_INFO);
+}
+
+/* console=: serial, screen or both (the default); serial=: COM1 (the default) or COM2, in either case.
+ * The last word of each kind wins. */
+static void test_console_and_serial(void **state)
+{
+	static const struct {
+		const char *words;
+		enum console_target console;
+		u16 port;
+	} cases[] = {
+		{ "", CONSOLE_BOTH, CMDLINE_COM1 },
+		{ "console=serial", CONSOLE_SERIAL, CMDLINE_COM1 },
+		{ "console=screen", CONSOLE_SCREEN, CMDLINE_COM1 },
+		{ "console=serial console=both", CONSOLE_BOTH, CMDLINE_COM1 },
+		{ "serial=0x2F8", CONSOLE_BOTH, CMDLINE_COM2 },
+		{ "serial=0x2f8 serial=0x3f8", CONSOLE_BOTH, CMDLINE_COM1 },
+		{ "serial=0x3F8 serial=0x2f8 console=serial log=warn", CONSOLE_SERIAL, CMDLINE_COM2 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		expect_ok(cases[i].words);
+		assert_int_equal(cl.console, cases[i].console);
+		assert_int_equal(cl.serial_port, cases[i].port);
+	}
+	assert_int_equal(cl.log_level, LOG_WARN);
+}
+
+static void test_error_console_and_serial(void **state)
+{
+	expect_error("console=none", "console= takes serial, screen or both: 'console=none'");
+	expect_error("console=", "console=");
+	expect_error("console=Serial", "console=Serial");
+	expect_error("console=both,serial", "console=both,serial");
+	expect_error("serial=0x3E8", "serial= takes 0x3F8 (COM1) or 0x2F8 (COM2): 'serial=0x3E8'");
+	expect_error("serial=1016", "serial=1016");
+	expect_error("serial=", "serial=");
+	expect_error("serial=0x3F8x", "serial=0x3F8x");
+	/* The words around a bad one still apply. */
+	expect_error("console=screen serial=com2 exit=shutdown", "serial=com2");
+	assert_int_equal(cl.console, CONSOLE_SCREEN);
+	assert_int_equal(cl.serial_port, CMDLINE_COM1);
+	assert_int_equal(cl.finish, FINISH_SHUTDOWN);
 }
 
 /* The hidden debug word that makes the hypervisor fault on purpose (scripts/check-host-faults.sh). */
@@ -602,6 +646,8 @@ int main(void)
 		cmocka_unit_test(test_initrd_list),
 		cmocka_unit_test(test_quoting),
 		cmocka_unit_test(test_append_limits),
+		cmocka_unit_test(test_console_and_serial),
+		cmocka_unit_test(test_error_console_and_serial),
 		cmocka_unit_test(test_error_guest_options),
 		cmocka_unit_test(test_error_smp_values),
 		cmocka_unit_test(test_bad_guest_option_fails_that_guest_only),
