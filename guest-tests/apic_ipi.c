@@ -294,8 +294,10 @@ static void test_x2apic_destinations(void)
 	if (ncpu > ROW17_CPU)
 		check("row17_x2apic_logical_cluster1", 0, X2APIC_LDR_OF(ROW17_CPU), LOGICAL | FIXED(fresh()),
 		      cpu_set_of(1, ROW17_CPU));
-	else
-		SKIP("row17_x2apic_logical_cluster1", "needs 18 CPUs (suite vcpus=18, run-direct SMP=18)");
+	else if (runtime_plain_tcg() || runtime_plain_kvm())
+		SKIP("row17_x2apic_logical_cluster1", "needs 18 CPUs (run-direct SMP=18)");
+	else /* under microhv the suite row gives vcpus=18: fewer is a broken row, not a platform limit */
+		CHECK(false, "row17_x2apic_logical_cluster1");
 }
 
 static void x2apic_half(void)

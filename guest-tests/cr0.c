@@ -274,8 +274,15 @@ static void test_ap_reset_and_init(void)
 {
 	u32 cpus = fw_cfg_cpu_count(); /* 0 without fw_cfg: try anyway, the AP is expected */
 
+	/* Under microhv the suite row gives this guest its vCPUs: one alone is a broken row, a failure. Only
+	 * plain QEMU, started by hand without SMP=2, may lack the AP. */
+	if (cpus == 1 && !runtime_plain_tcg() && !runtime_plain_kvm()) {
+		tap_diag("fw_cfg reports 1 CPU: the suite row must give this guest vcpus=2");
+		CHECK(false, "ap_started");
+		return;
+	}
 	if (cpus == 1) {
-		const char *why = "needs a second CPU (suite vcpus=2, run-direct SMP=2)";
+		const char *why = "needs a second CPU (run-direct SMP=2)";
 		static const char *const cases[] = { "ap_started", "ap_sipi_cs", "ap_reset_cr0", "ap_cd_nw_cleared",
 						     "ap_init_keeps_cd_nw_clear", "ap_cd_nw_set", "ap_init_keeps_cd_nw_set" };
 		for (u32 i = 0; i < ARRAY_SIZE(cases); i++)
