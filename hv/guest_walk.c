@@ -1,6 +1,7 @@
 /* Guest page-table walker (SDM Vol. 3A ch. 4, APM Vol. 2 ch. 5). Presence and reserved bits only: see
  * guest_walk.h for what is deliberately not modelled. */
 #include "guest_walk.h"
+#include "x86.h"
 
 #define GW_CR0_PG BIT(31)
 #define GW_CR4_PSE BIT(4)
@@ -227,4 +228,10 @@ int guest_read_linear(const struct guest_paging *p, u64 linear, void *buf, u32 l
 	if (done)
 		*done = n;
 	return rc;
+}
+
+u32 guest_walk_pf_error_code(int walk_err, bool write, bool user)
+{
+	return (walk_err == GW_ERR_RESERVED ? PF_EC_PRESENT | PF_EC_RESERVED : 0) | (write ? PF_EC_WRITE : 0) |
+	       (user ? PF_EC_USER : 0);
 }

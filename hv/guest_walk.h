@@ -60,4 +60,9 @@ int guest_translate(const struct guest_paging *p, u64 linear, struct guest_xlate
  * "truncated" does the guest really fault. */
 int guest_read_linear(const struct guest_paging *p, u64 linear, void *buf, u32 len, u32 *done);
 
+/* The #PF error code the guest's own access would have got for a walk that failed with walk_err
+ * (GW_ERR_NOT_PRESENT or GW_ERR_RESERVED; SDM Vol. 3A §4.7): P = 1 only for a reserved bit, which is
+ * reported with RSVD; W/R from the access, U/S from CPL 3. */
+u32 guest_walk_pf_error_code(int walk_err, bool write, bool user);
+
 #endif

@@ -47,8 +47,7 @@ static void inject_walk_fault(struct vcpu *v, int err, u64 linear, bool write)
 		hv_inject_exception(v, VEC_GP, true, 0, 0);
 		return;
 	}
-	u32 ec = (err == GW_ERR_RESERVED ? PF_EC_PRESENT | PF_EC_RESERVED : 0) | (write ? PF_EC_WRITE : 0) |
-		 (v->vm->be->get_reg(v, VREG_CPL) == 3 ? PF_EC_USER : 0);
+	u32 ec = guest_walk_pf_error_code(err, write, v->vm->be->get_reg(v, VREG_CPL) == 3);
 	v->vm->be->set_reg(v, VREG_CR2, linear);
 	hv_inject_exception(v, VEC_PF, true, ec, 0);
 }

@@ -58,8 +58,7 @@ static bool operand_fault(struct vcpu *v, int walk_err, u64 linear, bool write, 
 	}
 	if (walk_err != GW_ERR_NOT_PRESENT && walk_err != GW_ERR_RESERVED)
 		return false;
-	u32 ec = (walk_err == GW_ERR_RESERVED ? PF_EC_PRESENT | PF_EC_RESERVED : 0) | (write ? PF_EC_WRITE : 0) |
-		 (v->vm->be->get_reg(v, VREG_CPL) == 3 ? PF_EC_USER : 0);
+	u32 ec = guest_walk_pf_error_code(walk_err, write, v->vm->be->get_reg(v, VREG_CPL) == 3);
 	e->reason = EXIT_GUEST_FAULT;
 	e->fault = (struct exit_fault){ .vector = VEC_PF, .ec = ec, .cr2 = linear };
 	return true;

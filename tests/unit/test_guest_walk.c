@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "hv/guest_walk.h"
+#include "hv/x86.h"
 
 #define RAM_SIZE (16ull << 20)
 #define TABLE_POOL 0x100000ull /* page tables are allocated from here up */
@@ -485,6 +486,18 @@ static void test_read_wraps_at_4g(void **state)
 	assert_int_equal(buf[7], 0x37);
 }
 
+/* The #PF error code for each failed walk, access type and privilege (SDM Vol. 3A §4.7). */
+static void test_pf_error_code(void **state)
+{
+	(void)state;
+	assert_int_equal(guest_walk_pf_error_code(GW_ERR_NOT_PRESENT, false, false), 0);
+	assert_int_equal(guest_walk_pf_error_code(GW_ERR_NOT_PRESENT, true, false), PF_EC_WRITE);
+	assert_int_equal(guest_walk_pf_error_code(GW_ERR_NOT_PRESENT, false, true), PF_EC_USER);
+	assert_int_equal(guest_walk_pf_error_code(GW_ERR_RESERVED, false, false), PF_EC_PRESENT | PF_EC_RESERVED);
+	assert_int_equal(guest_walk_pf_error_code(GW_ERR_RESERVED, true, true),
+			 PF_EC_PRESENT | PF_EC_RESERVED | PF_EC_WRITE | PF_EC_USER);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -499,6 +512,7 @@ int main(void)
 		cmocka_unit_test_setup(test_read_crossing_pages, setup),
 		cmocka_unit_test_setup(test_read_large_page_and_canonical_end, setup),
 		cmocka_unit_test_setup(test_read_wraps_at_4g, setup),
+		cmocka_unit_test(test_pf_error_code),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
