@@ -8,7 +8,7 @@
  * entry 13 at its #GP handler and starts vCPU 1 there with INIT-SIPI-SIPI. The program runs, in real
  * mode:
  *   0. HC_INJECT(13, has_ec = 1, 0x10)   an injected #GP that asks for an error code;
- *   1. HC_INJECT(13, has_ec = 0)          one without;
+ *   1. HC_INJECT(13, has_ec = 0)          one without (after each, HC_STAT: the sanitizer's counts);
  *   2. RDMSR 0x830 (x2APIC ICR, xAPIC mode)  #GP(0) that microhv raises itself;
  *   3. WRMSR 0x12345 (no such MSR)        likewise.
  * The handler records SP at entry and the frame (IP, CS, FLAGS) per delivery and, for the faults, steps
@@ -30,14 +30,14 @@
 #define RM_WAIT_US 2000000
 #define AP_APIC_ID 1
 
-extern const u8 rm_blob[], rm_blob_end[], rm_hc0[], rm_hc1[], rm_after_hc0[], rm_after_hc1[];
+extern const u8 rm_blob[], rm_blob_end[], rm_hc0[], rm_hc1[], rm_hc2[], rm_hc3[], rm_after_hc0[], rm_after_hc1[];
 extern const u8 rm_rdmsr[], rm_wrmsr[], rm_gp[], rm_sp_before[], rm_gp_count[], rm_gp_rec[];
 extern const u8 rm_hc_result[], rm_done[];
 
 /* The 16-bit program, position-independent within its segment (every address is label - rm_blob). */
 asm(".pushsection .rodata.rm_blob, \"a\"\n"
     ".code16\n"
-    ".globl rm_blob, rm_blob_end, rm_hc0, rm_hc1, rm_after_hc0, rm_after_hc1, rm_rdmsr, rm_wrmsr\n"
+    ".globl rm_blob, rm_blob_end, rm_hc0, rm_hc1, rm_hc2, rm_hc3, rm_after_hc0, rm_after_hc1, rm_rdmsr, rm_wrmsr\n"
     ".globl rm_gp, rm_sp_before, rm_gp_count, rm_gp_rec, rm_hc_result, rm_done\n"
     "rm_blob:\n"
     "	cli\n"
@@ -54,6 +54,10 @@ asm(".pushsection .rodata.rm_blob, \"a\"\n"
     "rm_hc0: nop; nop; nop\n"                      /* VMCALL / VMMCALL, patched by the BSP */
     "rm_after_hc0:\n"
     "	movl %eax, (rm_hc_result - rm_blob)\n"
+    "	movl $2, %eax\n"                          /* HC_STAT(HC_STAT_EC_DROPPED) */
+    "	xorl %ebx, %ebx\n"
+    "rm_hc2: nop; nop; nop\n"
+    "	movl %eax, (rm_hc_result + 8 - rm_blob)\n"
     "	movl $1, %eax\n"
     "	movl $13, %ebx\n"
     "	xorl %ecx, %ecx\n"
@@ -62,6 +66,10 @@ asm(".pushsection .rodata.rm_blob, \"a\"\n"
     "rm_hc1: nop; nop; nop\n"
     "rm_after_hc1:\n"
     "	movl %eax, (rm_hc_result + 4 - rm_blob)\n"
+    "	movl $2, %eax\n"                          /* HC_STAT(HC_STAT_EC_ADDED) */
+    "	movl $1, %ebx\n"
+    "rm_hc3: nop; nop; nop\n"
+    "	movl %eax, (rm_hc_result + 12 - rm_blob)\n"
     "	movb $2, (rm_skip - rm_blob)\n"
     "	movl $0x830, %ecx\n"
     "rm_rdmsr: rdmsr\n"
@@ -103,7 +111,7 @@ asm(".pushsection .rodata.rm_blob, \"a\"\n"
     "rm_gp_count: .word 0\n"
     "rm_skip: .byte 0\n"
     "rm_done: .byte 0\n"
-    "rm_hc_result: .long 0, 0\n"
+    "rm_hc_result: .long 0, 0, 0, 0\n"
     "rm_gp_rec: .fill 4 * 8, 1, 0\n"             /* per delivery: SP, IP, CS, FLAGS */
     "rm_blob_end:\n"
     ".code64\n"
@@ -130,8 +138,9 @@ static void install(bool hypercalls)
 	memcpy((void *)(u64)RM_PAGE, rm_blob, (size_t)(rm_blob_end - rm_blob));
 	if (hypercalls) {
 		const u8 *insn = microhv_backend() == MICROHV_BACKEND_SVM ? vmmcall : vmcall;
-		memcpy((void *)rm_copy(rm_hc0), insn, sizeof vmcall);
-		memcpy((void *)rm_copy(rm_hc1), insn, sizeof vmcall);
+		const u8 *sites[] = { rm_hc0, rm_hc1, rm_hc2, rm_hc3 };
+		for (u32 i = 0; i < ARRAY_SIZE(sites); i++)
+			memcpy((void *)rm_copy(sites[i]), insn, sizeof vmcall);
 	}
 	volatile u16 *ivt_gp = (volatile u16 *)(u64)IVT_GP_ENTRY;
 	asm("" : "+r"(ivt_gp)); /* a pointer GCC cannot see as a constant near 0 (its -Warray-bounds) */
@@ -187,6 +196,9 @@ void test_main(void)
 		volatile u32 *res = rm_copy(rm_hc_result);
 		CHECK_EQ(res[0], 0, "inject_gp_with_ec_accepted");
 		CHECK_EQ(res[1], 0, "inject_gp_without_ec_accepted");
+		/* The sanitizer's own account (HC_STAT): the asked-for code dropped, none added. */
+		CHECK_EQ(res[2], 1, "inject_gp_with_ec_counted_as_dropped");
+		CHECK_EQ(res[3], 0, "inject_gp_without_ec_none_added");
 		check_delivery(0, rm_after_hc0, "inject_gp_with_ec");
 		check_delivery(1, rm_after_hc1, "inject_gp_without_ec");
 	} else {
