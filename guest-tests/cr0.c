@@ -113,6 +113,36 @@ static void test_cd_only(void)
 	check_restored(&r, orig, "cd_only_restored");
 }
 
+/* R4.1 / R4.2, seen from the hardware's side (HC_QUERY_CR0), since no emulator here can time caching:
+ * with CD|NW set, the CR0 the processor runs with has them clear (VMX always; SVM unless the VM passes
+ * them through, R4.2 (b)), every write that could change them exits, and reads come from microhv while
+ * the hardware's CR0 differs (SVM (a): the read intercept, dropped again once they agree). */
+static void test_cd_nw_hardware(void)
+{
+	const u64 cd_nw = CR0_CD | CR0_NW;
+	bool passthrough = microhv_backend() == MICROHV_BACKEND_SVM && runtime_cmdline_has("cd-nw-passthrough");
+	bool svm = microhv_backend() == MICROHV_BACKEND_SVM;
+
+	if (!require_microhv("hw_cr0_cd_nw"))
+		return;
+	u64 orig = read_cr0();
+	fault_t f = write_cr0_safe(orig | cd_nw);
+	struct hc_cr0 set = hc_query_cr0();
+	write_cr0_safe(orig);
+	struct hc_cr0 clear = hc_query_cr0();
+
+	CHECK_EQ(f, FAULT_NONE, "hw_cr0_cd_nw_write_accepted");
+	CHECK_EQ(set.hw & cd_nw, passthrough ? cd_nw : 0, "hw_cr0_cd_nw");
+	CHECK_EQ((set.hw ^ orig) & (CR0_PE | CR0_PG | CR0_WP), 0, "hw_cr0_is_the_guests_otherwise");
+	CHECK_EQ(set.write_exits & cd_nw, cd_nw, "hw_cr0_cd_nw_writes_exit");
+	CHECK_EQ(set.read_exits & cd_nw, passthrough ? 0 : cd_nw, "hw_cr0_cd_nw_reads_from_microhv");
+	CHECK_EQ(clear.hw & cd_nw, 0, "hw_cr0_cd_nw_cleared");
+	if (svm) /* VMX: the read shadow is permanent; SVM drops the read intercept once they agree */
+		CHECK_EQ(clear.read_exits, 0, "hw_cr0_svm_reads_not_intercepted_when_equal");
+	else
+		CHECK_EQ(clear.read_exits & cd_nw, cd_nw, "hw_cr0_vmx_cd_nw_host_owned");
+}
+
 /* Item 5, first half: ones written to reserved bits 31:0 are dropped, not faulted. */
 static void test_reserved_ignored(void)
 {
@@ -312,6 +342,7 @@ void test_main(void)
 	test_nw_without_cd();
 	test_cd_nw();
 	test_cd_only();
+	test_cd_nw_hardware();
 	test_reserved_ignored();
 	test_et_forced();
 	test_smsw();

@@ -45,6 +45,15 @@ static s64 hc_bench_mode(struct vcpu *v, u64 mode)
 	return 0;
 }
 
+/* The hardware's side of CR0, which a guest cannot see otherwise (spec R4.1, R4.2: CD/NW kept out). */
+static s64 hc_query_cr0(struct vcpu *v)
+{
+	const struct backend *be = v->vm->be;
+	v->gpr[GPR_RBX] = be->get_reg(v, VREG_CR0_WRITE_EXITS);
+	v->gpr[GPR_RCX] = be->get_reg(v, VREG_CR0_READ_EXITS);
+	return (s64)be->get_reg(v, VREG_HW_CR0);
+}
+
 void hypercall_handle(struct vcpu *v)
 {
 	u64 *r = v->gpr;
@@ -63,6 +72,7 @@ void hypercall_handle(struct vcpu *v)
 	case HC_HOST_CPUID: ret = hc_host_cpuid(v); break;
 	case HC_QUERY_MEMTYPE: ret = hc_query_memtype(v, r[GPR_RBX]); break;
 	case HC_BENCH_MODE: ret = hc_bench_mode(v, r[GPR_RBX]); break;
+	case HC_QUERY_CR0: ret = hc_query_cr0(v); break;
 	case HC_DEBUG_BREAK_ENTRY:
 		v->vm->be->break_next_entry(v);
 		ret = 0;

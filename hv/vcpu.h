@@ -29,6 +29,10 @@ enum vreg {
 	VREG_CR2,  /* SVM: the VMCB's; VMX: the hardware register, which holds the running vCPU's CR2 */
 	VREG_DR6,  /* likewise */
 	VREG_ES_BASE, VREG_SS_BASE, VREG_DS_BASE, /* for memory operands outside 64-bit mode (FS/GS above) */
+	/* Read-only, for HC_QUERY_CR0: what the hardware runs with, not the guest's view. */
+	VREG_HW_CR0,           /* the CR0 in the VMCS guest area / VMCB save area */
+	VREG_CR0_WRITE_EXITS,  /* CR0 bits whose change by a guest write exits to microhv */
+	VREG_CR0_READ_EXITS,   /* CR0 bits a guest read takes from microhv (shadow or intercept), not hardware */
 	NUM_VREGS
 };
 

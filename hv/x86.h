@@ -64,7 +64,10 @@
 #define PTE_P BIT(0)
 #define PTE_RW BIT(1)
 #define PTE_US BIT(2)
+#define PTE_PWT BIT(3)
+#define PTE_PCD BIT(4)
 #define PTE_PS BIT(7)
+#define PTE_PAT_LARGE BIT(12) /* PAT bit of a 2 MiB / 1 GiB leaf (bit 7 is PS there) */
 #define PTE_NX BIT(63)
 #define PTE_ADDR_MASK 0x000FFFFFFFFFF000ull
 

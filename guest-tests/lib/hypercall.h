@@ -57,6 +57,17 @@ static inline s64 hc_query_memtype(u64 gpa)
 	return hc_call(HC_QUERY_MEMTYPE, gpa, 0, 0, 0);
 }
 
+/* The hardware's CR0 and which CR0 bits exit on a write / are served on a read (HC_QUERY_CR0). */
+struct hc_cr0 {
+	u64 hw, write_exits, read_exits;
+};
+static inline struct hc_cr0 hc_query_cr0(void)
+{
+	struct hc_regs r = { .rax = HC_QUERY_CR0 };
+	hc_raw(&r);
+	return (struct hc_cr0){ .hw = r.rax, .write_exits = r.rbx, .read_exits = r.rcx };
+}
+
 static inline s64 hc_bench_mode(u64 mode)
 {
 	return hc_call(HC_BENCH_MODE, mode, 0, 0, 0);

@@ -309,6 +309,8 @@ static u64 svm_get_reg(struct vcpu *v, enum vreg r)
 		return st->cs.base;
 	if (r == VREG_CR0)
 		return svm_get_cr0(v);
+	if (r >= VREG_HW_CR0 && r <= VREG_CR0_READ_EXITS)
+		return svm_cr0_view(v, r);
 	u64 *f = state_field(st, r);
 	u64 value = f ? *f : 0;
 	return r == VREG_EFER ? value & ~EFER_SVME : value;
@@ -417,7 +419,6 @@ static void svm_break_next_entry(struct vcpu *v)
 	c->event_inj = VEC_NMI | ((u64)SVM_EVENTINJ_TYPE_EXCEPTION << SVM_EVENTINJ_TYPE_SHIFT) | SVM_EVENTINJ_VALID;
 }
 
-#define MEMTYPE_WB 6
 
 /* NPT leaves name no type: host PAT entry 0 (WB) applies; the guest PAT combines with it. */
 static int svm_query_memtype(struct vm *vm, u64 gpa, u8 *type, bool *ignore_pat)
@@ -425,8 +426,8 @@ static int svm_query_memtype(struct vm *vm, u64 gpa, u8 *type, bool *ignore_pat)
 	u64 leaf;
 	if (stage2_lookup(&((struct svm_vm *)vm->arch)->npt, gpa, &leaf))
 		return -EINVAL;
-	*type = MEMTYPE_WB;
-	*ignore_pat = false;
+	*type = npt_leaf_memtype(leaf, rdmsr(MSR_IA32_PAT));
+	*ignore_pat = false; /* NPT has no ignore-PAT: the guest PAT always combines (R3.4) */
 	return 0;
 }
 

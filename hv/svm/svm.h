@@ -38,6 +38,7 @@ void svm_set_cr0(struct vcpu *v, u64 cr0);
 /* The next VMRUN drops the guest's TLB entries (as its own MOV to CR0/CR3/CR4 would have). */
 void svm_flush_guest_tlb(struct vcpu *v);
 u64 svm_get_cr0(const struct vcpu *v);
+u64 svm_cr0_view(const struct vcpu *v, enum vreg r); /* VREG_HW_CR0 .. VREG_CR0_READ_EXITS */
 void svm_decode_cr_access(struct vcpu *v, struct exit_info *e);
 
 #endif

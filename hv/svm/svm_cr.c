@@ -34,6 +34,22 @@ void svm_set_cr0(struct vcpu *v, u64 cr0)
 		vmcb->control.intercept_cr |= SVM_INTERCEPT_CR0_READ | SVM_INTERCEPT_CR0_WRITE;
 }
 
+/* The hardware's side of CR0 (HC_QUERY_CR0): the VMCB's value and which accesses exit (APM Vol. 2
+ * §15.9: a CR0 write intercept catches every write, the selective one those that change bits other
+ * than TS and MP; a read intercept every read). */
+u64 svm_cr0_view(const struct vcpu *v, enum vreg r)
+{
+	const struct vmcb *vmcb = ((const struct svm_vcpu *)v->arch)->vmcb;
+	u64 cr = vmcb->control.intercept_cr;
+	if (r == VREG_HW_CR0)
+		return vmcb->save.cr0;
+	if (r == VREG_CR0_READ_EXITS)
+		return (cr & SVM_INTERCEPT_CR0_READ) ? ~0ull : 0;
+	if (cr & SVM_INTERCEPT_CR0_WRITE)
+		return ~0ull;
+	return (vmcb->control.intercept_misc1 & SVM_INTERCEPT_CR0_SEL_WRITE) ? ~(u64)(CR0_TS | CR0_MP) : 0;
+}
+
 /* The guest's view: the VMCB holds every bit but the CD/NW the guest asked for. */
 u64 svm_get_cr0(const struct vcpu *v)
 {

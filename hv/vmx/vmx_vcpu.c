@@ -379,6 +379,10 @@ static u64 vmx_get_reg(struct vcpu *v, enum vreg r)
 	case VREG_CS_BASE: return vmread(VMCS_GUEST_CS_BASE);
 	case VREG_CR2: return read_cr2();
 	case VREG_DR6: return read_dr6();
+	case VREG_HW_CR0: return vmread(VMCS_GUEST_CR0);
+	/* Host-owned bits: a write that changes one exits, a read gets the read shadow (SDM Vol. 3C §25.6.6). */
+	case VREG_CR0_WRITE_EXITS:
+	case VREG_CR0_READ_EXITS: return vmread(VMCS_CR0_GUEST_HOST_MASK);
 	default: break;
 	}
 	u64 field = field_of(r);
