@@ -131,6 +131,8 @@ static void test_cd_nw_hardware(void)
 	write_cr0_safe(orig);
 	struct hc_cr0 clear = hc_query_cr0();
 
+	tap_diag("CD|NW set: hardware CR0 0x%llx, write exits 0x%llx, read exits 0x%llx; cleared: 0x%llx 0x%llx 0x%llx",
+		 set.hw, set.write_exits, set.read_exits, clear.hw, clear.write_exits, clear.read_exits);
 	CHECK_EQ(f, FAULT_NONE, "hw_cr0_cd_nw_write_accepted");
 	CHECK_EQ(set.hw & cd_nw, passthrough ? cd_nw : 0, "hw_cr0_cd_nw");
 	CHECK_EQ((set.hw ^ orig) & (CR0_PE | CR0_PG | CR0_WP), 0, "hw_cr0_is_the_guests_otherwise");

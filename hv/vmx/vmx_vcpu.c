@@ -421,7 +421,8 @@ void vmx_set_cr0(struct vcpu *v, u64 cr0)
 	bool paging_changed = (x->cr0_shadow ^ cr0) & CR0_PG;
 	x->cr0_shadow = cr0;
 	vmcs_write(VMCS_CR0_READ_SHADOW, cr0);
-	/* CD and NW never reach the hardware: guest caching is not affected by them (spec R4.1, R4.4). */
+	/* CD and NW never reach the hardware: guest caching is not affected by them (spec R4.1, R4.4; VM entry
+	 * would ignore them anyway, SDM Vol. 3C §26.3.2.1). */
 	vmcs_write(VMCS_GUEST_CR0, vmx_fixed_cr0(cr0 & ~(CR0_CD | CR0_NW), c->cr0_fixed0, c->cr0_fixed1, true));
 	if (paging_changed)
 		vmx_set_reg(v, VREG_EFER, vmread(VMCS_GUEST_EFER));
