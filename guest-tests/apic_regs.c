@@ -35,6 +35,9 @@
 #define ICR_RSVD_BIT13 BIT(13) /* x2APIC ICR reserved bits: 31:20, 17:16, 13 (R5.7) */
 #define ICR_RSVD_BIT16 BIT(16)
 #define ICR_RSVD_BIT20 BIT(20)
+#define ICR_RSVD_BIT17 BIT(17)
+#define ICR_RSVD_BIT21 BIT(21)
+#define ICR_RSVD_BIT31 BIT(31)
 #define SELF_IPI_RSVD 0x100u   /* SELF_IPI bits 31:8 reserved */
 #define TPR_UPPER_BIT BIT(32)  /* every x2APIC register but the ICR is 32 bits wide */
 #define MMIO_HOLE_TPR_PROBE 0x30u
@@ -169,6 +172,10 @@ static void test_x2apic_icr(void)
 	X2_CHECK_EQ(wrmsr_safe(MSR_X2APIC_ICR, icr | ICR_RSVD_BIT13), GP0, "icr_rsvd_bit13_gp0");
 	X2_CHECK_EQ(wrmsr_safe(MSR_X2APIC_ICR, icr | ICR_RSVD_BIT16), GP0, "icr_rsvd_bit16_gp0");
 	X2_CHECK_EQ(wrmsr_safe(MSR_X2APIC_ICR, icr | ICR_RSVD_BIT20), GP0, "icr_rsvd_bit20_gp0");
+	/* The edges of the reserved ranges: 17 (of 17:16), 21 and 31 (of 31:20). */
+	X2_CHECK_EQ(wrmsr_safe(MSR_X2APIC_ICR, icr | ICR_RSVD_BIT17), GP0, "icr_rsvd_bit17_gp0");
+	X2_CHECK_EQ(wrmsr_safe(MSR_X2APIC_ICR, icr | ICR_RSVD_BIT21), GP0, "icr_rsvd_bit21_gp0");
+	X2_CHECK_EQ(wrmsr_safe(MSR_X2APIC_ICR, icr | ICR_RSVD_BIT31), GP0, "icr_rsvd_bit31_gp0");
 	irq_spin_until(rdtsc() + SETTLE_TSC);
 	X2_CHECK_EQ(irq_count(ICR_VEC), 0, "icr_rsvd_not_sent");
 
