@@ -32,18 +32,19 @@
 
 extern const u8 rm_blob[], rm_blob_end[], rm_hc0[], rm_hc1[], rm_hc2[], rm_hc3[], rm_after_hc0[], rm_after_hc1[];
 extern const u8 rm_rdmsr[], rm_wrmsr[], rm_gp[], rm_sp_before[], rm_gp_count[], rm_gp_rec[];
-extern const u8 rm_hc_result[], rm_done[];
+extern const u8 rm_hc_result[], rm_done[], rm_start_edx[];
 
 /* The 16-bit program, position-independent within its segment (every address is label - rm_blob). */
 asm(".pushsection .rodata.rm_blob, \"a\"\n"
     ".code16\n"
     ".globl rm_blob, rm_blob_end, rm_hc0, rm_hc1, rm_hc2, rm_hc3, rm_after_hc0, rm_after_hc1, rm_rdmsr, rm_wrmsr\n"
-    ".globl rm_gp, rm_sp_before, rm_gp_count, rm_gp_rec, rm_hc_result, rm_done\n"
+    ".globl rm_start_edx, rm_gp, rm_sp_before, rm_gp_count, rm_gp_rec, rm_hc_result, rm_done\n"
     "rm_blob:\n"
     "	cli\n"
     "	mov %cs, %ax\n"
     "	mov %ax, %ds\n"
     "	mov %ax, %ss\n"
+    "	movl %edx, (rm_start_edx - rm_blob)\n"    /* EDX at STARTUP: the processor signature */
     "	mov $0x0F00, %sp\n"
     "	mov %sp, (rm_sp_before - rm_blob)\n"
     "	movl $1, %eax\n"                          /* HC_INJECT */
@@ -112,6 +113,7 @@ asm(".pushsection .rodata.rm_blob, \"a\"\n"
     "rm_skip: .byte 0\n"
     "rm_done: .byte 0\n"
     "rm_hc_result: .long 0, 0, 0, 0\n"
+    "rm_start_edx: .long 0\n"
     "rm_gp_rec: .fill 4 * 8, 1, 0\n"             /* per delivery: SP, IP, CS, FLAGS */
     "rm_blob_end:\n"
     ".code64\n"
@@ -190,6 +192,8 @@ void test_main(void)
 	install(hc);
 	if (!CHECK(run_ap(), "ap_ran_real_mode_program"))
 		return;
+	/* SDM Vol. 3A Table 10-1: after INIT, EDX holds the processor signature (CPUID.1:EAX). */
+	CHECK_EQ(*(volatile u32 *)rm_copy(rm_start_edx), cpuid(1, 0).eax, "ap_edx_is_processor_signature");
 	u16 count = *(volatile u16 *)rm_copy(rm_gp_count);
 	CHECK_EQ(count, (hc ? 2 : 0) + (msr_faults ? 2 : 0), "gp_deliveries");
 	if (hc) {

@@ -7,14 +7,9 @@
 #include "vcpu.h"
 
 struct vm;
+struct start_state;
 
 /* Where a vCPU starts (a Multiboot entry: 32-bit flat protected mode, paging off). */
-struct entry_state {
-	u64 rip;
-	u64 cr0;
-	u32 eax, ebx;
-};
-
 struct backend {
 	const char *name; /* "svm" or "vmx" */
 	u32 kind;         /* MICROHV_BACKEND_* of guest_abi.h */
@@ -26,15 +21,15 @@ struct backend {
 	/* Builds the second-level page tables for vm->ram (memory type: always write-back). */
 	int (*vm_init)(struct vm *vm);
 	void (*vm_destroy)(struct vm *vm);
-	/* entry = NULL: an AP, parked until a STARTUP IPI (enter_real_mode() then sets its state). */
-	int (*vcpu_init)(struct vcpu *v, const struct entry_state *entry);
+	/* Creates v's VMCB/VMCS with microhv's controls; its register state comes from set_state(). */
+	int (*vcpu_init)(struct vcpu *v);
 	void (*vcpu_destroy)(struct vcpu *v);
 	/* Makes v's state the one this CPU works on (VMX: VMPTRLD). The core calls it when it switches vCPUs;
 	 * every call below that takes a vCPU assumes it is the loaded one. */
 	void (*load)(struct vcpu *v);
-	/* The state after INIT then STARTUP (SDM Vol. 3A Table 10-1): real mode, CS = vector << 8 with base
-	 * vector << 12, IP = 0, the given CR0, EFER/CR3/CR4 = 0, no event pending. 0 or -errno. */
-	int (*enter_real_mode)(struct vcpu *v, u64 cr0, u8 vector);
+	/* Loads a start (hv/start_state.h: the Multiboot entry, or INIT + STARTUP) into v's VMCB/VMCS, with
+	 * nothing pending from before. The core has set v's GPRs, RIP and RFLAGS from it. 0 or -errno. */
+	int (*set_state)(struct vcpu *v, const struct start_state *s);
 	/* Enters the guest and returns at the next exit the core must see. */
 	void (*run)(struct vcpu *v, struct exit_info *exit);
 	/* Moves RIP past the instruction that caused the current exit. */

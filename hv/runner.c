@@ -9,6 +9,7 @@
 #include "mm.h"
 #include "platform/platform.h"
 #include "selection.h"
+#include "start_state.h"
 #include "suite.h"
 #include "tap.h"
 #include "time.h"
@@ -132,7 +133,7 @@ static bool as_expected(const struct test_run *r, const struct vm *vm, u64 elaps
 	return false;
 }
 
-static int load_guest(struct vm *vm, const struct suite_entry *t, const char *platform, struct entry_state *entry,
+static int load_guest(struct vm *vm, const struct suite_entry *t, const char *platform, struct start_state *entry,
 		      const char **why)
 {
 	char args[BUILTIN_ARGS_MAX];
@@ -152,8 +153,7 @@ static int load_guest(struct vm *vm, const struct suite_entry *t, const char *pl
 	err = multiboot_load(vm->ram, vm->ram_size, t->image, &img, &boot, &mbi, why);
 	if (err)
 		return err;
-	*entry = (struct entry_state){ .rip = img.entry, .cr0 = MULTIBOOT_ENTRY_CR0,
-				       .eax = MULTIBOOT_BOOTLOADER_MAGIC, .ebx = mbi };
+	start_state_multiboot(entry, img.entry, MULTIBOOT_ENTRY_CR0, MULTIBOOT_BOOTLOADER_MAGIC, mbi);
 	return 0;
 }
 
@@ -162,7 +162,7 @@ static void run_one(const struct backend *be, const struct suite_entry *t, const
 {
 	struct test_run r = { .t = t, .platform = platform, .totals = totals,
 			      .deadline_ms = t->timeout_ms ? t->timeout_ms : DEFAULT_TIMEOUT_MS };
-	struct entry_state entry;
+	struct start_state entry;
 	const char *why = "";
 	char reason[200];
 	u64 start_ms = time_ms();

@@ -5,6 +5,7 @@
 #include "fmt.h"
 #include "guest_xstate.h"
 #include "log.h"
+#include "start_state.h"
 #include "vm.h"
 #include "x86.h"
 #include "apic/vapic.h"
@@ -46,14 +47,12 @@ static int start_at_sipi(struct vcpu *v)
 	const struct backend *be = v->vm->be;
 	u64 cr0 = v->started ? cr0_init_value(be->get_reg(v, VREG_CR0)) : cr0_reset_value();
 	u32 signature[4];
+	struct start_state s;
 	cpuid_policy_lookup(&v->vm->cpuid, 1, 0, v->id, signature);
-	memset(v->gpr, 0, sizeof(v->gpr));
-	v->gpr[GPR_RDX] = signature[CPUID_EAX];
-	v->rip = 0;
-	v->rflags = RFLAGS_FIXED;
+	start_state_sipi(&s, cr0, v->start_vector, signature[CPUID_EAX]);
 	v->start_pending = false;
 	v->started = true;
-	int err = be->enter_real_mode(v, cr0, v->start_vector);
+	int err = vcpu_start(v, &s);
 	if (err)
 		vm_stop(v->vm, VM_UNHANDLED_EXIT, 0, "vCPU %u: cannot start in real mode (%d)", v->id, err);
 	return err;

@@ -6,6 +6,8 @@
 #include "guest_xstate.h"
 #include "log.h"
 #include "mm.h"
+#include "cr0.h"
+#include "start_state.h"
 #include "x86.h"
 #include "apic/vapic.h"
 #include "sched.h"
@@ -40,7 +42,18 @@ struct vm *vm_create(const struct backend *be, const char *name, u64 ram_size, c
 	return vm;
 }
 
-int vm_add_vcpu(struct vm *vm, const struct entry_state *entry)
+int vcpu_start(struct vcpu *v, const struct start_state *s)
+{
+	memset(v->gpr, 0, sizeof(v->gpr));
+	v->gpr[GPR_RAX] = s->rax;
+	v->gpr[GPR_RBX] = s->rbx;
+	v->gpr[GPR_RDX] = s->rdx;
+	v->rip = s->rip;
+	v->rflags = s->rflags;
+	return v->vm->be->set_state(v, s);
+}
+
+int vm_add_vcpu(struct vm *vm, const struct start_state *entry)
 {
 	if (vm->nvcpus == VM_MAX_VCPUS || (!entry) != (vm->nvcpus > 0))
 		return -EINVAL;
@@ -50,7 +63,13 @@ int vm_add_vcpu(struct vm *vm, const struct entry_state *entry)
 	stored_msrs_reset(&v->msrs);
 	int err = guest_xstate_init(v);
 	if (!err)
-		err = vm->be->vcpu_init(v, entry);
+		err = vm->be->vcpu_init(v);
+	if (!err) { /* an AP: a valid state until its STARTUP IPI replaces it */
+		struct start_state parked;
+		if (!entry)
+			start_state_sipi(&parked, cr0_reset_value(), 0, 0);
+		err = vcpu_start(v, entry ? entry : &parked);
+	}
 	if (err) {
 		guest_xstate_release(v);
 		return err;

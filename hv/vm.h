@@ -68,8 +68,10 @@ struct vm {
 
 /* Creates a VM with ram_size bytes of zeroed RAM and no vCPUs. NULL (after logging) on failure. */
 struct vm *vm_create(const struct backend *be, const char *name, u64 ram_size, const struct vm_config *config);
-/* The first vCPU (the BSP) starts at `entry`; later ones (entry = NULL) wait for INIT-SIPI-SIPI. */
-int vm_add_vcpu(struct vm *vm, const struct entry_state *entry);
+/* The first vCPU (the BSP) starts in `entry`; later ones (entry = NULL) wait for INIT-SIPI-SIPI. */
+int vm_add_vcpu(struct vm *vm, const struct start_state *entry);
+/* Puts v into start state s: GPRs (0 but RAX/RBX/RDX), RIP, RFLAGS here, the rest by the back end. */
+int vcpu_start(struct vcpu *v, const struct start_state *s);
 void vm_destroy(struct vm *vm);
 
 /* Stops the VM with `outcome`; the first stop wins. */

@@ -4,6 +4,7 @@
 #include "../guest_abi.h"
 #include "../log.h"
 #include "../mm.h"
+#include "../start_state.h"
 #include "../vm.h"
 #include "../x86.h"
 
@@ -17,14 +18,6 @@
 #define MSR_VM_HSAVE_PA 0xC0010117
 #define IOPM_PAGES 3  /* 12 KiB: one bit per port, all set = intercept every port */
 #define MSRPM_PAGES 2 /* 8 KiB: two bits per MSR, all set = intercept every access */
-#define DR6_RESET 0xFFFF0FF0ull
-#define DR7_RESET 0x400ull
-#define SEGMENT_LIMIT_4G 0xFFFFFFFFu
-#define SEGMENT_LIMIT_64K 0xFFFFu
-#define IDT_LIMIT_REAL_MODE 0x3FFu
-#define FLAT_CODE_SELECTOR 0x08
-#define FLAT_DATA_SELECTOR 0x10
-#define SIPI_CS_SHIFT 8 /* STARTUP vector V: CS selector V << 8, base V << 12 (SDM Vol. 3A §9.4.4.1) */
 
 struct svm_caps svm_caps;
 static const struct inject_caps svm_inject_caps = { .vmx = false }; /* AMD: EV honoured as given */
@@ -89,60 +82,59 @@ static void svm_vm_destroy(struct vm *vm)
 	vm->arch = NULL;
 }
 
-static void set_segment(struct vmcb_segment *seg, u16 selector, u16 attrib, u32 limit)
+/* The VMCB packs the descriptor's access rights: bits 7:0 as they are, bits 15:12 into 11:8 (APM Vol. 2
+ * §15.5.1, "Segment state in the VMCB"). */
+static struct vmcb_segment vmcb_segment_of(const struct start_segment *g)
 {
-	*seg = (struct vmcb_segment){ .selector = selector, .attrib = attrib, .limit = limit, .base = 0 };
+	u16 attrib = (u16)((g->ar & 0xFFu) | ((g->ar >> 4) & 0xF00u));
+	return (struct vmcb_segment){ .selector = g->selector, .attrib = attrib, .limit = g->limit, .base = g->base };
 }
 
-/* After INIT and STARTUP (SDM Vol. 3A Table 10-1; APM Vol. 2 §14.1.3): real mode at the vector's page. */
-static void set_real_mode_state(struct vcpu *v, u64 cr0, u8 vector)
+static struct vmcb_segment vmcb_table_of(const struct start_table *t)
+{
+	return (struct vmcb_segment){ .limit = t->limit, .base = t->base };
+}
+
+/* A start (hv/start_state.h): the registers, and nothing pending or intercepted from before (after
+ * INIT no event, interrupt shadow, virtual interrupt or NMI masking survives). */
+static int svm_set_state(struct vcpu *v, const struct start_state *g)
 {
 	struct svm_vcpu *s = v->arch;
 	struct vmcb_save *st = &s->vmcb->save;
 	struct vmcb_control *c = &s->vmcb->control;
-	set_segment(&st->cs, (u16)(vector << SIPI_CS_SHIFT), SVM_ATTR_CODE16, SEGMENT_LIMIT_64K);
-	st->cs.base = (u64)vector * PAGE_SIZE;
-	set_segment(&st->ds, 0, SVM_ATTR_DATA16, SEGMENT_LIMIT_64K);
-	st->es = st->ss = st->fs = st->gs = st->ds;
-	set_segment(&st->tr, 0, SVM_ATTR_TSS_BUSY, SEGMENT_LIMIT_64K);
-	set_segment(&st->ldtr, 0, SVM_ATTR_LDT, SEGMENT_LIMIT_64K);
-	set_segment(&st->gdtr, 0, 0, SEGMENT_LIMIT_64K);
-	set_segment(&st->idtr, 0, 0, SEGMENT_LIMIT_64K);
+	st->cs = vmcb_segment_of(&g->cs);
+	st->ds = vmcb_segment_of(&g->ds);
+	st->es = vmcb_segment_of(&g->es);
+	st->ss = vmcb_segment_of(&g->ss);
+	st->fs = vmcb_segment_of(&g->fs);
+	st->gs = vmcb_segment_of(&g->gs);
+	st->ldtr = vmcb_segment_of(&g->ldtr);
+	st->tr = vmcb_segment_of(&g->tr);
+	st->gdtr = vmcb_table_of(&g->gdtr);
+	st->idtr = vmcb_table_of(&g->idtr);
 	st->cpl = 0;
-	st->efer = EFER_SVME;
-	st->cr2 = 0;
-	st->cr3 = 0;
-	st->cr4 = 0;
-	st->dr6 = DR6_RESET;
-	st->dr7 = DR7_RESET;
+	st->efer = g->efer | EFER_SVME; /* VMRUN requires it in the guest EFER; hidden from guest reads */
+	st->cr2 = g->cr2;
+	st->cr3 = g->cr3;
+	st->cr4 = g->cr4;
+	st->dr6 = g->dr6;
+	st->dr7 = g->dr7;
+	st->rflags = g->rflags;
+	st->rip = g->rip;
+	if (g->reset_msrs) {
+		st->g_pat = g->pat;
+		st->sysenter_cs = st->sysenter_esp = st->sysenter_eip = 0;
+	}
 	c->event_inj = 0;
 	c->int_state = 0;
 	c->int_ctl &= ~(SVM_INT_CTL_V_IRQ | SVM_INT_CTL_V_IGN_TPR);
 	c->intercept_misc1 &= ~(SVM_INTERCEPT_VINTR | SVM_INTERCEPT_IRET);
 	s->nmi_masked = s->nmi_iret_seen = false;
-	svm_set_cr0(v, cr0);
+	svm_set_cr0(v, g->cr0);
+	return 0;
 }
 
-/* The Multiboot entry state: 32-bit flat protected mode, paging off. */
-static void set_entry_state(struct vmcb_save *st, const struct entry_state *entry)
-{
-	set_segment(&st->cs, FLAT_CODE_SELECTOR, SVM_ATTR_CODE32, SEGMENT_LIMIT_4G);
-	set_segment(&st->ds, FLAT_DATA_SELECTOR, SVM_ATTR_DATA32, SEGMENT_LIMIT_4G);
-	st->es = st->ss = st->fs = st->gs = st->ds;
-	set_segment(&st->tr, 0, SVM_ATTR_TSS_BUSY, SEGMENT_LIMIT_64K);
-	set_segment(&st->ldtr, 0, SVM_ATTR_LDT, SEGMENT_LIMIT_64K);
-	set_segment(&st->gdtr, 0, 0, SEGMENT_LIMIT_64K);
-	set_segment(&st->idtr, 0, 0, IDT_LIMIT_REAL_MODE);
-	st->cpl = 0;
-	st->efer = EFER_SVME; /* VMRUN requires it in the guest EFER; hidden from guest reads */
-	st->dr6 = DR6_RESET;
-	st->dr7 = DR7_RESET;
-	st->rflags = RFLAGS_FIXED;
-	st->rip = entry->rip;
-	st->g_pat = PAT_RESET_VALUE;
-}
-
-static int svm_vcpu_init(struct vcpu *v, const struct entry_state *entry)
+static int svm_vcpu_init(struct vcpu *v)
 {
 	struct svm_vcpu *s = mm_alloc_pages(1, PAGE_SIZE);
 	struct vmcb *vmcb = mm_alloc_pages(1, PAGE_SIZE);
@@ -178,16 +170,6 @@ static int svm_vcpu_init(struct vcpu *v, const struct entry_state *entry)
 	c->int_ctl = SVM_INT_CTL_V_INTR_MASKING;
 	c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
 	c->nested_cr3 = virt_to_phys(((struct svm_vm *)v->vm->arch)->npt.pml4);
-	v->rflags = RFLAGS_FIXED;
-	if (!entry) { /* an AP: a valid state until its STARTUP IPI replaces it */
-		set_real_mode_state(v, CR0_RESET_VALUE, 0);
-		return 0;
-	}
-	set_entry_state(&vmcb->save, entry);
-	svm_set_cr0(v, entry->cr0);
-	v->gpr[GPR_RAX] = entry->eax;
-	v->gpr[GPR_RBX] = entry->ebx;
-	v->rip = entry->rip;
 	return 0;
 }
 
@@ -225,12 +207,6 @@ static void svm_load(struct vcpu *v)
 		asid_owner[c->guest_asid] = s;
 		svm_flush_guest_tlb(v);
 	}
-}
-
-static int svm_enter_real_mode(struct vcpu *v, u64 cr0, u8 vector)
-{
-	set_real_mode_state(v, cr0, vector);
-	return 0;
 }
 
 static void svm_run(struct vcpu *v, struct exit_info *e)
@@ -442,7 +418,7 @@ const struct backend svm_backend = {
 	.vcpu_init = svm_vcpu_init,
 	.vcpu_destroy = svm_vcpu_destroy,
 	.load = svm_load,
-	.enter_real_mode = svm_enter_real_mode,
+	.set_state = svm_set_state,
 	.run = svm_run,
 	.skip_instruction = svm_skip_instruction,
 	.get_reg = svm_get_reg,

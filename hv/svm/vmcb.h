@@ -99,12 +99,6 @@
 #define SVM_NPF_FETCH BIT(4)
 
 /* Segment attributes: descriptor bits 47:40 in 7:0 and bits 55:52 in 11:8. */
-#define SVM_ATTR_CODE32 0xC9B /* G, D, P, S, code execute/read accessed */
-#define SVM_ATTR_DATA32 0xC93 /* G, B, P, S, data read/write accessed */
-#define SVM_ATTR_TSS_BUSY 0x08B
-#define SVM_ATTR_LDT 0x082
-#define SVM_ATTR_CODE16 0x09B /* real mode CS: P, S, execute/read accessed */
-#define SVM_ATTR_DATA16 0x093 /* real mode data segment: P, S, read/write accessed */
 #define SVM_ATTR_L (1u << 9) /* descriptor bit 53: 64-bit code */
 #define SVM_ATTR_DB (1u << 10) /* descriptor bit 54: default operand size */
 

@@ -173,15 +173,6 @@
 #define GUEST_INTERRUPTIBILITY_STI_MOVSS 0x3u /* blocking by STI or MOV SS (SDM Table 25-3) */
 #define GUEST_INTERRUPTIBILITY_NMI 0x8u       /* blocking by NMI: with virtual NMIs, until the handler's IRET */
 
-/* Segment access rights (SDM §25.4.1). */
-#define VMX_AR_CODE32 0xC09B /* G, D, P, S, execute/read accessed */
-#define VMX_AR_DATA32 0xC093 /* G, B, P, S, read/write accessed */
-#define VMX_AR_TSS_BUSY 0x008B
-#define VMX_AR_CODE16 0x009B /* real mode CS: P, S, execute/read accessed, limit in bytes */
-#define VMX_AR_DATA16 0x0093 /* real mode data segment: P, S, read/write accessed */
-#define VMX_AR_LDT 0x0082
-#define VMX_AR_UNUSABLE (1u << 16)
-
 /* Basic exit reasons (SDM Vol. 3D Appendix C). */
 #define VMX_EXIT_EXCEPTION_NMI 0
 #define VMX_EXIT_EXTERNAL_INTERRUPT 1

@@ -7,19 +7,13 @@
 #include "../guest_abi.h"
 #include "../log.h"
 #include "../mm.h"
+#include "../start_state.h"
 #include "../vm.h"
 #include "../x86.h"
 
 #define IO_BITMAP_PAGES 2 /* A: ports 0-0x7FFF, B: 0x8000-0xFFFF; all ones = every port exits */
 #define MSR_BITMAP_PAGES 1 /* all ones = every RDMSR/WRMSR exits */
 #define VMCS_LINK_POINTER_NONE 0xFFFFFFFFFFFFFFFFull
-#define SEGMENT_LIMIT_4G 0xFFFFFFFFu
-#define SEGMENT_LIMIT_64K 0xFFFFu
-#define IDT_LIMIT_REAL_MODE 0x3FFu
-#define FLAT_CODE_SELECTOR 0x08
-#define FLAT_DATA_SELECTOR 0x10
-#define DR7_RESET 0x400ull
-#define SIPI_CS_SHIFT 8 /* STARTUP vector V: CS selector V << 8, base V << 12 (SDM Vol. 3A §9.4.4.1) */
 #define CS_AR_L (1u << 13)
 #define CS_AR_D (1u << 14)
 /* Only CR0.TS and CR0.WP are the guest's own (spec R4.1); every other bit of CR0, and all of CR4, exit. */
@@ -29,6 +23,7 @@
 
 static void *io_bitmaps, *msr_bitmap;
 static void vmx_set_reg(struct vcpu *v, enum vreg r, u64 value);
+static void vmx_load(struct vcpu *v);
 static struct vmx_vcpu *current_vcpu; /* whose VMCS is loaded on this CPU */
 static u16 next_vpid = 1;            /* 0 belongs to the host */
 #define MAX_VPID 0xFFFF
@@ -106,57 +101,39 @@ static void set_segment_at(u64 selector_field, u16 selector, u64 base, u32 ar, u
 	vmcs_write(VMCS_GUEST_ES_AR + index * 2, ar);
 }
 
-static void set_segment(u64 selector_field, u16 selector, u32 ar, u32 limit)
+static void set_segment(u64 selector_field, const struct start_segment *g)
 {
-	set_segment_at(selector_field, selector, 0, ar, limit);
+	set_segment_at(selector_field, g->selector, g->base, g->ar, g->limit);
 }
 
-static const u64 data_segments[] = { VMCS_GUEST_DS_SELECTOR, VMCS_GUEST_ES_SELECTOR, VMCS_GUEST_SS_SELECTOR,
-				     VMCS_GUEST_FS_SELECTOR, VMCS_GUEST_GS_SELECTOR };
-
-/* The Multiboot entry state: 32-bit flat protected mode, paging off. */
-static void setup_guest_state(struct vcpu *v, const struct entry_state *entry)
-{
-	set_segment(VMCS_GUEST_CS_SELECTOR, FLAT_CODE_SELECTOR, VMX_AR_CODE32, SEGMENT_LIMIT_4G);
-	for (u32 i = 0; i < ARRAY_SIZE(data_segments); i++)
-		set_segment(data_segments[i], FLAT_DATA_SELECTOR, VMX_AR_DATA32, SEGMENT_LIMIT_4G);
-	set_segment(VMCS_GUEST_TR_SELECTOR, 0, VMX_AR_TSS_BUSY, SEGMENT_LIMIT_64K);
-	set_segment(VMCS_GUEST_LDTR_SELECTOR, 0, VMX_AR_UNUSABLE, 0);
-	vmcs_write(VMCS_GUEST_GDTR_BASE, 0);
-	vmcs_write(VMCS_GUEST_GDTR_LIMIT, SEGMENT_LIMIT_64K);
-	vmcs_write(VMCS_GUEST_IDTR_BASE, 0);
-	vmcs_write(VMCS_GUEST_IDTR_LIMIT, IDT_LIMIT_REAL_MODE);
-	vmcs_write(VMCS_GUEST_EFER, 0);
-	vmcs_write(VMCS_GUEST_PAT, PAT_RESET_VALUE);
-	vmcs_write(VMCS_GUEST_CR3, 0);
-	vmcs_write(VMCS_GUEST_DR7, DR7_RESET);
-	vmcs_write(VMCS_GUEST_SYSENTER_CS, 0);
-	vmcs_write(VMCS_GUEST_SYSENTER_ESP, 0);
-	vmcs_write(VMCS_GUEST_SYSENTER_EIP, 0);
-	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, 0);
-	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, 0);
-	vmcs_write(VMCS_LINK_POINTER, VMCS_LINK_POINTER_NONE);
-	vmx_set_cr4(v, 0);
-	vmx_set_cr0(v, entry->cr0);
-}
-
-/* After INIT and STARTUP (SDM Vol. 3A Table 10-1): real mode, which VM entry accepts only with
- * "unrestricted guest" (a required control here). */
-static void set_real_mode_state(struct vcpu *v, u64 cr0, u8 vector)
+/* A start (hv/start_state.h; the VMCS takes the descriptor's access rights as they are). Real mode is
+ * accepted by VM entry only with "unrestricted guest", a required control here. Nothing pending from
+ * before survives: no event, no interrupt shadow, no interrupt or NMI window. DR6 and CR2 are not in
+ * the VMCS: the per-vCPU register file (guest_xstate.c) resets them. */
+static int vmx_set_state(struct vcpu *v, const struct start_state *g)
 {
 	struct vmx_vcpu *x = v->arch;
-	set_segment_at(VMCS_GUEST_CS_SELECTOR, (u16)(vector << SIPI_CS_SHIFT),
-		       (u64)vector * PAGE_SIZE, VMX_AR_CODE16, SEGMENT_LIMIT_64K);
-	for (u32 i = 0; i < ARRAY_SIZE(data_segments); i++)
-		set_segment(data_segments[i], 0, VMX_AR_DATA16, SEGMENT_LIMIT_64K);
-	set_segment(VMCS_GUEST_TR_SELECTOR, 0, VMX_AR_TSS_BUSY, SEGMENT_LIMIT_64K);
-	set_segment(VMCS_GUEST_LDTR_SELECTOR, 0, VMX_AR_LDT, SEGMENT_LIMIT_64K);
-	vmcs_write(VMCS_GUEST_GDTR_BASE, 0);
-	vmcs_write(VMCS_GUEST_GDTR_LIMIT, SEGMENT_LIMIT_64K);
-	vmcs_write(VMCS_GUEST_IDTR_BASE, 0);
-	vmcs_write(VMCS_GUEST_IDTR_LIMIT, SEGMENT_LIMIT_64K);
-	vmcs_write(VMCS_GUEST_CR3, 0);
-	vmcs_write(VMCS_GUEST_DR7, DR7_RESET);
+	const struct { u64 field; const struct start_segment *seg; } segs[] = {
+		{ VMCS_GUEST_CS_SELECTOR, &g->cs }, { VMCS_GUEST_DS_SELECTOR, &g->ds },
+		{ VMCS_GUEST_ES_SELECTOR, &g->es }, { VMCS_GUEST_SS_SELECTOR, &g->ss },
+		{ VMCS_GUEST_FS_SELECTOR, &g->fs }, { VMCS_GUEST_GS_SELECTOR, &g->gs },
+		{ VMCS_GUEST_TR_SELECTOR, &g->tr }, { VMCS_GUEST_LDTR_SELECTOR, &g->ldtr },
+	};
+	vmx_load(v);
+	for (u32 i = 0; i < ARRAY_SIZE(segs); i++)
+		set_segment(segs[i].field, segs[i].seg);
+	vmcs_write(VMCS_GUEST_GDTR_BASE, g->gdtr.base);
+	vmcs_write(VMCS_GUEST_GDTR_LIMIT, g->gdtr.limit);
+	vmcs_write(VMCS_GUEST_IDTR_BASE, g->idtr.base);
+	vmcs_write(VMCS_GUEST_IDTR_LIMIT, g->idtr.limit);
+	vmcs_write(VMCS_GUEST_CR3, g->cr3);
+	vmcs_write(VMCS_GUEST_DR7, g->dr7);
+	if (g->reset_msrs) {
+		vmcs_write(VMCS_GUEST_PAT, g->pat);
+		vmcs_write(VMCS_GUEST_SYSENTER_CS, 0);
+		vmcs_write(VMCS_GUEST_SYSENTER_ESP, 0);
+		vmcs_write(VMCS_GUEST_SYSENTER_EIP, 0);
+	}
 	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, 0);
 	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, 0);
 	vmcs_write(VMCS_ENTRY_INTERRUPTION_INFO, 0);
@@ -164,11 +141,12 @@ static void set_real_mode_state(struct vcpu *v, u64 cr0, u8 vector)
 	vmcs_write(VMCS_PRIMARY_CONTROLS,
 		   vmread(VMCS_PRIMARY_CONTROLS) & ~(PROC_INTERRUPT_WINDOW_EXITING | PROC_NMI_WINDOW_EXITING));
 	x->event_pending = false;
-	vmx_set_reg(v, VREG_EFER, 0);
-	vmx_set_cr4(v, 0);
-	vmx_set_cr0(v, cr0);
+	vmx_set_reg(v, VREG_EFER, g->efer);
+	vmx_set_cr4(v, g->cr4);
+	vmx_set_cr0(v, g->cr0);
 	x->exit_rsp = ~v->gpr[GPR_RSP]; /* force the writes of RSP and RFLAGS at the next entry */
 	x->exit_rflags = ~v->rflags;
+	return 0;
 }
 
 static void setup_controls(struct vcpu *v, struct vmx_vcpu *x)
@@ -195,7 +173,7 @@ static void setup_controls(struct vcpu *v, struct vmx_vcpu *x)
 	}
 }
 
-static int vmx_vcpu_init(struct vcpu *v, const struct entry_state *entry)
+static int vmx_vcpu_init(struct vcpu *v)
 {
 	struct vmx_vcpu *x = mm_alloc_pages(1, PAGE_SIZE);
 	void *vmcs = mm_alloc_pages(1, PAGE_SIZE);
@@ -217,17 +195,6 @@ static int vmx_vcpu_init(struct vcpu *v, const struct entry_state *entry)
 	if (vmx_apicv_vcpu_init(v))
 		return -ENOMEM;
 	setup_host_state();
-	v->rflags = RFLAGS_FIXED;
-	if (!entry) { /* an AP: a valid state until its STARTUP IPI replaces it */
-		set_real_mode_state(v, CR0_RESET_VALUE, 0);
-		return 0;
-	}
-	setup_guest_state(v, entry);
-	v->gpr[GPR_RAX] = entry->eax;
-	v->gpr[GPR_RBX] = entry->ebx;
-	v->rip = entry->rip;
-	x->exit_rsp = ~v->gpr[GPR_RSP]; /* force the first write */
-	x->exit_rflags = ~v->rflags;
 	/* Without "save preemption timer value" exits leave the field alone: it is written only on change. */
 	x->preemption_value = ~0ull;
 	return 0;
@@ -281,13 +248,6 @@ static void vmx_load(struct vcpu *v)
 {
 	if (current_vcpu != v->arch)
 		load_vmcs(v->arch);
-}
-
-static int vmx_enter_real_mode(struct vcpu *v, u64 cr0, u8 vector)
-{
-	vmx_load(v);
-	set_real_mode_state(v, cr0, vector);
-	return 0;
 }
 
 static void vmx_run(struct vcpu *v, struct exit_info *e)
@@ -523,7 +483,7 @@ const struct backend vmx_backend = {
 	.vcpu_init = vmx_vcpu_init,
 	.vcpu_destroy = vmx_vcpu_destroy,
 	.load = vmx_load,
-	.enter_real_mode = vmx_enter_real_mode,
+	.set_state = vmx_set_state,
 	.run = vmx_run,
 	.skip_instruction = vmx_skip_instruction,
 	.get_reg = vmx_get_reg,
