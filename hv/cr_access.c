@@ -16,6 +16,15 @@
 #define CR4_GUEST_ALLOWED (BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(7) | BIT(8) | \
 			   BIT(9) | BIT(10) | BIT(11) | BIT(16) | BIT(17) | BIT(20) | BIT(21) | BIT(22))
 
+/* Past the instruction: the back end knows its length, or the core decoded it (cr_insn.c). */
+static void complete(struct vcpu *v, const struct exit_cr *cr)
+{
+	if (cr->insn_len)
+		vcpu_skip_emulated(v, cr->insn_len);
+	else
+		vcpu_skip_instruction(v);
+}
+
 static struct cr_context context_of(struct vcpu *v)
 {
 	const struct backend *be = v->vm->be;
@@ -59,7 +68,7 @@ void cr_access_emulate(struct vcpu *v, const struct exit_cr *cr)
 		} else {
 			vapic_set_cr8(v, *gpr_of(v, cr->gpr));
 		}
-		vcpu_skip_instruction(v);
+		complete(v, cr);
 		return;
 	}
 	if (cr->cr != 0 && cr->cr != 4) {
@@ -68,14 +77,14 @@ void cr_access_emulate(struct vcpu *v, const struct exit_cr *cr)
 	}
 	if (cr->type == CR_READ) {
 		*gpr_of(v, cr->gpr) = be->get_reg(v, reg);
-		vcpu_skip_instruction(v);
+		complete(v, cr);
 		return;
 	}
 	if (cr->type == CR_SMSW) { /* a 16-bit destination keeps its upper bits; wider ones get CR0[31:0] */
 		u64 *dst = gpr_of(v, cr->gpr);
 		u64 cr0 = be->get_reg(v, VREG_CR0);
 		*dst = cr->size == SMSW_WORD ? (*dst & ~0xFFFFull) | (cr0 & 0xFFFF) : (u32)cr0;
-		vcpu_skip_instruction(v);
+		complete(v, cr);
 		return;
 	}
 	if (cr->cr == 0)
@@ -89,5 +98,5 @@ void cr_access_emulate(struct vcpu *v, const struct exit_cr *cr)
 	}
 	log_debug("%s: CR%u <- 0x%llx at rip 0x%llx", v->vm->name, cr->cr, result, v->rip);
 	be->set_reg(v, reg, result);
-	vcpu_skip_instruction(v);
+	complete(v, cr);
 }

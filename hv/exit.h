@@ -14,6 +14,7 @@ enum exit_reason {
 	EXIT_HYPERCALL,
 	EXIT_MEM_FAULT,          /* guest-physical access outside the VM's memory map */
 	EXIT_CR_ACCESS,          /* MOV to/from CR0/CR4, CLTS, LMSW that the back end intercepts */
+	EXIT_CR_UNDECODED,       /* a CR intercept whose exit names no instruction (SVM): the core decodes it */
 	EXIT_INVALID_OPCODE,     /* an instruction the guest must see as #UD (VMX/SVM instructions) */
 	EXIT_TRIPLE_FAULT,
 	EXIT_EXTERNAL_INTERRUPT, /* a host interrupt (e.g. the watchdog tick) */
@@ -48,6 +49,7 @@ struct exit_cr {
 	enum cr_access_type type;
 	u16 lmsw_source; /* the LMSW operand */
 	u8 size;         /* SMSW: the destination register's size in bytes */
+	u8 insn_len;     /* the core decoded it (EXIT_CR_UNDECODED): its length; 0: the back end knows it */
 };
 
 struct exit_mem {

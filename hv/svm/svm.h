@@ -33,12 +33,11 @@ void svm_decode_exit(struct vcpu *v, struct exit_info *e);
 
 void svm_world_switch(struct vcpu *v, u64 guest_vmcb_pa, u64 host_vmcb_pa);
 
-/* svm_cr.c: the guest's CR0, and the intercepted CR0/CR8 accesses (decoded from the instruction). */
+/* svm_cr.c: the guest's CR0 as the VMCB holds it (the intercepted instructions are decoded by the core). */
 void svm_set_cr0(struct vcpu *v, u64 cr0);
 /* The next VMRUN drops the guest's TLB entries (as its own MOV to CR0/CR3/CR4 would have). */
 void svm_flush_guest_tlb(struct vcpu *v);
 u64 svm_get_cr0(const struct vcpu *v);
 u64 svm_cr0_view(const struct vcpu *v, enum vreg r); /* VREG_HW_CR0 .. VREG_CR0_READ_EXITS */
-void svm_decode_cr_access(struct vcpu *v, struct exit_info *e);
 
 #endif

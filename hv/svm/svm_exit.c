@@ -90,7 +90,7 @@ void svm_decode_exit(struct vcpu *v, struct exit_info *e)
 	case SVM_EXIT_CR8_WRITE:
 	case SVM_EXIT_CR4_WRITE:
 	case SVM_EXIT_CR0_SEL_WRITE:
-		svm_decode_cr_access(v, e);
+		e->reason = EXIT_CR_UNDECODED;
 		break;
 	case SVM_EXIT_NPF:
 		e->reason = EXIT_MEM_FAULT;
