@@ -164,7 +164,7 @@ static void check_size(u8 size)
  * REP OUTS writes change nothing, both at the architectural end registers (SDM Vol. 2B INS/OUTS). */
 static void check_string_io(void)
 {
-	static const u16 ports[] = { 0x80, 0x1F0, 0x2F8, 0xCF8, 0xFFFF };
+	static const u16 ports[] = { 0x80, 0x1F0, 0x2F8, 0xCF0, 0xFFFF }; /* 0xCF8 is PCI now */
 	static u8 buf[64];
 	u32 wrong = 0, elements = 0;
 	for (u32 p = 0; p < ARRAY_SIZE(ports); p++) {
