@@ -103,7 +103,7 @@ static const struct pm_reg pm_regs[] = {
 	{ PM1_STS, PM1_REG_LEN, WIDTH_PM1_MAX, 1 },
 	{ PM1_EN, PM1_REG_LEN, WIDTH_PM1_MAX, 1 },
 	{ PM1_CNT, PM1_REG_LEN, WIDTH_PM1_MAX, 1 },
-	{ PM_TMR, WIDTH_TMR, WIDTH_TMR, WIDTH_TMR },
+	{ PM_TMR, WIDTH_TMR, WIDTH_TMR, 1 },
 	{ PM_GPE0, PM_GPE0_LEN, WIDTH_GPE_MAX, 1 },
 };
 
@@ -117,8 +117,10 @@ u32 pm_io(struct pm *pm, u16 offset, u8 size, bool in, u32 value, u64 now, enum 
 		if (offset < r->offset || offset + size > r->offset + r->len || size > r->max_width ||
 		    size < r->min_width || offset % size)
 			return 0; /* straddles the register's edge, unaligned, or a width QEMU refuses */
+		/* acpi_pm_tmr_ops: impl.min_access_size 4, and the handler ignores the offset, so every read
+		 * in the register gets the low bytes of the counter (measured on QEMU 7.2 TCG: inw(0x608)). */
 		if (r->offset == PM_TMR)
-			return in ? (u32)pm_ticks(pm, now) & PM_TIMER_MASK : 0;
+			return in ? (u32)pm_ticks(pm, now) & PM_TIMER_MASK & (u32)((1ull << (size * BITS_PER_BYTE)) - 1) : 0;
 		if (r->offset == PM_GPE0)
 			return gpe_io(pm, offset, size, in, value);
 		return pm1_io(pm, offset, size, in, value, now, action);

@@ -7,12 +7,13 @@
  *   0x602  PM1a_EN  (16 bit): stored (no SCI is raised: microhv has no SCI line)
  *   0x604  PM1a_CNT (16 bit): SCI_EN (bit 0), SLP_TYP (12:10), SLP_EN (bit 13, write-only: reads 0);
  *          SLP_EN with SLP_TYP 0 (QEMU's DSDT: \_S5 = 0) or 2 (ICH9's S4 value) powers off, 1 is S3
- *   0x608  PM_TMR   (32-bit reads only): 24-bit counter at 3.579545 MHz (FADT flag TMR_VAL_EXT clear,
- *          as QEMU: flags 0x84A5), bits 31:24 read 0
+ *   0x608  PM_TMR: 24-bit counter at 3.579545 MHz (FADT flag TMR_VAL_EXT clear, as QEMU: flags 0x84A5),
+ *          bits 31:24 read 0; a 1- or 2-byte read anywhere in it gets the counter's low bytes (QEMU's
+ *          handler ignores the offset); writes do nothing
  *   0x620  GPE0 (16 bytes: 8 status, 8 enable): enables stored, status reads 0 (no GPE source)
  *   0xB2   APM_CNT: the FADT's ACPI_ENABLE (2) sets SCI_EN, ACPI_DISABLE (3) clears it; reads back
  *   0xB3   APM_STS: a scratch byte
- * Access widths as QEMU's MemoryRegionOps: PM1 registers 1 or 2 bytes, the timer 4, GPE0 1 to 4; an
+ * Access widths as QEMU's MemoryRegionOps: PM1 registers 1 or 2 bytes, the timer and GPE0 1 to 4; an
  * access of another width, or one not inside a single register, reads 0 and writes nothing (QEMU's memory
  * core refuses it before the device sees it). Offsets of the 128-byte block that hold no register read
  * all ones, like unassigned ports. */

@@ -14,8 +14,8 @@ static bool in_range(u16 port, u16 base, u16 count)
 static void pm_action_stop(struct vm *vm, u64 rip, enum pm_action a, u32 value)
 {
 	if (a == PM_POWER_OFF)
-		vm_stop(vm, VM_POWER_OFF, rip, "guest requested power off: 0x%x to PM1a_CNT (port 0x%x, SLP_EN, S5)",
-			value, PM_IO_BASE + PM1_CNT);
+		vm_stop(vm, VM_POWER_OFF, rip, "0x%x to PM1a_CNT (port 0x%x): SLP_EN with SLP_TYP %u", value,
+			PM_IO_BASE + PM1_CNT, (value >> PM1_CNT_SLP_TYP_SHIFT) & PM1_CNT_SLP_TYP_MASK);
 	else if (a == PM_SUSPEND)
 		vm_stop(vm, VM_BAD_ACCESS, rip,
 			"guest requested S3 suspend: 0x%x to PM1a_CNT (port 0x%x); microhv cannot wake a suspended VM",
@@ -43,7 +43,7 @@ bool platform_port_io(struct vm *vm, u64 rip, const struct exit_io *io, u32 valu
 	else
 		return false;
 	if (reset)
-		vm_stop(vm, VM_RESET, rip, "guest requested reset: 0x%x to port 0x%x", value, port);
+		vm_stop(vm, VM_RESET, rip, "0x%x to port 0x%x (%s)", value, port, port == PORT92 ? "fast reset" : "RST_CNT");
 	pm_action_stop(vm, rip, action, value);
 	return true;
 }
