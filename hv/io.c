@@ -6,17 +6,25 @@
  *   0xF4-0xF7    QEMU's isa-debug-exit: an OUT of 1, 2 or 4 bytes at a port aligned to its size ends the
  *                guest with the value written; an IN reads 0 (hw/misc/debugexit.c)
  *   0x510-0x511  QEMU's fw_cfg, legacy interface (platform/fwcfg.c)
+ *   0x70-0x71    RTC and CMOS RAM (platform/rtc.c)
+ *   0x80         POST code: writes swallowed, reads all ones (QEMU's ioport80)
+ *   0x92         System Control Port A: bit 0 rising resets the VM (platform/pci.c)
+ *   0xB2-0xB3    APM control/status: ACPI enable/disable commands (platform/pmtimer.c)
+ *   0x600-0x67F  ICH9 ACPI PM block: PM1 status/enable/control, PM timer at 0x608, GPE0 (platform/pmtimer.c)
+ *   0xCF8-0xCFF  PCI configuration mechanism #1 with q35's host bridge; RST_CNT at 0xCF9 (platform/pci.c)
+ *                (platform/ports.c routes these; a reset or S5 stops the VM: VM_RESET, VM_POWER_OFF)
  *
  * Every other port reads all ones and ignores writes, as an empty ISA bus does and as QEMU's unassigned
  * ports do. That includes the devices QEMU has and microhv has not: the 8259 PICs (0x20/0x21, 0xA0/0xA1),
- * the PIT (0x40-0x43) and port 0x61, the RTC (0x70/0x71), the ACPI PM block, fw_cfg DMA (0x514). A guest
+ * the PIT (0x40-0x43) and port 0x61, fw_cfg DMA (0x514). A guest
  * that only masks the 8259, as kernels that use the local APIC do, sees nothing wrong; one that waits
- * for a PIT or RTC interrupt waits forever. String I/O (INS/OUTS) reaches the same devices through
+ * for a PIT or RTC interrupt waits forever (the RTC raises none). String I/O (INS/OUTS) reaches the same devices through
  * string_io.c. */
 #include "io.h"
 #include "guest_abi.h"
 #include "events.h"
 #include "string_io.h"
+#include "platform/ports.h"
 #include "vm.h"
 
 #define UART_PORTS 8
@@ -42,6 +50,9 @@ u32 io_port_access(struct vcpu *v, const struct exit_io *io, u32 value)
 	}
 	if (in_range(io->port, FW_CFG_IO_BASE, FW_CFG_CTL_SIZE))
 		return fwcfg_io(&vm->fwcfg, io->port - FW_CFG_IO_BASE, io->size, io->in, value);
+	u32 result;
+	if (platform_port_io(vm, v->rip, io, value, &result))
+		return result;
 	if (in_range(io->port, GUEST_EXIT_PORT, GUEST_EXIT_PORT_SIZE)) {
 		/* QEMU's memory core refuses an access not aligned to its size before the device sees it. */
 		if (!io->in && (io->port - GUEST_EXIT_PORT) % io->size == 0) {

@@ -125,6 +125,12 @@ static bool as_expected(const struct test_run *r, const struct vm *vm, u64 elaps
 	case EXPECT_FAIL_ENTRY:
 		snprintf(why, n, "%s: %s", vm_outcome_name(vm->outcome), vm->stop_detail);
 		return vm->outcome == VM_ENTRY_FAILED;
+	case EXPECT_FAIL_RESET:
+		snprintf(why, n, "%s at rip 0x%llx: %s", vm_outcome_name(vm->outcome), vm->stop_rip, vm->stop_detail);
+		return vm->outcome == VM_RESET;
+	case EXPECT_FAIL_POWEROFF:
+		snprintf(why, n, "%s at rip 0x%llx: %s", vm_outcome_name(vm->outcome), vm->stop_rip, vm->stop_detail);
+		return vm->outcome == VM_POWER_OFF;
 	case EXPECT_FAIL_EXIT:
 		snprintf(why, n, "%s, status %u (expected %u)", vm_outcome_name(vm->outcome), vm->exit_status,
 			 r->t->expect_status);

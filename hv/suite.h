@@ -17,6 +17,8 @@ enum expectation {
 	EXPECT_FAIL_EXIT,   /* exit port with a given nonzero status */
 	EXPECT_FAIL_ENTRY,  /* a VM entry the hardware refused */
 	EXPECT_FAIL_TAP,    /* a clean exit 0 whose TAP stream has the problem expect_tap */
+	EXPECT_FAIL_RESET,  /* the guest reset the machine (0xCF9, port 0x92) */
+	EXPECT_FAIL_POWEROFF, /* the guest powered off through ACPI S5 */
 };
 
 struct suite_entry {

@@ -123,7 +123,8 @@ void vm_stop(struct vm *vm, enum vm_outcome outcome, u64 rip, const char *fmt, .
 const char *vm_outcome_name(enum vm_outcome o)
 {
 	static const char *const names[] = { "running", "exited", "triple fault", "watchdog timeout",
-					     "halted forever", "VM entry failed", "bad access", "unhandled exit" };
+					     "halted forever", "VM entry failed", "bad access", "unhandled exit",
+					     "guest requested reset", "guest requested power off" };
 	return o < ARRAY_SIZE(names) ? names[o] : "?";
 }
 

@@ -5,6 +5,9 @@
 #include "backend.h"
 #include "cpuid_policy.h"
 #include "platform/fwcfg.h"
+#include "platform/pci.h"
+#include "platform/pmtimer.h"
+#include "platform/rtc.h"
 #include "platform/uart.h"
 #include "vcpu.h"
 #include "apic/delivery.h"
@@ -21,6 +24,8 @@ enum vm_outcome {
 	VM_ENTRY_FAILED,
 	VM_BAD_ACCESS,      /* an access the platform cannot emulate */
 	VM_UNHANDLED_EXIT,
+	VM_RESET,           /* the guest reset the machine (0xCF9, port 0x92): QEMU -no-reboot would exit */
+	VM_POWER_OFF,       /* the guest entered S5 through PM1a_CNT (ACPI soft off) */
 };
 
 /* Per-VM choices among documented behaviours (spec §4.2 R4.2, §5.4). */
@@ -60,6 +65,9 @@ struct vm {
 	bool timers_dirty;
 	struct uart uart;
 	struct fwcfg fwcfg; /* QEMU's fw_cfg at 0x510 (platform/platform.c fills it) */
+	struct pm pm;       /* ICH9 ACPI PM block at 0x600, APM port 0xB2 */
+	struct rtc rtc;     /* RTC/CMOS at 0x70 */
+	struct pci pci;     /* PCI config at 0xCF8, RST_CNT 0xCF9, port 0x92 */
 	enum vm_outcome outcome;
 	u32 exit_status;
 	u64 stop_rip;

@@ -40,6 +40,8 @@ while read -r name expect rest; do
 	fail-timeout) kind=EXPECT_FAIL_TIMEOUT ;;
 	fail-halt) kind=EXPECT_FAIL_HALT ;;
 	fail-entry) kind=EXPECT_FAIL_ENTRY ;;
+	fail-reset) kind=EXPECT_FAIL_RESET ;;
+	fail-poweroff) kind=EXPECT_FAIL_POWEROFF ;;
 	fail-exit:*) kind=EXPECT_FAIL_EXIT; status=${expect#fail-exit:} ;;
 	fail-tap:*) # the names of tap_problem_name() (hv/tap.c)
 		kind=EXPECT_FAIL_TAP

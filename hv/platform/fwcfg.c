@@ -25,6 +25,19 @@ static struct fwcfg_item *add_item(struct fwcfg *f, u16 key, u32 len)
 	return it;
 }
 
+/* struct FWCfgFiles with one FWCfgFile: etc/e820 at FW_CFG_FILE_FIRST (the name zero-padded). */
+static void put_file_dir(u8 *d)
+{
+	static const char name[] = FW_CFG_E820_FILE;
+	put_be(d, 1, sizeof(u32));
+	u8 *e = d + sizeof(u32);
+	put_be(e, FW_CFG_E820_ENTRY_LEN, sizeof(u32));
+	put_be(e + sizeof(u32), FW_CFG_FILE_FIRST, sizeof(u16));
+	put_be(e + sizeof(u32) + sizeof(u16), 0, sizeof(u16));
+	for (u32 i = 0; i < FW_CFG_FILE_NAME_LEN; i++)
+		e[FW_CFG_FILE_ENTRY_LEN - FW_CFG_FILE_NAME_LEN + i] = i < sizeof(name) ? (u8)name[i] : 0;
+}
+
 /* Same order and encodings as QEMU: fw_cfg_init1() and fw_cfg_common_init() (signature, ID, the file
  * directory) and hw/i386/fw_cfg.c (CPU counts and RAM size, little-endian integers). */
 void fwcfg_init(struct fwcfg *f, u64 ram_size, u16 cpus)
@@ -36,11 +49,14 @@ void fwcfg_init(struct fwcfg *f, u64 ram_size, u16 cpus)
 	for (u32 i = 0; i < sig->len; i++)
 		sig->data[i] = (u8)signature[i];
 	put_le(add_item(f, FW_CFG_ID, sizeof(u32))->data, FW_CFG_VERSION, sizeof(u32));
-	/* struct FWCfgFiles: a big-endian u32 count, then the entries (none). */
-	put_be(add_item(f, FW_CFG_FILE_DIR, sizeof(u32))->data, 0, sizeof(u32));
+	put_file_dir(add_item(f, FW_CFG_FILE_DIR, sizeof(u32) + FW_CFG_FILE_ENTRY_LEN)->data);
 	put_le(add_item(f, FW_CFG_NB_CPUS, sizeof(u16))->data, cpus, sizeof(u16));
 	put_le(add_item(f, FW_CFG_MAX_CPUS, sizeof(u16))->data, cpus, sizeof(u16));
 	put_le(add_item(f, FW_CFG_RAM_SIZE, sizeof(u64))->data, ram_size, sizeof(u64));
+	u8 *e820 = add_item(f, FW_CFG_FILE_FIRST, FW_CFG_E820_ENTRY_LEN)->data;
+	put_le(e820, 0, sizeof(u64)); /* RAM from 0: QEMU's e820_add_entry(0, below_4g_mem_size, E820_RAM) */
+	put_le(e820 + sizeof(u64), ram_size, sizeof(u64));
+	put_le(e820 + 2 * sizeof(u64), FW_CFG_E820_RAM, sizeof(u32));
 	f->selected = FW_CFG_SIGNATURE; /* fw_cfg_reset() */
 }
 

@@ -11,7 +11,11 @@
  *   - the item is looked up by key & FW_CFG_ENTRY_MASK in the arch-local table if FW_CFG_ARCH_LOCAL is
  *     set, else in the generic one; keys with no data read 0;
  *   - at reset FW_CFG_SIGNATURE is selected.
- * No DMA interface (FW_CFG_ID says so) and no files (FW_CFG_FILE_DIR has a count of 0). QEMU's items whose
+ * No DMA interface (FW_CFG_ID says so). One file, "etc/e820" (QEMU's x86 E820 table, hw/i386/e820_memory_layout.c:
+ * 20-byte little-endian entries { u64 address, u64 length, u32 type }; under TCG QEMU lists only its RAM,
+ * 0 to the RAM size, type 1), at key FW_CFG_FILE_FIRST, listed in FW_CFG_FILE_DIR (a big-endian u32
+ * count, then 64-byte entries: big-endian u32 size, big-endian u16 key, u16 reserved, 56-byte name).
+ * QEMU's other files (etc/acpi/tables, bootorder, ...) are absent. QEMU's items whose
  * value is all zero here (FW_CFG_UUID without -uuid, FW_CFG_NOGRAPHIC, FW_CFG_BOOT_MENU, ...) are left out:
  * through the port interface an absent item reads exactly like an all-zero one. */
 #ifndef HV_PLATFORM_FWCFG_H
@@ -43,7 +47,12 @@
 
 #define FW_CFG_SIGNATURE_TEXT "QEMU"
 #define FWCFG_MAX_ITEMS 8
-#define FWCFG_ITEM_MAX 8 /* bytes: the largest item here is FW_CFG_RAM_SIZE */
+#define FW_CFG_FILE_NAME_LEN 56
+#define FW_CFG_FILE_ENTRY_LEN 64
+#define FW_CFG_E820_FILE "etc/e820"
+#define FW_CFG_E820_ENTRY_LEN 20
+#define FW_CFG_E820_RAM 1
+#define FWCFG_ITEM_MAX (sizeof(u32) + FW_CFG_FILE_ENTRY_LEN) /* bytes: the largest item is the directory */
 
 struct fwcfg_item {
 	u16 key; /* including FW_CFG_ARCH_LOCAL for arch-local items */

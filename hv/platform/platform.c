@@ -1,7 +1,9 @@
 /* The VM's platform devices and tables (see platform.h). */
 #include "platform.h"
 #include "../loader/multiboot.h"
+#include "../time.h"
 #include "../vm.h"
+#include "../x86.h"
 #include "acpi.h"
 #include "fwcfg.h"
 
@@ -14,5 +16,9 @@ _Static_assert(VM_MAX_VCPUS <= (u16)-1, "fw_cfg counts CPUs in 16 bits");
 int platform_setup(struct vm *vm, const char **why)
 {
 	fwcfg_init(&vm->fwcfg, vm->ram_size, (u16)vm->nvcpus);
+	u64 now = rdtsc();
+	pm_init(&vm->pm, tsc_hz(), now);
+	rtc_init(&vm->rtc, tsc_hz(), now, vm->ram_size, vm->nvcpus);
+	pci_init(&vm->pci);
 	return acpi_build_tables(vm->ram, vm->ram_size, PLATFORM_ACPI_START, PLATFORM_ACPI_END, vm->nvcpus, why);
 }

@@ -4,7 +4,7 @@
  * Input: RAM size and vCPU count, then a sequence of port accesses (port offset, size, direction, value).
  * Invariants (fwcfg.h, QEMU's fw_cfg_comb_*): only 8-bit INs return data, only a 16-bit OUT to the selector
  * changes anything, an item's bytes come back in order and 0 past its end, and what is read equals an
- * independent model of the item table. */
+ * independent model of the item table (the directory with its one file, etc/e820, included). */
 #include <string.h>
 
 #include "hv/platform/fwcfg.h"
@@ -13,15 +13,27 @@
 #define MAX_OPS 256
 
 /* The expected bytes of the item selected by `key`: QEMU's encodings, written out independently. */
-static u32 expected_item(u16 key, u64 ram, u16 cpus, u8 out[8])
+#define ITEM_MAX 68
+
+static u32 expected_item(u16 key, u64 ram, u16 cpus, u8 out[ITEM_MAX])
 {
 	u16 k = key & (FW_CFG_ENTRY_MASK | FW_CFG_ARCH_LOCAL);
 
-	memset(out, 0, 8);
+	memset(out, 0, ITEM_MAX);
 	switch (k) {
 	case FW_CFG_SIGNATURE: memcpy(out, "QEMU", 4); return 4;
 	case FW_CFG_ID: out[0] = FW_CFG_VERSION; return 4;
-	case FW_CFG_FILE_DIR: return 4; /* big-endian count 0 */
+	case FW_CFG_FILE_DIR: /* BE count 1; BE size 20, BE key 0x20, reserved, "etc/e820" */
+		out[3] = 1;
+		out[7] = 20;
+		out[9] = 0x20;
+		memcpy(out + 12, "etc/e820", 8);
+		return 68;
+	case 0x20: /* etc/e820: { 0, ram, 1 } little-endian */
+		for (int i = 0; i < 8; i++)
+			out[8 + i] = (u8)(ram >> (8 * i));
+		out[16] = 1;
+		return 20;
 	case FW_CFG_NB_CPUS:
 	case FW_CFG_MAX_CPUS: out[0] = (u8)cpus; out[1] = (u8)(cpus >> 8); return 2;
 	case FW_CFG_RAM_SIZE:
@@ -40,7 +52,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	struct fwcfg f;
 	u16 sel = FW_CFG_SIGNATURE;
 	u32 pos = 0;
-	u8 item[8];
+	u8 item[ITEM_MAX];
 
 	fwcfg_init(&f, ram, cpus);
 	FUZZ_CHECK(f.nitems <= FWCFG_MAX_ITEMS);

@@ -96,13 +96,27 @@ static void test_cpu_counts(void **state)
 	}
 }
 
-static void test_file_dir_empty(void **state)
+/* One file, etc/e820, as QEMU's FWCfgFiles: BE count, then BE size, BE key 0x20, reserved, 56-byte name. */
+static void test_file_dir_e820(void **state)
 {
-	uint8_t b[6];
+	uint8_t b[72];
+	static const uint8_t head[12] = { 0, 0, 0, 1, 0, 0, 0, 20, 0x00, 0x20, 0, 0 };
 
 	setup(RAM_32M, 4);
-	read_item(KEY_FILE_DIR, b, 6);
-	assert_memory_equal(b, "\0\0\0\0\0\0", 6); /* big-endian count 0, nothing after it */
+	read_item(KEY_FILE_DIR, b, sizeof(b));
+	assert_memory_equal(b, head, sizeof(head));
+	assert_string_equal((const char *)b + 12, "etc/e820");
+	for (unsigned i = 12 + 8; i < sizeof(b); i++)
+		assert_int_equal(b[i], 0); /* name padding, then past the end */
+	/* The file: { 0, RAM size, 1 }, little-endian, 20 bytes, then zeros. */
+	assert_int_equal(read_le(0x20, 8), 0);
+	read_item(0x20, b, 24);
+	uint64_t len = 0;
+	for (unsigned i = 0; i < 8; i++)
+		len |= (uint64_t)b[8 + i] << (8 * i);
+	assert_int_equal(len, RAM_32M);
+	assert_int_equal(b[16] | b[17] << 8 | b[18] << 16 | b[19] << 24, 1);
+	assert_memory_equal(b + 20, "\0\0\0\0", 4);
 }
 
 static void test_reset_selects_signature(void **state)
@@ -215,7 +229,7 @@ int main(void)
 		cmocka_unit_test(test_signature_and_id),
 		cmocka_unit_test(test_ram_size),
 		cmocka_unit_test(test_cpu_counts),
-		cmocka_unit_test(test_file_dir_empty),
+		cmocka_unit_test(test_file_dir_e820),
 		cmocka_unit_test(test_reset_selects_signature),
 		cmocka_unit_test(test_select_rewinds),
 		cmocka_unit_test(test_past_end_reads_zero_and_stays),
