@@ -24,6 +24,8 @@
 #define HC_QUERY_MEMTYPE 0x04 /* RBX = GPA -> RAX = memory type (bits 2:0) | ignore-PAT (bit 3), -EINVAL if unmapped */
 #define HC_BENCH_MODE 0x10    /* RBX = HC_BENCH_* : selects how CPUID exits are handled (bench/ only) */
 #define HC_DEBUG_BREAK_ENTRY 0x11 /* makes the next VM entry fail on purpose (harness guests only) -> 0 */
+#define HC_IOAPIC_PIN 0x20    /* RBX pin (0-23), RCX level (0/1): drives an I/O APIC input line -> 0 or -EINVAL */
+#define HC_RAISE_MSI 0x21     /* RBX MSI address, RCX MSI data: delivers that message -> 0 or -EINVAL */
 
 #define HC_MEMTYPE_TYPE_MASK 0x7 /* HC_QUERY_MEMTYPE result: memory type (0 UC, 6 WB, ...) */
 #define HC_MEMTYPE_IGNORE_PAT 0x8 /* ... and whether the guest PAT is ignored (EPT IPAT) */

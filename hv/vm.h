@@ -5,6 +5,7 @@
 #include "backend.h"
 #include "cpuid_policy.h"
 #include "platform/fwcfg.h"
+#include "platform/ioapic.h"
 #include "platform/uart.h"
 #include "vcpu.h"
 #include "apic/delivery.h"
@@ -60,6 +61,7 @@ struct vm {
 	bool timers_dirty;
 	struct uart uart;
 	struct fwcfg fwcfg; /* QEMU's fw_cfg at 0x510 (platform/platform.c fills it) */
+	struct ioapic ioapic; /* at 0xFEC00000 (platform/irq_sources.c) */
 	enum vm_outcome outcome;
 	u32 exit_status;
 	u64 stop_rip;

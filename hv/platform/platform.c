@@ -4,6 +4,7 @@
 #include "../vm.h"
 #include "acpi.h"
 #include "fwcfg.h"
+#include "irq_sources.h"
 
 _Static_assert(PLATFORM_ACPI_START >= MB_BIOS_ROM_START && PLATFORM_ACPI_END <= MB_HIGH_MEM_START,
 	       "the ACPI tables sit in the area the memory map reserves");
@@ -14,5 +15,6 @@ _Static_assert(VM_MAX_VCPUS <= (u16)-1, "fw_cfg counts CPUs in 16 bits");
 int platform_setup(struct vm *vm, const char **why)
 {
 	fwcfg_init(&vm->fwcfg, vm->ram_size, (u16)vm->nvcpus);
+	irq_sources_init(vm);
 	return acpi_build_tables(vm->ram, vm->ram_size, PLATFORM_ACPI_START, PLATFORM_ACPI_END, vm->nvcpus, why);
 }

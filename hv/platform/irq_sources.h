@@ -1,0 +1,25 @@
+/* The VM's platform interrupt sources (the I/O APIC, MSI, later the PIT and the 8259) and where their
+ * messages go: the local APICs, through the same routing as IPIs with no source vCPU (spec R5.5). */
+#ifndef HV_PLATFORM_IRQ_SOURCES_H
+#define HV_PLATFORM_IRQ_SOURCES_H
+
+#include "../exit.h"
+#include "../vcpu.h"
+
+struct vm;
+
+/* RESET of every source; call once the VM has all its vCPUs. */
+void irq_sources_init(struct vm *vm);
+
+/* A guest-physical access that missed guest RAM: true if it hit the I/O APIC page (emulated). */
+bool ioapic_mmio(struct vcpu *v, const struct exit_mem *m);
+
+/* A local APIC completed the EOI of a level-triggered vector: tell the I/O APIC. */
+void irq_sources_eoi(struct vm *vm, u8 vector);
+
+/* HC_IOAPIC_PIN, HC_RAISE_MSI: 0, or -EINVAL for a pin >= 24, a level other than 0/1, an address outside
+ * the MSI window or reserved data bits. */
+s64 irq_sources_set_pin(struct vm *vm, u64 pin, u64 level);
+s64 irq_sources_raise_msi(struct vm *vm, u64 addr, u64 data);
+
+#endif
