@@ -6,17 +6,19 @@
  *   0xF4-0xF7    QEMU's isa-debug-exit: an OUT of 1, 2 or 4 bytes at a port aligned to its size ends the
  *                guest with the value written; an IN reads 0 (hw/misc/debugexit.c)
  *   0x510-0x511  QEMU's fw_cfg, legacy interface (platform/fwcfg.c)
+ *   0x40-0x43    the 8254 PIT (platform/pit.c), byte-wide; channel 0 raises IRQ0 on I/O APIC pin 2
+ *   0x61         port B: PIT channel 2 gate and output, refresh toggle (platform/pit.c)
  *
  * Every other port reads all ones and ignores writes, as an empty ISA bus does and as QEMU's unassigned
- * ports do. That includes the devices QEMU has and microhv has not: the 8259 PICs (0x20/0x21, 0xA0/0xA1),
- * the PIT (0x40-0x43) and port 0x61, the RTC (0x70/0x71), the ACPI PM block, fw_cfg DMA (0x514). A guest
- * that only masks the 8259, as kernels that use the local APIC do, sees nothing wrong; one that waits
- * for a PIT or RTC interrupt waits forever. String I/O (INS/OUTS) reaches the same devices through
+ * ports do. That includes the devices QEMU has and microhv has not: the RTC (0x70/0x71), the ACPI PM
+ * block, fw_cfg DMA (0x514). A guest that waits for an RTC interrupt waits forever. String I/O (INS/OUTS) reaches the same devices through
  * string_io.c. */
 #include "io.h"
 #include "guest_abi.h"
 #include "events.h"
 #include "string_io.h"
+#include "platform/irq_sources.h"
+#include "platform/pit.h"
 #include "vm.h"
 
 #define UART_PORTS 8
@@ -32,6 +34,19 @@ static bool in_range(u16 port, u16 base, u16 count)
 	return port >= base && port < base + count;
 }
 
+/* Byte-wide devices (QEMU's i8254 and pcspk regions): a wider access is one byte per port, low first. */
+static u32 platform_bytes(struct vm *vm, const struct exit_io *io, u32 value)
+{
+	u32 result = 0;
+	for (u32 i = 0; i < io->size; i++) {
+		u16 port = (u16)(io->port + i);
+		bool ours = in_range(port, PIT_PORT_BASE, PIT_PORTS) || port == PIT_PORT_61;
+		u32 byte = ours ? irq_sources_port(vm, port, io->in, (u8)(value >> (8 * i))) : 0xFF;
+		result |= (byte & 0xFF) << (8 * i);
+	}
+	return result;
+}
+
 u32 io_port_access(struct vcpu *v, const struct exit_io *io, u32 value)
 {
 	struct vm *vm = v->vm;
@@ -40,6 +55,8 @@ u32 io_port_access(struct vcpu *v, const struct exit_io *io, u32 value)
 		uart_access(&vm->uart, io->port - GUEST_UART_PORT, io->in, &value);
 		return value;
 	}
+	if (in_range(io->port, PIT_PORT_BASE, PIT_PORTS) || io->port == PIT_PORT_61)
+		return platform_bytes(vm, io, value);
 	if (in_range(io->port, FW_CFG_IO_BASE, FW_CFG_CTL_SIZE))
 		return fwcfg_io(&vm->fwcfg, io->port - FW_CFG_IO_BASE, io->size, io->in, value);
 	if (in_range(io->port, GUEST_EXIT_PORT, GUEST_EXIT_PORT_SIZE)) {

@@ -6,6 +6,7 @@
 #include "cpuid_policy.h"
 #include "platform/fwcfg.h"
 #include "platform/ioapic.h"
+#include "platform/pit.h"
 #include "platform/uart.h"
 #include "vcpu.h"
 #include "apic/delivery.h"
@@ -62,6 +63,8 @@ struct vm {
 	struct uart uart;
 	struct fwcfg fwcfg; /* QEMU's fw_cfg at 0x510 (platform/platform.c fills it) */
 	struct ioapic ioapic; /* at 0xFEC00000 (platform/irq_sources.c) */
+	struct pit pit;       /* 8254 at 0x40-0x43 and port 0x61; its clock starts at pit_tsc_base */
+	u64 pit_tsc_base;
 	enum vm_outcome outcome;
 	u32 exit_status;
 	u64 stop_rip;

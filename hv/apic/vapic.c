@@ -209,11 +209,12 @@ void vapic_fire_timers(struct vm *vm, u64 now)
 			vcpu_kick(v);
 		}
 	}
+	irq_sources_fire_timers(vm, now);
 }
 
 u64 vapic_recompute_deadline(struct vm *vm)
 {
-	u64 earliest = 0;
+	u64 earliest = irq_sources_next_deadline(vm);
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		u64 next = vlapic_timer_next(&vm->vcpus[i].apic);
 		if (next && (!earliest || next < earliest))

@@ -3,7 +3,12 @@
 #include "../apic/vapic.h"
 #include "../mmio_exit.h"
 #include "../vm.h"
+#include "../time.h"
+#include "../x86.h"
 #include "ioapic.h"
+#include "pit.h"
+
+#define PIT_IRQ0_PIN 2u /* q35: ISA IRQ0 is I/O APIC input 2 (the MADT's interrupt source override 0 -> 2) */
 
 static void deliver(void *ctx, const struct apic_irq *irq)
 {
@@ -13,6 +18,19 @@ static void deliver(void *ctx, const struct apic_irq *irq)
 void irq_sources_init(struct vm *vm)
 {
 	ioapic_init(&vm->ioapic, deliver, vm);
+	vm->pit_tsc_base = rdtsc();
+	pit_init(&vm->pit, 0);
+	vm->timers_dirty = true;
+}
+
+static u64 pit_now(const struct vm *vm, u64 tsc)
+{
+	return tsc > vm->pit_tsc_base ? pit_ticks_from_tsc(tsc - vm->pit_tsc_base, tsc_hz()) : 0;
+}
+
+static bool irq0_masked(const struct vm *vm)
+{
+	return vm->ioapic.redtbl[PIT_IRQ0_PIN] & IOAPIC_RTE_MASKED;
 }
 
 static void ioapic_page_read(struct vcpu *v, u64 offset, u8 size, u64 *value)
@@ -22,7 +40,12 @@ static void ioapic_page_read(struct vcpu *v, u64 offset, u8 size, u64 *value)
 
 static void ioapic_page_write(struct vcpu *v, u64 offset, u8 size, u64 value)
 {
-	ioapic_mmio_write(&v->vm->ioapic, (u32)offset, size, value);
+	struct vm *vm = v->vm;
+	bool was_masked = irq0_masked(vm);
+	ioapic_mmio_write(&vm->ioapic, (u32)offset, size, value);
+	if (was_masked && !irq0_masked(vm)) /* edges while masked were ignored: none is owed now */
+		pit_irq0_take(&vm->pit, pit_now(vm, rdtsc()));
+	vm->timers_dirty = true; /* the PIT's deadline counts only while IRQ0 is unmasked */
 }
 
 bool ioapic_mmio(struct vcpu *v, const struct exit_mem *m)
@@ -59,4 +82,36 @@ s64 irq_sources_raise_msi(struct vm *vm, u64 addr, u64 data)
 		return -EINVAL;
 	vapic_deliver(vm, &irq, NULL);
 	return 0;
+}
+
+u32 irq_sources_port(struct vm *vm, u16 port, bool in, u8 value)
+{
+	u64 now = pit_now(vm, rdtsc());
+	if (port == PIT_PORT_61) {
+		if (in)
+			return pit_port61_read(&vm->pit, now);
+		pit_port61_write(&vm->pit, value, now);
+		return 0;
+	}
+	if (in)
+		return pit_read(&vm->pit, port - PIT_PORT_BASE, now);
+	pit_write(&vm->pit, port - PIT_PORT_BASE, value, now);
+	vm->timers_dirty = true;
+	return 0;
+}
+
+u64 irq_sources_next_deadline(const struct vm *vm)
+{
+	u64 next = irq0_masked(vm) ? 0 : pit_irq0_next(&vm->pit);
+	return next ? vm->pit_tsc_base + pit_tsc_from_ticks(next, tsc_hz()) : 0;
+}
+
+void irq_sources_fire_timers(struct vm *vm, u64 now)
+{
+	if (!pit_irq0_take(&vm->pit, pit_now(vm, now)))
+		return;
+	/* One edge, however many periods passed: an edge input holds at most one (82093AA). */
+	ioapic_set_pin(&vm->ioapic, PIT_IRQ0_PIN, true);
+	ioapic_set_pin(&vm->ioapic, PIT_IRQ0_PIN, false);
+	vm->timers_dirty = true;
 }

@@ -1,4 +1,4 @@
-/* The VM's platform interrupt sources (the I/O APIC, MSI, later the PIT and the 8259) and where their
+/* The VM's platform interrupt sources (the I/O APIC, MSI, the PIT, the 8259) and where their
  * messages go: the local APICs, through the same routing as IPIs with no source vCPU (spec R5.5). */
 #ifndef HV_PLATFORM_IRQ_SOURCES_H
 #define HV_PLATFORM_IRQ_SOURCES_H
@@ -21,5 +21,14 @@ void irq_sources_eoi(struct vm *vm, u8 vector);
  * the MSI window or reserved data bits. */
 s64 irq_sources_set_pin(struct vm *vm, u64 pin, u64 level);
 s64 irq_sources_raise_msi(struct vm *vm, u64 addr, u64 data);
+
+/* One byte at a PIT port (0x40-0x43) or port 0x61: the value read (0 for a write). */
+u32 irq_sources_port(struct vm *vm, u16 port, bool in, u8 value);
+
+/* The host TSC of the next timer interrupt of a platform source (the PIT's IRQ0 while its I/O APIC pin
+ * is unmasked), 0 if none; and raising what is due at `now`. Part of the VM's timer deadline
+ * (vapic_next_deadline()) and of what may wake a halted vCPU (sched.c). */
+u64 irq_sources_next_deadline(const struct vm *vm);
+void irq_sources_fire_timers(struct vm *vm, u64 now);
 
 #endif
