@@ -8,6 +8,8 @@
  *   0x510-0x511  QEMU's fw_cfg, legacy interface (platform/fwcfg.c)
  *   0x40-0x43    the 8254 PIT (platform/pit.c), byte-wide; channel 0 raises IRQ0 on I/O APIC pin 2
  *   0x61         port B: PIT channel 2 gate and output, refresh toggle (platform/pit.c)
+ *   0x20/0x21, 0xA0/0xA1, 0x4D0/0x4D1  the 8259 pair and its ELCR (platform/pic.c), byte-wide; it takes
+ *                IRQ0 from the PIT but never interrupts a CPU (no ExtINT through LINT0): program, mask, poll
  *
  * Every other port reads all ones and ignores writes, as an empty ISA bus does and as QEMU's unassigned
  * ports do. That includes the devices QEMU has and microhv has not: the RTC (0x70/0x71), the ACPI PM
@@ -18,7 +20,6 @@
 #include "events.h"
 #include "string_io.h"
 #include "platform/irq_sources.h"
-#include "platform/pit.h"
 #include "vm.h"
 
 #define UART_PORTS 8
@@ -34,14 +35,14 @@ static bool in_range(u16 port, u16 base, u16 count)
 	return port >= base && port < base + count;
 }
 
-/* Byte-wide devices (QEMU's i8254 and pcspk regions): a wider access is one byte per port, low first. */
+/* Byte-wide devices (QEMU's i8254, pcspk, i8259 and ELCR regions): a wider access is one byte per port,
+ * low first. */
 static u32 platform_bytes(struct vm *vm, const struct exit_io *io, u32 value)
 {
 	u32 result = 0;
 	for (u32 i = 0; i < io->size; i++) {
 		u16 port = (u16)(io->port + i);
-		bool ours = in_range(port, PIT_PORT_BASE, PIT_PORTS) || port == PIT_PORT_61;
-		u32 byte = ours ? irq_sources_port(vm, port, io->in, (u8)(value >> (8 * i))) : 0xFF;
+		u32 byte = irq_sources_owns_port(port) ? irq_sources_port(vm, port, io->in, (u8)(value >> (8 * i))) : 0xFF;
 		result |= (byte & 0xFF) << (8 * i);
 	}
 	return result;
@@ -55,7 +56,7 @@ u32 io_port_access(struct vcpu *v, const struct exit_io *io, u32 value)
 		uart_access(&vm->uart, io->port - GUEST_UART_PORT, io->in, &value);
 		return value;
 	}
-	if (in_range(io->port, PIT_PORT_BASE, PIT_PORTS) || io->port == PIT_PORT_61)
+	if (irq_sources_owns_port(io->port))
 		return platform_bytes(vm, io, value);
 	if (in_range(io->port, FW_CFG_IO_BASE, FW_CFG_CTL_SIZE))
 		return fwcfg_io(&vm->fwcfg, io->port - FW_CFG_IO_BASE, io->size, io->in, value);

@@ -6,6 +6,7 @@
 #include "cpuid_policy.h"
 #include "platform/fwcfg.h"
 #include "platform/ioapic.h"
+#include "platform/pic.h"
 #include "platform/pit.h"
 #include "platform/uart.h"
 #include "vcpu.h"
@@ -65,6 +66,7 @@ struct vm {
 	struct ioapic ioapic; /* at 0xFEC00000 (platform/irq_sources.c) */
 	struct pit pit;       /* 8254 at 0x40-0x43 and port 0x61; its clock starts at pit_tsc_base */
 	u64 pit_tsc_base;
+	struct pic pic;       /* 8259 pair at 0x20/0x21, 0xA0/0xA1, ELCR 0x4D0/0x4D1; never interrupts a CPU */
 	enum vm_outcome outcome;
 	u32 exit_status;
 	u64 stop_rip;

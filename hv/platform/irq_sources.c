@@ -6,9 +6,11 @@
 #include "../time.h"
 #include "../x86.h"
 #include "ioapic.h"
+#include "pic.h"
 #include "pit.h"
 
 #define PIT_IRQ0_PIN 2u /* q35: ISA IRQ0 is I/O APIC input 2 (the MADT's interrupt source override 0 -> 2) */
+#define PIT_ISA_IRQ 0u  /* ... and 8259 input 0 */
 
 static void deliver(void *ctx, const struct apic_irq *irq)
 {
@@ -20,6 +22,7 @@ void irq_sources_init(struct vm *vm)
 	ioapic_init(&vm->ioapic, deliver, vm);
 	vm->pit_tsc_base = rdtsc();
 	pit_init(&vm->pit, 0);
+	pic_init(&vm->pic);
 	vm->timers_dirty = true;
 }
 
@@ -84,8 +87,26 @@ s64 irq_sources_raise_msi(struct vm *vm, u64 addr, u64 data)
 	return 0;
 }
 
+bool irq_sources_owns_port(u16 port)
+{
+	return (port >= PIT_PORT_BASE && port < PIT_PORT_BASE + PIT_PORTS) || port == PIT_PORT_61 ||
+	       port == PIC_MASTER_CMD || port == PIC_MASTER_DATA || port == PIC_SLAVE_CMD || port == PIC_SLAVE_DATA ||
+	       port == PIC_ELCR_MASTER || port == PIC_ELCR_SLAVE;
+}
+
+static u32 pic_port(struct vm *vm, u16 port, bool in, u8 value)
+{
+	irq_sources_fire_timers(vm, rdtsc()); /* IRR shows the PIT's edges up to now */
+	if (in)
+		return pic_read(&vm->pic, port);
+	pic_write(&vm->pic, port, value);
+	return 0;
+}
+
 u32 irq_sources_port(struct vm *vm, u16 port, bool in, u8 value)
 {
+	if (port < PIT_PORT_BASE || (port > PIT_PORT_BASE + PIT_PORT_CONTROL && port != PIT_PORT_61))
+		return pic_port(vm, port, in, value);
 	u64 now = pit_now(vm, rdtsc());
 	if (port == PIT_PORT_61) {
 		if (in)
@@ -113,5 +134,7 @@ void irq_sources_fire_timers(struct vm *vm, u64 now)
 	/* One edge, however many periods passed: an edge input holds at most one (82093AA). */
 	ioapic_set_pin(&vm->ioapic, PIT_IRQ0_PIN, true);
 	ioapic_set_pin(&vm->ioapic, PIT_IRQ0_PIN, false);
+	pic_set_irq(&vm->pic, PIT_ISA_IRQ, true);
+	pic_set_irq(&vm->pic, PIT_ISA_IRQ, false);
 	vm->timers_dirty = true;
 }

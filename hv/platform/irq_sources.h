@@ -22,7 +22,9 @@ void irq_sources_eoi(struct vm *vm, u8 vector);
 s64 irq_sources_set_pin(struct vm *vm, u64 pin, u64 level);
 s64 irq_sources_raise_msi(struct vm *vm, u64 addr, u64 data);
 
-/* One byte at a PIT port (0x40-0x43) or port 0x61: the value read (0 for a write). */
+/* Is `port` one of the PIT's (0x40-0x43, 0x61) or the 8259 pair's (0x20/0x21, 0xA0/0xA1, 0x4D0/0x4D1)? */
+bool irq_sources_owns_port(u16 port);
+/* One byte at such a port: the value read (0 for a write). */
 u32 irq_sources_port(struct vm *vm, u16 port, bool in, u8 value);
 
 /* The host TSC of the next timer interrupt of a platform source (the PIT's IRQ0 while its I/O APIC pin

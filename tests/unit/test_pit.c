@@ -71,6 +71,7 @@ static void test_mode0_count_and_out(void **state)
 	pit_write(&p, CTRL, CW(CH2, LOHI, 0), 2000);
 	pit_write(&p, CH2, 0x10, 2000);
 	assert_true(pit_out(&p.ch[2], 2500)); /* still the old count's state */
+	assert_int_equal(pit_current_count(&p.ch[2], 2500), (1000 - 2400) & 0xFFFF); /* the old count runs on */
 	pit_write(&p, CH2, 0x00, 3000);
 	assert_int_equal(p.ch[2].count, 0x10);
 	assert_false(pit_out(&p.ch[2], 3015));
