@@ -13,8 +13,8 @@
  *
  * Every other port reads all ones and ignores writes, as an empty ISA bus does and as QEMU's unassigned
  * ports do. That includes the devices QEMU has and microhv has not: the RTC (0x70/0x71), the ACPI PM
- * block, fw_cfg DMA (0x514). A guest that waits for an RTC interrupt waits forever. String I/O (INS/OUTS) reaches the same devices through
- * string_io.c. */
+ * block, fw_cfg DMA (0x514). A guest that waits for an RTC interrupt waits forever. String I/O
+ * (INS/OUTS) reaches the same devices through string_io.c. */
 #include "io.h"
 #include "guest_abi.h"
 #include "events.h"
