@@ -7,7 +7,8 @@
  *  - level: remote IRR set on delivery, nothing more while it is set, cleared by the local APIC's EOI
  *    (broadcast to the I/O APIC because TMR is set) or by the EOI register at 0x40; a pin still
  *    asserted at the EOI is delivered again;
- *  - a masked level pin that is asserted is delivered when unmasked. */
+ *  - a masked level pin that is asserted is delivered when unmasked;
+ *  - the re-delivery again with the local APIC in x2APIC mode (EOI through MSR 0x80B). */
 #include "guest.h"
 #include "ioapic.h"
 
@@ -125,8 +126,9 @@ static void storm_handler(const struct exc_record *r)
 	lapic_eoi();
 }
 
-static void check_level_redelivery(void)
+static void check_level_redelivery(const char *name, const char *clear_name)
 {
+	storm_seen = 0;
 	exc_set_handler(STORM_VEC, storm_handler);
 	u64 entry = RTE_DEST(lapic_id()) | RTE_LEVEL | STORM_VEC;
 	ioapic_rte_write(STORM_PIN, entry);
@@ -135,8 +137,8 @@ static void check_level_redelivery(void)
 	while (storm_seen < STORM_DELIVERIES && !tsc_passed(end))
 		cpu_relax();
 	ioapic_rte_write(STORM_PIN, entry); /* an exit or two for a fourth one to show */
-	CHECK_EQ(storm_seen, STORM_DELIVERIES, "level_redelivered_until_deasserted");
-	CHECK_EQ(ioapic_rte_read(STORM_PIN), entry, "level_storm_ends_clear");
+	CHECK_EQ(storm_seen, STORM_DELIVERIES, name);
+	CHECK_EQ(ioapic_rte_read(STORM_PIN), entry, clear_name);
 	ioapic_rte_write(STORM_PIN, RTE_MASKED);
 }
 
@@ -151,5 +153,8 @@ void test_main(void)
 		return;
 	check_edge();
 	check_level();
-	check_level_redelivery();
+	check_level_redelivery("level_redelivered_until_deasserted", "level_storm_ends_clear");
+	/* Again with the EOI through the x2APIC MSR (under APICv: a virtualized EOI, its exit bitmap from TMR). */
+	if (CHECK_EQ(lapic_enable_x2apic(), FAULT_NONE, "x2apic_enabled"))
+		check_level_redelivery("x2apic_level_redelivered_until_deasserted", "x2apic_level_storm_ends_clear");
 }
