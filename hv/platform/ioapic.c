@@ -47,7 +47,6 @@ static void service(struct ioapic *io)
 			*e |= IOAPIC_RTE_REMOTE_IRR;
 		}
 		struct apic_irq irq = ioapic_entry_message(*e);
-		io->delivered++;
 		if (io->deliver)
 			io->deliver(io->ctx, &irq);
 	}

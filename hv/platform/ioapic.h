@@ -91,7 +91,6 @@ struct ioapic {
 	u64 redtbl[IOAPIC_PINS];
 	ioapic_deliver_fn deliver;
 	void *ctx;
-	u64 delivered;  /* messages sent, for reports */
 };
 
 /* RESET; `deliver(ctx, irq)` receives every message from now on. */
