@@ -49,7 +49,8 @@ static inline __attribute__((always_inline)) u64 raw_call(bool svm, u64 fn, cons
 
 static bool known_function(u64 fn)
 {
-	return fn <= HC_QUERY_MEMTYPE || fn == HC_BENCH_MODE || fn == HC_DEBUG_BREAK_ENTRY || fn == HC_QUERY_CR0;
+	return fn <= HC_QUERY_MEMTYPE || fn == HC_BENCH_MODE || fn == HC_DEBUG_BREAK_ENTRY || fn == HC_QUERY_CR0 ||
+	       fn == HC_IOAPIC_PIN || fn == HC_RAISE_MSI;
 }
 
 static void check_unknown_functions_cpl0(void)
@@ -90,6 +91,10 @@ static void check_bad_arguments_cpl0(void)
 	CHECK_EQ(hc_stat(~0ull), -EINVAL, "stat_all_ones_einval");
 	CHECK_EQ(hc_stat(0x100000000ull), -EINVAL, "stat_high_bits_einval");
 	CHECK_EQ(hc_bench_mode(~0ull), -EINVAL, "bench_mode_all_ones_einval");
+	CHECK_EQ(hc_ioapic_pin(~0ull, 1), -EINVAL, "ioapic_pin_all_ones_einval");
+	CHECK_EQ(hc_ioapic_pin(0, ~0ull), -EINVAL, "ioapic_level_all_ones_einval");
+	CHECK_EQ(hc_raise_msi(~0ull, 0x41), -EINVAL, "raise_msi_bad_address_einval");
+	CHECK_EQ(hc_raise_msi(0xFEE00000ull, ~0ull), -EINVAL, "raise_msi_reserved_data_einval");
 	s64 memtype = hc_query_memtype(NO_GPA);
 	CHECK(memtype == -EINVAL || memtype == -ENOSYS, "query_memtype_huge_gpa_refused");
 	CHECK_EQ(hc_version(), MICROHV_ABI_VERSION, "version_still_answers");

@@ -10,6 +10,7 @@
 #define GIB (1024 * MIB)
 #define STEP (2 * MIB)
 #define APIC_PAGE 0xFEE00000ull
+#define IOAPIC_PAGE 0xFEC00000ull
 #define APIC_VERSION_VALUE 0x00050014u /* microhv's: 6 LVT entries, version 14H (docs/apic.md) */
 #define PTE_PRESENT 0x1ull
 #define PTE_WRITABLE 0x2ull
@@ -70,6 +71,8 @@ static void check_below_4g(void)
 	for (u64 gpa = ALIGN_UP(ram_end(), STEP); gpa < 4 * GIB; gpa += STEP) {
 		if (gpa <= APIC_PAGE && APIC_PAGE < gpa + STEP)
 			continue; /* the local APIC (apic_regs, hostile_apic) */
+		if (gpa <= IOAPIC_PAGE && IOAPIC_PAGE < gpa + STEP)
+			continue; /* the I/O APIC (ioapic) */
 		wrong += probe_unassigned(gpa);
 		probes++;
 	}

@@ -5,7 +5,8 @@
  * Left out, because touching them ends or disturbs this very guest:
  *   0x3F8-0x3FF  COM1, where the TAP output goes: an OUT to LCR/MCR or THR would garble or lose it;
  *   0xF4-0xF7    the exit port (OUT only): any aligned OUT ends the guest with that status (INs read 0).
- * fw_cfg (0x510, 0x511) is accessed, but its values are not all ones: they are only required not to fault.
+ * fw_cfg (0x510, 0x511), the PIT (0x40-0x43), port 0x61 and the 8259 pair (0x20/0x21, 0xA0/0xA1, ELCR
+ * 0x4D0/0x4D1) are accessed, but their values are not all ones: they are only required not to fault.
  * The same holds for q35's non-interrupt devices (q35_devices below: RTC, port 0x92, APM, the ACPI PM
  * block, PCI configuration; platform_devices checks their values), except that the OUTs that would reset
  * the VM (RST_CNT 0xCF9, port 0x92) are left out like the exit port.
@@ -74,6 +75,14 @@ static bool q35_device(u32 port, u8 size, bool only_resets)
 	return false;
 }
 
+/* The emulated devices whose reads are not all ones (hv/io.c). */
+static bool device_port(u32 port, u8 size)
+{
+	return overlaps(port, size, FW_CFG_FIRST, FW_CFG_LAST) || overlaps(port, size, 0x40, 0x43) ||
+	       overlaps(port, size, 0x61, 0x61) || overlaps(port, size, 0x20, 0x21) || overlaps(port, size, 0xA0, 0xA1) ||
+	       overlaps(port, size, 0x4D0, 0x4D1);
+}
+
 static u64 expected_in(u32 port, u8 size, u64 rax)
 {
 	u64 mask = size == 4 ? 0xFFFFFFFFull : (1ull << (size * 8)) - 1;
@@ -104,8 +113,7 @@ static void sweep_in(u8 size, struct sweep *s)
 		u64 got = port_in((u16)port, size, RAX_PATTERN);
 		s->tried++;
 		accesses++;
-		if (overlaps(port, size, FW_CFG_FIRST, FW_CFG_LAST) || q35_device(port, size, false) ||
-		    got == expected_in(port, size, RAX_PATTERN))
+		if (device_port(port, size) || q35_device(port, size, false) || got == expected_in(port, size, RAX_PATTERN))
 			continue;
 		if (s->wrong++ == 0) {
 			s->first_wrong_port = port;

@@ -8,6 +8,7 @@
 #include "io.h"
 #include "log.h"
 #include "msr.h"
+#include "platform/irq_sources.h"
 #include "sched.h"
 #include "unassigned_mem.h"
 #include "vm.h"
@@ -54,7 +55,7 @@ static void handle_hlt(struct vcpu *v)
 
 static void handle_mem_fault(struct vcpu *v, const struct exit_mem *m)
 {
-	if (vapic_mmio(v, m) || unassigned_mem_access(v, m))
+	if (vapic_mmio(v, m) || ioapic_mmio(v, m) || unassigned_mem_access(v, m))
 		return;
 	vm_stop(v->vm, VM_BAD_ACCESS, v->rip, "%s of guest-physical 0x%llx, outside guest RAM (0x%llx bytes)",
 		m->fetch ? "instruction fetch" : m->write ? "write" : "read", m->gpa, v->vm->ram_size);

@@ -26,6 +26,8 @@
 #define HC_DEBUG_BREAK_ENTRY 0x11 /* makes the next VM entry fail on purpose (harness guests only) -> 0 */
 #define HC_QUERY_CR0 0x12     /* -> RAX = the hardware's CR0 (VMCS/VMCB), RBX = CR0 bits whose change by a guest
                                * write exits, RCX = CR0 bits a guest read gets from microhv (debug) */
+#define HC_IOAPIC_PIN 0x20    /* RBX pin (0-23), RCX level (0/1): drives an I/O APIC input line -> 0 or -EINVAL */
+#define HC_RAISE_MSI 0x21     /* RBX MSI address, RCX MSI data: delivers that message -> 0 or -EINVAL */
 
 #define HC_MEMTYPE_TYPE_MASK 0x7 /* HC_QUERY_MEMTYPE result: memory type (0 UC, 6 WB, ...) */
 #define HC_MEMTYPE_IGNORE_PAT 0x8 /* ... and whether the guest PAT is ignored (EPT IPAT) */

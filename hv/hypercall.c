@@ -2,6 +2,7 @@
 #include "hypercall.h"
 #include "events.h"
 #include "guest_abi.h"
+#include "platform/irq_sources.h"
 #include "vm.h"
 #include "x86.h"
 
@@ -73,6 +74,8 @@ void hypercall_handle(struct vcpu *v)
 	case HC_QUERY_MEMTYPE: ret = hc_query_memtype(v, r[GPR_RBX]); break;
 	case HC_BENCH_MODE: ret = hc_bench_mode(v, r[GPR_RBX]); break;
 	case HC_QUERY_CR0: ret = hc_query_cr0(v); break;
+	case HC_IOAPIC_PIN: ret = irq_sources_set_pin(v->vm, r[GPR_RBX], r[GPR_RCX]); break;
+	case HC_RAISE_MSI: ret = irq_sources_raise_msi(v->vm, r[GPR_RBX], r[GPR_RCX]); break;
 	case HC_DEBUG_BREAK_ENTRY:
 		v->vm->be->break_next_entry(v);
 		ret = 0;

@@ -6,6 +6,10 @@
  *   0xF4-0xF7    QEMU's isa-debug-exit: an OUT of 1, 2 or 4 bytes at a port aligned to its size ends the
  *                guest with the value written; an IN reads 0 (hw/misc/debugexit.c)
  *   0x510-0x511  QEMU's fw_cfg, legacy interface (platform/fwcfg.c)
+ *   0x40-0x43    the 8254 PIT (platform/pit.c), byte-wide; channel 0 raises IRQ0 on I/O APIC pin 2
+ *   0x61         port B: PIT channel 2 gate and output, refresh toggle (platform/pit.c)
+ *   0x20/0x21, 0xA0/0xA1, 0x4D0/0x4D1  the 8259 pair and its ELCR (platform/pic.c), byte-wide; it takes
+ *                IRQ0 from the PIT but never interrupts a CPU (no ExtINT through LINT0): program, mask, poll
  *   0x70-0x71    RTC and CMOS RAM (platform/rtc.c)
  *   0x80         POST code: writes swallowed, reads all ones (QEMU's ioport80)
  *   0x92         System Control Port A: bit 0 rising resets the VM (platform/pci.c)
@@ -15,16 +19,15 @@
  *                (platform/ports.c routes these; a reset or S5 stops the VM: VM_RESET, VM_POWER_OFF)
  *
  * Every other port reads all ones and ignores writes, as an empty ISA bus does and as QEMU's unassigned
- * ports do. That includes the devices QEMU has and microhv has not: the 8259 PICs (0x20/0x21, 0xA0/0xA1),
- * the PIT (0x40-0x43) and port 0x61, fw_cfg DMA (0x514). A guest
- * that only masks the 8259, as kernels that use the local APIC do, sees nothing wrong; one that waits
- * for a PIT or RTC interrupt waits forever (the RTC raises none). String I/O (INS/OUTS) reaches the same devices through
- * string_io.c. */
+ * ports do. That includes fw_cfg DMA (0x514), which QEMU has and microhv has not. The RTC raises no
+ * interrupt, so a guest that waits for one waits forever. String I/O (INS/OUTS) reaches the same devices
+ * through string_io.c. */
 #include "io.h"
 #include "guest_abi.h"
 #include "events.h"
 #include "string_io.h"
 #include "platform/ports.h"
+#include "platform/irq_sources.h"
 #include "vm.h"
 
 #define UART_PORTS 8
@@ -40,6 +43,19 @@ static bool in_range(u16 port, u16 base, u16 count)
 	return port >= base && port < base + count;
 }
 
+/* Byte-wide devices (QEMU's i8254, pcspk, i8259 and ELCR regions): a wider access is one byte per port,
+ * low first. */
+static u32 platform_bytes(struct vm *vm, const struct exit_io *io, u32 value)
+{
+	u32 result = 0;
+	for (u32 i = 0; i < io->size; i++) {
+		u16 port = (u16)(io->port + i);
+		u32 byte = irq_sources_owns_port(port) ? irq_sources_port(vm, port, io->in, (u8)(value >> (8 * i))) : 0xFF;
+		result |= (byte & 0xFF) << (8 * i);
+	}
+	return result;
+}
+
 u32 io_port_access(struct vcpu *v, const struct exit_io *io, u32 value)
 {
 	struct vm *vm = v->vm;
@@ -48,6 +64,8 @@ u32 io_port_access(struct vcpu *v, const struct exit_io *io, u32 value)
 		uart_access(&vm->uart, io->port - GUEST_UART_PORT, io->in, &value);
 		return value;
 	}
+	if (irq_sources_owns_port(io->port))
+		return platform_bytes(vm, io, value);
 	if (in_range(io->port, FW_CFG_IO_BASE, FW_CFG_CTL_SIZE))
 		return fwcfg_io(&vm->fwcfg, io->port - FW_CFG_IO_BASE, io->size, io->in, value);
 	u32 result;

@@ -9,6 +9,7 @@
 #include "vm.h"
 #include "x86.h"
 #include "apic/vapic.h"
+#include "platform/irq_sources.h"
 
 static void runq_push(struct vm *vm, struct vcpu *v)
 {
@@ -83,17 +84,22 @@ struct vcpu *sched_switch(struct vm *vm, struct vcpu *prev)
 	return next;
 }
 
-/* A timer can only end a HLT with IF = 1 (an NMI would, but no timer raises one). */
+/* A timer can only end a HLT with IF = 1 (an NMI would, but no timer raises one). A platform timer
+ * (the PIT through the I/O APIC) may reach any vCPU. */
 static u64 next_wakeup_timer(struct vm *vm)
 {
 	u64 earliest = 0;
+	bool any_can_wake = false;
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 		u64 next = vlapic_timer_next(&v->apic);
-		if (next && v->state == VCPU_HALTED && (v->rflags & RFLAGS_IF) && (!earliest || next < earliest))
+		bool can_wake = v->state == VCPU_HALTED && (v->rflags & RFLAGS_IF);
+		any_can_wake |= can_wake;
+		if (next && can_wake && (!earliest || next < earliest))
 			earliest = next;
 	}
-	return earliest;
+	u64 platform = any_can_wake ? irq_sources_next_deadline(vm) : 0;
+	return platform && (!earliest || platform < earliest) ? platform : earliest;
 }
 
 bool sched_idle(struct vm *vm, u64 deadline_tsc)

@@ -8,6 +8,9 @@
 #include "platform/pci.h"
 #include "platform/pmtimer.h"
 #include "platform/rtc.h"
+#include "platform/ioapic.h"
+#include "platform/pic.h"
+#include "platform/pit.h"
 #include "platform/uart.h"
 #include "vcpu.h"
 #include "apic/delivery.h"
@@ -68,6 +71,10 @@ struct vm {
 	struct pm pm;       /* ICH9 ACPI PM block at 0x600, APM port 0xB2 */
 	struct rtc rtc;     /* RTC/CMOS at 0x70 */
 	struct pci pci;     /* PCI config at 0xCF8, RST_CNT 0xCF9, port 0x92 */
+	struct ioapic ioapic; /* at 0xFEC00000 (platform/irq_sources.c) */
+	struct pit pit;       /* 8254 at 0x40-0x43 and port 0x61; its clock starts at pit_tsc_base */
+	u64 pit_tsc_base;
+	struct pic pic;       /* 8259 pair at 0x20/0x21, 0xA0/0xA1, ELCR 0x4D0/0x4D1; never interrupts a CPU */
 	enum vm_outcome outcome;
 	u32 exit_status;
 	u64 stop_rip;

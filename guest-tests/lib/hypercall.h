@@ -80,6 +80,18 @@ static inline s64 hc_debug_break_entry(void)
 	return hc_call(HC_DEBUG_BREAK_ENTRY, 0, 0, 0, 0);
 }
 
+/* Drive I/O APIC input `pin` to `level` (1 asserted, 0 not); a debug source for interrupt tests. */
+static inline s64 hc_ioapic_pin(u64 pin, u64 level)
+{
+	return hc_call(HC_IOAPIC_PIN, pin, level, 0, 0);
+}
+
+/* Deliver the MSI whose address/data a device would write (SDM Vol. 3A §11.11). */
+static inline s64 hc_raise_msi(u64 addr, u64 data)
+{
+	return hc_call(HC_RAISE_MSI, addr, data, 0, 0);
+}
+
 /* The host's raw CPUID (debug aid for strict CPUID tests). All zero when not under microhv. */
 struct cpuid_regs hc_host_cpuid(u32 leaf, u32 subleaf);
 

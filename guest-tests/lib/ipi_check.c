@@ -105,8 +105,10 @@ static void diag_wrong(u32 cpu, u32 nth, u64 got, u64 all, u8 vector, u64 lo, u6
 			 lo, hi, all);
 }
 
-bool ipi_check_within(const char *name, const struct ipi *ipi, u8 vector, const struct cpu_set *must,
-		      const struct cpu_set *may)
+/* The common part: raise the message with send(ctx), then judge every CPU; on failure `describe(ctx)`
+ * adds what was sent. */
+static bool check_deliveries(const char *name, void (*send_fn)(const void *), void (*describe)(const void *),
+			     const void *ctx, u8 vector, const struct cpu_set *must, const struct cpu_set *may)
 {
 	u32 n = smp_cpu_count(), wrong = 0;
 	u64 flags = read_rflags();
@@ -117,7 +119,7 @@ bool ipi_check_within(const char *name, const struct ipi *ipi, u8 vector, const 
 		total_before[i] = total_on(i);
 	}
 	u64 sent = rdtsc();
-	send(ipi);
+	send_fn(ctx);
 	wait_expected(vector, must, sent);
 	ipi_settle();
 
@@ -134,12 +136,52 @@ bool ipi_check_within(const char *name, const struct ipi *ipi, u8 vector, const 
 	if (wrong > DIAG_MAX)
 		tap_diag("... and %u more CPUs", wrong - DIAG_MAX);
 	if (wrong)
-		tap_diag("IPI from CPU %u: destination 0x%x, ICR 0x%x", ipi->sender, ipi->dest, ipi->icr);
+		describe(ctx);
 	else
 		tap_result(true, name);
 	if (!(flags & RFLAGS_IF))
 		cli();
 	return !wrong;
+}
+
+static void send_ipi(const void *ctx)
+{
+	send(ctx);
+}
+
+static void describe_ipi(const void *ctx)
+{
+	const struct ipi *ipi = ctx;
+	tap_diag("IPI from CPU %u: destination 0x%x, ICR 0x%x", ipi->sender, ipi->dest, ipi->icr);
+}
+
+bool ipi_check_within(const char *name, const struct ipi *ipi, u8 vector, const struct cpu_set *must,
+		      const struct cpu_set *may)
+{
+	return check_deliveries(name, send_ipi, describe_ipi, ipi, vector, must, may);
+}
+
+struct source {
+	void (*raise)(u64);
+	u64 arg;
+};
+
+static void send_source(const void *ctx)
+{
+	const struct source *s = ctx;
+	s->raise(s->arg);
+}
+
+static void describe_source(const void *ctx)
+{
+	tap_diag("message from no CPU (I/O APIC or MSI), argument 0x%llx", ((const struct source *)ctx)->arg);
+}
+
+bool irq_source_check(const char *name, void (*raise)(u64 arg), u64 arg, u8 vector, const struct cpu_set *expect)
+{
+	struct cpu_set none = cpu_set_none();
+	struct source s = { raise, arg };
+	return check_deliveries(name, send_source, describe_source, &s, vector, expect, &none);
 }
 
 bool ipi_check(const char *name, const struct ipi *ipi, u8 vector, const struct cpu_set *expect)

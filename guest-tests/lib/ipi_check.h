@@ -72,4 +72,7 @@ void ipi_settle(void);
 bool ipi_check_within(const char *name, const struct ipi *ipi, u8 vector, const struct cpu_set *must,
 		      const struct cpu_set *may);
 
+/* The same check for a message that no CPU sends (an I/O APIC pin, an MSI): raise(arg) makes it. */
+bool irq_source_check(const char *name, void (*raise)(u64 arg), u64 arg, u8 vector, const struct cpu_set *expect);
+
 #endif

@@ -142,8 +142,8 @@ void lapic_write(u32 reg, u32 value);
 u32 lapic_id(void);                /* xAPIC: ID register bits 31:24; x2APIC: the 32-bit ID */
 void lapic_sw_enable(u8 spurious); /* SVR = enable | spurious vector */
 
-/* Ready for fixed interrupts and nothing else: the legacy 8259 pair masked (microhv has none and
- * ignores the ports; plain QEMU's BIOS leaves the PIT on vector 8 through LINT0), every LVT masked,
+/* Ready for fixed interrupts and nothing else: the legacy 8259 pair masked (microhv's never interrupts
+ * a CPU; plain QEMU's BIOS leaves the PIT on vector 8 through LINT0), every LVT masked,
  * TPR 0, then SVR = enable | spurious. */
 void lapic_setup(u8 spurious);
 void lapic_set_tpr(u8 tpr);

@@ -6,6 +6,7 @@
 #include "../guest_walk.h"
 #include "../log.h"
 #include "../mmio_exit.h"
+#include "../platform/irq_sources.h"
 #include "../sched.h"
 #include "../time.h"
 #include "../vm.h"
@@ -72,12 +73,10 @@ void vapic_state_changed(struct vcpu *v)
 	registers_changed(v);
 }
 
-/* Routes an IPI the APIC asked for and delivers it to every receiver. */
-static void send_ipi(struct vcpu *v, const struct apic_irq *irq)
+void vapic_deliver(struct vm *vm, const struct apic_irq *irq, const struct vcpu *src)
 {
-	struct vm *vm = v->vm;
 	u16 receivers[VM_MAX_VCPUS];
-	u32 n = apic_route(&vm->apic_map, vm->apic_targets, vm->nvcpus, &vm->apic_targets[v->id], irq,
+	u32 n = apic_route(&vm->apic_map, vm->apic_targets, vm->nvcpus, src ? &vm->apic_targets[src->id] : NULL, irq,
 			   &vm->apic_flags, receivers);
 	for (u32 i = 0; i < n; i++) {
 		struct vcpu *t = &vm->vcpus[receivers[i]];
@@ -97,7 +96,9 @@ static void apply(struct vcpu *v, const struct vlapic_effects *fx)
 	if (fx->timer_changed)
 		v->vm->timers_dirty = true;
 	if (fx->ipi)
-		send_ipi(v, &fx->ipi_msg);
+		vapic_deliver(v->vm, &fx->ipi_msg, v);
+	if (fx->eoi_vector >= 0 && fx->eoi_level)
+		irq_sources_eoi(v->vm, (u8)fx->eoi_vector);
 }
 
 static bool guest_has_x2apic(struct vcpu *v)
@@ -185,10 +186,10 @@ void vapic_write_done(struct vcpu *v, u32 offset, u32 value)
 }
 
 /* The hardware has already done what the model's EOI does (ISR, PPR; the exit pulled them into the
- * vlapic). What is left is telling an I/O APIC that a level-triggered interrupt was serviced, and no VM
- * has one yet: this is where it would go. */
+ * vlapic). What is left is telling the I/O APIC that a level-triggered interrupt was serviced. */
 void vapic_eoi_done(struct vcpu *v, u8 vector)
 {
+	irq_sources_eoi(v->vm, vector);
 }
 
 u64 vapic_get_cr8(struct vcpu *v)
@@ -208,11 +209,12 @@ void vapic_fire_timers(struct vm *vm, u64 now)
 			vcpu_kick(v);
 		}
 	}
+	irq_sources_fire_timers(vm, now);
 }
 
 u64 vapic_recompute_deadline(struct vm *vm)
 {
-	u64 earliest = 0;
+	u64 earliest = irq_sources_next_deadline(vm);
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		u64 next = vlapic_timer_next(&vm->vcpus[i].apic);
 		if (next && (!earliest || next < earliest))

@@ -21,6 +21,9 @@ void vapic_write_done(struct vcpu *v, u32 offset, u32 value);
 /* Hardware APIC virtualization completed the EOI of `vector` (its ISR bit is already clear in the model)
  * because the vector is level-triggered (SDM Vol. 3C §30.1.4). */
 void vapic_eoi_done(struct vcpu *v, u8 vector);
+/* Routes one message from src (NULL for the I/O APIC and MSIs: spec R5.5's broadcast quirk applies) and
+ * delivers it to every receiving APIC, waking the vCPU. */
+void vapic_deliver(struct vm *vm, const struct apic_irq *irq, const struct vcpu *src);
 /* MOV to/from CR8 (64-bit TPR). */
 void vapic_set_cr8(struct vcpu *v, u64 value);
 u64 vapic_get_cr8(struct vcpu *v);

@@ -6,6 +6,7 @@
 #include "../x86.h"
 #include "acpi.h"
 #include "fwcfg.h"
+#include "irq_sources.h"
 
 _Static_assert(PLATFORM_ACPI_START >= MB_BIOS_ROM_START && PLATFORM_ACPI_END <= MB_HIGH_MEM_START,
 	       "the ACPI tables sit in the area the memory map reserves");
@@ -20,5 +21,6 @@ int platform_setup(struct vm *vm, const char **why)
 	pm_init(&vm->pm, tsc_hz(), now);
 	rtc_init(&vm->rtc, tsc_hz(), now, vm->ram_size, vm->nvcpus);
 	pci_init(&vm->pci);
+	irq_sources_init(vm);
 	return acpi_build_tables(vm->ram, vm->ram_size, PLATFORM_ACPI_START, PLATFORM_ACPI_END, vm->nvcpus, why);
 }
