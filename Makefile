@@ -212,7 +212,7 @@ run: all guests
 run-direct: guests
 	@SMP="$(SMP)" ACCEL="$(ACCEL)" APPEND="$(APPEND)" sh scripts/run-direct.sh "$(TEST)"
 
-test: all guests $(UNIT_BINS) $(FUZZ_BINS)
+test: all guests qemu-kernels $(UNIT_BINS) $(FUZZ_BINS)
 	@FUZZ_SMOKE_TIME=$(FUZZ_SMOKE_TIME) sh scripts/test-all.sh
 
 # Its own result files (build/results/bench-PLATFORM.*): a benchmark run does not overwrite `make run`'s.

@@ -5,7 +5,7 @@
 #   qemu-system-x86_64 -machine q35 -cpu max[,flags] -accel tcg -nodefaults -no-reboot -m M -smp N
 #     -kernel NAME.elf -append ARGS [-initrd FILES] -device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio
 # and under microhv on each of COMPAT_PLATFORMS (default "qemu-svm bochs-vmx-tigerlake"), one boot per
-# platform running every kernel (guest=NAME.elf smp= mem= append= initrd= timeout=). For each kernel its
+# platform per CMDLINE_MAX_GUESTS (hv/cmdline.h) kernels (guest=NAME.elf smp= mem= append= initrd= timeout=). For each kernel its
 # result lines (those starting "PASS: ", "FAIL: ", "SKIP: ", in order, in full) and its exit-port status
 # are compared with QEMU's; other lines are kept in the logs but not compared. Prints a table
 #   kernel | QEMU | microhv-svm | microhv-vmx | first difference
@@ -63,30 +63,48 @@ for n in $names; do
 	echo "$(qk_words "$n.elf")" >"$W/$n.words"
 done
 
-# ---- microhv: one boot per platform, every kernel ----
+# ---- microhv: one boot per platform (more when there are more kernels than guest= words it takes) ----
+MAX_GUESTS=$(sed -n 's/^#define CMDLINE_MAX_GUESTS \([0-9]*\).*/\1/p' hv/cmdline.h)
 boot_broke=""
-for p in $PLATFORMS; do
+# run_batch PLATFORM BOOT NAMES...: one microhv boot running these kernels.
+run_batch() {
+	p=$1 boot_no=$2 log=$B/results/compat-$1-$2.log
+	shift 2
 	case "$p" in qemu-*) gt=${COMPAT_GUEST_TIMEOUT:-60} ;; *) gt=${COMPAT_GUEST_TIMEOUT:-600} ;; esac
 	words="" sel="" files=""
-	for n in $names; do
-		[ -f "$W/$n.error" ] && continue
+	for n in "$@"; do
 		qk_parse_opts "$dir/$n.opts"
 		words="$words $(qk_words "$n.elf" "$gt")"
 		sel="$sel${sel:+,}$n.elf"
 		files="$files $W/files/$n.elf"
 	done
-	[ -n "$sel" ] || break
-	[ -f "$W/modules" ] && files="$files $(sort -u "$W/modules" | tr '\n' ' ')"
-	echo "== compat: microhv on $p, $(echo "$sel" | tr ',' ' ' | wc -w) kernels in one boot (log $B/results/compat-$p.log)"
-	ESP_FILES="$files" MICROHV_ARGS="$words" RESULTS_NAME=compat-$p RUN_TIMEOUT=${RUN_TIMEOUT:-7200} \
+	[ -f "$W/modules" ] && files="$files $(cat "$W/modules")"
+	files=$(printf '%s\n' $files | sort -u | tr '\n' ' ') # a module may be a kernel file too: copy it once
+	echo "== compat: microhv on $p, $# kernels in one boot (log $log)"
+	rm -f "$log"
+	ESP_FILES="$files" MICROHV_ARGS="$words" RESULTS_NAME=compat-$p-$boot_no RUN_TIMEOUT=${RUN_TIMEOUT:-7200} \
 		sh scripts/run-platform.sh "$p" "$sel" "" >"$W/run-$p.out" 2>&1
 	st=$?
-	[ "$st" -le 1 ] || boot_broke="$boot_broke $p($(tail -n 1 "$W/run-$p.out"))"
+	if [ "$st" -gt 1 ] || ! grep -aq '^# microhv: finished' "$log" 2>/dev/null; then
+		boot_broke="$boot_broke $p (run-platform.sh status $st: $(tail -n 1 "$W/run-$p.out"))"
+	fi
+	for n in "$@"; do
+		qk_guest_lines "$log" "$n.elf" >"$W/$n.$p.out"
+		qk_microhv_exit "$log" "$p" "$n.elf" >"$W/$n.$p.exit"
+	done
+}
+for p in $PLATFORMS; do
+	set --
+	boot=1
 	for n in $names; do
 		[ -f "$W/$n.error" ] && continue
-		qk_guest_lines "$B/results/compat-$p.log" "$n.elf" >"$W/$n.$p.out"
-		qk_microhv_exit "$B/results/compat-$p.log" "$p" "$n.elf" >"$W/$n.$p.exit"
+		set -- "$@" "$n"
+		[ $# -lt "$MAX_GUESTS" ] && continue
+		run_batch "$p" $boot "$@"
+		set --
+		boot=$((boot + 1))
 	done
+	[ $# -eq 0 ] || run_batch "$p" $boot "$@"
 done
 
 # ---- The table ----
@@ -96,28 +114,33 @@ cell() { # OUT EXIT
 	case "$4" in "exit status "*) e=${4#exit status } ;; *) e=- ;; esac
 	echo "$1/$2/$3 exit $e"
 }
+# first_diff A B: the first result line where QEMU's (A) and microhv's (B) differ, or nothing.
+first_diff() {
+	awk -v b="$2" '{ if ((getline l < b) <= 0) l = "(nothing)"
+		if ($0 != l) { printf "line %d: QEMU \"%s\", microhv \"%s\"", NR, $0, l; found = 1; exit } }
+		END { if (!found && (getline l < b) > 0) printf "line %d: QEMU (nothing), microhv \"%s\"", NR + 1, l }' "$1"
+}
 # A status as QEMU can show it: only bits 6:0 survive (status << 1) | 1 in an 8-bit process status.
 kind() { case "$1" in "exit status "*) echo "exit $((${1#exit status } & 127))" ;; *) echo "none" ;; esac; }
 same=0 differ=0
-hdr="kernel|QEMU"
-for p in $PLATFORMS; do hdr="$hdr|microhv-$(echo "$p" | sed -E 's/^(qemu|bochs)-//; s/-.*//')"; done
+hdr="kernel	QEMU"
+for p in $PLATFORMS; do hdr="$hdr	microhv-$(echo "$p" | sed -E 's/^(qemu|bochs)-//; s/-.*//')"; done
 {
-	echo "$hdr|first difference"
+	echo "$hdr	first difference"
 	for n in $names; do
 		if [ -f "$W/$n.error" ]; then
 			errors=$((errors + 1))
-			echo "$n|ERROR|||$(cat "$W/$n.error")"
+			echo "$n	ERROR$(for p in $PLATFORMS; do printf '\t-'; done)	$(cat "$W/$n.error")"
 			continue
 		fi
-		row="$n|$(cell "$W/$n.qemu.out" "$W/$n.qemu.exit")"
+		row="$n	$(cell "$W/$n.qemu.out" "$W/$n.qemu.exit")"
 		diff=""
 		for p in $PLATFORMS; do
-			row="$row|$(cell "$W/$n.$p.out" "$W/$n.$p.exit")"
+			row="$row	$(cell "$W/$n.$p.out" "$W/$n.$p.exit")"
 			[ -z "$diff" ] || continue
 			results "$W/$n.qemu.out" >"$W/$n.qemu.res"
 			results "$W/$n.$p.out" >"$W/$n.$p.res"
-			first=$(diff "$W/$n.qemu.res" "$W/$n.$p.res" | grep -E '^[<>]' | head -n 2 | tr '\n' ' ' |
-				sed 's/^< /QEMU: /; s/ > / | microhv: /; s/^> /microhv: /; s/ $//')
+			first=$(first_diff "$W/$n.qemu.res" "$W/$n.$p.res")
 			if [ -n "$first" ]; then
 				diff="$p: $first"
 			elif [ "$(kind "$(cat "$W/$n.qemu.exit")")" != "$(kind "$(cat "$W/$n.$p.exit")")" ]; then
@@ -125,10 +148,10 @@ for p in $PLATFORMS; do hdr="$hdr|microhv-$(echo "$p" | sed -E 's/^(qemu|bochs)-
 			fi
 		done
 		if [ -z "$diff" ]; then same=$((same + 1)); else differ=$((differ + 1)); fi
-		echo "$row|${diff:--}"
+		echo "$row	${diff:--}"
 	done
 } >"$W/table.txt"
-column -t -s '|' -o ' | ' "$W/table.txt" | cut -c1-300
+column -t -s "$(printf '\t')" -o ' | ' "$W/table.txt" | cut -c1-320
 echo "(cells: PASS/FAIL/SKIP result lines, exit-port status; files in $W)"
 [ -z "$boot_broke" ] || { echo "compat: ERROR: a microhv boot broke:$boot_broke"; errors=$((errors + 1)); }
 echo "compat: $same same, $differ differ, $errors errors"

@@ -75,10 +75,24 @@ printf '%s\n' "$fuzz_out" | grep -E '^(ok|not ok|run-fuzz:)' || true
 set -- $(counts "$(printf '%s\n' "$fuzz_out" | tail -n 1)")
 add_row fuzz-smoke "${1:-0}" "${2:-1}" 0 $(( $(now) - t0 ))
 
+# The QEMU test kernels that agree with plain QEMU on every platform (guest-tests/qemu-kernels/make-test.txt)
+# run in each platform's suite boot as guest= kernels with their options, judged by their exit status.
+. scripts/compat-lib.sh
+qk_files="" qk_args=""
+for n in $(grep -v '^#' guest-tests/qemu-kernels/make-test.txt); do
+	qk_parse_opts "guest-tests/qemu-kernels/$n.opts" || { echo "make-test.txt: $n: $qk_error" >&2; continue; }
+	qk_files="$qk_files build/qemu-kernels/$n.elf"
+	for m in $(printf '%s' "$qk_initrd" | tr ',' '\n' | cut -d' ' -f1); do
+		case " $qk_files " in *" build/qemu-kernels/$m "*) ;; *) qk_files="$qk_files build/qemu-kernels/$m" ;; esac
+	done
+	qk_args="$qk_args $(qk_words "$n.elf" 600)"
+done
+
 for p in $PLATFORMS; do
 	t0=$(now)
 	rm -f "$R/$p.tap" "$R/$p.status" # a run that breaks early must not leave the last run's results here
-	{ sh scripts/run-platform.sh "$p" "" ""; echo $? > "$R/$p.status"; } |
+	{ ESP_FILES="${ESP_FILES:-}$qk_files" MICROHV_ARGS="${MICROHV_ARGS:-}$qk_args" sh scripts/run-platform.sh "$p" "" ""
+	  echo $? > "$R/$p.status"; } |
 		grep --line-buffered -E '^(== |  \[ *[0-9.]+s\] |not ok |Bail out!|tap-verdict: )' # one line per guest, live
 	status=$(cat "$R/$p.status" 2>/dev/null || echo 2)
 	# The row counts the TAP lines (tap-verdict.sh), never microhv's own summary.

@@ -52,7 +52,8 @@ void kmain(void)
 	kl_check_eq("apic_base_bsp_enabled_fee00000", base & 0xFFFFF900ULL, 0xFEE00900ULL);
 	f = rdmsr_fault(MSR_MISC_ENABLE, &v);
 	kl_check("misc_enable_readable", f < 0, "vector %d", f);
-	kl_check("misc_enable_fast_strings", (v & 1) == 1, "IA32_MISC_ENABLE 0x%llx", v);
+	/* Its value differs between QEMU TCG (fast strings, bit 0) and KVM (0x1800): printed, not compared. */
+	kl_printf("note: IA32_MISC_ENABLE 0x%llx\n", v);
 
 	kl_check_eq("pat_power_on_value", rdmsr(MSR_PAT), PAT_POWER_ON);
 	wrmsr(MSR_PAT, 0x0007010600070106ULL); /* WC in entry 1 and 5 */
