@@ -64,3 +64,17 @@ qk_microhv_exit() {
 qk_guest_lines() {
 	awk -v p="# $2| " 'index($0, p) == 1 { print substr($0, length(p) + 1) }' "$1" 2>/dev/null
 }
+
+# qk_suite_args LIST KDIR: for the kernels named in LIST (one a line, # comments), set qk_files (their
+# images and modules in KDIR) and qk_args (their guest= words, timeout=600), as make test passes them.
+qk_suite_args() {
+	qk_files="" qk_args=""
+	for qk_n in $(grep -v '^#' "$1"); do
+		qk_parse_opts "guest-tests/qemu-kernels/$qk_n.opts" || { echo "$1: $qk_n: $qk_error" >&2; continue; }
+		qk_files="$qk_files $2/$qk_n.elf"
+		for qk_m in $(printf '%s' "$qk_initrd" | tr ',' '\n' | cut -d' ' -f1); do
+			case " $qk_files " in *" $2/$qk_m "*) ;; *) qk_files="$qk_files $2/$qk_m" ;; esac
+		done
+		qk_args="$qk_args $(qk_words "$qk_n.elf" 600)"
+	done
+}

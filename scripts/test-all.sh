@@ -78,15 +78,7 @@ add_row fuzz-smoke "${1:-0}" "${2:-1}" 0 $(( $(now) - t0 ))
 # The QEMU test kernels that agree with plain QEMU on every platform (guest-tests/qemu-kernels/make-test.txt)
 # run in each platform's suite boot as guest= kernels with their options, judged by their exit status.
 . scripts/compat-lib.sh
-qk_files="" qk_args=""
-for n in $(grep -v '^#' guest-tests/qemu-kernels/make-test.txt); do
-	qk_parse_opts "guest-tests/qemu-kernels/$n.opts" || { echo "make-test.txt: $n: $qk_error" >&2; continue; }
-	qk_files="$qk_files build/qemu-kernels/$n.elf"
-	for m in $(printf '%s' "$qk_initrd" | tr ',' '\n' | cut -d' ' -f1); do
-		case " $qk_files " in *" build/qemu-kernels/$m "*) ;; *) qk_files="$qk_files build/qemu-kernels/$m" ;; esac
-	done
-	qk_args="$qk_args $(qk_words "$n.elf" 600)"
-done
+qk_suite_args guest-tests/qemu-kernels/make-test.txt build/qemu-kernels
 
 for p in $PLATFORMS; do
 	t0=$(now)
