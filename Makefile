@@ -64,7 +64,7 @@ FUZZ_SMOKE_TIME ?= 3
 FUZZ_MERGE ?= 0
 MUTANTS  ?=
 
-.PHONY: all guests unit run run-direct test bench hostile list help clean distclean deps fuzz fuzz-smoke fuzz-seeds mutation usb debug kvm-column
+.PHONY: all guests qemu-kernels compat unit run run-direct test bench hostile list help clean distclean deps fuzz fuzz-smoke fuzz-seeds mutation usb debug kvm-column
 # Keep the guest objects and ELF64 images that pattern chains would otherwise delete as intermediates.
 .SECONDARY:
 all: $(B)/microhv.efi
@@ -110,6 +110,44 @@ $(B)/guests/%.elf: $(B)/guests/%.elf64
 	$(Q)$(OBJCOPY) -O elf32-i386 --strip-debug $< $@
 
 guests: $(GUEST_ELFS)
+
+# The QEMU test kernels (guest-tests/qemu-kernels/, docs/guest-abi.md section 10): ordinary Multiboot kernels
+# with their own boot code and runtime (kl), not microhv's; a name ending in 32 is a 32-bit kernel.
+QK       := guest-tests/qemu-kernels
+QK_CFLAGS := -std=gnu11 -O2 $(WARN) -ffreestanding -fno-stack-protector -fno-pic -fno-pie -mno-red-zone \
+	-fno-asynchronous-unwind-tables -fno-builtin -MMD -MP
+QK_NAMES := $(filter-out kl kl_idt,$(notdir $(basename $(wildcard $(QK)/*.c))))
+QK_ELFS  := $(QK_NAMES:%=$(B)/qemu-kernels/%.elf)
+$(B)/qk64/%.o: $(QK)/%.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(QK_CFLAGS) -m64 -DKL_64 -c $< -o $@
+$(B)/qk64/%.o: $(QK)/%.S | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(QK_CFLAGS) -m64 -DKL_64 -c $< -o $@
+$(B)/qk32/%.o: $(QK)/%.c | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(QK_CFLAGS) -m32 -c $< -o $@
+$(B)/qk32/%.o: $(QK)/%.S | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(QK_CFLAGS) -m32 -c $< -o $@
+$(B)/qemu-kernels/%32.elf: $(B)/qk32/%32.o $(B)/qk32/boot.o $(B)/qk32/kl.o $(QK)/kernel.ld
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(LD) -m elf_i386 -nostdlib -static -T $(QK)/kernel.ld -o $@ $(B)/qk32/boot.o $(B)/qk32/kl.o $<
+$(B)/qemu-kernels/%.elf64: $(B)/qk64/%.o $(patsubst %,$(B)/qk64/%.o,boot isr64 trampoline kl kl_idt) $(QK)/kernel.ld
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(LD) -m elf_x86_64 -nostdlib -static -T $(QK)/kernel.ld -o $@ $(filter %.o,$^)
+$(B)/qemu-kernels/%.elf: $(B)/qemu-kernels/%.elf64
+	$(Q)$(OBJCOPY) -O elf32-i386 $< $@
+qemu-kernels: $(QK_ELFS) $(QK_NAMES:%=$(B)/qemu-kernels/%.opts)
+$(B)/qemu-kernels/%.opts: $(QK)/%.opts
+	@mkdir -p $(dir $@)
+	$(Q)cp $< $@
+# The conformance harness (scripts/compat-dir.sh): DIR's kernels on plain QEMU and under microhv.
+DIR      ?= $(B)/qemu-kernels
+compat: all qemu-kernels
+	@sh scripts/check-qemu-compat.sh "$(DIR)"
 
 # The built-in suite: every guest listed in guest-tests/suite.txt, embedded in the EFI image.
 $(B)/guest_table.c: guest-tests/suite.txt scripts/gen-guest-table.sh $(GUEST_ELFS)
@@ -176,7 +214,7 @@ run: all guests
 run-direct: guests
 	@SMP="$(SMP)" ACCEL="$(ACCEL)" APPEND="$(APPEND)" sh scripts/run-direct.sh "$(TEST)"
 
-test: all guests $(UNIT_BINS) $(FUZZ_BINS)
+test: all guests qemu-kernels $(UNIT_BINS) $(FUZZ_BINS)
 	@FUZZ_SMOKE_TIME=$(FUZZ_SMOKE_TIME) sh scripts/test-all.sh
 
 # Its own result files (build/results/bench-PLATFORM.*): a benchmark run does not overwrite `make run`'s.

@@ -1,5 +1,6 @@
 #!/bin/sh
 # check-qemu-compat.sh KERNEL [ARGS] [MODULES] [NCPUS]: run a Multiboot kernel on plain QEMU
+# (check-qemu-compat.sh DIR: the directory mode of scripts/compat-dir.sh, make compat)
 #   qemu-system-x86_64 -machine q35 -nodefaults -no-reboot -cpu max -m 128 -kernel KERNEL -append ARGS
 #     -initrd MODULES -smp NCPUS -device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio -display none
 # and under microhv on qemu-svm (guest=KERNEL append=ARGS initrd=MODULES smp=NCPUS), then compare what the
@@ -18,9 +19,11 @@ B=build
 D=$B/qemu-compat
 UART_LINE_MAX=240
 QEMU_TIMEOUT=${QEMU_COMPAT_TIMEOUT:-60}
-TIMEOUT_STATUS=124
 
-usage() { echo "usage: $0 KERNEL [ARGS] [MODULES] [NCPUS]" >&2; exit 2; }
+. scripts/compat-lib.sh
+# A directory: every kernel in it with its options file, on plain QEMU and microhv's platforms (a table).
+[ $# -ge 1 ] && [ -d "$1" ] && exec sh scripts/compat-dir.sh "$@"
+usage() { echo "usage: $0 KERNEL [ARGS] [MODULES] [NCPUS]  or  $0 DIR" >&2; exit 2; }
 [ $# -ge 1 ] && [ $# -le 4 ] || usage
 kernel=$1 args=${2-} modules=${3-} ncpus=${4:-1}
 [ -f "$kernel" ] || { echo "check-qemu-compat: $kernel: no such file" >&2; exit 2; }
@@ -72,17 +75,7 @@ set -- "$@" ${QEMU_ARGS:-} # extra QEMU options, as for every QEMU run (README: 
 qstatus=$?
 tr -d '\r' <"$D/qemu.raw" | awk -v max=$UART_LINE_MAX '{
 	do { print substr($0, 1, max); $0 = substr($0, max + 1) } while (length($0) > 0) }' >"$D/qemu.out"
-qemu_error=$(grep "^qemu-system-[a-z0-9_]*: " "$D/qemu.err" | grep -v ": warning: " | head -n 1)
-if [ "$qstatus" -eq "$TIMEOUT_STATUS" ]; then
-	qexit="no exit-port write (timed out after ${QEMU_TIMEOUT}s)"
-elif [ "$qstatus" -eq 1 ] && [ -n "$qemu_error" ]; then # not the guest's status 0: QEMU refused to run
-	qexit="QEMU did not run the guest ($qemu_error)"
-elif [ $((qstatus % 2)) -eq 1 ]; then
-	qexit="exit status $((qstatus >> 1))"
-else
-	qerr=$(head -c 200 "$D/qemu.err" | tr '\n' ' ')
-	qexit="no exit-port write (QEMU status $qstatus${qerr:+: $qerr})"
-fi
+qexit=$(qk_qemu_exit "$qstatus" "$D/qemu.err" "$QEMU_TIMEOUT")
 [ -s "$D/qemu.out" ]
 result $? qemu-prints "$(wc -l <"$D/qemu.out") lines, $qexit"
 
@@ -93,17 +86,8 @@ words="guest=$name append=\"$args\" smp=$ncpus"
 ESP_FILES="$files" MICROHV_ARGS="$words" RESULTS_NAME=qemu-compat \
 	sh scripts/run-platform.sh qemu-svm "$name" "" >"$D/run-platform.out" 2>&1
 log=$B/results/qemu-compat.log
-awk -v p="# $name| " 'index($0, p) == 1 { print substr($0, length(p) + 1) }' "$log" >"$D/microhv.out" 2>/dev/null
-# How the guest ended, from the runner's last line about it ("completed # clean exit", "... exit status N",
-# a stop reason, or a "load" failure).
-verdict=$(grep -aE "^(ok|not ok) [0-9]+ - qemu-svm/$name/(completed|load) # " "$log" 2>/dev/null | tail -n 1 |
-	sed -E 's/^[^#]*# (FAILED: )?//; s/ \([0-9]+ ms, [0-9]+ exits\)$//')
-case "$verdict" in
-"clean exit"* | *"case(s) failed" | "the guest reported no test case" | "plan 1.."*) mexit="exit status 0" ;;
-"exit status "*) mexit="exit status $(printf '%s' "${verdict#exit status }" | cut -d' ' -f1)" ;; # no "(no TAP ...)"
-"") mexit="no verdict (see $log)" ;;
-*) mexit="no exit-port write ($verdict)" ;;
-esac
+qk_guest_lines "$log" "$name" >"$D/microhv.out"
+mexit=$(qk_microhv_exit "$log" qemu-svm "$name")
 [ -s "$D/microhv.out" ]
 result $? microhv-prints "$(wc -l <"$D/microhv.out") lines, $mexit"
 

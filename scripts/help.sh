@@ -16,6 +16,9 @@ Targets
                     build/results/hostile-PLATFORM.* (docs/isolation.md)
   make kvm-column   docs/kvm-column.md: every guest that makes sense without microhv on plain QEMU TCG and
                     on this host's KVM, next to microhv's qemu-svm results (needs /dev/kvm)
+  make qemu-kernels the QEMU test kernels of guest-tests/qemu-kernels/ as build/qemu-kernels/NAME.elf (+ .opts)
+  make compat       the conformance harness: each kernel of DIR (default build/qemu-kernels) with its .opts on
+                    plain QEMU and under microhv (COMPAT_PLATFORMS); a table of differences, exit 0 if none
   make list         every test: vCPUs, expected outcome, platforms it skips, groups, options
   make fuzz         every libFuzzer harness (tests/fuzz/, clang) for FUZZ_TIME s; FUZZ_MERGE=1 keeps new inputs
   make fuzz-smoke   the same for FUZZ_SMOKE_TIME s each (a row of make test)
@@ -42,6 +45,7 @@ Make variables (make VAR=value ...)
   VERBOSE=1         make run/bench: the whole console (every case), not one line per guest (default: V)
   FUZZ_TIME=S FUZZ_SMOKE_TIME=S FUZZ_MERGE=1   make fuzz / fuzz-smoke: seconds per harness (60 / 3),
                     merge new corpus inputs into the tree
+  DIR=D             make compat: a directory of NAME.elf kernels with NAME.opts (default build/qemu-kernels)
   MUTANTS=A,B       make mutation: only these mutants (names of scripts/mutation/mutants/*.patch)
   USB_CFG="..."     make usb: the stick's \microhv.cfg (default "platform=hw exit=halt log=info")
   DEV=/dev/sdX      make usb: write build/usb.img to this whole-disk block device (refused if mounted)
@@ -62,6 +66,9 @@ Environment (also as make VAR=value)
   UNIT_TIMEOUT=S         seconds per unit-test binary (default 120)
   SCREEN_TIMEOUT=S       seconds per QEMU run of check-screen.sh, until its screenshot (default 120)
   QEMU_COMPAT_TIMEOUT=S  seconds per QEMU run of check-qemu-compat.sh (default 60)
+  COMPAT_PLATFORMS="P ..." make compat: microhv's platforms (default qemu-svm bochs-vmx-tigerlake)
+  COMPAT_KERNELS=A,B     make compat: only these kernels of DIR
+  COMPAT_GUEST_TIMEOUT=S make compat: microhv's timeout= per kernel (default 60 on QEMU, 600 under Bochs)
   RUN_DIRECT_TIMEOUT=S   seconds for make run-direct (default 60)
   MUTATION_DIR=DIR MUTATION_RUN_TIMEOUT=S   make mutation: its worktree (build/mutation/worktree),
                          seconds per emulator run (default 180)

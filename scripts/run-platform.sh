@@ -86,7 +86,7 @@ qemu-svm | kvm)
 	fi
 	case "${BOOT_DISK:-esp}" in
 	esp) # the ESP image as the first disk
-		esp=$B/esp-$platform.img
+		esp=$B/esp-$name.img # per RESULTS_NAME: two runs at once (make compat and a check) must not share it
 		layout="" disk="-drive format=raw,file=$esp" ;;
 	usb) # a GPT disk with an EFI System Partition (make usb's layout) as a USB stick on an xHCI controller
 		esp=$B/usb-$name.img

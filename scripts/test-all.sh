@@ -75,10 +75,16 @@ printf '%s\n' "$fuzz_out" | grep -E '^(ok|not ok|run-fuzz:)' || true
 set -- $(counts "$(printf '%s\n' "$fuzz_out" | tail -n 1)")
 add_row fuzz-smoke "${1:-0}" "${2:-1}" 0 $(( $(now) - t0 ))
 
+# The QEMU test kernels that agree with plain QEMU on every platform (guest-tests/qemu-kernels/make-test.txt)
+# run in each platform's suite boot as guest= kernels with their options, judged by their exit status.
+. scripts/compat-lib.sh
+qk_suite_args guest-tests/qemu-kernels/make-test.txt build/qemu-kernels
+
 for p in $PLATFORMS; do
 	t0=$(now)
 	rm -f "$R/$p.tap" "$R/$p.status" # a run that breaks early must not leave the last run's results here
-	{ sh scripts/run-platform.sh "$p" "" ""; echo $? > "$R/$p.status"; } |
+	{ ESP_FILES="${ESP_FILES:-}$qk_files" MICROHV_ARGS="${MICROHV_ARGS:-}$qk_args" sh scripts/run-platform.sh "$p" "" ""
+	  echo $? > "$R/$p.status"; } |
 		grep --line-buffered -E '^(== |  \[ *[0-9.]+s\] |not ok |Bail out!|tap-verdict: )' # one line per guest, live
 	status=$(cat "$R/$p.status" 2>/dev/null || echo 2)
 	# The row counts the TAP lines (tap-verdict.sh), never microhv's own summary.
