@@ -19,10 +19,11 @@ static void decode_cr(u64 qual, struct exit_info *e)
 {
 	static const enum cr_access_type types[] = { CR_WRITE, CR_READ, CR_CLTS, CR_LMSW };
 	e->reason = EXIT_CR_ACCESS;
-	e->cr.cr = qual & CR_QUAL_NUMBER_MASK;
-	e->cr.type = types[(qual >> CR_QUAL_TYPE_SHIFT) & CR_QUAL_TYPE_MASK];
-	e->cr.gpr = (qual >> CR_QUAL_REGISTER_SHIFT) & CR_QUAL_REGISTER_MASK;
-	e->cr.lmsw_source = (u16)(qual >> CR_QUAL_LMSW_SOURCE_SHIFT);
+	/* Whole: every field not named here (insn_len: the back end completes it) must read 0. */
+	e->cr = (struct exit_cr){ .cr = qual & CR_QUAL_NUMBER_MASK,
+				  .type = types[(qual >> CR_QUAL_TYPE_SHIFT) & CR_QUAL_TYPE_MASK],
+				  .gpr = (qual >> CR_QUAL_REGISTER_SHIFT) & CR_QUAL_REGISTER_MASK,
+				  .lmsw_source = (u16)(qual >> CR_QUAL_LMSW_SOURCE_SHIFT) };
 }
 
 static bool is_vmx_instruction(u32 reason)
