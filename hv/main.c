@@ -46,6 +46,7 @@ void hv_entry(struct boot_info *bi)
 	static struct cmdline cl; /* large (every guest's options): not on the hypervisor's stack */
 	static char cmdline_text[BOOT_CMDLINE_MAX];
 
+	finish_mark_entry();
 	console_init();
 	int cmdline_err = cmdline_parse(bi->cmdline, &cl);
 	log_threshold = cl.log_level;
