@@ -7,7 +7,7 @@
 #include "hv/cmdline.h"
 #include "hv/fmt.h"
 
-#define POOL_MAX_BYTES (256ull << 20)
+#define POOL_MAX_BYTES BOOT_POOL_MAX_BYTES
 #define POOL_MIN_BYTES (48ull << 20)
 #define HV_STACK_BYTES (64ull << 10)
 #define GUEST_FILE_MAX_BYTES (64ull << 20)

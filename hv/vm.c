@@ -31,7 +31,8 @@ struct vm *vm_create(const struct backend *be, const char *name, u64 ram_size, c
 	vm->timers_dirty = true;
 	/* One policy for the VM's final vCPU count (topology leaves, HTT), built once. */
 	const struct cpuid_vm_config cfg = { .backend_kind = be->kind, .vcpu_count = MAX(config->vcpus, 1u),
-					     .x2apic = true };
+					     .x2apic = true,
+					     .tsc_khz = (u32)(tsc_hz() / 1000) };
 	cpuid_policy_build(&vm->cpuid, host_cpuid, &cfg);
 	if (!vm->ram || be->vm_init(vm)) {
 		vm_destroy(vm);
