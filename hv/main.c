@@ -53,6 +53,7 @@ void hv_entry(struct boot_info *bi)
 	console_configure(cl.console, cl.serial_port, &bi->fb);
 	finish_configure(cl.finish, bi->shutdown);
 	mm_init(bi->pool_base, bi->pool_size);
+	console_buffer();
 	host_mmu_describe(bi);
 	cpu_setup_bsp(highest_ram_address(bi));
 	log_info("microhv " MICROHV_VERSION ": image at 0x%llx, %llu MiB pool, command line '%s'", bi->image_base,

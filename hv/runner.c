@@ -26,6 +26,7 @@ struct test_run {
 	struct tap_stream tap; /* the guest's own TAP lines, judged when it ends */
 	u32 deadline_ms;
 	u32 echoed, suppressed; /* guest lines shown on the console, and dropped past the limit */
+	u32 rebuilt;            /* result lines whose echo the console filter writes back (tap_line_rebuildable) */
 };
 
 /* A guest may not flood the console: past this many lines its output is counted, not shown (its TAP
@@ -49,19 +50,33 @@ static void emit(struct suite_totals *totals, bool ok, const char *fmt, ...)
 		totals->failed++;
 }
 
+/* The console filter finds the guest's name between the platform and the case name by the slashes. */
+static bool has_slash(const char *s)
+{
+	while (*s && *s != '/')
+		s++;
+	return *s == '/';
+}
+
 /* Called for each line the guest writes to its UART. */
 static void on_guest_line(void *ctx, const char *line)
 {
 	struct test_run *r = ctx;
 	struct tap_line tl;
 
+	tap_parse_line(line, &tl);
+	/* A result line the suite line below repeats is not echoed: scripts/console-filter.sh writes it back
+	 * into the logs, so the console carries it once (issue 12: the UART is the suite's slowest part). */
+	bool rebuilt = r->t->expect == EXPECT_PASS && !has_slash(r->platform) &&
+		       tap_line_rebuildable(line, &tl, r->rebuilt + 1);
+	r->rebuilt += rebuilt;
 	if (r->echoed < GUEST_ECHO_LINES_MAX) {
 		r->echoed++;
-		console_printf("# %s| %s\n", r->t->name, line);
+		if (!rebuilt)
+			console_printf("# %s| %s\n", r->t->name, line);
 	} else {
 		r->suppressed++;
 	}
-	tap_parse_line(line, &tl);
 	tap_stream_feed(&r->tap, &tl);
 	if (tl.kind == TAP_OK && tl.skip) {
 		if (r->t->expect == EXPECT_PASS) {

@@ -1,6 +1,7 @@
 /* One physical CPU runs every vCPU of a VM: a FIFO run queue, round robin with the watchdog tick as the
  * slice, and a vCPU that spins (PAUSE) or blocks (HLT, wait-for-SIPI) gives the CPU up at once. */
 #include "sched.h"
+#include "console.h"
 #include "cr0.h"
 #include "fmt.h"
 #include "guest_xstate.h"
@@ -108,8 +109,10 @@ bool sched_idle(struct vm *vm, u64 deadline_tsc)
 		return false;
 	}
 	u64 until = MIN(next, deadline_tsc);
-	while (rdtsc() < until)
+	while (rdtsc() < until) {
+		console_poll(); /* idle: the console's line is the only thing to serve */
 		cpu_relax();
+	}
 	if (rdtsc() >= deadline_tsc && rdtsc() < next) {
 		vm_stop(vm, VM_TIMEOUT, vm->vcpus[0].rip, "every vCPU halted at the watchdog deadline");
 		return false;

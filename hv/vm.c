@@ -1,5 +1,6 @@
 /* VM lifecycle and the run loop. */
 #include "vm.h"
+#include "console.h"
 #include "events.h"
 #include "exit.h"
 #include "fmt.h"
@@ -160,6 +161,7 @@ void vm_run(struct vm *vm, u64 deadline_tsc)
 		vm->be->run(v, &exit);
 		v->stats.exits++;
 		exit_dispatch(v, &exit);
+		console_poll(); /* the queued console output, while the line is free */
 	}
 	uart_flush(&vm->uart);
 }
