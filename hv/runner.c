@@ -153,7 +153,11 @@ static int load_guest(struct vm *vm, const struct suite_entry *t, const char *pl
 	char args[BUILTIN_ARGS_MAX];
 	struct mb_image img;
 	u32 mbi;
-	int err = multiboot_parse(t->image, (u64)(t->image_end - t->image), vm->ram_size, &img, why);
+	u64 size;
+	const u8 *image = suite_image(t, &size, why);
+	if (!image)
+		return -EINVAL;
+	int err = multiboot_parse(image, size, vm->ram_size, &img, why);
 	if (err)
 		return err;
 	/* A built-in guest learns its platform and VM options only to name a documented emulator gap in a
@@ -164,7 +168,7 @@ static int load_guest(struct vm *vm, const struct suite_entry *t, const char *pl
 			 t->no_broadcast_quirk ? " no-broadcast-quirk" : "", t->no_apicv ? " no-apicv" : "");
 	const struct mb_boot boot = { .kernel_name = t->name, .append = t->append ? t->append : args,
 				      .mods = t->mods, .nmods = t->nmods };
-	err = multiboot_load(vm->ram, vm->ram_size, t->image, &img, &boot, &mbi, why);
+	err = multiboot_load(vm->ram, vm->ram_size, image, &img, &boot, &mbi, why);
 	if (err)
 		return err;
 	*entry = (struct entry_state){ .rip = img.entry, .cr0 = MULTIBOOT_ENTRY_CR0,

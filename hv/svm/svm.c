@@ -33,7 +33,8 @@ static void *iopm, *msrpm;
 static u32 next_asid = 1;
 #define SVM_MAX_ASIDS 4096u
 /* More vCPUs than ASIDs share them: the TLB entries of an ASID are flushed when another vCPU takes it. */
-static const struct svm_vcpu *asid_owner[SVM_MAX_ASIDS];
+static const struct svm_vcpu **asid_owner; /* SVM_MAX_ASIDS entries from the pool, not in the EFI file */
+#define ASID_OWNER_PAGES (SVM_MAX_ASIDS * sizeof(*asid_owner) / PAGE_SIZE)
 
 static bool svm_probe(void)
 {
@@ -63,7 +64,8 @@ static int svm_cpu_init(void)
 	host_vmcb = mm_alloc_pages(1, PAGE_SIZE);
 	iopm = mm_alloc_pages(IOPM_PAGES, PAGE_SIZE);
 	msrpm = mm_alloc_pages(MSRPM_PAGES, PAGE_SIZE);
-	if (!hsave || !host_vmcb || !iopm || !msrpm)
+	asid_owner = mm_alloc_pages(ASID_OWNER_PAGES, PAGE_SIZE);
+	if (!hsave || !host_vmcb || !iopm || !msrpm || !asid_owner)
 		return -ENOMEM;
 	wrmsr(MSR_VM_HSAVE_PA, virt_to_phys(hsave));
 	memset(iopm, 0xFF, IOPM_PAGES * PAGE_SIZE);
