@@ -106,7 +106,7 @@ for member in ${group_members:-}; do
 	case "$names" in *" $member "*) ;; *) echo "gen-guest-table.sh: $suite: group member '$member' is no test" >&2; exit 1 ;; esac
 done
 cat <<EOC
-__asm__(".section .rodata\n.balign 16\nbuiltin_images_packed: .incbin \"${list%.list}.lz\"\nbuiltin_images_packed_end:\n.previous");
+__asm__(".section .rodata\n.balign 16\n.globl builtin_images_packed, builtin_images_packed_end\n.hidden builtin_images_packed, builtin_images_packed_end\nbuiltin_images_packed: .incbin \"${list%.list}.lz\"\nbuiltin_images_packed_end:\n.previous");
 const u64 builtin_images_size = $packed_bytes;
 EOC
 echo 'const struct suite_entry builtin_suite[] = {'
