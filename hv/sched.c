@@ -33,6 +33,11 @@ static struct vcpu *runq_pop(struct vm *vm)
 	return NULL;
 }
 
+bool sched_pause_pays(const struct vm *vm)
+{
+	return vm->runq.len != 0;
+}
+
 void sched_make_runnable(struct vcpu *v)
 {
 	v->state = VCPU_RUNNABLE;

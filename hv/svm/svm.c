@@ -156,9 +156,8 @@ static int svm_vcpu_init(struct vcpu *v, const struct entry_state *entry)
 	s->vmcb = vmcb;
 	v->arch = s;
 	struct vmcb_control *c = &vmcb->control;
-	/* A spinning vCPU (PAUSE) yields to the others; alone in its VM it has nobody to yield to. */
-	c->intercept_misc1 = (v->vm->config.vcpus > 1 ? SVM_INTERCEPT_PAUSE : 0) |
-			     SVM_INTERCEPT_CR0_SEL_WRITE | SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
+	/* PAUSE is intercepted entry by entry, while another vCPU waits (v->pause_exiting, svm_run). */
+	c->intercept_misc1 = SVM_INTERCEPT_CR0_SEL_WRITE | SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
 			     SVM_INTERCEPT_SMI | SVM_INTERCEPT_INIT |
 			     SVM_INTERCEPT_CPUID | SVM_INTERCEPT_INVD | SVM_INTERCEPT_RDPMC | SVM_INTERCEPT_HLT |
 			     SVM_INTERCEPT_IOIO_PROT | SVM_INTERCEPT_INVLPGA |
@@ -244,6 +243,9 @@ static void svm_run(struct vcpu *v, struct exit_info *e)
 	vmcb->save.rsp = v->gpr[GPR_RSP];
 	vmcb->save.rip = v->rip;
 	vmcb->save.rflags = v->rflags;
+	/* A spinning vCPU (PAUSE) yields to another that waits; with none waiting the exit is wasted. */
+	if (v->pause_exiting != !!(vmcb->control.intercept_misc1 & SVM_INTERCEPT_PAUSE))
+		vmcb->control.intercept_misc1 ^= SVM_INTERCEPT_PAUSE;
 	do {
 		svm_world_switch(v, virt_to_phys(vmcb), virt_to_phys(host_vmcb));
 		vmcb->control.tlb_control = 0;

@@ -43,6 +43,7 @@ struct vmx_vcpu {
 	u64 next_rip;
 	u64 exit_rsp, exit_rflags; /* as read at the last exit: unchanged values need no VMWRITE */
 	u64 preemption_value;      /* the preemption-timer field as last written */
+	bool pause_exiting;        /* PROC_PAUSE_EXITING as last written (v->pause_exiting) */
 	bool event_pending;        /* VM-entry interruption information holds an event for the next entry */
 	u64 msr_shadow[NUM_VREGS]; /* guest MSRs the VMCS does not hold */
 	u16 vpid;
