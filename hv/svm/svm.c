@@ -405,7 +405,7 @@ static void svm_request_nmi_window(struct vcpu *v)
 }
 
 /* No AVIC on these platforms: the core emulates the APIC and injects its interrupts; nothing to refresh. */
-static void svm_apic_changed(struct vcpu *v, bool registers)
+static void svm_apic_changed(struct vcpu *v, u64 regs)
 {
 }
 
