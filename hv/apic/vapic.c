@@ -94,11 +94,12 @@ static void send_ipi(struct vcpu *v, const struct apic_irq *irq)
 	}
 }
 
-/* After a write to register `offset` (VLAPIC_REGS_ALL: not a page register, e.g. IA32_APIC_BASE): its
+/* After a write to register `offset` (APPLY_ALL: one that may change them all, IA32_APIC_BASE): its
  * effects, and the back end's copy of what it changed. */
 static void apply(struct vcpu *v, u32 offset, const struct vlapic_effects *fx)
 {
-	v->vm->be->apic_changed(v, fx->mode_changed || offset == APPLY_ALL ? VLAPIC_REGS_ALL : vlapic_regs_written(offset));
+	bool all = fx->mode_changed || offset == APPLY_ALL;
+	v->vm->be->apic_changed(v, all ? VLAPIC_REGS_ALL : vlapic_regs_written(offset));
 	if (fx->map_changed || fx->mode_changed)
 		refresh_routing(v);
 	if (fx->timer_changed)
@@ -112,6 +113,17 @@ static bool guest_has_x2apic(struct vcpu *v)
 	u32 r[4];
 	cpuid_policy_lookup(&v->vm->cpuid, 1, 0, v->id, r);
 	return r[CPUID_ECX] & X2APIC_CPUID_ECX;
+}
+
+/* The register an MSR write is to, for apply(). IA32_TSC_DEADLINE is in no page register: it changes only
+ * the timer, as a write to the read-only TMCCT (which the page leaves out) would. */
+static u32 written_register(u32 msr)
+{
+	if (msr == MSR_IA32_APIC_BASE)
+		return APPLY_ALL;
+	if (msr == VLAPIC_MSR_TSC_DEADLINE)
+		return VLAPIC_REG_TIMER_CURRENT;
+	return (msr - VLAPIC_X2APIC_MSR_FIRST) * APIC_REG_STRIDE;
 }
 
 int vapic_msr(struct vcpu *v, u32 msr, bool write, u64 *value)
@@ -138,10 +150,8 @@ int vapic_msr(struct vcpu *v, u32 msr, bool write, u64 *value)
 	}
 	if (err)
 		return err;
-	if (write) /* IA32_TSC_DEADLINE is no page register: only the timer (and interrupts) can change */
-		apply(v, msr == MSR_IA32_APIC_BASE ? APPLY_ALL :
-			 msr == VLAPIC_MSR_TSC_DEADLINE ? VLAPIC_REG_TIMER_CURRENT : (msr - VLAPIC_X2APIC_MSR_FIRST) * APIC_REG_STRIDE,
-		      &fx);
+	if (write)
+		apply(v, written_register(msr), &fx);
 	return 1;
 }
 
@@ -190,8 +200,8 @@ void vapic_write_done(struct vcpu *v, u32 offset, u32 value)
 		vlapic_msr_write(&v->apic, now, VLAPIC_X2APIC_MSR_FIRST + offset / APIC_REG_STRIDE, value, &fx);
 	else /* a write that is not a whole aligned register is ignored, as by vapic_mmio() */
 		vlapic_mmio_write(&v->apic, now, offset, sizeof(u32), value, &fx);
-	apply(v, vlapic_x2apic_mode(&v->apic) ? VLAPIC_REG_SELF_IPI : offset, &fx); /* also when ignored: the page
-										      * still holds the guest's raw value */
+	/* Also when ignored: the page still holds the guest's raw value. */
+	apply(v, vlapic_x2apic_mode(&v->apic) ? VLAPIC_REG_SELF_IPI : offset, &fx);
 }
 
 /* The hardware has already done what the model's EOI does (ISR, PPR; the exit pulled them into the
