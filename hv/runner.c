@@ -341,6 +341,7 @@ struct suite_totals runner_run_suite(const struct backend *be, const struct cmdl
 			totals.skipped++;
 			continue;
 		}
+		suite_images_unpack();
 		run_one(be, t, cl->platform, &totals);
 	}
 	selected += run_files(be, cl, bi, &totals);

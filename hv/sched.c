@@ -10,12 +10,23 @@
 #include "x86.h"
 #include "apic/vapic.h"
 
+/* Is a PAUSE worth a VM exit for the running vCPU? Only while another vCPU waits in the run queue: with
+ * nobody to yield to, a spin loop's exit only slows the spinner (issue 12). A vCPU that a timer or an
+ * IPI would wake is served at the slice's end (set for the next APIC timer) or at the exit that sends
+ * the IPI. Kept up to date where the queue changes, so the exit path pays nothing for it. */
+static void update_pause_exiting(struct vm *vm)
+{
+	if (vm->running)
+		vm->running->pause_exiting = vm->runq.len != 0;
+}
+
 static void runq_push(struct vm *vm, struct vcpu *v)
 {
 	struct run_queue *q = &vm->runq;
 	q->slot[(q->head + q->len) % VM_MAX_VCPUS] = (u16)v->id;
 	q->len++;
 	v->queued = true;
+	update_pause_exiting(vm);
 }
 
 /* The first queued vCPU that is still runnable (one that INIT stopped meanwhile is dropped). */
@@ -31,11 +42,6 @@ static struct vcpu *runq_pop(struct vm *vm)
 			return v;
 	}
 	return NULL;
-}
-
-bool sched_pause_pays(const struct vm *vm)
-{
-	return vm->runq.len != 0;
 }
 
 void sched_make_runnable(struct vcpu *v)
@@ -70,8 +76,10 @@ struct vcpu *sched_switch(struct vm *vm, struct vcpu *prev)
 	if (prev) {
 		prev->yield = false;
 		if (prev->state == VCPU_RUNNABLE) {
-			if (!vm->runq.len)
+			if (!vm->runq.len) {
+				update_pause_exiting(vm);
 				return prev;
+			}
 			runq_push(vm, prev);
 		}
 	}
@@ -85,6 +93,7 @@ struct vcpu *sched_switch(struct vm *vm, struct vcpu *prev)
 		vm->switches++;
 	}
 	vm->running = next;
+	update_pause_exiting(vm);
 	if (next->start_pending && start_at_sipi(next))
 		return NULL;
 	return next;

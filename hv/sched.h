@@ -22,10 +22,4 @@ bool sched_idle(struct vm *vm, u64 deadline_tsc);
  * now take an interrupt or NMI. */
 void vcpu_kick(struct vcpu *v);
 
-/* Is a PAUSE worth a VM exit? Only while another vCPU waits in the run queue: with nobody to yield to, a
- * spin loop's exit only slows the spinner (issue 12: millions of PAUSE exits in the SMP guests). A vCPU
- * that a timer or an IPI would wake is served at the slice's end (set for the next APIC timer) or at the
- * exit that sends the IPI, after which this is asked again. */
-bool sched_pause_pays(const struct vm *vm);
-
 #endif

@@ -61,5 +61,8 @@ extern const u64 builtin_images_size;
 /* The guest's image: a guest= file's own, or a built-in one (unpacked from the EFI file at the first
  * call). NULL with *why set if it cannot be had. */
 const u8 *suite_image(const struct suite_entry *t, u64 *size, const char **why);
+/* Unpacks the built-in images now, if not done yet (the runner calls it before it starts timing the
+ * first built-in guest, so that guest's time does not include it). */
+void suite_images_unpack(void);
 
 #endif

@@ -9,8 +9,10 @@
 static const u8 *images;
 static bool unpacked;
 
-static void unpack_images(void)
+void suite_images_unpack(void)
 {
+	if (unpacked)
+		return;
 	u64 pages = ALIGN_UP(builtin_images_size, PAGE_SIZE) / PAGE_SIZE;
 	u8 *p = pages ? mm_alloc_pages(pages, PAGE_SIZE) : NULL;
 	u64 packed = (u64)(builtin_images_packed_end - builtin_images_packed);
@@ -31,8 +33,7 @@ const u8 *suite_image(const struct suite_entry *t, u64 *size, const char **why)
 		*size = (u64)(t->image_end - t->image);
 		return t->image;
 	}
-	if (!unpacked)
-		unpack_images();
+	suite_images_unpack();
 	if (!images || (u64)t->image_offset + t->image_size > builtin_images_size) {
 		*why = "the built-in guest images could not be unpacked";
 		return NULL;

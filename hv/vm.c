@@ -157,7 +157,6 @@ void vm_run(struct vm *vm, u64 deadline_tsc)
 		v->slice_for_timer = next && next < slice_end;
 		v->slice_end_tsc = v->slice_for_timer ? MAX(next, now + min_timer_run) : slice_end;
 		host_timer_arm(v->slice_end_tsc, now);
-		v->pause_exiting = sched_pause_pays(vm);
 		guest_xstate_switch_to(v);
 		vm->be->run(v, &exit);
 		v->stats.exits++;
