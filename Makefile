@@ -48,6 +48,7 @@ GUEST_ELFS := $(GUEST_NAMES:%=$(B)/guests/%.elf)
 
 # Pure rule modules: compiled into the hypervisor and into the host unit tests.
 PURE_C   := hv/msr_stored.c hv/host_map.c hv/paging.c hv/platform/fwcfg.c hv/platform/acpi.c hv/cpuid_policy.c hv/inject.c hv/fmt.c hv/cmdline.c hv/selection.c hv/tap.c hv/cr0.c hv/vmx/controls.c hv/vmx/apicv_page.c hv/svm/npt.c hv/start_state.c hv/decode.c hv/decode_ops.c hv/alu.c hv/mmio_emul.c hv/guest_walk.c hv/mtrr.c hv/apic/delivery.c hv/apic/vlapic.c hv/apic/vlapic_regs.c hv/apic/vlapic_timer.c $(wildcard hv/loader/*.c)
+PURE_C   += hv/bitmap.c hv/lz.c
 PURE_C   += hv/platform/pmtimer.c hv/platform/rtc.c hv/platform/pci.c
 PURE_C   += hv/platform/ioapic.c hv/platform/pit.c hv/platform/pic.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -105,9 +106,9 @@ $(B)/guests/%.elf64: $(B)/guest/bench/%.o $(GLIB_OBJS) guest-tests/guest.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) -m elf_x86_64 -nostdlib -static -T guest-tests/guest.ld -o $@ $(GLIB_OBJS) $<
 
-# Debug info stays in the .elf64; the embedded ELF32 image is stripped.
-$(B)/guests/%.elf: $(B)/guests/%.elf64
-	$(Q)$(OBJCOPY) -O elf32-i386 --strip-debug $< $@
+# Debug info and symbols stay in the .elf64; the embedded ELF32 image is stripped of both.
+$(B)/guests/%.elf: $(B)/guests/%.elf64 Makefile
+	$(Q)$(OBJCOPY) -O elf32-i386 --strip-all $< $@
 
 guests: $(GUEST_ELFS)
 
@@ -152,9 +153,18 @@ compat: all qemu-kernels
 # The built-in suite: every guest listed in guest-tests/suite.txt, embedded in the EFI image.
 $(B)/guest_table.c: guest-tests/suite.txt scripts/gen-guest-table.sh $(GUEST_ELFS)
 	@mkdir -p $(B)
-	$(Q)sh scripts/gen-guest-table.sh $< $(B)/guests > $@.tmp && mv $@.tmp $@
+	$(Q)sh scripts/gen-guest-table.sh $< $(B)/guests $(B)/guest_images.list > $@.tmp && mv $@.tmp $@
 
-$(B)/guest_table.o: $(B)/guest_table.c $(GUEST_ELFS)
+# Each image once, LZ-packed (hv/lz.h): the suite's images share most of their code.
+$(B)/lzpack: scripts/lzpack.c hv/lz.c hv/lz.h | $(DEPS_OK)
+	@echo "  CC      $@ (host)"
+	$(Q)$(CC) -O2 $(WARN) -I. -o $@ scripts/lzpack.c hv/lz.c
+
+$(B)/guest_images.lz: $(B)/guest_table.c $(B)/lzpack
+	@echo "  LZPACK  $@"
+	$(Q)$(B)/lzpack $@ $$(cat $(B)/guest_images.list) >/dev/null
+
+$(B)/guest_table.o: $(B)/guest_table.c $(B)/guest_images.lz
 	@echo "  CC      $<"
 	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
 

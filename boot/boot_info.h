@@ -36,6 +36,9 @@ struct boot_framebuffer {
 	u32 width, height, pixels_per_line, format;
 };
 
+/* The largest pool boot/ reserves for the hypervisor; hv/mm.c sizes its page bitmap to it. */
+#define BOOT_POOL_MAX_BYTES (256ull << 20)
+
 struct boot_info {
 	u64 image_base, image_size;
 	u64 pool_base, pool_size; /* physically contiguous, 2 MiB aligned: the hypervisor's page allocator */

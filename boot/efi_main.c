@@ -7,7 +7,7 @@
 #include "hv/cmdline.h"
 #include "hv/fmt.h"
 
-#define POOL_MAX_BYTES (256ull << 20)
+#define POOL_MAX_BYTES BOOT_POOL_MAX_BYTES
 #define POOL_MIN_BYTES (48ull << 20)
 #define HV_STACK_BYTES (64ull << 10)
 #define GUEST_FILE_MAX_BYTES (64ull << 20)
@@ -151,17 +151,22 @@ static void load_file(EFI_FILE_HANDLE root, const char *path)
 /* Every guest image and module the command line names. */
 static void load_guest_files(EFI_FILE_HANDLE root)
 {
-	static struct cmdline cl; /* too large for the firmware's stack */
+	struct cmdline *cl; /* too large for the firmware's stack, and kept out of the EFI file's .data */
 	char module[CMDLINE_NAME_MAX];
 
-	cmdline_parse(boot_info.cmdline, &cl); /* errors are reported by hv_main, which parses again */
-	for (u32 i = 0; i < cl.nguests; i++) {
-		load_file(root, cl.guests[i].path);
-		for (u32 m = 0; m < cl.guests[i].nmods; m++) {
-			cmdline_module_file(&cl.guests[i].mods[m], module);
+	if (BS->AllocatePool(EfiLoaderData, sizeof(*cl), (void **)&cl) != EFI_SUCCESS) {
+		Print(L"microhv: no memory to read the command line's guest files\n");
+		return;
+	}
+	cmdline_parse(boot_info.cmdline, cl); /* errors are reported by hv_main, which parses again */
+	for (u32 i = 0; i < cl->nguests; i++) {
+		load_file(root, cl->guests[i].path);
+		for (u32 m = 0; m < cl->guests[i].nmods; m++) {
+			cmdline_module_file(&cl->guests[i].mods[m], module);
 			load_file(root, module);
 		}
 	}
+	BS->FreePool(cl);
 }
 
 static void find_firmware_tables(EFI_SYSTEM_TABLE *st)

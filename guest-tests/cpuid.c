@@ -37,6 +37,9 @@ static void check_hypervisor_leaves(void)
 	CHECK_EQ(info.eax, MICROHV_ABI_VERSION, "hv_abi_version");
 	if (!CHECK(info.ebx == MICROHV_BACKEND_SVM || info.ebx == MICROHV_BACKEND_VMX, "hv_backend_known"))
 		tap_diag("0x40000001 EBX = 0x%x", info.ebx);
+	/* The TSC rate microhv calibrated (kHz): the runtime's INIT/SIPI delays are timed with it (tsc.h). */
+	if (!CHECK(info.ecx != 0 && tsc_khz() == info.ecx, "hv_tsc_khz"))
+		tap_diag("0x40000001 ECX = %u, tsc_khz() = %llu", info.ecx, tsc_khz());
 }
 
 static void check_version_hypercall(void)
@@ -48,7 +51,7 @@ static void check_version_hypercall(void)
 
 static const char *const microhv_only[] = {
 	"leaf7_ebx6_fdp_excptn_only", "leaf7_ebx13_zero_fcs_fds", "hv_leaf_max", "hv_signature_ebx",
-	"hv_signature_ecx", "hv_signature_edx", "hv_abi_version", "hv_backend_known", "hc_version",
+	"hv_signature_ecx", "hv_signature_edx", "hv_abi_version", "hv_backend_known", "hv_tsc_khz", "hc_version",
 };
 
 void test_main(void)

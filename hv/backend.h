@@ -56,11 +56,12 @@ struct backend {
 	 * vCPU's vlapic (hv/apic/vlapic.h) stays the truth: the back end copies it to the hardware before an
 	 * entry and what the guest changed there back into it at the exit.
 	 * apic_changed(): the core changed v's vlapic: only its interrupt state (IRR, ISR, TMR, TPR) if
-	 * `registers` is false, anything (registers, mode, base) if true. The hardware's copy is refreshed
+	 * `regs` is VLAPIC_REGS_NONE, those registers too for a VLAPIC_REG_BIT() mask (after a guest write:
+	 * vlapic_regs_written()), anything (mode, base) for VLAPIC_REGS_ALL. The hardware's copy is refreshed
 	 * before v runs again. v need not be the loaded vCPU.
 	 * apic_delivers(): true if the hardware delivers v's pending fixed interrupts itself (virtual-interrupt
 	 * delivery): the core then injects none and opens no interrupt window for them. */
-	void (*apic_changed)(struct vcpu *v, bool registers);
+	void (*apic_changed)(struct vcpu *v, u64 regs);
 	bool (*apic_delivers)(struct vcpu *v);
 	/* Puts state into the VMCB/VMCS that the next VM entry must refuse (proves entry failures are caught). */
 	void (*break_next_entry)(struct vcpu *v);

@@ -15,7 +15,17 @@ void console_configure(enum console_target target, u16 serial_port, const struct
 void console_write(const char *s, size_t n);
 void console_vprintf(const char *fmt, va_list ap);
 void console_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Waits until the UART has shifted out every byte (before powering off). */
+/* Waits until the UART has shifted out every byte, the queued ones included (before powering off). */
 void console_drain(void);
+/* From now on UART output is queued in pool memory (mm.h must be up) and sent by console_poll(). */
+void console_buffer(void);
+/* The run loop's call: sends what the UART can take now, without waiting. */
+extern u64 console_queued;
+void console_pump(void);
+static inline void console_poll(void)
+{
+	if (console_queued)
+		console_pump();
+}
 
 #endif

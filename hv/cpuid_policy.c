@@ -153,7 +153,7 @@ static void build_topology(struct cpuid_policy *p, u32 leaf, const struct cpuid_
 static void build_hypervisor(struct cpuid_policy *p, const struct cpuid_vm_config *cfg)
 {
 	const u32 base[4] = { MICROHV_CPUID_INFO, MICROHV_SIG_EBX, MICROHV_SIG_ECX, MICROHV_SIG_EDX };
-	const u32 info[4] = { MICROHV_ABI_VERSION, cfg->backend_kind, 0, 0 };
+	const u32 info[4] = { MICROHV_ABI_VERSION, cfg->backend_kind, cfg->tsc_khz, 0 };
 	add(p, MICROHV_CPUID_BASE, 0, base);
 	add(p, MICROHV_CPUID_INFO, 0, info);
 }

@@ -17,6 +17,7 @@ struct cpuid_vm_config {
 	u32 backend_kind; /* MICROHV_BACKEND_* */
 	u32 vcpu_count;
 	bool x2apic;      /* the virtual APIC is present: APIC, x2APIC and TSC-deadline bits set */
+	u32 tsc_khz;      /* the calibrated TSC rate, reported in 0x40000001 ECX (0: unknown) */
 };
 
 struct cpuid_leaf {

@@ -5,6 +5,12 @@
 
 static enum finish_action finish_action = FINISH_HALT;
 static void (*shutdown_fn)(void);
+static u64 entry_tsc; /* TSC at hv_entry: under Bochs the TSC counts instructions, so the run's cost */
+
+void finish_mark_entry(void)
+{
+	entry_tsc = rdtsc();
+}
 
 void finish_configure(enum finish_action action, void (*firmware_shutdown)(void))
 {
@@ -33,6 +39,8 @@ void hv_finish(enum hv_status status)
 {
 	static bool called_firmware;
 	irq_disable();
+	console_drain(); /* what is still queued belongs to the run: count it */
+	console_printf("# microhv: %llu TSC ticks after firmware (instructions under Bochs)\n", rdtsc() - entry_tsc);
 	console_printf("# microhv: finished: %s (status 0x%x)\n", status_name(status), status);
 	console_drain();
 	if (finish_action == FINISH_DEBUG_PORT)

@@ -17,6 +17,8 @@ enum hv_status {
 #define HV_DEBUG_EXIT_PORT 0xF4
 
 void finish_configure(enum finish_action action, void (*firmware_shutdown)(void));
+/* Called first in hv_entry: the run's TSC cost is printed from there at the end. */
+void finish_mark_entry(void);
 void hv_finish(enum hv_status status) __attribute__((noreturn));
 
 #endif

@@ -7,7 +7,7 @@
 
 /* CPUID leaf 0x40000000: EAX = highest hypervisor leaf, EBX:ECX:EDX = "microhv\0\0\0\0\0". */
 #define MICROHV_CPUID_BASE 0x40000000u
-#define MICROHV_CPUID_INFO 0x40000001u /* EAX = ABI version, EBX = back end (MICROHV_BACKEND_*) */
+#define MICROHV_CPUID_INFO 0x40000001u /* EAX = ABI version, EBX = back end (MICROHV_BACKEND_*), ECX = TSC kHz */
 #define MICROHV_SIG_EBX 0x7263696du   /* "micr" */
 #define MICROHV_SIG_ECX 0x0076686fu   /* "ohv\0" */
 #define MICROHV_SIG_EDX 0x00000000u

@@ -43,15 +43,22 @@ static void print_summary(const struct suite_totals *t, u64 start_ms)
 
 void hv_entry(struct boot_info *bi)
 {
-	static struct cmdline cl; /* large (every guest's options): not on the hypervisor's stack */
 	static char cmdline_text[BOOT_CMDLINE_MAX];
 
+	finish_mark_entry();
 	console_init();
-	int cmdline_err = cmdline_parse(bi->cmdline, &cl);
-	log_threshold = cl.log_level;
-	console_configure(cl.console, cl.serial_port, &bi->fb);
-	finish_configure(cl.finish, bi->shutdown);
 	mm_init(bi->pool_base, bi->pool_size);
+	/* Large (every guest's options): neither on the hypervisor's stack nor in the EFI file's .data. */
+	struct cmdline *cl = mm_alloc_pages(ALIGN_UP(sizeof(*cl), PAGE_SIZE) / PAGE_SIZE, PAGE_SIZE);
+	if (!cl) {
+		console_printf("Bail out! microhv: no memory for the command line\n");
+		hv_finish(HV_STATUS_PANIC);
+	}
+	int cmdline_err = cmdline_parse(bi->cmdline, cl);
+	log_threshold = cl->log_level;
+	console_configure(cl->console, cl->serial_port, &bi->fb);
+	finish_configure(cl->finish, bi->shutdown);
+	console_buffer();
 	host_mmu_describe(bi);
 	cpu_setup_bsp(highest_ram_address(bi));
 	log_info("microhv " MICROHV_VERSION ": image at 0x%llx, %llu MiB pool, command line '%s'", bi->image_base,
@@ -64,13 +71,13 @@ void hv_entry(struct boot_info *bi)
 		hv_finish(HV_STATUS_BAD_CMDLINE);
 	}
 	if (cmdline_err) {
-		console_printf("Bail out! microhv: bad command line: %s\n", cl.error);
+		console_printf("Bail out! microhv: bad command line: %s\n", cl->error);
 		hv_finish(HV_STATUS_BAD_CMDLINE);
 	}
-	if (!runner_selection_valid(&cl))
+	if (!runner_selection_valid(cl))
 		hv_finish(HV_STATUS_BAD_CMDLINE);
-	if (cl.selftest)
-		selftest_run(cl.selftest);
+	if (cl->selftest)
+		selftest_run(cl->selftest);
 	const struct backend *be = backend_probe();
 	if (!be || be->cpu_init()) {
 		console_printf("Bail out! microhv: cannot enable hardware virtualization on this CPU\n");
@@ -78,8 +85,8 @@ void hv_entry(struct boot_info *bi)
 	}
 	host_tick_start();
 	guest_xstate_probe();
-	log_info("back end %s, platform %s", be->name, cl.platform);
-	struct suite_totals totals = runner_run_suite(be, &cl, bi);
+	log_info("back end %s, platform %s", be->name, cl->platform);
+	struct suite_totals totals = runner_run_suite(be, cl, bi);
 	print_summary(&totals, start_ms);
 	hv_finish(totals.failed ? HV_STATUS_SOME_FAILED : HV_STATUS_ALL_PASSED);
 }

@@ -1,25 +1,22 @@
-/* A bitmap page allocator: one bit per 4 KiB page of the pool. Simple, and contiguous runs are easy. */
+/* A bitmap page allocator: one bit per 4 KiB page of the pool (bitmap.c searches it a word at a time).
+ * Simple, and contiguous runs are easy. */
 #include "mm.h"
+#include "../boot/boot_info.h"
+#include "bitmap.h"
 #include "fmt.h"
 #include "log.h"
 #include "x86.h"
 
-#define MAX_POOL_PAGES (1ull << 20) /* 4 GiB of pool */
-#define BITS_PER_WORD 64
+/* Sized to the largest pool boot/ reserves (8 KiB of bitmap for 256 MiB): the bitmap is in .data, which
+ * is in the EFI file. */
+#define MAX_POOL_PAGES (BOOT_POOL_MAX_BYTES / PAGE_SIZE)
 
-static u64 used_bitmap[MAX_POOL_PAGES / BITS_PER_WORD];
+static u64 used_bitmap[MAX_POOL_PAGES / BITMAP_WORD_BITS];
 static u64 pool_base, pool_pages, free_pages;
-
-static bool page_used(u64 i) { return used_bitmap[i / BITS_PER_WORD] & BIT(i % BITS_PER_WORD); }
 
 static void mark(u64 first, u64 count, bool used)
 {
-	for (u64 i = first; i < first + count; i++) {
-		if (used)
-			used_bitmap[i / BITS_PER_WORD] |= BIT(i % BITS_PER_WORD);
-		else
-			used_bitmap[i / BITS_PER_WORD] &= ~BIT(i % BITS_PER_WORD);
-	}
+	bitmap_assign(used_bitmap, first, count, used);
 	free_pages = used ? free_pages - count : free_pages + count;
 }
 
@@ -35,16 +32,12 @@ void *mm_alloc_pages(u64 count, u64 align)
 	u64 step = MAX(align, PAGE_SIZE) / PAGE_SIZE;
 	u64 first = (ALIGN_UP(pool_base, step * PAGE_SIZE) - pool_base) / PAGE_SIZE;
 
-	for (u64 start = first; start + count <= pool_pages; start += step) {
-		u64 n = 0;
-		while (n < count && !page_used(start + n))
-			n++;
-		if (n == count) {
-			mark(start, count, true);
-			void *p = phys_to_virt(pool_base + start * PAGE_SIZE);
-			zero_qwords(p, count * PAGE_SIZE / sizeof(u64));
-			return p;
-		}
+	u64 start = count ? bitmap_find_run(used_bitmap, pool_pages, first, step, count) : BITMAP_NO_RUN;
+	if (start != BITMAP_NO_RUN) {
+		mark(start, count, true);
+		void *p = phys_to_virt(pool_base + start * PAGE_SIZE);
+		zero_qwords(p, count * PAGE_SIZE / sizeof(u64));
+		return p;
 	}
 	log_error("out of memory: %llu contiguous pages wanted, %llu free", count, free_pages);
 	return NULL;

@@ -1,6 +1,7 @@
 /* One physical CPU runs every vCPU of a VM: a FIFO run queue, round robin with the watchdog tick as the
  * slice, and a vCPU that spins (PAUSE) or blocks (HLT, wait-for-SIPI) gives the CPU up at once. */
 #include "sched.h"
+#include "console.h"
 #include "cr0.h"
 #include "fmt.h"
 #include "guest_xstate.h"
@@ -11,12 +12,23 @@
 #include "apic/vapic.h"
 #include "platform/irq_sources.h"
 
+/* Is a PAUSE worth a VM exit for the running vCPU? Only while another vCPU waits in the run queue: with
+ * nobody to yield to, a spin loop's exit only slows the spinner (issue 12). A vCPU that a timer or an
+ * IPI would wake is served at the slice's end (set for the next APIC timer) or at the exit that sends
+ * the IPI. Kept up to date where the queue changes, so the exit path pays nothing for it. */
+static void update_pause_exiting(struct vm *vm)
+{
+	if (vm->running)
+		vm->running->pause_exiting = vm->runq.len != 0;
+}
+
 static void runq_push(struct vm *vm, struct vcpu *v)
 {
 	struct run_queue *q = &vm->runq;
 	q->slot[(q->head + q->len) % VM_MAX_VCPUS] = (u16)v->id;
 	q->len++;
 	v->queued = true;
+	update_pause_exiting(vm);
 }
 
 /* The first queued vCPU that is still runnable (one that INIT stopped meanwhile is dropped). */
@@ -64,8 +76,10 @@ struct vcpu *sched_switch(struct vm *vm, struct vcpu *prev)
 	if (prev) {
 		prev->yield = false;
 		if (prev->state == VCPU_RUNNABLE) {
-			if (!vm->runq.len)
+			if (!vm->runq.len) {
+				update_pause_exiting(vm);
 				return prev;
+			}
 			runq_push(vm, prev);
 		}
 	}
@@ -79,6 +93,7 @@ struct vcpu *sched_switch(struct vm *vm, struct vcpu *prev)
 		vm->switches++;
 	}
 	vm->running = next;
+	update_pause_exiting(vm);
 	if (next->start_pending && start_at_sipi(next))
 		return NULL;
 	return next;
@@ -113,8 +128,10 @@ bool sched_idle(struct vm *vm, u64 deadline_tsc)
 		return false;
 	}
 	u64 until = MIN(next, deadline_tsc);
-	while (rdtsc() < until)
+	while (rdtsc() < until) {
+		console_poll(); /* idle: the console's line is the only thing to serve */
 		cpu_relax();
+	}
 	if (rdtsc() >= deadline_tsc && rdtsc() < next) {
 		vm_stop(vm, VM_TIMEOUT, vm->vcpus[0].rip, "every vCPU halted at the watchdog deadline");
 		return false;

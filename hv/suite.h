@@ -42,6 +42,8 @@ struct suite_entry {
 	u32 nmods;
 	enum tap_problem expect_tap; /* for EXPECT_FAIL_TAP */
 	u32 ram_mib;             /* 0: VM_DEFAULT_RAM_BYTES (the built-in guests); guest= files: mem= */
+	/* A built-in guest (image NULL): its image in the unpacked builtin_images (suite_image()). */
+	u32 image_offset, image_size;
 };
 
 /* A group of suite.txt ("@NAME member member ..."), selected with test=@NAME. */
@@ -54,5 +56,15 @@ extern const struct suite_entry builtin_suite[];
 extern const u32 builtin_suite_count;
 extern const struct suite_group builtin_groups[];
 extern const u32 builtin_group_count;
+/* Every built-in image once, LZ-packed (hv/lz.h, scripts/lzpack.c); builtin_images_size unpacked. */
+extern const u8 builtin_images_packed[], builtin_images_packed_end[];
+extern const u64 builtin_images_size;
+
+/* The guest's image: a guest= file's own, or a built-in one (unpacked from the EFI file at the first
+ * call). NULL with *why set if it cannot be had. */
+const u8 *suite_image(const struct suite_entry *t, u64 *size, const char **why);
+/* Unpacks the built-in images now, if not done yet (the runner calls it before it starts timing the
+ * first built-in guest, so that guest's time does not include it). */
+void suite_images_unpack(void);
 
 #endif

@@ -21,6 +21,14 @@ struct tap_line {
 /* Parses one line. Anything that is not a test line, plan or bail-out is TAP_OTHER. */
 void tap_parse_line(const char *line, struct tap_line *out);
 
+/* May the runner leave out its echo of the guest's result line `raw` (parsed into `l`), because the
+ * console filter (scripts/console-filter.sh) writes it back into the logs from the re-printed suite line
+ * "ok M - PLATFORM/GUEST/DESC[ # SKIP ...]"? Only when that gives `raw` back byte for byte: the guest's
+ * number is `number` (1 + the lines left out so far: the filter counts the same), the description is a
+ * case name (docs/guest-abi.md section 6), and the line is "ok|not ok N - DESC", with " # DIRECTIVE"
+ * only on an ok SKIP. */
+bool tap_line_rebuildable(const char *raw, const struct tap_line *l, u32 number);
+
 /* A guest's whole TAP stream, fed line by line; the verdict says whether it proves anything. */
 enum tap_problem {
 	TAP_FINE,              /* results numbered 1..N, plan 1..N, at least one real pass, nothing failed */

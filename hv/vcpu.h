@@ -82,6 +82,7 @@ struct vcpu {
 	u8 start_vector;
 	u64 slice_end_tsc;     /* the back end should return to the core by then (watchdog tick, APIC timer) */
 	bool slice_for_timer;  /* ... and that moment is a guest APIC timer, not just the watchdog tick */
+	bool pause_exiting;    /* intercept PAUSE: another vCPU waits to run (sched.c keeps it) */
 	struct vlapic apic;    /* its virtual local APIC (hv/apic/) */
 	struct guest_xstate xstate; /* FPU/SSE/AVX, DR0-3, DR6, CR2 (hv/guest_xstate.h) */
 	struct stored_msrs msrs;    /* MSRs with a value and no effect (hv/msr_stored.h) */

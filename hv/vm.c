@@ -1,5 +1,6 @@
 /* VM lifecycle and the run loop. */
 #include "vm.h"
+#include "console.h"
 #include "events.h"
 #include "exit.h"
 #include "fmt.h"
@@ -33,7 +34,8 @@ struct vm *vm_create(const struct backend *be, const char *name, u64 ram_size, c
 	vm->timers_dirty = true;
 	/* One policy for the VM's final vCPU count (topology leaves, HTT), built once. */
 	const struct cpuid_vm_config cfg = { .backend_kind = be->kind, .vcpu_count = MAX(config->vcpus, 1u),
-					     .x2apic = true };
+					     .x2apic = true,
+					     .tsc_khz = (u32)(tsc_hz() / 1000) };
 	cpuid_policy_build(&vm->cpuid, host_cpuid, &cfg);
 	if (!vm->ram || be->vm_init(vm)) {
 		vm_destroy(vm);
@@ -179,6 +181,7 @@ void vm_run(struct vm *vm, u64 deadline_tsc)
 		vm->be->run(v, &exit);
 		v->stats.exits++;
 		exit_dispatch(v, &exit);
+		console_poll(); /* the queued console output, while the line is free */
 	}
 	uart_flush(&vm->uart);
 }

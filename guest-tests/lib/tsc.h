@@ -1,18 +1,24 @@
-/* Waiting on the TSC. There is no reference clock to calibrate the TSC against under microhv (no PIT,
- * and the APIC timer runs at the TSC rate), so a duration is converted with an assumed TSC rate of
- * TSC_ASSUMED_KHZ, chosen above any real one: a wait always lasts at least what was asked on every
- * CPU whose TSC is slower. That is the safe side for the two uses here: the SDM's minimum delays
- * between INIT and SIPI, and "nothing arrives within N ms" checks. On an emulator (TSC = instruction
- * count on Bochs) a "millisecond" is simply that many ticks. */
+/* Waiting on the TSC. There is no reference clock to calibrate the TSC against in a VM (no PIT, and
+ * the APIC timer runs at the TSC rate), so the rate comes from microhv, which calibrated it against the
+ * host's PIT and reports it in CPUID 0x40000001 ECX (kHz, docs/guest-abi.md section 3). Without that
+ * leaf (plain QEMU, make run-direct) a duration is converted with an assumed rate of TSC_ASSUMED_KHZ,
+ * chosen above any real one: a wait then lasts at least what was asked on every CPU whose TSC is slower.
+ * That is the safe side for the uses here: the SDM's minimum delays between INIT and SIPI, and "nothing
+ * arrives within N ms" checks. On Bochs the TSC counts instructions, and microhv's rate is Bochs's
+ * emulated one (ips), so a "millisecond" is what the emulated PIT calls one. */
 #ifndef GUEST_TSC_H
 #define GUEST_TSC_H
 
 #include "hv/types.h"
 #include "x86.h"
 
-#define TSC_ASSUMED_KHZ 4000000ull /* 4 GHz */
-#define TSC_PER_US (TSC_ASSUMED_KHZ / 1000)
-#define TSC_PER_MS TSC_ASSUMED_KHZ
+#define TSC_ASSUMED_KHZ 4000000ull /* 4 GHz: only where microhv does not say */
+
+/* The TSC rate in kHz: microhv's CPUID 0x40000001 ECX, else TSC_ASSUMED_KHZ (read once). */
+u64 tsc_khz(void);
+
+#define TSC_PER_MS tsc_khz()
+#define TSC_PER_US (tsc_khz() / 1000 ? tsc_khz() / 1000 : 1)
 
 /* The TSC value `us` microseconds from now. */
 static inline u64 tsc_deadline_us(u64 us)

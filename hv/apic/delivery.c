@@ -105,7 +105,7 @@ static void map_build_architectural(struct apic_map *m, const struct apic_target
 
 		if (!a->hw_enabled || a->vcpu_id >= APIC_MAX_VCPUS)
 			continue;
-		m->any_xapic |= !a->x2apic;
+		m->xapic_count += !a->x2apic;
 		if (id <= XAPIC_MAX_ID) {
 			m->next[i] = m->head[id];
 			m->head[id] = (u16)i;
@@ -123,7 +123,7 @@ static void map_build_32bit_ids(struct apic_map *m, const struct apic_target *t,
 
 		if (!a->hw_enabled || a->vcpu_id >= APIC_MAX_VCPUS)
 			continue;
-		m->any_xapic |= !a->x2apic;
+		m->xapic_count += !a->x2apic;
 		if (a->x2apic || a->vcpu_id > XAPIC_MAX_ID)
 			m->head[a->vcpu_id] = (u16)i;
 		if (!a->x2apic && m->head[a->xapic_id] == APIC_MAP_NONE)
@@ -137,11 +137,70 @@ void apic_map_build(struct apic_map *m, const struct apic_target *t, u32 n, cons
 		n = APIC_MAX_VCPUS;
 	map_clear(m);
 	m->use_32bit_ids = f->use_32bit_ids;
-	m->any_xapic = false;
+	m->xapic_count = 0;
 	if (f->use_32bit_ids)
 		map_build_32bit_ids(m, t, n);
 	else
 		map_build_architectural(m, t, n);
+	m->any_xapic = m->xapic_count != 0;
+}
+
+/* The physical ID t is listed under in the architectural map (map_build_architectural()). */
+static u32 listed_id(const struct apic_target *a)
+{
+	return a->x2apic ? a->vcpu_id : a->xapic_id;
+}
+
+static bool in_map(const struct apic_target *a)
+{
+	return a->hw_enabled && a->vcpu_id < APIC_MAX_VCPUS;
+}
+
+static void map_remove(struct apic_map *m, u32 i, const struct apic_target *a)
+{
+	if (!in_map(a))
+		return;
+	m->xapic_count -= !a->x2apic;
+	if (listed_id(a) <= XAPIC_MAX_ID) {
+		u16 *p = &m->head[listed_id(a)];
+		for (u32 k = 0; *p != APIC_MAP_NONE && *p != i && k < APIC_MAX_VCPUS; k++) /* bounded: never spin */
+			p = &m->next[*p];
+		if (*p == i)
+			*p = m->next[i];
+		m->next[i] = APIC_MAP_NONE;
+	}
+	if (a->vcpu_id > XAPIC_MAX_ID)
+		m->head[a->vcpu_id] = APIC_MAP_NONE;
+}
+
+/* Into its list in ascending index order, as the rebuild leaves the lists. */
+static void map_insert(struct apic_map *m, u32 i, const struct apic_target *a)
+{
+	if (!in_map(a))
+		return;
+	m->xapic_count += !a->x2apic;
+	if (listed_id(a) <= XAPIC_MAX_ID) {
+		u16 *p = &m->head[listed_id(a)];
+		for (u32 k = 0; *p != APIC_MAP_NONE && *p < i && k < APIC_MAX_VCPUS; k++)
+			p = &m->next[*p];
+		m->next[i] = *p;
+		*p = (u16)i;
+	}
+	if (a->vcpu_id > XAPIC_MAX_ID)
+		m->head[a->vcpu_id] = (u16)i;
+}
+
+void apic_map_update(struct apic_map *m, const struct apic_target *t, u32 n, u32 i, const struct apic_target *old,
+		     const struct apic_flags *f)
+{
+	n = MIN(n, APIC_MAX_VCPUS);
+	if (f->use_32bit_ids || m->use_32bit_ids || i >= n) {
+		apic_map_build(m, t, n, f);
+		return;
+	}
+	map_remove(m, i, old);
+	map_insert(m, i, &t[i]);
+	m->any_xapic = m->xapic_count != 0;
 }
 
 /* ---- Delivery ---- */

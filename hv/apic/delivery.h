@@ -88,6 +88,7 @@ struct apic_map {
 	u16 next[APIC_MAX_VCPUS];
 	bool use_32bit_ids; /* the flag the map was built with; apic_route() follows it */
 	bool any_xapic;     /* some enabled APIC is in xAPIC mode, for which destination 0xFF is a broadcast */
+	u32 xapic_count;    /* how many: any_xapic kept by apic_map_update() */
 };
 
 /* The read-only x2APIC LDR (SDM §11.12.10.2): cluster = id[31:4] in bits 31:16, 1 << id[3:0] in 15:0. */
@@ -106,6 +107,13 @@ bool apic_match_dest(const struct apic_flags *f, const struct apic_target *t, co
  *       and head[xapic_id] = i for xAPIC-mode vCPUs only if that slot is still empty: the first vCPU wins,
  *       later aliases are unreachable by that ID (spec §5.2 "With USE_32BIT_IDS", §5.3 rows 3 and 6). */
 void apic_map_build(struct apic_map *m, const struct apic_target *t, u32 n, const struct apic_flags *f);
+
+/* t[i] alone changed, from *old: makes m what apic_map_build(m, t, n, f) would, in O(1 + the aliases of
+ * the old and new ID) with use_32bit_ids off (one vCPU's INIT or x2APIC switch must not cost a rebuild
+ * over every vCPU: issue 12). With use_32bit_ids on, where the first xAPIC alias by index owns a slot, or
+ * when m was built with the other setting, it rebuilds (as KVM does for that case). */
+void apic_map_update(struct apic_map *m, const struct apic_target *t, u32 n, u32 i, const struct apic_target *old,
+		     const struct apic_flags *f);
 
 /* Route one message from src (NULL for IOAPIC/MSI) to the n targets; writes the accepting targets' indices
  * to receivers[] (room for n entries) and returns how many there are. Rules (spec §5.4 "After matching"):

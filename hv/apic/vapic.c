@@ -16,11 +16,13 @@
 #define APIC_REG_STRIDE 0x10u /* x2APIC MSR = 800H + xAPIC offset / 16 (SDM Vol. 3A §11.12.1.2) */
 #define X2APIC_CPUID_ECX BIT(21)
 
-static void refresh_routing(struct vm *vm)
+/* v's APIC changed (ID, LDR, DFR, enables, mode): its routing target, and the map for it alone. */
+static void refresh_routing(struct vcpu *v)
 {
-	for (u32 i = 0; i < vm->nvcpus; i++)
-		vlapic_to_target(&vm->vcpus[i].apic, &vm->apic_targets[i]);
-	apic_map_build(&vm->apic_map, vm->apic_targets, vm->nvcpus, &vm->apic_flags);
+	struct vm *vm = v->vm;
+	struct apic_target old = vm->apic_targets[v->id];
+	vlapic_to_target(&v->apic, &vm->apic_targets[v->id]);
+	apic_map_update(&vm->apic_map, vm->apic_targets, vm->nvcpus, v->id, &old, &vm->apic_flags);
 }
 
 /* A periodic timer fires at most every 200 us after its first expiry, as KVM clamps it
@@ -34,6 +36,7 @@ static void refresh_routing(struct vm *vm)
 #define MIN_TIMER_PERIOD_TICKS (1ull << 16)
 
 static void registers_changed(struct vcpu *v);
+#define APPLY_ALL (~0u) /* apply(): a write that is no page register */
 
 void vapic_vcpu_reset(struct vcpu *v)
 {
@@ -42,8 +45,11 @@ void vapic_vcpu_reset(struct vcpu *v)
 					      .broadcast_quirk = !vm->config.no_broadcast_quirk };
 	vlapic_reset(&v->apic, v->id, v->id == 0);
 	v->apic.min_period_tsc = MAX(tsc_hz() / US_PER_S * MIN_TIMER_PERIOD_US, MIN_TIMER_PERIOD_TICKS);
-	/* Only this vCPU's view: the map is built once all vCPUs exist (vapic_build_routing()). */
+	/* Only this vCPU's view: the map is built once all vCPUs exist (vapic_build_routing()); until then
+	 * it is a valid empty one, so that an update before that never follows a zeroed list. */
 	vlapic_to_target(&v->apic, &vm->apic_targets[v->id]);
+	if (v->id == 0)
+		apic_map_build(&vm->apic_map, vm->apic_targets, 0, &vm->apic_flags);
 	vm->timers_dirty = true;
 	registers_changed(v);
 }
@@ -58,17 +64,17 @@ void vapic_build_routing(struct vm *vm)
  * after a register write, only the interrupt state after an interrupt was accepted. */
 static void registers_changed(struct vcpu *v)
 {
-	v->vm->be->apic_changed(v, true);
+	v->vm->be->apic_changed(v, VLAPIC_REGS_ALL);
 }
 
 static void interrupts_changed(struct vcpu *v)
 {
-	v->vm->be->apic_changed(v, false);
+	v->vm->be->apic_changed(v, VLAPIC_REGS_NONE);
 }
 
 void vapic_state_changed(struct vcpu *v)
 {
-	refresh_routing(v->vm);
+	refresh_routing(v);
 	v->vm->timers_dirty = true;
 	registers_changed(v);
 }
@@ -87,12 +93,14 @@ void vapic_deliver(struct vm *vm, const struct apic_irq *irq, const struct vcpu 
 	}
 }
 
-/* After a register write: its effects, and the back end's copy of the registers. */
-static void apply(struct vcpu *v, const struct vlapic_effects *fx)
+/* After a write to register `offset` (APPLY_ALL: one that may change them all, IA32_APIC_BASE): its
+ * effects, and the back end's copy of what it changed. */
+static void apply(struct vcpu *v, u32 offset, const struct vlapic_effects *fx)
 {
-	registers_changed(v);
+	bool all = fx->mode_changed || offset == APPLY_ALL;
+	v->vm->be->apic_changed(v, all ? VLAPIC_REGS_ALL : vlapic_regs_written(offset));
 	if (fx->map_changed || fx->mode_changed)
-		refresh_routing(v->vm);
+		refresh_routing(v);
 	if (fx->timer_changed)
 		v->vm->timers_dirty = true;
 	if (fx->ipi)
@@ -106,6 +114,17 @@ static bool guest_has_x2apic(struct vcpu *v)
 	u32 r[4];
 	cpuid_policy_lookup(&v->vm->cpuid, 1, 0, v->id, r);
 	return r[CPUID_ECX] & X2APIC_CPUID_ECX;
+}
+
+/* The register an MSR write is to, for apply(). IA32_TSC_DEADLINE is in no page register: it changes only
+ * the timer, as a write to the read-only TMCCT (which the page leaves out) would. */
+static u32 written_register(u32 msr)
+{
+	if (msr == MSR_IA32_APIC_BASE)
+		return APPLY_ALL;
+	if (msr == VLAPIC_MSR_TSC_DEADLINE)
+		return VLAPIC_REG_TIMER_CURRENT;
+	return (msr - VLAPIC_X2APIC_MSR_FIRST) * APIC_REG_STRIDE;
 }
 
 int vapic_msr(struct vcpu *v, u32 msr, bool write, u64 *value)
@@ -133,7 +152,7 @@ int vapic_msr(struct vcpu *v, u32 msr, bool write, u64 *value)
 	if (err)
 		return err;
 	if (write)
-		apply(v, &fx);
+		apply(v, written_register(msr), &fx);
 	return 1;
 }
 
@@ -150,7 +169,7 @@ static void apic_page_write(struct vcpu *v, u64 offset, u8 size, u64 value)
 {
 	struct vlapic_effects fx = { .eoi_vector = -1 };
 	vlapic_mmio_write(&v->apic, rdtsc(), (u32)offset, size, (u32)value, &fx);
-	apply(v, &fx);
+	apply(v, (u32)offset, &fx);
 }
 
 bool vapic_mmio(struct vcpu *v, const struct exit_mem *m)
@@ -182,7 +201,8 @@ void vapic_write_done(struct vcpu *v, u32 offset, u32 value)
 		vlapic_msr_write(&v->apic, now, VLAPIC_X2APIC_MSR_FIRST + offset / APIC_REG_STRIDE, value, &fx);
 	else /* a write that is not a whole aligned register is ignored, as by vapic_mmio() */
 		vlapic_mmio_write(&v->apic, now, offset, sizeof(u32), value, &fx);
-	apply(v, &fx); /* also when ignored: the page still holds the guest's raw value */
+	/* Also when ignored: the page still holds the guest's raw value. */
+	apply(v, vlapic_x2apic_mode(&v->apic) ? VLAPIC_REG_SELF_IPI : offset, &fx);
 }
 
 /* The hardware has already done what the model's EOI does (ISR, PPR; the exit pulled them into the

@@ -169,6 +169,16 @@ int vlapic_mmio_write(struct vlapic *a, u64 now, u32 offset, u32 size, u32 value
 int vlapic_msr_read(struct vlapic *a, u64 now, u32 msr, u64 *value);
 int vlapic_msr_write(struct vlapic *a, u64 now, u32 msr, u64 value, struct vlapic_effects *fx);
 
+/* Registers as a mask for republishing a copy of them (hv/vmx/apicv_page.c): bit offset/16 for the 64
+ * slots 000H-3F0H. VLAPIC_REGS_NONE: only the interrupt state (IRR, ISR, TMR, TPR, PPR) changed. */
+#define VLAPIC_REG_BIT(offset) (1ull << ((offset) / 0x10u))
+#define VLAPIC_REGS_NONE 0ull
+#define VLAPIC_REGS_ALL (~0ull)
+/* Which registers a guest write to register `offset` (MMIO, or its x2APIC MSR) can change, besides the
+ * interrupt state: itself, ESR (a write can latch an error), and what the write's side effects reach
+ * (SVR[8] masks every LVT; an LVT timer mode switch clears TMICT). VLAPIC_REGS_ALL for anything else. */
+u64 vlapic_regs_written(u32 offset);
+
 /* WRMSR IA32_APIC_BASE by the guest: 0 or -EINVAL (#GP) for reserved bits (0-7, 9, >= maxphyaddr), EXTD
  * without guest x2APIC, EN = 0 with EXTD = 1, x2APIC -> xAPIC, disabled -> x2APIC (SDM §11.12.5.1). */
 int vlapic_set_base(struct vlapic *a, u64 value, u8 maxphyaddr, bool guest_has_x2apic,

@@ -317,3 +317,33 @@ void vlapic_set_cr8(struct vlapic *a, u64 cr8, struct vlapic_effects *fx)
 }
 
 u64 vlapic_get_cr8(const struct vlapic *a) { return (a->tpr >> 4) & 0xF; }
+
+u64 vlapic_regs_written(u32 offset)
+{
+	const u64 esr = VLAPIC_REG_BIT(VLAPIC_REG_ESR);
+	switch (offset) {
+	case VLAPIC_REG_TPR: /* the interrupt state */
+	case VLAPIC_REG_EOI:
+	case VLAPIC_REG_SELF_IPI:
+	case VLAPIC_REG_TIMER_CURRENT: /* read-only, and not in the page (it moves) */
+		return esr;
+	case VLAPIC_REG_ID:
+	case VLAPIC_REG_LDR:
+	case VLAPIC_REG_DFR:
+	case VLAPIC_REG_ESR:
+	case VLAPIC_REG_ICR_LOW: /* in x2APIC mode the whole 64-bit ICR: one slot */
+	case VLAPIC_REG_ICR_HIGH:
+	case VLAPIC_REG_LVT_THERMAL:
+	case VLAPIC_REG_LVT_PERF:
+	case VLAPIC_REG_LVT_LINT0:
+	case VLAPIC_REG_LVT_LINT1:
+	case VLAPIC_REG_LVT_ERROR:
+	case VLAPIC_REG_TIMER_INITIAL:
+	case VLAPIC_REG_TIMER_DIVIDE:
+		return VLAPIC_REG_BIT(offset) | esr;
+	case VLAPIC_REG_LVT_TIMER:
+		return VLAPIC_REG_BIT(offset) | VLAPIC_REG_BIT(VLAPIC_REG_TIMER_INITIAL) | esr;
+	default: /* SVR, and whatever is not a plain register */
+		return VLAPIC_REGS_ALL;
+	}
+}

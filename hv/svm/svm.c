@@ -26,7 +26,8 @@ static void *iopm, *msrpm;
 static u32 next_asid = 1;
 #define SVM_MAX_ASIDS 4096u
 /* More vCPUs than ASIDs share them: the TLB entries of an ASID are flushed when another vCPU takes it. */
-static const struct svm_vcpu *asid_owner[SVM_MAX_ASIDS];
+static const struct svm_vcpu **asid_owner; /* SVM_MAX_ASIDS entries from the pool, not in the EFI file */
+#define ASID_OWNER_PAGES (SVM_MAX_ASIDS * sizeof(*asid_owner) / PAGE_SIZE)
 
 static bool svm_probe(void)
 {
@@ -56,7 +57,8 @@ static int svm_cpu_init(void)
 	host_vmcb = mm_alloc_pages(1, PAGE_SIZE);
 	iopm = mm_alloc_pages(IOPM_PAGES, PAGE_SIZE);
 	msrpm = mm_alloc_pages(MSRPM_PAGES, PAGE_SIZE);
-	if (!hsave || !host_vmcb || !iopm || !msrpm)
+	asid_owner = mm_alloc_pages(ASID_OWNER_PAGES, PAGE_SIZE);
+	if (!hsave || !host_vmcb || !iopm || !msrpm || !asid_owner)
 		return -ENOMEM;
 	wrmsr(MSR_VM_HSAVE_PA, virt_to_phys(hsave));
 	memset(iopm, 0xFF, IOPM_PAGES * PAGE_SIZE);
@@ -146,9 +148,8 @@ static int svm_vcpu_init(struct vcpu *v)
 	s->vmcb = vmcb;
 	v->arch = s;
 	struct vmcb_control *c = &vmcb->control;
-	/* A spinning vCPU (PAUSE) yields to the others; alone in its VM it has nobody to yield to. */
-	c->intercept_misc1 = (v->vm->config.vcpus > 1 ? SVM_INTERCEPT_PAUSE : 0) |
-			     SVM_INTERCEPT_CR0_SEL_WRITE | SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
+	/* PAUSE is intercepted entry by entry, while another vCPU waits (v->pause_exiting, svm_run). */
+	c->intercept_misc1 = SVM_INTERCEPT_CR0_SEL_WRITE | SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
 			     SVM_INTERCEPT_SMI | SVM_INTERCEPT_INIT |
 			     SVM_INTERCEPT_CPUID | SVM_INTERCEPT_INVD | SVM_INTERCEPT_RDPMC | SVM_INTERCEPT_HLT |
 			     SVM_INTERCEPT_IOIO_PROT | SVM_INTERCEPT_INVLPGA |
@@ -218,6 +219,9 @@ static void svm_run(struct vcpu *v, struct exit_info *e)
 	vmcb->save.rsp = v->gpr[GPR_RSP];
 	vmcb->save.rip = v->rip;
 	vmcb->save.rflags = v->rflags;
+	/* A spinning vCPU (PAUSE) yields to another that waits; with none waiting the exit is wasted. */
+	if (v->pause_exiting != !!(vmcb->control.intercept_misc1 & SVM_INTERCEPT_PAUSE))
+		vmcb->control.intercept_misc1 ^= SVM_INTERCEPT_PAUSE;
 	do {
 		svm_world_switch(v, virt_to_phys(vmcb), virt_to_phys(host_vmcb));
 		vmcb->control.tlb_control = 0;
@@ -379,7 +383,7 @@ static void svm_request_nmi_window(struct vcpu *v)
 }
 
 /* No AVIC on these platforms: the core emulates the APIC and injects its interrupts; nothing to refresh. */
-static void svm_apic_changed(struct vcpu *v, bool registers)
+static void svm_apic_changed(struct vcpu *v, u64 regs)
 {
 }
 

@@ -156,7 +156,9 @@ static void write_eoi_exit_bitmap(struct vmx_apicv *p, const struct vlapic *a)
 void vmx_apicv_publish(struct vcpu *v)
 {
 	struct vmx_apicv *p = apicv_of(v);
-	if (p->dirty & APICV_DIRTY_REGISTERS) {
+	if ((p->dirty & APICV_DIRTY_REGISTERS) && p->dirty_regs != VLAPIC_REGS_ALL) {
+		apicv_page_publish_regs(p->page, &v->apic, p->mode, p->dirty_regs); /* a write: mode unchanged */
+	} else if (p->dirty & APICV_DIRTY_REGISTERS) {
 		enum apicv_mode mode = apicv_mode_of(&v->apic, v->vm->ram_size);
 		if (mode == APICV_MODE_XAPIC && !((struct vmx_vm *)v->vm->arch)->apic_tree_ready)
 			mode = APICV_MODE_TRAP;
@@ -167,6 +169,7 @@ void vmx_apicv_publish(struct vcpu *v)
 		apicv_page_publish_interrupts(p->page, &v->apic);
 	}
 	p->dirty = 0;
+	p->dirty_regs = VLAPIC_REGS_NONE;
 	/* VM entry loads RVI/SVI from here, then virtualizes PPR and evaluates pending virtual interrupts:
 	 * whatever the core accepted into IRR is delivered when the guest can take it (SDM §27.3.2.5). */
 	vmcs_write(VMCS_GUEST_INTR_STATUS, apicv_intr_status(&v->apic));
@@ -215,11 +218,13 @@ void vmx_apicv_decode_exit(struct vcpu *v, u32 basic, u64 qual, struct exit_info
 	}
 }
 
-void vmx_apic_changed(struct vcpu *v, bool registers)
+void vmx_apic_changed(struct vcpu *v, u64 regs)
 {
 	struct vmx_apicv *p = apicv_of(v);
-	if (p->on)
-		p->dirty |= registers ? APICV_DIRTY_REGISTERS : APICV_DIRTY_INTERRUPTS;
+	if (!p->on)
+		return;
+	p->dirty |= regs ? APICV_DIRTY_REGISTERS : APICV_DIRTY_INTERRUPTS;
+	p->dirty_regs |= regs;
 }
 
 bool vmx_apic_delivers(struct vcpu *v)

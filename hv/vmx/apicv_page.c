@@ -82,35 +82,44 @@ void apicv_page_publish_interrupts(u8 *page, const struct vlapic *a)
 
 /* None of the registers in the read lists is time-dependent (the current count is left out), so the
  * reads are made at time 0. */
-static void publish_xapic(u8 *page, struct vlapic *a)
+static void publish_xapic(u8 *page, struct vlapic *a, u64 regs)
 {
 	for (u32 s = 0; s < ARRAY_SIZE(xapic_reads); s++)
 		for (u32 r = 0; r < xapic_reads[s].count; r++) {
 			u32 offset = xapic_reads[s].first + r * REG_STRIDE, value;
+			if (!(regs & VLAPIC_REG_BIT(offset)))
+				continue;
 			vlapic_mmio_read(a, 0, offset, sizeof(value), &value);
 			put32(page, offset, value);
 		}
 }
 
-static void publish_x2apic(u8 *page, struct vlapic *a)
+static void publish_x2apic(u8 *page, struct vlapic *a, u64 regs)
 {
 	for (u32 s = 0; s < ARRAY_SIZE(x2apic_reads); s++)
 		for (u32 r = 0; r < x2apic_reads[s].count; r++) {
 			u32 offset = x2apic_reads[s].first + r * REG_STRIDE;
 			u64 value;
+			if (!(regs & VLAPIC_REG_BIT(offset)))
+				continue;
 			vlapic_msr_read(a, 0, msr_of(offset), &value);
 			put32(page, offset, (u32)value);
 			put32(page, offset + HIGH_DWORD, (u32)(value >> 32));
 		}
 }
 
-void apicv_page_publish(u8 *page, struct vlapic *a, enum apicv_mode mode)
+void apicv_page_publish_regs(u8 *page, struct vlapic *a, enum apicv_mode mode, u64 regs)
 {
 	apicv_page_publish_interrupts(page, a);
 	if (mode == APICV_MODE_XAPIC)
-		publish_xapic(page, a);
+		publish_xapic(page, a, regs);
 	else if (mode == APICV_MODE_X2APIC)
-		publish_x2apic(page, a);
+		publish_x2apic(page, a, regs);
+}
+
+void apicv_page_publish(u8 *page, struct vlapic *a, enum apicv_mode mode)
+{
+	apicv_page_publish_regs(page, a, mode, VLAPIC_REGS_ALL);
 }
 
 void apicv_page_pull(struct vlapic *a, const u8 *page, enum apicv_mode mode)

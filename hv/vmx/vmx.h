@@ -28,6 +28,7 @@ extern struct inject_caps vmx_inject_caps;
 struct vmx_apicv {
 	bool on;              /* the VMCS virtualizes this vCPU's APIC */
 	u8 dirty;             /* APICV_DIRTY_*: what changed in the vlapic since the page was written */
+	u64 dirty_regs;       /* with APICV_DIRTY_REGISTERS: which (VLAPIC_REG_BIT(), VLAPIC_REGS_ALL) */
 	bool idle;            /* the vlapic had no IRR and no ISR bit at the last publish or pull */
 	enum apicv_mode mode; /* what the VMCS is set up for */
 	u8 *page;             /* the virtual-APIC page */
@@ -43,6 +44,7 @@ struct vmx_vcpu {
 	u64 next_rip;
 	u64 exit_rsp, exit_rflags; /* as read at the last exit: unchanged values need no VMWRITE */
 	u64 preemption_value;      /* the preemption-timer field as last written */
+	bool pause_exiting;        /* PROC_PAUSE_EXITING as last written (v->pause_exiting) */
 	bool event_pending;        /* VM-entry interruption information holds an event for the next entry */
 	u64 msr_shadow[NUM_VREGS]; /* guest MSRs the VMCS does not hold */
 	u16 vpid;
@@ -81,7 +83,7 @@ void vmx_apicv_vcpu_destroy(struct vmx_vcpu *x);
 void vmx_apicv_publish(struct vcpu *v);
 void vmx_apicv_pull_all(struct vcpu *v);
 void vmx_apicv_decode_exit(struct vcpu *v, u32 basic, u64 qual, struct exit_info *e);
-void vmx_apic_changed(struct vcpu *v, bool registers);
+void vmx_apic_changed(struct vcpu *v, u64 regs);
 bool vmx_apic_delivers(struct vcpu *v);
 
 /* After every VM exit: what the guest changed in the virtual-APIC page without an exit goes back into the

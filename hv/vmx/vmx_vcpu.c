@@ -153,8 +153,9 @@ static void setup_controls(struct vcpu *v, struct vmx_vcpu *x)
 {
 	const struct vmx_caps *c = &vmx_caps;
 	vmcs_write(VMCS_PIN_CONTROLS, c->pin);
-	/* A spinning vCPU yields to the others; alone in its VM it has nobody to yield to. */
-	vmcs_write(VMCS_PRIMARY_CONTROLS, v->vm->config.vcpus > 1 ? c->primary | PROC_PAUSE_EXITING : c->primary);
+	/* PAUSE exiting is switched entry by entry, while another vCPU waits (v->pause_exiting, vmx_run). */
+	vmcs_write(VMCS_PRIMARY_CONTROLS, c->primary);
+	x->pause_exiting = false;
 	vmcs_write(VMCS_SECONDARY_CONTROLS, c->secondary);
 	vmcs_write(VMCS_EXIT_CONTROLS, c->exit);
 	vmcs_write(VMCS_ENTRY_CONTROLS, c->entry);
@@ -261,6 +262,11 @@ static void vmx_run(struct vcpu *v, struct exit_info *e)
 	if (v->rflags != x->exit_rflags)
 		vmcs_write(VMCS_GUEST_RFLAGS, v->rflags);
 	vmcs_write(VMCS_GUEST_RIP, v->rip);
+	/* A spinning vCPU (PAUSE) yields to another that waits; with none waiting the exit is wasted. */
+	if (v->pause_exiting != x->pause_exiting) {
+		vmcs_write(VMCS_PRIMARY_CONTROLS, vmread(VMCS_PRIMARY_CONTROLS) ^ PROC_PAUSE_EXITING);
+		x->pause_exiting = v->pause_exiting;
+	}
 	if (vmx_caps.pin & PIN_PREEMPTION_TIMER) {
 		/* A whole watchdog slice unless a guest APIC timer is due sooner (then exactly until it). */
 		u64 ticks = vmx_caps.preemption_ticks;

@@ -229,6 +229,37 @@ static void test_intr_status_idle_eoi_exit(void **state)
 	assert_true(eoi_exit[2] == 0);
 }
 
+/* After a guest write to any register, with any of these values, republishing only the registers
+ * vlapic_regs_written() names leaves the page exactly as a whole publish does (xAPIC and x2APIC). */
+static void test_publish_regs_after_write_equals_full(void **state)
+{
+	static const u32 values[] = { 0, 0xFFFFFFFFu, 0x000000FFu, 0x000100FEu, 0x00040041u, 0x12345678u, 0x40u,
+				      0x000201F1u, 0x0Fu };
+	static u8 partial[APICV_PAGE_SIZE];
+	for (int x2 = 0; x2 < 2; x2++)
+		for (u32 off = 0; off < PAGE_REGS * STRIDE; off += STRIDE)
+			for (u32 k = 0; k < ARRAY_SIZE(values); k++) {
+				struct vlapic a;
+				busy_xapic(&a);
+				enum apicv_mode mode = x2 ? APICV_MODE_X2APIC : APICV_MODE_XAPIC;
+				if (x2)
+					assert_int_equal(vlapic_set_base(&a, X2APIC_BASE, MAXPHYADDR, true, NULL), 0);
+				apicv_page_publish(page, &a, mode);
+				if (x2)
+					vlapic_msr_write(&a, 200, MSR(off), values[k], NULL);
+				else
+					vlapic_mmio_write(&a, 200, off, 4, values[k], NULL);
+				memcpy(partial, page, sizeof(page));
+				apicv_page_publish_regs(partial, &a, mode, vlapic_regs_written(off));
+				apicv_page_publish(page, &a, mode);
+				if (memcmp(partial, page, sizeof(page)))
+					fail_msg("%s write of 0x%x to 0x%x: the partial publish differs", x2 ? "x2APIC" : "xAPIC",
+						 values[k], off);
+			}
+	assert_true(vlapic_regs_written(SVR_REG) == VLAPIC_REGS_ALL); /* SVR[8] masks every LVT */
+	assert_true(vlapic_regs_written(ICR_LO) == (VLAPIC_REG_BIT(ICR_LO) | VLAPIC_REG_BIT(0x280)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_publish_trap_mode_interrupt_state_only),
 		cmocka_unit_test(test_publish_interrupts_equals_full),
 		cmocka_unit_test(test_pull),
+		cmocka_unit_test(test_publish_regs_after_write_equals_full),
 		cmocka_unit_test(test_intr_status_idle_eoi_exit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -368,6 +368,26 @@ static void test_no_invented_features(void **state)
 
 /* ---- Hypervisor leaves ---- */
 
+/* 0x40000001 ECX is the TSC rate microhv calibrated, in kHz, the same on every vCPU: a guest times its
+ * INIT/SIPI delays with it (there is no PIT or HPET to calibrate against in the VM). */
+static void test_hypervisor_tsc_khz(void **state)
+{
+	static const u32 rates[] = { 0, 1, 20000, 2593906, 0xFFFFFFFFu };
+	for (unsigned i = 0; i < NPROFILES; i++) {
+		for (unsigned k = 0; k < sizeof(rates) / sizeof(rates[0]); k++) {
+			const struct cpuid_vm_config cfg = { .backend_kind = cpuid_profiles[i]->backend_kind,
+							     .vcpu_count = 3, .x2apic = true, .tsc_khz = rates[k] };
+			host_profile = cpuid_profiles[i];
+			cpuid_policy_build(&pol, fake_cpuid, &cfg);
+			for (u32 vcpu = 0; vcpu < 3; vcpu++) {
+				assert_int_equal(look(0x40000001, 0, vcpu, ECX), rates[k]);
+				assert_int_equal(look(0x40000001, 0, vcpu, EDX), 0);
+				assert_int_equal(look(0x40000000, 0, vcpu, EAX), 0x40000001);
+			}
+		}
+	}
+}
+
 static void test_hypervisor_leaves(void **state)
 {
 	for (unsigned i = 0; i < NPROFILES; i++) {
@@ -783,6 +803,7 @@ int main(void)
 		T(test_htt_bit),
 		T(test_no_invented_features),
 		T(test_hypervisor_leaves),
+		T(test_hypervisor_tsc_khz),
 		T(test_leaf1_ebx_ids),
 		T(test_topology),
 		T(test_topology_leaf_1f),

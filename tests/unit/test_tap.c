@@ -307,6 +307,47 @@ static void test_problem_names(void **state)
 	assert_string_equal(tap_problem_name((enum tap_problem)99), "?");
 }
 
+/* The runner leaves out its echo of a result line only when the console filter can write it back from
+ * the suite line exactly: canonical "ok|not ok N - CASE", N the expected one, " # ..." only on an ok SKIP. */
+static bool rebuildable(const char *line, u32 number)
+{
+	parse(line);
+	return tap_line_rebuildable(line, &t, number);
+}
+
+static void test_rebuildable_lines(void **state)
+{
+	assert_true(rebuildable("ok 1 - gp_with_ec_value", 1));
+	assert_true(rebuildable("not ok 7 - cpu3-online", 7));
+	assert_true(rebuildable("ok 3 - df_on_ist # SKIP not running under microhv", 3));
+	assert_true(rebuildable("ok 3 - df_on_ist # skip lower case", 3));
+	assert_false(rebuildable("ok 1 - gp_with_ec_value", 2));   /* not the number the filter counts */
+	assert_false(rebuildable("ok 2 - gp_with_ec_value", 1));
+	assert_false(rebuildable("ok 01 - x", 1));                 /* the filter would write "ok 1" */
+	assert_false(rebuildable("ok 1 x", 1));                    /* no "- " */
+	assert_false(rebuildable("ok 1 -  x", 1));                 /* two spaces */
+	assert_false(rebuildable("ok 1 - x ", 1));                 /* trailing blank */
+	assert_false(rebuildable("ok  1 - x", 1));
+	assert_false(rebuildable("ok 1 - x # TODO later", 1));     /* the suite line drops a non-SKIP directive */
+	assert_false(rebuildable("not ok 1 - x # SKIP why", 1));   /* so does a not ok's */
+	assert_false(rebuildable("ok 1 - x #SKIP why", 1));        /* "# " is how the suite line writes it */
+	assert_false(rebuildable("ok 1 - has space", 1));          /* not a case name */
+	assert_false(rebuildable("ok 1 - a/b", 1));                /* a slash would split the suite line wrong */
+	assert_false(rebuildable("ok 1 - a:b", 1));
+	assert_false(rebuildable("ok 1 - ", 1));
+	assert_false(rebuildable("ok 1", 1));
+	assert_false(rebuildable("ok 1 - completed", 1));          /* the runner's own last case names */
+	assert_false(rebuildable("ok 1 - misbehaviour-detected", 1));
+	assert_false(rebuildable("not ok 1 - load", 1));
+	assert_false(rebuildable("1..1", 1));
+	assert_false(rebuildable("# ok 1 - x", 1));
+	assert_false(rebuildable("Bail out! ok 1 - x", 1));
+	char longname[TAP_TEXT_MAX + 16] = "ok 1 - ";
+	memset(longname + 7, 'a', TAP_TEXT_MAX);                  /* cut to TAP_TEXT_MAX - 1 by the parser */
+	longname[7 + TAP_TEXT_MAX] = '\0';
+	assert_false(rebuildable(longname, 1));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -326,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_stream_numbering),
 		cmocka_unit_test(test_stream_only_skips),
 		cmocka_unit_test(test_problem_names),
+		cmocka_unit_test(test_rebuildable_lines),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
