@@ -123,6 +123,7 @@ struct vlapic {
 	/* Timer state (see vlapic_timer_next()). */
 	bool timer_armed;
 	u64 timer_expiry;  /* virtual TSC of the next expiry, when armed */
+	bool timer_reloaded; /* periodic: past its first expiry (later periods may be stretched to min_period_tsc) */
 	u64 tsc_deadline;  /* IA32_TSC_DEADLINE as the guest reads it (0 = disarmed) */
 
 	/* Events accepted for the CPU rather than into IRR; the caller consumes (clears) them. */

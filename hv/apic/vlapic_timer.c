@@ -51,7 +51,15 @@ void vlapic_timer_write_initial(struct vlapic *a, u64 now, u32 value, struct vla
 	a->timer_initial = value;
 	a->timer_armed = value != 0 && (mode == VLAPIC_TIMER_ONESHOT || mode == VLAPIC_TIMER_PERIODIC);
 	a->timer_expiry = a->timer_armed ? now + value * divide_by(a->timer_divide) : 0;
+	a->timer_reloaded = false;
 	fx->timer_changed = true;
+}
+
+/* A periodic timer's period after its first expiry: the count times the divider, at least min_period_tsc. */
+static u64 periodic_period(const struct vlapic *a)
+{
+	u64 period = a->timer_initial * divide_by(a->timer_divide);
+	return period < a->min_period_tsc ? a->min_period_tsc : period;
 }
 
 /* Divide configuration written while counting: the remaining time is rescaled to the new divider, i.e. the
@@ -69,12 +77,30 @@ void vlapic_timer_write_divide(struct vlapic *a, u64 now, u32 value, struct vlap
 	fx->timer_changed = true;
 }
 
+/* A periodic count reloads at 0 (SDM §11.5.4): it never reads 0 or above the initial count. Before the
+ * model's own re-arm (the next exit) the expiry may already be past: the count then stands where the new
+ * period has brought it. A period stretched to min_period_tsc counts the initial count down over the
+ * longer time, so the guest still sees initial..1. */
+static u32 periodic_current(const struct vlapic *a, u64 now)
+{
+	u64 div = divide_by(a->timer_divide), period = periodic_period(a);
+	bool reloaded = a->timer_reloaded || now >= a->timer_expiry;
+	u64 remaining = now < a->timer_expiry ? a->timer_expiry - now : period - (now - a->timer_expiry) % period;
+	if (!reloaded || period == a->timer_initial * div)
+		return (u32)((remaining + div - 1) / div);
+	return (u32)((remaining * a->timer_initial + period - 1) / period);
+}
+
 u32 vlapic_timer_current(const struct vlapic *a, u64 now)
 {
 	u64 div = divide_by(a->timer_divide);
 
 	/* SDM §11.5.4.1: in TSC-deadline mode the current count always reads 0. */
-	if (!a->timer_armed || timer_mode(a) == VLAPIC_TIMER_TSC_DEADLINE || now >= a->timer_expiry)
+	if (!a->timer_armed || timer_mode(a) == VLAPIC_TIMER_TSC_DEADLINE)
+		return 0;
+	if (timer_mode(a) == VLAPIC_TIMER_PERIODIC)
+		return periodic_current(a, now);
+	if (now >= a->timer_expiry)
 		return 0;
 	return (u32)((a->timer_expiry - now + div - 1) / div);
 }
@@ -116,10 +142,9 @@ bool vlapic_timer_fire(struct vlapic *a, u64 now)
 		vlapic_accept(a, (u8)(lvt & LVT_VECTOR), APIC_DM_FIXED, true, false);
 
 	if (timer_mode(a) == VLAPIC_TIMER_PERIODIC) {
-		u64 period = a->timer_initial * divide_by(a->timer_divide);
-		if (period < a->min_period_tsc)
-			period = a->min_period_tsc;
+		u64 period = periodic_period(a);
 		u64 next = a->timer_expiry + period;
+		a->timer_reloaded = true;
 		a->timer_expiry = next > now ? next : now + period; /* late by >= 1 period: fire once, re-arm */
 		return true;
 	}

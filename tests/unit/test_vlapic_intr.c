@@ -264,6 +264,38 @@ static void test_timer_periodic(void **state)
 	assert_int_equal(vlapic_timer_next(&a), 0);
 }
 
+/* A periodic count reloads at 0 (SDM §11.5.4): read before the model re-arms (the expiry already past)
+ * it stands in the new period, never at 0; and a period stretched to min_period_tsc still counts from
+ * the initial count down to 1, never above it. */
+static void test_timer_periodic_current_count(void **state)
+{
+	struct vlapic a;
+	setup(&a);
+	wr(&a, 0, LVTT, PERIODIC | 0x31, NULL);
+	wr(&a, 0, TDCR, DIV1, NULL);
+	wr(&a, 0, TMICT, 100, NULL);
+	assert_int_equal(rd(&a, 100, TMCCT), 100); /* expired, not yet fired: reloaded */
+	assert_int_equal(rd(&a, 130, TMCCT), 70);
+	assert_int_equal(rd(&a, 199, TMCCT), 1);
+
+	setup(&a);
+	a.min_period_tsc = 1000; /* the owner's floor: 10 times the count */
+	wr(&a, 0, LVTT, PERIODIC | 0x31, NULL);
+	wr(&a, 0, TDCR, DIV1, NULL);
+	wr(&a, 0, TMICT, 100, NULL);
+	assert_int_equal(rd(&a, 50, TMCCT), 50);   /* the first period is not stretched */
+	assert_int_equal(rd(&a, 100, TMCCT), 100); /* past it: the stretched period begins at the count */
+	assert_int_equal(rd(&a, 600, TMCCT), 50);
+	assert_true(vlapic_timer_fire(&a, 600));
+	assert_int_equal(vlapic_timer_next(&a), 1100);
+	for (u64 t = 600; t < 1100; t += 37) {
+		u32 c = rd(&a, t, TMCCT);
+		if (c < 1 || c > 100)
+			fail_msg("stretched period: count %u at %llu", c, (unsigned long long)t);
+	}
+	assert_int_equal(rd(&a, 1099, TMCCT), 1);
+}
+
 static void test_timer_masked_counts_without_interrupt(void **state)
 {
 	struct vlapic a;
@@ -355,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_timer_one_shot),
 		cmocka_unit_test(test_timer_divide_values),
 		cmocka_unit_test(test_timer_periodic),
+		cmocka_unit_test(test_timer_periodic_current_count),
 		cmocka_unit_test(test_timer_masked_counts_without_interrupt),
 		cmocka_unit_test(test_timer_tsc_deadline),
 		cmocka_unit_test(test_timer_tsc_deadline_masked),
