@@ -256,7 +256,7 @@ static int decode_entry(struct cursor *c, struct insn *out, struct op e)
 	return decode_modrm_form(c, out, &e);
 }
 
-/* ---- SSE moves (decoded and named, not emulated) ---- */
+/* ---- SSE moves (emulated between memory and an XMM register: mmio_emul.c) ---- */
 
 enum sse_prefix { SSE_PFX_NONE, SSE_PFX_66, SSE_PFX_F3, SSE_PFX_F2 };
 

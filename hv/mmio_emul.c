@@ -2,6 +2,7 @@
  * and only then commits registers and RFLAGS. */
 #include "mmio_emul.h"
 #include "alu.h"
+#include "fmt.h"
 
 #define PAGE_BYTES 0x1000ull
 #define PAGE_OFFSET_MASK (PAGE_BYTES - 1)
@@ -286,16 +287,62 @@ static int emulate_string(const struct insn *in, struct emul_cpu *cpu, const str
 	return EMUL_DONE;
 }
 
+/* ---- SSE moves ---- */
+
+#define XMM_BYTES 16
+#define XMM_ALIGN_MASK 15u
+#define SSE_CHUNK 8 /* a 16-byte operand reaches the device as two 8-byte accesses, low half first */
+
+/* The forms that need a 16-byte-aligned memory operand (#GP(0) otherwise, SDM Vol. 2 MOVAPS, MOVAPD,
+ * MOVDQA, MOVNTPS, MOVNTPD, MOVNTDQ). */
+static bool sse_needs_alignment(u8 sse)
+{
+	return sse == SSE_MOVAPS || sse == SSE_MOVAPD || sse == SSE_MOVDQA || sse == SSE_MOVNTPS ||
+	       sse == SSE_MOVNTPD || sse == SSE_MOVNTDQ;
+}
+
+/* A move between memory and an XMM register. A load narrower than 16 bytes (MOVD, MOVQ, MOVSS, MOVSD
+ * from memory) zeroes the rest of the register; the register changes only once every read succeeded. */
+static int emulate_sse(const struct insn *in, struct emul_cpu *cpu, const struct emul_bus *bus)
+{
+	u64 la = ea_linear(in, cpu);
+	u8 size = in->rm_size, loaded[XMM_BYTES] = { 0 };
+
+	if (!cpu->xmm)
+		return EMUL_UNSUPPORTED;
+	if (sse_needs_alignment(in->sse) && (la & XMM_ALIGN_MASK))
+		return EMUL_FAULT_GP;
+	if ((la & PAGE_OFFSET_MASK) + size > PAGE_BYTES)
+		return EMUL_CROSSES_PAGE;
+	for (u8 off = 0; off < size; off += SSE_CHUNK) {
+		u8 chunk = size - off < SSE_CHUNK ? size - off : SSE_CHUNK;
+		u64 v = 0;
+		int rc;
+		if (in->writes_rm) {
+			memcpy(&v, cpu->xmm + off, chunk);
+			rc = mem_write(bus, la + off, chunk, v);
+		} else {
+			rc = mem_read(bus, la + off, chunk, &v);
+			memcpy(loaded + off, &v, chunk);
+		}
+		if (rc)
+			return rc;
+	}
+	if (!in->writes_rm)
+		memcpy(cpu->xmm, loaded, XMM_BYTES);
+	return EMUL_DONE;
+}
+
 /* ---- entry ---- */
 
 int mmio_emulate(const struct insn *in, struct emul_cpu *cpu, const struct emul_bus *bus)
 {
 	if (in->kind >= INSN_MOVS && in->kind <= INSN_SCAS)
 		return emulate_string(in, cpu, bus);
-	if (in->kind == INSN_SSE_MOV)
-		return EMUL_UNSUPPORTED;
 	if (!in->rm_is_mem)
 		return EMUL_NO_MEMORY;
+	if (in->kind == INSN_SSE_MOV)
+		return emulate_sse(in, cpu, bus);
 	switch (in->kind) {
 	case INSN_MOV_STORE:
 	case INSN_MOV_IMM:
@@ -326,7 +373,7 @@ int mmio_emulate(const struct insn *in, struct emul_cpu *cpu, const struct emul_
 
 bool mmio_only_accesses_ea(const struct insn *in)
 {
-	if (!in->rm_is_mem || in->kind == INSN_PUSH || in->kind == INSN_POP || in->kind == INSN_SSE_MOV)
+	if (!in->rm_is_mem || in->kind == INSN_PUSH || in->kind == INSN_POP)
 		return false;
 	if (in->kind >= INSN_MOVS && in->kind <= INSN_SCAS)
 		return false;
@@ -342,6 +389,7 @@ const char *emul_result_name(int result)
 	case EMUL_NO_MEMORY: return "no memory operand";
 	case EMUL_CROSSES_PAGE: return "access crosses a page boundary";
 	case EMUL_BUS_ERROR: return "access refused";
+	case EMUL_FAULT_GP: return "#GP(0)";
 	default: return "unknown emulation result";
 	}
 }

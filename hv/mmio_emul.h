@@ -26,6 +26,7 @@ enum emul_result {
 	EMUL_NO_MEMORY = -2,     /* no memory operand: not an instruction that accesses a device */
 	EMUL_CROSSES_PAGE = -3,  /* an access crosses a 4-KiB page boundary: nothing of it was done */
 	EMUL_BUS_ERROR = -4,     /* the bus refused an access (it knows why) */
+	EMUL_FAULT_GP = -5,      /* the instruction raises #GP(0) (a misaligned MOVAPS/MOVDQA/MOVNT*): nothing done */
 };
 
 /* Iterations of a REP string instruction per call: bounds the time one exit can take. */
@@ -45,6 +46,8 @@ struct emul_cpu {
 	u64 rip;             /* the instruction's own address (RIP-relative operands) */
 	const u64 *seg_base; /* NUM_SEGS bases */
 	u8 stack_size;       /* PUSH/POP stack-address size: 8 in 64-bit mode, else SS.B ? 4 : 2 */
+	u8 *xmm;             /* INSN_SSE_MOV: the 16 bytes of the XMM register ModRM.reg names (NULL: not
+			      * emulated); the caller writes them back to the register after a load */
 };
 
 /* Emulates `in`; returns an enum emul_result. */

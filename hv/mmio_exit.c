@@ -6,6 +6,7 @@
 #include "guest_walk.h"
 #include "mmio_emul.h"
 #include "vm.h"
+#include "x86.h"
 
 struct mmio_bus {
 	struct vcpu *v;
@@ -117,7 +118,7 @@ static void emul_cpu_of(struct vcpu *v, const struct insn *in, u64 seg_base[NUM_
 	if (in->mode != CPU_MODE_64 || in->mem.seg == SEG_FS || in->mem.seg == SEG_GS)
 		guest_segment_bases(v, seg_base);
 	*cpu = (struct emul_cpu){ v->gpr, &v->rflags, v->rip, seg_base,
-				  in->mode == CPU_MODE_64 ? 8 : in->mode == CPU_MODE_32 ? 4 : 2 };
+				  in->mode == CPU_MODE_64 ? 8 : in->mode == CPU_MODE_32 ? 4 : 2, NULL };
 }
 
 void mmio_exit_emulate(struct vcpu *v, const struct exit_mem *m, const struct mmio_device *dev)
@@ -138,9 +139,18 @@ void mmio_exit_emulate(struct vcpu *v, const struct exit_mem *m, const struct mm
 			b.known_linear = PAGE_FRAME(la);
 	}
 	struct emul_bus bus = { bus_read, bus_write, &b };
+	u8 xmm[16];
+	if (in.kind == INSN_SSE_MOV) {
+		xmm_read(in.reg.num, xmm);
+		cpu.xmm = xmm;
+	}
 	int rc = mmio_emulate(&in, &cpu, &bus);
+	if (rc == EMUL_DONE && in.kind == INSN_SSE_MOV && !in.writes_rm)
+		xmm_write(in.reg.num, xmm);
 	if (rc == EMUL_DONE)
 		vcpu_skip_emulated(v, in.len);
+	else if (rc == EMUL_FAULT_GP)
+		hv_inject_exception(v, VEC_GP, true, 0, 0);
 	else if (rc == EMUL_CROSSES_PAGE) /* half of it would reach whatever lies above: not emulated */
 		vm_stop(v->vm, VM_BAD_ACCESS, v->rip, "%u-byte %s at %s 0x%llx straddles the end of a page",
 			in.rm_size, insn_name(&in), dev->name, m->gpa);

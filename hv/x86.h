@@ -206,6 +206,29 @@ static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
 /* Opens a one-instruction window in which a pending host interrupt is taken. */
 static inline void irq_window(void) { __asm__ volatile("sti; nop; cli" ::: "memory"); }
 static inline void halt(void) { __asm__ volatile("hlt"); }
+
+/* The 16 bytes of XMM register n (0-15), which hold the running vCPU's value while microhv handles its
+ * exit (hv/ is built without SSE; guest_xstate.c switches the register file only between vCPUs). The
+ * legacy encoding leaves bits 255:128 of YMMn alone, as the guest's own SSE move would. */
+#define XMM_CASE(n, store, buf)                                                                    \
+	case n:                                                                                    \
+		if (store)                                                                         \
+			__asm__ volatile("movdqu %%xmm" #n ", %0" : "=m"(*(u8(*)[16])(buf)));      \
+		else                                                                               \
+			__asm__ volatile("movdqu %0, %%xmm" #n ::"m"(*(const u8(*)[16])(buf)));    \
+		break;
+static inline void xmm_access(u32 n, bool store, u8 buf[16])
+{
+	switch (n & 15) {
+		XMM_CASE(0, store, buf) XMM_CASE(1, store, buf) XMM_CASE(2, store, buf) XMM_CASE(3, store, buf)
+		XMM_CASE(4, store, buf) XMM_CASE(5, store, buf) XMM_CASE(6, store, buf) XMM_CASE(7, store, buf)
+		XMM_CASE(8, store, buf) XMM_CASE(9, store, buf) XMM_CASE(10, store, buf) XMM_CASE(11, store, buf)
+		XMM_CASE(12, store, buf) XMM_CASE(13, store, buf) XMM_CASE(14, store, buf) XMM_CASE(15, store, buf)
+	}
+}
+#undef XMM_CASE
+static inline void xmm_read(u32 n, u8 out[16]) { xmm_access(n, true, out); }
+static inline void xmm_write(u32 n, const u8 in[16]) { xmm_access(n, false, (u8 *)in); }
 #endif
 
 #endif

@@ -88,7 +88,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	memcpy(bus.page, content, n);
 	memcpy(before, gpr, sizeof(gpr));
 
-	struct emul_cpu cpu = { gpr, &rflags, 0x400000, seg_base, mode == CPU_MODE_64 ? 8 : mode == CPU_MODE_32 ? 4 : 2 };
+	u8 xmm[16] = { 0 };
+	struct emul_cpu cpu = { gpr, &rflags, 0x400000, seg_base, mode == CPU_MODE_64 ? 8 : mode == CPU_MODE_32 ? 4 : 2, xmm };
 	struct emul_bus eb = { bus_read, bus_write, &bus };
 	int rc = mmio_emulate(&in, &cpu, &eb);
 

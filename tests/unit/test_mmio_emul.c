@@ -198,7 +198,7 @@ static void run_case(const struct ecase *c)
 	seg_bases_for(c->mode, seg_base);
 	if (insn_decode(c->bytes, c->n, c->mode, &in))
 		fail_msg("%s: does not decode: %s", c->text, in.reason);
-	struct emul_cpu cpu = { gpr, &rflags, 0x400000, seg_base, c->mode == M64 ? 8 : c->mode == M32 ? 4 : 2 };
+	struct emul_cpu cpu = { gpr, &rflags, 0x400000, seg_base, c->mode == M64 ? 8 : c->mode == M32 ? 4 : 2, NULL };
 	struct emul_bus bus = { fake_read, fake_write, &f };
 	int rc = mmio_emulate(&in, &cpu, &bus);
 	if (rc != c->rc)
@@ -246,12 +246,70 @@ static void test_access_counts(void **state)
 		struct insn in;
 		memset(&f, 0, sizeof(f));
 		assert_int_equal(insn_decode(counts[i].bytes, counts[i].n, M64, &in), 0);
-		struct emul_cpu cpu = { gpr, &rflags, 0, seg_base, 8 };
+		struct emul_cpu cpu = { gpr, &rflags, 0, seg_base, 8, NULL };
 		struct emul_bus bus = { fake_read, fake_write, &f };
 		assert_int_equal(mmio_emulate(&in, &cpu, &bus), EMUL_DONE);
 		if (f.reads != counts[i].reads || f.writes != counts[i].writes)
 			fail_msg("%s: %u reads, %u writes", counts[i].text, f.reads, f.writes);
 	}
+}
+
+/* SSE moves between the device and an XMM register (the caller's 16-byte copy): loads narrower than 16
+ * bytes zero the rest, 16-byte operands are two 8-byte accesses, the aligned forms #GP(0) on a
+ * misaligned address before any access, and a failed access leaves the register alone. */
+static void test_sse_moves(void **state)
+{
+	static const struct {
+		const char *text;
+		u8 bytes[INSN_MAX_LEN];
+		u8 n;
+		int rc;
+		u8 size;     /* bytes loaded into / stored from the register */
+		bool store;
+		u32 accesses;
+	} forms[] = {
+		{ "movd xmm1,DWORD PTR [rbx]", B("\x66\x0f\x6e\x0b"), EMUL_DONE, 4, false, 1 },
+		{ "movq xmm2,QWORD PTR [rbx]", B("\xf3\x0f\x7e\x13"), EMUL_DONE, 8, false, 1 },
+		{ "movss xmm0,DWORD PTR [rbx]", B("\xf3\x0f\x10\x03"), EMUL_DONE, 4, false, 1 },
+		{ "movdqu xmm0,XMMWORD PTR [rbx]", B("\xf3\x0f\x6f\x03"), EMUL_DONE, 16, false, 2 },
+		{ "movaps xmm5,XMMWORD PTR [rbx]", B("\x0f\x28\x2b"), EMUL_DONE, 16, false, 2 },
+		{ "movdqa xmm0,XMMWORD PTR [rbx+0x4] (misaligned)", B("\x66\x0f\x6f\x43\x04"), EMUL_FAULT_GP, 0, false, 0 },
+		{ "movd DWORD PTR [rbx],xmm3", B("\x66\x0f\x7e\x1b"), EMUL_DONE, 4, true, 1 },
+		{ "movq QWORD PTR [rbx],xmm3", B("\x66\x0f\xd6\x1b"), EMUL_DONE, 8, true, 1 },
+		{ "movups XMMWORD PTR [rbx],xmm0", B("\x0f\x11\x03"), EMUL_DONE, 16, true, 2 },
+		{ "movntdq XMMWORD PTR [rbx+0x8],xmm0 (misaligned)", B("\x66\x0f\xe7\x43\x08"), EMUL_FAULT_GP, 0, true, 0 },
+		{ "movdqu xmm0,XMMWORD PTR [rbx+0xfd8] (crosses the page)", B("\xf3\x0f\x6f\x83\xd8\x0f\x00\x00"), EMUL_CROSSES_PAGE, 0, false, 0 },
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(forms); i++) {
+		static struct fake f;
+		u64 gpr[NUM_GPRS] = { [GPR_RBX] = RBX_VALUE }, seg_base[NUM_SEGS] = { 0 }, rflags = 0;
+		u8 xmm[16], before[16], dev_before[16];
+		struct insn in;
+		memset(&f, 0, sizeof(f));
+		for (unsigned b = 0; b < 16; b++) {
+			f.dev[DEV_SLOT + b] = (u8)(0x11 * (b + 1));
+			xmm[b] = before[b] = (u8)(0xA0 + b);
+		}
+		memcpy(dev_before, f.dev + DEV_SLOT, 16);
+		if (insn_decode(forms[i].bytes, forms[i].n, M64, &in))
+			fail_msg("%s: does not decode: %s", forms[i].text, in.reason);
+		struct emul_cpu cpu = { gpr, &rflags, 0, seg_base, 8, xmm };
+		struct emul_bus bus = { fake_read, fake_write, &f };
+		int rc = mmio_emulate(&in, &cpu, &bus);
+		if (rc != forms[i].rc || f.reads + f.writes != forms[i].accesses)
+			fail_msg("%s: result %d, %u accesses", forms[i].text, rc, f.reads + f.writes);
+		for (unsigned b = 0; b < 16; b++) {
+			u8 reg_want = before[b], dev_want = dev_before[b];
+			if (rc == EMUL_DONE && !forms[i].store)
+				reg_want = b < forms[i].size ? dev_before[b] : 0;
+			if (rc == EMUL_DONE && forms[i].store && b < forms[i].size)
+				dev_want = before[b];
+			if (xmm[b] != reg_want || f.dev[DEV_SLOT + b] != dev_want)
+				fail_msg("%s: byte %u: register 0x%02x (want 0x%02x), device 0x%02x (want 0x%02x)",
+					 forms[i].text, b, xmm[b], reg_want, f.dev[DEV_SLOT + b], dev_want);
+		}
+	}
+	assert_string_equal(emul_result_name(EMUL_FAULT_GP), "#GP(0)");
 }
 
 /* Only instructions whose one access is at the EA let the caller skip the page walk. */
@@ -269,6 +327,7 @@ static void test_only_accesses_ea(void **state)
 		{ B("\xff\x33"), false },                            /* push QWORD PTR [rbx]: the stack too */
 		{ B("\xf3\xa5"), false },                            /* rep movsd */
 		{ B("\x89\xc8"), false },                            /* mov eax,ecx: no memory */
+		{ B("\x66\x0f\x6e\x0b"), true },                     /* movd xmm1,DWORD PTR [rbx] */
 	};
 	for (unsigned i = 0; i < ARRAY_SIZE(forms); i++) {
 		struct insn in;
@@ -283,6 +342,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_emulate),
 		cmocka_unit_test(test_access_counts),
+		cmocka_unit_test(test_sse_moves),
 		cmocka_unit_test(test_only_accesses_ea),
 	};
 
