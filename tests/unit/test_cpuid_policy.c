@@ -16,6 +16,7 @@
 
 #include "hv/cpuid_policy.h"
 #include "hv/guest_abi.h"
+#include "hv/xcr0.h"
 #include "cpuid_profiles.h"
 
 #define EAX 0
@@ -46,6 +47,7 @@ struct override {
 };
 
 static const struct cpuid_profile *host_profile;
+static bool build_without_xsave; /* as on a host where microhv could not use XSAVE */
 static struct override overrides[4];
 static unsigned noverrides;
 
@@ -74,14 +76,27 @@ static void add_override(u32 leaf, u32 subleaf, u32 reg, u32 value)
 static int reset_overrides(void **state)
 {
 	noverrides = 0;
+	build_without_xsave = false;
 	return 0;
 }
 
 static struct cpuid_policy pol;
 
+/* The XCR0 guest_xstate_probe() gives the host: every guest-policy component the host has. */
+static u64 probe_xcr0(const struct cpuid_profile *prof)
+{
+	u32 r[4];
+	cpuid_profile_read(prof, 1, 0, r);
+	if (build_without_xsave || !(r[ECX] & BIT(26)))
+		return 0;
+	cpuid_profile_read(prof, 0xD, 0, r);
+	return xcr0_guest_supported(r[EAX] | (u64)r[EDX] << 32, ~0ull);
+}
+
 static void build_kind(const struct cpuid_profile *prof, u32 vcpu_count, bool x2apic, u32 kind)
 {
-	const struct cpuid_vm_config cfg = { .backend_kind = kind, .vcpu_count = vcpu_count, .x2apic = x2apic };
+	const struct cpuid_vm_config cfg = { .backend_kind = kind, .vcpu_count = vcpu_count, .x2apic = x2apic,
+					     .host_xcr0 = probe_xcr0(prof) };
 
 	host_profile = prof;
 	memset(&pol, 0x5A, sizeof(pol));
@@ -711,10 +726,10 @@ static void test_passthrough_leaves(void **state)
 		expect_leaf(0x80000007, 0, 0, 0, 0, 0, host_reg(p, 0x80000007, 0, EDX) & 0x100);
 	}
 	/* What that covers: real cache leaves on the Intel models, leaf 0x15/0x16 on them; the host's XSAVE
-	 * components (0xD.7 on tigerlake) are not passed while XSAVE is hidden. */
+	 * components the guest may enable (0xD.7, Hi16_ZMM on tigerlake) as the host has them. */
 	build(TGL, 1, false);
 	expect_leaf(4, 3, 0, 0x1c03c163, 0x01c0003f, 0x00003fff, 0x00000004);
-	expect_leaf(0xD, 7, 0, 0, 0, 0, 0);
+	expect_leaf(0xD, 7, 0, 0x400, 0x680, 0, 0);
 	expect_leaf(0x15, 0, 0, 2, 0x7e, 0x0249f000, 0);
 	build(RYZEN, 1, false);
 	expect_leaf(0x80000007, 0, 0, 0, 0, 0, 0x100); /* host EDX 0x6599 */
@@ -723,18 +738,113 @@ static void test_passthrough_leaves(void **state)
 
 /* ---- The guest values docs/cpuid.md shows (1 vCPU, virtual APIC present, vCPU 0: what microhv runs) ---- */
 
-/* XSAVE is hidden (XSETBV is not emulated on VMX), so its state-enumeration leaf reads as zero. */
+/* Where microhv cannot use XSAVE, XSAVE and everything that needs XCR0 is hidden, and its
+ * state-enumeration leaf reads as zero. */
 static void test_xsave_hidden(void **state)
 {
+	build_without_xsave = true;
 	for (unsigned i = 0; i < NPROFILES; i++) {
 		build(cpuid_profiles[i], 1, false);
 		expect_bit(1, ECX, 26, 0, "XSAVE");
 		expect_bit(1, ECX, 28, 0, "AVX");
+		expect_bit(7, EBX, 5, 0, "AVX2");
+		expect_bit(7, EBX, 16, 0, "AVX512F");
 		expect_bit(7, EBX, 10, 0, "INVPCID");
 		expect_bit(7, ECX, 22, 0, "RDPID");
 		for (u32 s = 0; s < 64; s++)
 			expect_leaf(0xD, s, 0, 0, 0, 0, 0);
 	}
+}
+
+static void view(u64 cr4, u64 xcr0, bool apic_en, u32 leaf, u32 subleaf, u32 r[4])
+{
+	const struct cpuid_vcpu_state st = { .apic_enabled = apic_en, .cr4 = cr4, .xcr0 = xcr0 };
+	memset(r, 0xA5, 4 * sizeof(u32));
+	cpuid_policy_vcpu(&pol, leaf, subleaf, 0, &st, r);
+}
+
+/* Leaf 0xD within XCR0's policy (x87, SSE, AVX, AVX-512): subleaf 0 EAX the components the host has and
+ * microhv saves, EBX the standard-format size for the vCPU's XCR0 as hardware computes it, ECX the size for
+ * all of them; subleaf 1 XSAVEOPT/XSAVEC/XGETBV1 (XSAVES hidden) with the compacted size; MPX and PKRU
+ * components read as zero. */
+static void test_xsave_leaf(void **state)
+{
+	u32 r[4];
+	build(QEMU, 1, true); /* host 0xD.0 EAX 0x21f: x87 SSE AVX MPX PKRU */
+	view(0, 7, true, 0xD, 0, r);
+	assert_int_equal(r[EAX], 7);
+	assert_int_equal(r[ECX], 0x340);
+	assert_int_equal(r[EDX], 0);
+	assert_int_equal(r[EBX], 0x340);
+	view(0, 1, true, 0xD, 0, r);
+	assert_int_equal(r[EBX], 0x240); /* legacy region + header only */
+	view(0, 3, true, 0xD, 0, r);
+	assert_int_equal(r[EBX], 0x240);
+	expect_leaf(0xD, 1, 0, 5, 0, 0, 0); /* XSAVEOPT, XGETBV1; no XSAVEC: EBX stays 0 */
+	expect_leaf(0xD, 2, 0, 0x100, 0x240, 0, 0);
+	expect_leaf(0xD, 3, 0, 0, 0, 0, 0); /* MPX BNDREGS */
+	expect_leaf(0xD, 9, 0, 0, 0, 0, 0); /* PKRU */
+
+	build(TGL, 1, true); /* host 0x2e7: AVX-512 and PKRU; 0xD.1 EAX 0xf with XSAVES */
+	view(0, 0xE7, true, 0xD, 0, r);
+	assert_int_equal(r[EAX], 0xE7);
+	assert_int_equal(r[EBX], 0xA80);
+	assert_int_equal(r[ECX], 0xA80);
+	view(0, 7, true, 0xD, 0, r);
+	assert_int_equal(r[EBX], 0x340);
+	view(0, 7, true, 0xD, 1, r);
+	assert_int_equal(r[EAX], 7); /* XSAVES (bit 3) hidden */
+	assert_int_equal(r[EBX], 0x340);
+	view(0, 0xE7, true, 0xD, 1, r);
+	assert_int_equal(r[EBX], 0x980); /* compacted: 576 + 0x100 + 0x40 + 0x200 + 0x400 */
+	assert_int_equal(r[ECX], 0);
+	expect_leaf(0xD, 5, 0, 0x40, 0x440, 0, 0);
+	expect_leaf(0xD, 9, 0, 0, 0, 0, 0);
+	expect_bit(7, EBX, 16, 1, "AVX512F");
+	expect_bit(7, EBX, 5, 1, "AVX2");
+	expect_bit(1, ECX, 28, 1, "AVX");
+	expect_bit(1, ECX, 26, 1, "XSAVE");
+}
+
+/* A host whose XCR0 lacks AVX-512 (or where the host has no complete AVX-512 set) gives no AVX-512 bits. */
+static void test_xsave_partial_host(void **state)
+{
+	const struct cpuid_vm_config cfg = { .backend_kind = MICROHV_BACKEND_VMX, .vcpu_count = 1, .x2apic = true,
+					     .host_xcr0 = 7 };
+	host_profile = TGL;
+	cpuid_policy_build(&pol, fake_cpuid, &cfg);
+	assert_int_equal(pol.xcr0_supported, 7);
+	expect_bit(7, EBX, 16, 0, "AVX512F");
+	expect_bit(7, ECX, 1, 0, "AVX512_VBMI");
+	expect_bit(7, EDX, 8, 0, "VP2INTERSECT");
+	expect_bit(7, EBX, 5, 1, "AVX2");
+	expect_leaf(0xD, 5, 0, 0, 0, 0, 0);
+	add_override(0xD, 0, EAX, 0x67); /* no Hi16_ZMM: the AVX-512 trio is all-or-nothing */
+	build(TGL, 1, true);
+	assert_int_equal(pol.xcr0_supported, 7);
+}
+
+/* Bits that follow the vCPU: OSXSAVE its CR4.OSXSAVE, OSPKE its CR4.PKE, APIC its APIC_BASE.EN. */
+static void test_vcpu_dynamic_bits(void **state)
+{
+	u32 r[4];
+	build(TGL, 1, true);
+	view(0, 1, true, 1, 0, r);
+	assert_int_equal(BITV(r[ECX], 27), 0);
+	assert_int_equal(BITV(r[EDX], 9), 1);
+	view(BIT(18), 1, false, 1, 0, r);
+	assert_int_equal(BITV(r[ECX], 27), 1);
+	assert_int_equal(BITV(r[EDX], 9), 0);
+	view(BIT(22), 1, true, 7, 0, r);
+	assert_int_equal(BITV(r[ECX], 4), 1);
+	view(0, 1, true, 7, 0, r);
+	assert_int_equal(BITV(r[ECX], 4), 0);
+	build_without_xsave = true; /* no XSAVE offered: CR4.OSXSAVE (refused anyway) sets nothing */
+	build(TGL, 1, true);
+	view(BIT(18), 1, true, 1, 0, r);
+	assert_int_equal(BITV(r[ECX], 27), 0);
+	view(0, 7, true, 0xD, 0, r);
+	assert_int_equal(r[EBX], 0);
 }
 
 static void test_documented_values(void **state)
@@ -744,20 +854,20 @@ static void test_documented_values(void **state)
 		u32 leaf;
 		u32 r[4];
 	} doc[] = {
-		{ QEMU, 0x1, { 0x00060fb1, 0x00010800, 0xc3f82203, 0x0f8bbb7d } },
-		{ QEMU, 0x7, { 0, 0x019823c9, 0x0000000c, 0 } },
+		{ QEMU, 0x1, { 0x00060fb1, 0x00010800, 0xf7f83203, 0x0f8bbb7d } },
+		{ QEMU, 0x7, { 0, 0x019823e9, 0x0000020c, 0 } },
 		{ QEMU, 0x80000001, { 0x00060fb1, 0, 0x00000061, 0x24100800 } },
 		{ QEMU, 0x80000008, { 0x00003928, 0, 0, 0 } },
-		{ TGL, 0x1, { 0x000806c1, 0x00010800, 0xc3fa2203, 0x0f8bbb7f } },
-		{ TGL, 0x7, { 0, 0x219c23c9, 0x0000010c, 0x00000410 } },
+		{ TGL, 0x1, { 0x000806c1, 0x00010800, 0xf7fa3203, 0x0f8bbb7f } },
+		{ TGL, 0x7, { 0, 0xf1bf23e9, 0x00005f4e, 0x00000510 } },
 		{ TGL, 0x80000001, { 0, 0, 0x00000121, 0x24100800 } },
 		{ TGL, 0x80000008, { 0x00003028, 0, 0, 0 } },
-		{ SKL, 0x1, { 0x00050654, 0x00010800, 0xc3fa2203, 0x0f8bbb7f } },
-		{ SKL, 0x7, { 0, 0x019c23c9, 0, 0 } },
+		{ SKL, 0x1, { 0x00050654, 0x00010800, 0xf7fa3203, 0x0f8bbb7f } },
+		{ SKL, 0x7, { 0, 0xd19f23e9, 0, 0 } },
 		{ SKL, 0x80000001, { 0, 0, 0x00000121, 0x24100800 } },
 		{ SKL, 0x80000008, { 0x00003028, 0, 0, 0 } },
-		{ RYZEN, 0x1, { 0x00800f11, 0x00010800, 0xc3f82203, 0x078bbb7f } },
-		{ RYZEN, 0x7, { 0, 0x209c21c9, 0, 0 } },
+		{ RYZEN, 0x1, { 0x00800f11, 0x00010800, 0xf7f83203, 0x078bbb7f } },
+		{ RYZEN, 0x7, { 0, 0x209c21e9, 0, 0 } },
 		{ RYZEN, 0x80000001, { 0x00800f11, 0, 0x00000161, 0x24100800 } },
 		{ RYZEN, 0x80000008, { 0x00003028, 0, 0, 0 } },
 	};
@@ -793,6 +903,9 @@ int main(void)
 		T(test_subleaf_ignored),
 		T(test_passthrough_leaves),
 		T(test_xsave_hidden),
+		T(test_xsave_leaf),
+		T(test_xsave_partial_host),
+		T(test_vcpu_dynamic_bits),
 		T(test_documented_values),
 	};
 
