@@ -49,6 +49,7 @@ GUEST_ELFS := $(GUEST_NAMES:%=$(B)/guests/%.elf)
 # Pure rule modules: compiled into the hypervisor and into the host unit tests.
 PURE_C   := hv/msr_stored.c hv/host_map.c hv/paging.c hv/platform/fwcfg.c hv/platform/acpi.c hv/cpuid_policy.c hv/inject.c hv/fmt.c hv/cmdline.c hv/selection.c hv/tap.c hv/cr0.c hv/vmx/controls.c hv/vmx/apicv_page.c hv/decode.c hv/decode_ops.c hv/alu.c hv/mmio_emul.c hv/guest_walk.c hv/mtrr.c hv/apic/delivery.c hv/apic/vlapic.c hv/apic/vlapic_regs.c hv/apic/vlapic_timer.c $(wildcard hv/loader/*.c)
 PURE_C   += hv/xcr0.c
+PURE_C   += hv/tsc.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
 PURE_HOST_OBJS := $(PURE_C:%.c=$(B)/host/%.o)

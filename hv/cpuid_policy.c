@@ -55,6 +55,7 @@
 #define L7_ECX_KEEP (BIT(2) | BIT(3) | BIT(8))
 #define L7_EDX_KEEP (BIT(4) | BIT(10))
 #define L7_EBX_AVX2 BIT(5)
+#define L7_EBX_TSC_ADJUST BIT(1)
 #define L7_ECX_AVX (BIT(9) | BIT(10)) /* VAES, VPCLMULQDQ (VEX forms need only AVX) */
 /* AVX-512: EBX F, DQ, IFMA, PF, ER, CD, BW, VL; ECX VBMI, VBMI2, VNNI, BITALG, VPOPCNTDQ; EDX 4VNNIW,
  * 4FMAPS, VP2INTERSECT, FP16. */
@@ -201,6 +202,7 @@ static void build_basic(struct cpuid_policy *p, cpuid_source host, const struct 
 	for (int i = 0; i < 4; i++)
 		r[i] &= keep7[i];
 	r[CPUID_EBX] |= CPUID_7_EBX_FDP_EXCPTN_ONLY | CPUID_7_EBX_ZERO_FCS_FDS; /* R1.1: whatever the host says */
+	r[CPUID_EBX] |= L7_EBX_TSC_ADJUST; /* emulated (hv/tsc.h) whatever the host has, as KVM does */
 	add(p, LEAF_STRUCTURED_FEATURES, 0, r);
 
 	if (p->xcr0_supported && p->max_basic >= LEAF_XSAVE)

@@ -74,6 +74,20 @@ static bool efer_write_valid(struct vcpu *v, u64 value)
 	return true;
 }
 
+/* IA32_TSC and IA32_TSC_ADJUST (SDM Vol. 3B §18.17.3): every value is accepted; the TSC offset the back end
+ * applies changes with the guest's TSC, and its APIC timer with it. */
+static void tsc_msr_access(struct vcpu *v, u32 msr, bool write, u64 *value)
+{
+	u64 now = rdtsc();
+	if (!write) {
+		*value = msr == MSR_IA32_TSC ? tsc_guest_now(&v->tsc, now) : v->tsc.adjust;
+		return;
+	}
+	u64 delta = msr == MSR_IA32_TSC ? tsc_write(&v->tsc, now, *value) : tsc_adjust_write(&v->tsc, *value);
+	v->vm->be->set_reg(v, VREG_TSC_OFFSET, v->tsc.offset);
+	vapic_tsc_changed(v, delta);
+}
+
 /* Returns true if handled; false means #GP(0). */
 static bool msr_access(struct vcpu *v, u32 msr, bool write, u64 *value)
 {
@@ -111,9 +125,8 @@ static bool msr_access(struct vcpu *v, u32 msr, bool write, u64 *value)
 			*value = be->get_reg(v, VREG_PAT);
 		return true;
 	case MSR_IA32_TSC:
-		if (write)
-			return false; /* TSC offsetting is not offered yet */
-		*value = rdtsc();
+	case MSR_IA32_TSC_ADJUST:
+		tsc_msr_access(v, msr, write, value);
 		return true;
 	default:
 		if (stored_msr_access(&v->msrs, v->vm->be->kind == MICROHV_BACKEND_SVM, msr, write, value))

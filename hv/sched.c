@@ -90,7 +90,7 @@ static u64 next_wakeup_timer(struct vm *vm)
 	u64 earliest = 0;
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
-		u64 next = vlapic_timer_next(&v->apic);
+		u64 next = vapic_timer_next_host(v);
 		if (next && v->state == VCPU_HALTED && (v->rflags & RFLAGS_IF) && (!earliest || next < earliest))
 			earliest = next;
 	}

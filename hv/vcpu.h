@@ -4,6 +4,7 @@
 
 #include "guest_xstate.h"
 #include "msr_stored.h"
+#include "tsc.h"
 #include "mtrr.h"
 #include "types.h"
 #include "apic/vlapic.h"
@@ -29,6 +30,7 @@ enum vreg {
 	VREG_CR2,  /* SVM: the VMCB's; VMX: the hardware register, which holds the running vCPU's CR2 */
 	VREG_DR6,  /* likewise */
 	VREG_ES_BASE, VREG_SS_BASE, VREG_DS_BASE, /* for memory operands outside 64-bit mode (FS/GS above) */
+	VREG_TSC_OFFSET, /* added to the host TSC for the guest's RDTSC (VMX TSC offset, SVM TSC_OFFSET) */
 	NUM_VREGS
 };
 
@@ -81,6 +83,7 @@ struct vcpu {
 	struct vlapic apic;    /* its virtual local APIC (hv/apic/) */
 	struct guest_xstate xstate; /* FPU/SSE/AVX, DR0-3, DR6, CR2 (hv/guest_xstate.h) */
 	struct stored_msrs msrs;    /* MSRs with a value and no effect (hv/msr_stored.h) */
+	struct guest_tsc tsc;       /* its TSC offset and IA32_TSC_ADJUST (hv/tsc.h); zero at RESET */
 };
 
 #endif

@@ -309,6 +309,8 @@ static u64 svm_get_reg(struct vcpu *v, enum vreg r)
 		return st->cs.base;
 	if (r == VREG_CR0)
 		return svm_get_cr0(v);
+	if (r == VREG_TSC_OFFSET)
+		return ((struct svm_vcpu *)v->arch)->vmcb->control.tsc_offset;
 	u64 *f = state_field(st, r);
 	u64 value = f ? *f : 0;
 	return r == VREG_EFER ? value & ~EFER_SVME : value;
@@ -319,6 +321,10 @@ static void svm_set_reg(struct vcpu *v, enum vreg r, u64 value)
 	struct vmcb_save *st = &((struct svm_vcpu *)v->arch)->vmcb->save;
 	if (r == VREG_CR0) {
 		svm_set_cr0(v, value);
+		return;
+	}
+	if (r == VREG_TSC_OFFSET) { /* APM Vol. 2 §15.30.5: added to the TSC while the guest runs */
+		((struct svm_vcpu *)v->arch)->vmcb->control.tsc_offset = value;
 		return;
 	}
 	u64 *f = state_field(st, r);

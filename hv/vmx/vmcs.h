@@ -25,6 +25,7 @@
 #define VMCS_IO_BITMAP_A 0x2000
 #define VMCS_IO_BITMAP_B 0x2002
 #define VMCS_MSR_BITMAP 0x2004
+#define VMCS_TSC_OFFSET 0x2010
 #define VMCS_VIRTUAL_APIC_PAGE_ADDR 0x2012
 #define VMCS_APIC_ACCESS_ADDR 0x2014
 #define VMCS_EPT_POINTER 0x201A
@@ -123,6 +124,7 @@
 #define PIN_PREEMPTION_TIMER (1u << 6)
 /* Primary processor-based controls. */
 #define PROC_INTERRUPT_WINDOW_EXITING (1u << 2)
+#define PROC_USE_TSC_OFFSETTING (1u << 3)
 #define PROC_HLT_EXITING (1u << 7)
 #define PROC_NMI_WINDOW_EXITING (1u << 22)
 #define PROC_PAUSE_EXITING (1u << 30)

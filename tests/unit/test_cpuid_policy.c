@@ -38,6 +38,7 @@
 #define L1_EDX_MTRR 12
 #define L1_EDX_HTT 28
 #define L7_EBX_X87_DEFEATURES ((u32)(CPUID_7_EBX_FDP_EXCPTN_ONLY | CPUID_7_EBX_ZERO_FCS_FDS)) /* 0x2040 */
+#define L7_EBX_TSC_ADJUST (1u << 1) /* IA32_TSC_ADJUST is emulated (hv/tsc.h): set whatever the host has */
 
 /* ---- The fake host: a profile, plus overrides ---- */
 
@@ -216,8 +217,9 @@ static void test_x87_defeatures_always_set(void **state)
 		if (!BITV(ebx, 6) || !BITV(ebx, 13))
 			fail_msg("%s: 7.0 EBX = 0x%08x lacks bit 6 or 13", cpuid_profiles[i]->name, ebx);
 		assert_int_equal(look(7, 0, 3, EBX), ebx); /* same for every vCPU */
-		/* The other EBX bits are the host's, masked: the two bits are added, not the leaf replaced. */
-		assert_int_equal(ebx & ~L7_EBX_X87_DEFEATURES & ~host_reg(cpuid_profiles[i], 7, 0, EBX), 0);
+		/* The other EBX bits are the host's, masked: the two bits (and TSC_ADJUST) are added, not the
+		 * leaf replaced. */
+		assert_int_equal(ebx & ~L7_EBX_X87_DEFEATURES & ~L7_EBX_TSC_ADJUST & ~host_reg(cpuid_profiles[i], 7, 0, EBX), 0);
 		assert_int_equal(BITV(ebx, 0), 1); /* FSGSBASE, which all four have, passes */
 	}
 	/* Host EBX all clear, all set, or only one of the two. */
@@ -231,7 +233,7 @@ static void test_x87_defeatures_always_set(void **state)
 	noverrides = 0;
 	add_override(7, 0, EBX, 0);
 	build(TGL, 1, false);
-	assert_int_equal(look(7, 0, 0, EBX), L7_EBX_X87_DEFEATURES); /* nothing else invented */
+	assert_int_equal(look(7, 0, 0, EBX), L7_EBX_X87_DEFEATURES | L7_EBX_TSC_ADJUST); /* nothing else invented */
 }
 
 /* ---- Hidden and forced features ---- */
@@ -354,7 +356,7 @@ static void test_no_invented_features(void **state)
 		{ 1, ECX, (1u << L1_ECX_HYPERVISOR) | (1u << L1_ECX_X2APIC) | (1u << 24) },
 		{ 1, EDX, (1u << L1_EDX_MTRR) | (1u << L1_EDX_HTT) | (1u << 9) },
 		{ 7, EAX, 0 },
-		{ 7, EBX, L7_EBX_X87_DEFEATURES },
+		{ 7, EBX, L7_EBX_X87_DEFEATURES | L7_EBX_TSC_ADJUST },
 		{ 7, ECX, 0 },
 		{ 7, EDX, 0 },
 		{ 0x80000001, EBX, 0 },
@@ -855,19 +857,19 @@ static void test_documented_values(void **state)
 		u32 r[4];
 	} doc[] = {
 		{ QEMU, 0x1, { 0x00060fb1, 0x00010800, 0xf7f83203, 0x0f8bbb7d } },
-		{ QEMU, 0x7, { 0, 0x019823e9, 0x0000020c, 0 } },
+		{ QEMU, 0x7, { 0, 0x019823eb, 0x0000020c, 0 } },
 		{ QEMU, 0x80000001, { 0x00060fb1, 0, 0x00000061, 0x24100800 } },
 		{ QEMU, 0x80000008, { 0x00003928, 0, 0, 0 } },
 		{ TGL, 0x1, { 0x000806c1, 0x00010800, 0xf7fa3203, 0x0f8bbb7f } },
-		{ TGL, 0x7, { 0, 0xf1bf23e9, 0x00005f4e, 0x00000510 } },
+		{ TGL, 0x7, { 0, 0xf1bf23eb, 0x00005f4e, 0x00000510 } },
 		{ TGL, 0x80000001, { 0, 0, 0x00000121, 0x24100800 } },
 		{ TGL, 0x80000008, { 0x00003028, 0, 0, 0 } },
 		{ SKL, 0x1, { 0x00050654, 0x00010800, 0xf7fa3203, 0x0f8bbb7f } },
-		{ SKL, 0x7, { 0, 0xd19f23e9, 0, 0 } },
+		{ SKL, 0x7, { 0, 0xd19f23eb, 0, 0 } },
 		{ SKL, 0x80000001, { 0, 0, 0x00000121, 0x24100800 } },
 		{ SKL, 0x80000008, { 0x00003028, 0, 0, 0 } },
 		{ RYZEN, 0x1, { 0x00800f11, 0x00010800, 0xf7f83203, 0x078bbb7f } },
-		{ RYZEN, 0x7, { 0, 0x209c21e9, 0, 0 } },
+		{ RYZEN, 0x7, { 0, 0x209c21eb, 0, 0 } },
 		{ RYZEN, 0x80000001, { 0x00800f11, 0, 0x00000161, 0x24100800 } },
 		{ RYZEN, 0x80000008, { 0x00003028, 0, 0, 0 } },
 	};
