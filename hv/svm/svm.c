@@ -119,7 +119,8 @@ static void set_real_mode_state(struct vcpu *v, u64 cr0, u8 vector)
 	c->int_state = 0;
 	c->int_ctl &= ~(SVM_INT_CTL_V_IRQ | SVM_INT_CTL_V_IGN_TPR);
 	c->intercept_misc1 &= ~(SVM_INTERCEPT_VINTR | SVM_INTERCEPT_IRET);
-	s->nmi_masked = s->nmi_iret_seen = false;
+	c->intercept_exceptions &= ~BIT(VEC_DB);
+	s->nmi_masked = s->nmi_iret_seen = s->nmi_singlestep = false;
 	svm_set_cr0(v, cr0);
 }
 
@@ -242,6 +243,8 @@ static void svm_run(struct vcpu *v, struct exit_info *e)
 	vmcb->save.rsp = v->gpr[GPR_RSP];
 	vmcb->save.rip = v->rip;
 	vmcb->save.rflags = v->rflags;
+	if (s->nmi_singlestep) /* RF: no instruction breakpoint on the IRET itself (it would re-fault) */
+		vmcb->save.rflags |= RFLAGS_TF | RFLAGS_RF;
 	do {
 		svm_world_switch(v, virt_to_phys(vmcb), virt_to_phys(host_vmcb));
 		vmcb->control.tlb_control = 0;
@@ -254,6 +257,10 @@ static void svm_run(struct vcpu *v, struct exit_info *e)
 	v->gpr[GPR_RSP] = vmcb->save.rsp;
 	v->rip = vmcb->save.rip;
 	v->rflags = vmcb->save.rflags;
+	/* Exited before the IRET ran (RFLAGS are still the guest's, with our TF/RF): hide them. After it,
+	 * RFLAGS come from the IRET frame. */
+	if (s->nmi_singlestep && v->rip == s->nmi_iret_rip)
+		v->rflags = (v->rflags & ~(RFLAGS_TF | RFLAGS_RF)) | s->nmi_ss_guest_flags;
 	if (s->nmi_iret_seen && v->rip != s->nmi_iret_rip)
 		s->nmi_masked = s->nmi_iret_seen = false;
 	svm_decode_exit(v, e);
@@ -398,12 +405,42 @@ static void svm_inject_nmi(struct vcpu *v)
 	s->nmi_masked = true;
 }
 
-/* No NMI-window intercept: while the handler runs, the exit after its IRET unmasks; a busy injection or
- * a shadow ends at the latest at the next exit (the host tick), sooner through the interrupt window. */
+/* No NMI-window intercept. While the handler runs, its IRET exits (intercepted); from that exit on, the
+ * IRET is single-stepped, so the #DB exit right after it opens the window. A busy injection or a shadow
+ * ends at the latest at the next exit (the host tick), sooner through the interrupt window. */
 static void svm_request_nmi_window(struct vcpu *v)
 {
-	if (!((struct svm_vcpu *)v->arch)->nmi_masked)
+	struct svm_vcpu *s = v->arch;
+	if (!s->nmi_masked) {
 		svm_request_interrupt_window(v);
+		return;
+	}
+	if (s->nmi_iret_seen && !s->nmi_singlestep) {
+		s->nmi_singlestep = true;
+		s->nmi_ss_guest_flags = v->rflags & (RFLAGS_TF | RFLAGS_RF);
+		s->nmi_ss_dr6 = s->vmcb->save.dr6;
+		s->vmcb->control.intercept_exceptions |= BIT(VEC_DB);
+	}
+}
+
+#define DR6_BREAKPOINTS 0xFull /* B0-B3 */
+
+void svm_nmi_singlestep_exit(struct vcpu *v, struct exit_info *e)
+{
+	struct svm_vcpu *s = v->arch;
+	struct vmcb *vmcb = s->vmcb;
+	bool armed = s->nmi_singlestep;
+	vmcb->control.intercept_exceptions &= ~BIT(VEC_DB);
+	s->nmi_singlestep = false;
+	/* The guest's #DB too if it single-stepped the IRET itself or a breakpoint matched: reflected. */
+	if (!armed || (s->nmi_ss_guest_flags & RFLAGS_TF) || (vmcb->save.dr6 & ~s->nmi_ss_dr6 & DR6_BREAKPOINTS)) {
+		e->reason = EXIT_GUEST_FAULT;
+		e->fault.vector = VEC_DB;
+		e->fault.ec = 0;
+		return;
+	}
+	vmcb->save.dr6 = s->nmi_ss_dr6; /* the BS bit was ours */
+	e->reason = EXIT_NMI_WINDOW;
 }
 
 /* No AVIC on these platforms: the core emulates the APIC and injects its interrupts; nothing to refresh. */

@@ -133,6 +133,9 @@ void svm_decode_exit(struct vcpu *v, struct exit_info *e)
 		e->reason = EXIT_NONE;
 		break;
 	}
+	case SVM_EXIT_EXCP_DB:
+		svm_nmi_singlestep_exit(v, e);
+		break;
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
 		e->reason = EXIT_EXTERNAL_INTERRUPT;
