@@ -24,16 +24,9 @@
 #define LEAF_XSAVE 0xDu
 #define YMM_QWORDS 4
 
-#define TRY(insn, ...)                                                                        \
-	({                                                                                    \
-		this_cpu()->fixup_fault = FAULT_NONE;                                         \
-		asm volatile("1: " insn "\n\t2:\n\t" FIXUP_ENTRY("1b", "2b")::__VA_ARGS__ : "memory"); \
-		this_cpu()->fixup_fault;                                                      \
-	})
-
 static fault_t xsetbv_safe(u32 xcr, u64 value)
 {
-	return TRY("xsetbv", "c"(xcr), "a"((u32)value), "d"((u32)(value >> 32)));
+	return FIXUP_TRY("xsetbv", "c"(xcr), "a"((u32)value), "d"((u32)(value >> 32)));
 }
 
 static fault_t xgetbv_safe(u32 xcr, u64 *value)
@@ -126,16 +119,16 @@ static void check_avx(u64 supported)
 		SKIP("ymm_kept_across_exits", "no AVX on this CPU");
 		return;
 	}
-	CHECK_EQ(TRY("vmovdqu (%0), %%ymm0", "r"(ymm_in)), UD, "avx_ud_with_xcr0_sse");
+	CHECK_EQ(FIXUP_TRY("vmovdqu (%0), %%ymm0", "r"(ymm_in)), UD, "avx_ud_with_xcr0_sse");
 	CHECK_EQ(xsetbv_safe(0, XCR0_AVX), FAULT_NONE, "xsetbv_avx");
 	CHECK_EQ(xcr0(), XCR0_AVX, "xgetbv_avx");
 	CHECK_EQ(xsave_size_now(), expected_size(XCR0_AVX), "cpuid_d_ebx_follows_xcr0_avx");
-	CHECK_EQ(TRY("vmovdqu (%0), %%ymm7", "r"(ymm_in)), FAULT_NONE, "avx_load_ymm");
+	CHECK_EQ(FIXUP_TRY("vmovdqu (%0), %%ymm7", "r"(ymm_in)), FAULT_NONE, "avx_load_ymm");
 	for (int i = 0; i < 3; i++)
 		(void)cpuid(0, 0); /* exits under microhv: the register file must survive them */
 	if (under_microhv())
 		hc_version();
-	CHECK_EQ(TRY("vmovdqu %%ymm7, (%0)", "r"(ymm_out)), FAULT_NONE, "avx_store_ymm");
+	CHECK_EQ(FIXUP_TRY("vmovdqu %%ymm7, (%0)", "r"(ymm_out)), FAULT_NONE, "avx_store_ymm");
 	bool same = true;
 	for (int i = 0; i < YMM_QWORDS; i++)
 		same &= ymm_out[i] == ymm_in[i];

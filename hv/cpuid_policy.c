@@ -47,15 +47,18 @@
 #define L1_EBX_LOGICAL_SHIFT 16
 #define L1_EBX_APIC_ID_SHIFT 24
 /* Leaf 7.0 EBX: FSGSBASE, BMI1, HLE, SMEP, BMI2, ERMS, RTM, RDSEED, ADX, SMAP, CLFLUSHOPT, CLWB, SHA.
- * ECX: UMIP, PKU, GFNI. EDX: FSRM, MD_CLEAR. Hidden besides the XSAVE-state families (AVX2, AVX-512,
- * VAES, VPCLMULQDQ): INVPCID (needs the VMX "enable INVPCID" control, else #UD) and RDPID (reads
- * IA32_TSC_AUX, which is not virtualized, and needs "enable RDTSCP" on VMX). */
+ * ECX: UMIP, PKU, GFNI. EDX: FSRM, MD_CLEAR. The XSAVE-state families (AVX2, AVX-512, VAES, VPCLMULQDQ)
+ * follow XCR0's policy; INVPCID and RDPID (IA32_TSC_AUX) are kept where the back end runs them (VMX:
+ * "enable INVPCID", "enable RDTSCP"; else they would be #UD). */
 #define L7_EBX_KEEP (BIT(0) | BIT(3) | BIT(4) | BIT(7) | BIT(8) | BIT(9) | BIT(11) | BIT(18) | BIT(19) | \
 		     BIT(20) | BIT(23) | BIT(24) | BIT(29))
 #define L7_ECX_KEEP (BIT(2) | BIT(3) | BIT(8))
 #define L7_EDX_KEEP (BIT(4) | BIT(10))
 #define L7_EBX_AVX2 BIT(5)
 #define L7_EBX_TSC_ADJUST BIT(1)
+#define L7_EBX_INVPCID BIT(10)
+#define L7_ECX_RDPID BIT(22)
+#define E1_EDX_RDTSCP BIT(27)
 #define L7_ECX_AVX (BIT(9) | BIT(10)) /* VAES, VPCLMULQDQ (VEX forms need only AVX) */
 /* AVX-512: EBX F, DQ, IFMA, PF, ER, CD, BW, VL; ECX VBMI, VBMI2, VNNI, BITALG, VPOPCNTDQ; EDX 4VNNIW,
  * 4FMAPS, VP2INTERSECT, FP16. */
@@ -75,8 +78,8 @@
 #define XSAVE_COMPACT_ALIGN 64u
 #define CR4_OSXSAVE_BIT BIT(18)
 #define CR4_PKE_BIT BIT(22)
-/* Leaf 0x80000001: LAHF, ABM, SSE4A, PREFETCHW / SYSCALL, NX, 1 GiB pages, LM. RDTSCP is hidden because
- * IA32_TSC_AUX is not virtualized; SVM is hidden (no nesting). */
+/* Leaf 0x80000001: LAHF, ABM, SSE4A, PREFETCHW / SYSCALL, NX, 1 GiB pages, LM; RDTSCP where the back end
+ * runs it (IA32_TSC_AUX is per vCPU). SVM is hidden (no nesting). */
 #define E1_ECX_KEEP (BIT(0) | BIT(5) | BIT(6) | BIT(8))
 #define E1_EDX_KEEP (BIT(11) | BIT(20) | BIT(26) | BIT(29))
 #define E7_EDX_INVARIANT_TSC BIT(8)
@@ -189,7 +192,8 @@ static void build_basic(struct cpuid_policy *p, cpuid_source host, const struct 
 		add_host(p, host, LEAF_CACHE_PARAMS, s);
 
 	host(LEAF_STRUCTURED_FEATURES, 0, r);
-	u32 keep7[4] = { 0, L7_EBX_KEEP, L7_ECX_KEEP, L7_EDX_KEEP };
+	u32 keep7[4] = { 0, L7_EBX_KEEP | (cfg->invpcid ? L7_EBX_INVPCID : 0),
+			 L7_ECX_KEEP | (cfg->rdtscp ? L7_ECX_RDPID : 0), L7_EDX_KEEP };
 	if (p->xcr0_supported & XCR0_AVX) {
 		keep7[CPUID_EBX] |= L7_EBX_AVX2;
 		keep7[CPUID_ECX] |= L7_ECX_AVX;
@@ -238,7 +242,7 @@ static void build_hypervisor(struct cpuid_policy *p, const struct cpuid_vm_confi
 	add(p, MICROHV_CPUID_INFO, 0, info);
 }
 
-static void build_extended(struct cpuid_policy *p, cpuid_source host)
+static void build_extended(struct cpuid_policy *p, cpuid_source host, const struct cpuid_vm_config *cfg)
 {
 	u32 r[4];
 	host(LEAF_EXT_BASE, 0, r);
@@ -247,7 +251,7 @@ static void build_extended(struct cpuid_policy *p, cpuid_source host)
 		return;
 	r[CPUID_EAX] = p->max_extended;
 	add(p, LEAF_EXT_BASE, 0, r);
-	const u32 keep_e1[4] = { 0xFFFFFFFFu, 0, E1_ECX_KEEP, E1_EDX_KEEP };
+	const u32 keep_e1[4] = { 0xFFFFFFFFu, 0, E1_ECX_KEEP, E1_EDX_KEEP | (cfg->rdtscp ? E1_EDX_RDTSCP : 0) };
 	const u32 keep_e7[4] = { 0, 0, 0, E7_EDX_INVARIANT_TSC };
 	for (u32 leaf = LEAF_EXT_FEATURES; leaf <= p->max_extended; leaf++) {
 		if (leaf == LEAF_EXT_FEATURES)
@@ -284,7 +288,7 @@ void cpuid_policy_build(struct cpuid_policy *p, cpuid_source host, const struct 
 	if (p->max_basic >= LEAF_TOPOLOGY_V2)
 		build_topology(p, LEAF_TOPOLOGY_V2, cfg);
 	build_hypervisor(p, cfg);
-	build_extended(p, host);
+	build_extended(p, host, cfg);
 }
 
 static bool has_subleaves(u32 leaf)

@@ -18,6 +18,8 @@ struct cpuid_vm_config {
 	u32 vcpu_count;
 	bool x2apic;      /* the virtual APIC is present: APIC, x2APIC and TSC-deadline bits set */
 	u64 host_xcr0;    /* the components microhv saves per vCPU (its own XCR0); 0: XSAVE not usable */
+	bool rdtscp;      /* the back end runs RDTSCP and RDPID (IA32_TSC_AUX is virtualized) */
+	bool invpcid;     /* the back end runs INVPCID */
 };
 
 struct cpuid_leaf {

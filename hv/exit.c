@@ -113,9 +113,9 @@ void exit_dispatch(struct vcpu *v, const struct exit_info *e)
 	case EXIT_XSETBV:
 		guest_xstate_xsetbv(v);
 		break;
-	case EXIT_RDTSCP:
+	case EXIT_RDTSCP: /* not intercepted any more (RDTSCP runs natively): a stray exit is #UD, as before */
 	case EXIT_MONITOR_MWAIT:
-		/* CPUID hides RDTSCP and MONITOR/MWAIT: these are #UD on a CPU without them (SDM Vol. 2). */
+		/* CPUID hides MONITOR/MWAIT: #UD on a CPU without them (SDM Vol. 2). */
 		hv_inject_exception(v, VEC_UD, false, 0, 0);
 		break;
 	case EXIT_RDPMC:

@@ -20,12 +20,23 @@
 static bool use_xsave;
 static u64 xsave_mask;        /* the host's XCR0: every component a guest can enable */
 static u64 hw_xcr0;           /* what the hardware's XCR0 holds now */
+static bool have_tsc_aux;     /* the CPU has IA32_TSC_AUX (RDTSCP or RDPID) */
+static u64 hw_tsc_aux;
 static u32 area_bytes = FXSAVE_BYTES;
 static struct vcpu *owner;    /* whose state the hardware holds now */
+
+#define CPUID_E1_EDX_RDTSCP BIT(27)
+#define CPUID_7_ECX_RDPID BIT(22)
 
 void guest_xstate_probe(void)
 {
 	u32 r[4];
+	cpuid_count(0x80000001u, 0, r);
+	have_tsc_aux = r[3] & CPUID_E1_EDX_RDTSCP;
+	cpuid_count(7, 0, r);
+	have_tsc_aux |= (r[2] & CPUID_7_ECX_RDPID) != 0;
+	if (have_tsc_aux)
+		wrmsr(MSR_TSC_AUX, hw_tsc_aux); /* 0: a known value, whatever the firmware left */
 	cpuid_count(1, 0, r);
 	/* XSAVE, where the CPU has it, with every component a guest may enable (x87, SSE, AVX, AVX-512 as
 	 * the host has them). A guest's XCR0 (emulated XSETBV) is a subset of it, so saving with this mask
@@ -80,6 +91,10 @@ u64 guest_xstate_host_xcr0(void)
 void guest_xstate_enter(struct vcpu *v, u64 guest_cr4)
 {
 	/* With CR4.OSXSAVE clear the guest cannot see XCR0 (XGETBV/XSAVE/AVX are #UD): keep the host's. */
+	if (have_tsc_aux && v->xstate.tsc_aux != hw_tsc_aux) {
+		wrmsr(MSR_TSC_AUX, v->xstate.tsc_aux);
+		hw_tsc_aux = v->xstate.tsc_aux;
+	}
 	u64 want = (guest_cr4 & CR4_OSXSAVE) ? v->xstate.xcr0 : xsave_mask;
 	if (use_xsave && want != hw_xcr0) {
 		xsetbv(XCR_XFEATURE_ENABLED, want);

@@ -14,6 +14,7 @@ struct guest_xstate {
 	u64 dr6;
 	u64 cr2;
 	u64 xcr0;     /* the guest's XCR0 (XSETBV is emulated): in the hardware only while it runs */
+	u64 tsc_aux;  /* IA32_TSC_AUX (RDTSCP, RDPID read it natively): in the hardware while it runs */
 };
 
 /* Once at boot: how the register file is saved (XSAVE with the host's XCR0, else FXSAVE). */
@@ -30,7 +31,7 @@ void guest_xstate_init_signal(struct vcpu *v);
 u64 guest_xstate_host_xcr0(void);
 /* Right before entering v (guest_cr4: its CR4) and right after the exit: the hardware's XCR0 is the
  * guest's while it runs with CR4.OSXSAVE set, the host's at every other time (VMX and SVM switch
- * neither). */
+ * neither). IA32_TSC_AUX, which microhv does not use, is loaded with v's before the entry. */
 void guest_xstate_enter(struct vcpu *v, u64 guest_cr4);
 void guest_xstate_leave(struct vcpu *v, u64 guest_cr4);
 /* Emulates an intercepted XSETBV of the current exit: #UD, #GP(0), or XCR0 set and RIP moved on. */

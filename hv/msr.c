@@ -88,6 +88,27 @@ static void tsc_msr_access(struct vcpu *v, u32 msr, bool write, u64 *value)
 	vapic_tsc_changed(v, delta);
 }
 
+#define CPUID_E1_EDX_RDTSCP BIT(27)
+#define CPUID_7_ECX_RDPID BIT(22)
+
+/* IA32_TSC_AUX exists where CPUID offers RDTSCP or RDPID; bits 63:32 are reserved (SDM Vol. 4 Table 2-2). */
+static bool tsc_aux_access(struct vcpu *v, bool write, u64 *value)
+{
+	u32 e1[4], l7[4];
+	cpuid_policy_lookup(&v->vm->cpuid, 0x80000001u, 0, v->id, e1);
+	cpuid_policy_lookup(&v->vm->cpuid, 7, 0, v->id, l7);
+	if (!(e1[CPUID_EDX] & CPUID_E1_EDX_RDTSCP) && !(l7[CPUID_ECX] & CPUID_7_ECX_RDPID))
+		return false;
+	if (!write) {
+		*value = v->xstate.tsc_aux;
+		return true;
+	}
+	if (*value >> 32)
+		return false;
+	v->xstate.tsc_aux = *value; /* in the hardware from the next entry (guest_xstate_enter()) */
+	return true;
+}
+
 /* Returns true if handled; false means #GP(0). */
 static bool msr_access(struct vcpu *v, u32 msr, bool write, u64 *value)
 {
@@ -124,6 +145,8 @@ static bool msr_access(struct vcpu *v, u32 msr, bool write, u64 *value)
 		else
 			*value = be->get_reg(v, VREG_PAT);
 		return true;
+	case MSR_TSC_AUX:
+		return tsc_aux_access(v, write, value);
 	case MSR_IA32_TSC:
 	case MSR_IA32_TSC_ADJUST:
 		tsc_msr_access(v, msr, write, value);

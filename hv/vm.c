@@ -32,7 +32,8 @@ struct vm *vm_create(const struct backend *be, const char *name, u64 ram_size, c
 	/* One policy for the VM's final vCPU count (topology leaves, HTT), built once. */
 	const struct cpuid_vm_config cfg = { .backend_kind = be->kind, .vcpu_count = MAX(config->vcpus, 1u),
 					     .x2apic = true,
-					     .host_xcr0 = guest_xstate_host_xcr0() };
+					     .host_xcr0 = guest_xstate_host_xcr0(),
+					     .rdtscp = be->insn_caps->rdtscp, .invpcid = be->insn_caps->invpcid };
 	cpuid_policy_build(&vm->cpuid, host_cpuid, &cfg);
 	if (!vm->ram || be->vm_init(vm)) {
 		vm_destroy(vm);

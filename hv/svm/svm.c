@@ -28,6 +28,9 @@
 
 struct svm_caps svm_caps;
 static const struct inject_caps svm_inject_caps = { .vmx = false }; /* AMD: EV honoured as given */
+/* RDTSCP, RDPID and INVPCID run natively (none intercepted; IA32_TSC_AUX holds the guest's value while
+ * it runs, hv/guest_xstate.c); the CPUID policy offers them where the host has them. */
+static const struct guest_insn_caps svm_insn_caps = { .rdtscp = true, .invpcid = true };
 static struct vmcb *host_vmcb;
 static void *iopm, *msrpm;
 static u32 next_asid = 1;
@@ -164,7 +167,7 @@ static int svm_vcpu_init(struct vcpu *v, const struct entry_state *entry)
 			     SVM_INTERCEPT_MSR_PROT | SVM_INTERCEPT_SHUTDOWN;
 	c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD |
 			     SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT |
-			     SVM_INTERCEPT_RDTSCP | SVM_INTERCEPT_MONITOR | SVM_INTERCEPT_MWAIT |
+			     SVM_INTERCEPT_MONITOR | SVM_INTERCEPT_MWAIT |
 			     SVM_INTERCEPT_MWAIT_ARMED | SVM_INTERCEPT_XSETBV;
 	/* The TPR lives in the virtual APIC: CR8 accesses are emulated from it. */
 	c->intercept_cr = SVM_INTERCEPT_CR8_READ | SVM_INTERCEPT_CR8_WRITE;
@@ -477,6 +480,7 @@ const struct backend svm_backend = {
 	.name = "svm",
 	.kind = MICROHV_BACKEND_SVM,
 	.inject_caps = &svm_inject_caps,
+	.insn_caps = &svm_insn_caps,
 	.probe = svm_probe,
 	.cpu_init = svm_cpu_init,
 	.vm_init = svm_vm_init,

@@ -513,6 +513,7 @@ const struct backend vmx_backend = {
 	.name = "vmx",
 	.kind = MICROHV_BACKEND_VMX,
 	.inject_caps = &vmx_inject_caps,
+	.insn_caps = &vmx_insn_caps,
 	.probe = vmx_probe,
 	.cpu_init = vmx_cpu_init,
 	.vm_init = vmx_vm_init,

@@ -49,6 +49,7 @@ struct override {
 
 static const struct cpuid_profile *host_profile;
 static bool build_without_xsave; /* as on a host where microhv could not use XSAVE */
+static bool build_without_insns; /* as under a back end that cannot run RDTSCP/RDPID and INVPCID */
 static struct override overrides[4];
 static unsigned noverrides;
 
@@ -78,6 +79,7 @@ static int reset_overrides(void **state)
 {
 	noverrides = 0;
 	build_without_xsave = false;
+	build_without_insns = false;
 	return 0;
 }
 
@@ -97,7 +99,8 @@ static u64 probe_xcr0(const struct cpuid_profile *prof)
 static void build_kind(const struct cpuid_profile *prof, u32 vcpu_count, bool x2apic, u32 kind)
 {
 	const struct cpuid_vm_config cfg = { .backend_kind = kind, .vcpu_count = vcpu_count, .x2apic = x2apic,
-					     .host_xcr0 = probe_xcr0(prof) };
+					     .host_xcr0 = probe_xcr0(prof), .rdtscp = !build_without_insns,
+					     .invpcid = !build_without_insns };
 
 	host_profile = prof;
 	memset(&pol, 0x5A, sizeof(pol));
@@ -258,14 +261,33 @@ static void test_vmx_svm_hidden(void **state)
 	expect_bit(0x80000001, ECX, 2, 0, "SVM");
 }
 
+/* RDTSCP, RDPID and INVPCID: the host's bits where the back end runs them (cfg.rdtscp, cfg.invpcid),
+ * hidden where it does not (VMX without "enable RDTSCP" / "enable INVPCID": they would be #UD). */
+static void test_rdtscp_rdpid_invpcid(void **state)
+{
+	for (unsigned i = 0; i < NPROFILES; i++) {
+		const struct cpuid_profile *p = cpuid_profiles[i];
+		build(p, 1, false);
+		assert_int_equal(BITV(look(0x80000001, 0, 0, EDX), 27), 1); /* all four have RDTSCP */
+		assert_int_equal(BITV(look(7, 0, 0, ECX), 22), BITV(host_reg(p, 7, 0, ECX), 22));
+		assert_int_equal(BITV(look(7, 0, 0, EBX), 10), BITV(host_reg(p, 7, 0, EBX), 10));
+	}
+	build(TGL, 1, false);
+	expect_bit(7, ECX, 22, 1, "RDPID on tigerlake");
+	expect_bit(7, EBX, 10, 1, "INVPCID on tigerlake");
+}
+
 static void test_rdtscp_hidden(void **state)
 {
+	build_without_insns = true;
 	for (unsigned i = 0; i < NPROFILES; i++) {
 		const struct cpuid_profile *p = cpuid_profiles[i];
 		assert_int_equal(BITV(host_reg(p, 0x80000001, 0, EDX), 27), 1); /* all four have it */
 		build(p, 1, false);
 		u32 edx = look(0x80000001, 0, 0, EDX);
 		assert_int_equal(BITV(edx, 27), 0);
+		expect_bit(7, ECX, 22, 0, "RDPID");
+		expect_bit(7, EBX, 10, 0, "INVPCID");
 		/* The leaf is not simply zeroed: long mode, NX and SYSCALL pass. */
 		assert_int_equal(edx & ((1u << 29) | (1u << 20) | (1u << 11)), (1u << 29) | (1u << 20) | (1u << 11));
 	}
@@ -745,6 +767,7 @@ static void test_passthrough_leaves(void **state)
 static void test_xsave_hidden(void **state)
 {
 	build_without_xsave = true;
+	build_without_insns = true;
 	for (unsigned i = 0; i < NPROFILES; i++) {
 		build(cpuid_profiles[i], 1, false);
 		expect_bit(1, ECX, 26, 0, "XSAVE");
@@ -858,19 +881,19 @@ static void test_documented_values(void **state)
 	} doc[] = {
 		{ QEMU, 0x1, { 0x00060fb1, 0x00010800, 0xf7f83203, 0x0f8bbb7d } },
 		{ QEMU, 0x7, { 0, 0x019823eb, 0x0000020c, 0 } },
-		{ QEMU, 0x80000001, { 0x00060fb1, 0, 0x00000061, 0x24100800 } },
+		{ QEMU, 0x80000001, { 0x00060fb1, 0, 0x00000061, 0x2c100800 } },
 		{ QEMU, 0x80000008, { 0x00003928, 0, 0, 0 } },
 		{ TGL, 0x1, { 0x000806c1, 0x00010800, 0xf7fa3203, 0x0f8bbb7f } },
-		{ TGL, 0x7, { 0, 0xf1bf23eb, 0x00005f4e, 0x00000510 } },
-		{ TGL, 0x80000001, { 0, 0, 0x00000121, 0x24100800 } },
+		{ TGL, 0x7, { 0, 0xf1bf27eb, 0x00405f4e, 0x00000510 } },
+		{ TGL, 0x80000001, { 0, 0, 0x00000121, 0x2c100800 } },
 		{ TGL, 0x80000008, { 0x00003028, 0, 0, 0 } },
 		{ SKL, 0x1, { 0x00050654, 0x00010800, 0xf7fa3203, 0x0f8bbb7f } },
-		{ SKL, 0x7, { 0, 0xd19f23eb, 0, 0 } },
-		{ SKL, 0x80000001, { 0, 0, 0x00000121, 0x24100800 } },
+		{ SKL, 0x7, { 0, 0xd19f27eb, 0, 0 } },
+		{ SKL, 0x80000001, { 0, 0, 0x00000121, 0x2c100800 } },
 		{ SKL, 0x80000008, { 0x00003028, 0, 0, 0 } },
 		{ RYZEN, 0x1, { 0x00800f11, 0x00010800, 0xf7f83203, 0x078bbb7f } },
 		{ RYZEN, 0x7, { 0, 0x209c21eb, 0, 0 } },
-		{ RYZEN, 0x80000001, { 0x00800f11, 0, 0x00000161, 0x24100800 } },
+		{ RYZEN, 0x80000001, { 0x00800f11, 0, 0x00000161, 0x2c100800 } },
 		{ RYZEN, 0x80000008, { 0x00003028, 0, 0, 0 } },
 	};
 
@@ -889,6 +912,7 @@ int main(void)
 		T(test_x87_defeatures_always_set),
 		T(test_vmx_svm_hidden),
 		T(test_rdtscp_hidden),
+		T(test_rdtscp_rdpid_invpcid),
 		T(test_hypervisor_bit),
 		T(test_mtrr_bit),
 		T(test_x2apic_bit),
