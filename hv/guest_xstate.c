@@ -43,7 +43,11 @@ void guest_xstate_probe(void)
 	 * covers all of a guest's state; the hardware holds the guest's XCR0 only while the guest runs. */
 	if (r[2] & CPUID_1_ECX_XSAVE) {
 		cpuid_count(CPUID_LEAF_XSAVE, 0, r);
-		u64 mask = xcr0_guest_supported(r[0] | (u64)r[3] << 32, ~0ull);
+		u64 host = r[0] | (u64)r[3] << 32;
+		/* PKRU too: a guest with CR4.PKE uses it without XCR0, so it is switched per vCPU like the rest. */
+		u64 mask = xcr0_guest_supported(host, ~0ull);
+		if (mask)
+			mask |= host & XCR0_PKRU;
 		write_cr4(read_cr4() | CR4_OSXSAVE);
 		if (mask)
 			xsetbv(XCR_XFEATURE_ENABLED, mask);

@@ -15,6 +15,7 @@
 /* The components microhv switches per vCPU and lets a guest enable: x87, SSE, AVX and AVX-512. Others
  * (MPX, PKRU, AMX, CET, ...) stay hidden. */
 #define XCR0_GUEST_POLICY (XCR0_X87 | XCR0_SSE | XCR0_AVX | XCR0_AVX512)
+#define XCR0_PKRU BIT(9)      /* saved per vCPU by microhv (PKU runs natively), never enabled by a guest */
 #define XCR0_RESET XCR0_X87   /* after RESET (SDM Vol. 1 §13.3) */
 #define XCR_XFEATURE_ENABLED 0 /* ECX of XSETBV/XGETBV: XCR0, the only XCR XSETBV can write */
 
