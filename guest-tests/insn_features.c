@@ -43,7 +43,10 @@ static void check_rdtscp(void)
 	u64 v = 0;
 	CHECK_EQ(wrmsr_safe(MSR_TSC_AUX, AUX_VALUE), FAULT_NONE, names[0]);
 	CHECK_EQ(rdmsr_safe(MSR_TSC_AUX, &v), FAULT_NONE, names[1]);
-	CHECK_EQ(wrmsr_safe(MSR_TSC_AUX, AUX_VALUE | AUX_RESERVED), GP0, names[2]);
+	if (runtime_plain_tcg()) /* measured on QEMU 7.2 TCG (make run-direct TEST=insn_features) */
+		SKIP(names[2], "QEMU TCG accepts IA32_TSC_AUX bits 63:32");
+	else
+		CHECK_EQ(wrmsr_safe(MSR_TSC_AUX, AUX_VALUE | AUX_RESERVED), GP0, names[2]);
 	u32 aux = 0;
 	u64 t0 = rdtsc();
 	u64 t1 = rdtscp(&aux);
@@ -52,6 +55,10 @@ static void check_rdtscp(void)
 		(void)cpuid(0, 0);
 	rdtscp(&aux);
 	CHECK_EQ(aux, AUX_VALUE, names[4]);
+	if (runtime_plain_tcg()) {
+		SKIP(names[5], "QEMU TCG ignores WRMSR IA32_TSC (RDTSC does not follow it)");
+		return;
+	}
 	u64 x = rdtsc() + TSC_FORWARD; /* RDTSCP reads the TSC with the vCPU's offset, as RDTSC */
 	wrmsr(MSR_IA32_TSC, x);
 	t1 = rdtscp(&aux);
