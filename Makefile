@@ -45,12 +45,14 @@ GLIB_OBJS := $(GLIB_C:%.c=$(B)/guest/%.o) $(GLIB_ASM:%.asm=$(B)/guest/%.asm.o)
 GUEST_SRCS := $(wildcard guest-tests/*.c) $(wildcard bench/*.c)
 GUEST_NAMES := $(notdir $(GUEST_SRCS:.c=))
 GUEST_ELFS := $(GUEST_NAMES:%=$(B)/guests/%.elf)
+GUEST_ELFS += $(B)/guests/mb_low.elf
 
 # Pure rule modules: compiled into the hypervisor and into the host unit tests.
 PURE_C   := hv/msr_stored.c hv/host_map.c hv/paging.c hv/platform/fwcfg.c hv/platform/acpi.c hv/cpuid_policy.c hv/inject.c hv/fmt.c hv/cmdline.c hv/selection.c hv/tap.c hv/cr0.c hv/vmx/controls.c hv/vmx/apicv_page.c hv/svm/npt.c hv/start_state.c hv/decode.c hv/decode_ops.c hv/alu.c hv/mmio_emul.c hv/guest_walk.c hv/mtrr.c hv/apic/delivery.c hv/apic/vlapic.c hv/apic/vlapic_regs.c hv/apic/vlapic_timer.c $(wildcard hv/loader/*.c)
 PURE_C   += hv/bitmap.c hv/lz.c
 PURE_C   += hv/platform/pmtimer.c hv/platform/rtc.c hv/platform/pci.c
 PURE_C   += hv/platform/ioapic.c hv/platform/pit.c hv/platform/pic.c
+PURE_C   += hv/xcr0.c hv/tsc.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
 PURE_HOST_OBJS := $(PURE_C:%.c=$(B)/host/%.o)
@@ -105,6 +107,13 @@ $(B)/guests/%.elf64: $(B)/guest/bench/%.o $(GLIB_OBJS) guest-tests/guest.ld
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	$(Q)$(LD) -m elf_x86_64 -nostdlib -static -T guest-tests/guest.ld -o $@ $(GLIB_OBJS) $<
+
+# mb_low: plain NASM, one segment at 0x8000 over QEMU's Multiboot information area (guest-tests/mb_low.asm).
+$(B)/guests/mb_low.elf: guest-tests/mb_low.asm
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $< (guest)"
+	$(Q)$(NASM) -f elf32 $< -o $(B)/guests/mb_low.o
+	$(Q)$(LD) -m elf_i386 -nostdlib -static -N --no-warn-rwx-segments -Ttext=0x8000 -e mb_low_entry -o $@ $(B)/guests/mb_low.o
 
 # Debug info and symbols stay in the .elf64; the embedded ELF32 image is stripped of both.
 $(B)/guests/%.elf: $(B)/guests/%.elf64 Makefile

@@ -10,10 +10,18 @@ struct vm;
 struct start_state;
 
 /* Where a vCPU starts (a Multiboot entry: 32-bit flat protected mode, paging off). */
+/* Instructions a guest can execute natively under the back end (filled in by probe()): the CPUID policy
+ * offers the host's feature only where they run. */
+struct guest_insn_caps {
+	bool rdtscp;  /* RDTSCP and RDPID (VMX: the "enable RDTSCP" control) */
+	bool invpcid; /* INVPCID (VMX: "enable INVPCID" without INVLPG exiting) */
+};
+
 struct backend {
 	const char *name; /* "svm" or "vmx" */
 	u32 kind;         /* MICROHV_BACKEND_* of guest_abi.h */
 	const struct inject_caps *inject_caps; /* filled in by probe() */
+	const struct guest_insn_caps *insn_caps; /* filled in by probe() */
 	/* True if this CPU offers what the back end needs (decided by feature bits, not the vendor). */
 	bool (*probe)(void);
 	/* Enables virtualization on this CPU; returns 0 or -errno after logging why. */

@@ -11,8 +11,8 @@
 #define LMSW_BITS (CR0_PE | CR0_MP | CR0_EM | CR0_TS)
 #define SMSW_WORD 2
 #define CR8_TPR_MASK 0xFull
-/* CR4 bits a guest may set: those the CPUID policy lets it discover, never VMXE/SMXE (no nesting) nor
- * OSXSAVE (XSAVE is hidden: the bit is reserved, SDM Vol. 3A §2.5). */
+/* CR4 bits a guest may set: those the CPUID policy lets it discover, never VMXE/SMXE (no nesting);
+ * OSXSAVE only where the policy offers XSAVE (else the bit is reserved, SDM Vol. 3A §2.5). */
 #define CR4_GUEST_ALLOWED (BIT(0) | BIT(1) | BIT(2) | BIT(3) | BIT(4) | BIT(5) | BIT(6) | BIT(7) | BIT(8) | \
 			   BIT(9) | BIT(10) | BIT(11) | BIT(16) | BIT(17) | BIT(20) | BIT(21) | BIT(22))
 
@@ -90,7 +90,8 @@ void cr_access_emulate(struct vcpu *v, const struct exit_cr *cr)
 	if (cr->cr == 0)
 		err = cr0_check_write(&c, requested_cr0(v, cr, c.cr0), &result);
 	else
-		err = cr4_check_write(&c, *gpr_of(v, cr->gpr), CR4_GUEST_ALLOWED, &result);
+		err = cr4_check_write(&c, *gpr_of(v, cr->gpr),
+				      CR4_GUEST_ALLOWED | (v->vm->cpuid.xcr0_supported ? CR4_OSXSAVE : 0), &result);
 	if (err) {
 		log_debug("%s: write to CR%u refused: #GP(0)", v->vm->name, cr->cr);
 		hv_inject_exception(v, VEC_GP, true, 0, 0);

@@ -72,6 +72,7 @@ enum insn_kind {
 	INSN_HLT,         /* F4 */
 	INSN_PAUSE,       /* F3 90 */
 	INSN_VMMCALL,     /* 0F 01 D9 */
+	INSN_XSETBV,      /* 0F 01 D1 */
 	/* String I/O: op_size (= rm_size) 1, 2 or 4, addr_size, REP in prefixes, mem.seg the source segment
 	 * of OUTS (DS or the override; INS always writes ES:rDI). Emulated by hv/string_io.c. */
 	INSN_INS,         /* 6C, 6D */

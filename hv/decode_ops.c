@@ -21,6 +21,7 @@
 #define OP2_RDMSR 0x32
 #define OP2_CPUID 0xA2
 #define MODRM_VMMCALL 0xD9 /* 0F 01 D9 */
+#define MODRM_XSETBV 0xD1  /* 0F 01 D1 */
 #define GROUP7_SMSW 4
 #define GROUP7_LMSW 6
 #define CR_ALT_CR8 8 /* AMD: LOCK MOV CR0 accesses CR8 (CPUID 8000_0001 ECX[4], "AltMovCr8") */
@@ -370,6 +371,8 @@ static int decode_group7(struct cursor *c, struct insn *out)
 		return rc;
 	if (modrm == MODRM_VMMCALL)
 		return no_operands(out, INSN_VMMCALL);
+	if (modrm == MODRM_XSETBV)
+		return no_operands(out, INSN_XSETBV);
 	if (MODRM_REG(modrm) == GROUP7_SMSW) {
 		out->kind = INSN_SMSW;
 		out->writes_rm = true;
@@ -448,6 +451,7 @@ static const char *const kind_names[INSN_KIND_COUNT] = {
 	[INSN_SCAS] = "scas", [INSN_CPUID] = "cpuid", [INSN_RDMSR] = "rdmsr", [INSN_WRMSR] = "wrmsr",
 	[INSN_INVD] = "invd", [INSN_HLT] = "hlt", [INSN_PAUSE] = "pause", [INSN_VMMCALL] = "vmmcall",
 	[INSN_INS] = "ins", [INSN_OUTS] = "outs",
+	[INSN_XSETBV] = "xsetbv",
 };
 static const char *const alu_names[] = { "add", "or", "adc", "sbb", "and", "sub", "xor", "cmp" };
 static const char *const bt_names[] = { "bt", "bts", "btr", "btc" };

@@ -34,10 +34,9 @@ static void handle_cpuid(struct vcpu *v)
 {
 	u32 out[4];
 	u32 leaf = (u32)v->gpr[GPR_RAX];
-	cpuid_policy_lookup(&v->vm->cpuid, leaf, (u32)v->gpr[GPR_RCX], v->id, out);
-	/* CPUID.1:EDX[9] reports whether the APIC is enabled: it follows IA32_APIC_BASE[11] (SDM Vol. 3A §11.4.3). */
-	if (leaf == 1 && !(v->apic.apic_base & VLAPIC_BASE_EN))
-		out[3] &= ~CPUID_1_EDX_APIC;
+	const struct cpuid_vcpu_state s = { .apic_enabled = v->apic.apic_base & VLAPIC_BASE_EN,
+					    .cr4 = v->vm->be->get_reg(v, VREG_CR4), .xcr0 = v->xstate.xcr0 };
+	cpuid_policy_vcpu(&v->vm->cpuid, leaf, (u32)v->gpr[GPR_RCX], v->id, &s, out);
 	v->gpr[GPR_RAX] = out[0];
 	v->gpr[GPR_RBX] = out[1];
 	v->gpr[GPR_RCX] = out[2];
@@ -124,9 +123,11 @@ void exit_dispatch(struct vcpu *v, const struct exit_info *e)
 		vcpu_skip_instruction(v);
 		break;
 	case EXIT_XSETBV:
-	case EXIT_RDTSCP:
+		guest_xstate_xsetbv(v);
+		break;
+	case EXIT_RDTSCP: /* not intercepted any more (RDTSCP runs natively): a stray exit is #UD, as before */
 	case EXIT_MONITOR_MWAIT:
-		/* CPUID hides XSAVE, RDTSCP and MONITOR/MWAIT: these are #UD on a CPU without them (SDM Vol. 2). */
+		/* CPUID hides MONITOR/MWAIT: #UD on a CPU without them (SDM Vol. 2). */
 		hv_inject_exception(v, VEC_UD, false, 0, 0);
 		break;
 	case EXIT_RDPMC:

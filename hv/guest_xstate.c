@@ -1,14 +1,15 @@
 /* Per-vCPU x87/SSE/AVX, debug-register and CR2 state (see guest_xstate.h). */
 #include "guest_xstate.h"
+#include "events.h"
 #include "log.h"
 #include "mm.h"
-#include "vcpu.h"
+#include "vm.h"
 #include "x86.h"
+#include "xcr0.h"
 
 #define CPUID_1_ECX_XSAVE BIT(26)
 #define CPUID_LEAF_XSAVE 0xDu
-#define XCR_XFEATURE_ENABLED 0
-#define XCR0_X87_SSE_AVX 0x7ull
+#define RFLAGS_VM BIT(17)
 #define FXSAVE_BYTES 512u
 #define LEGACY_FCW 0          /* offsets in the FXSAVE / XSAVE legacy region (SDM Vol. 1 Table 10-2) */
 #define LEGACY_MXCSR 24
@@ -17,25 +18,41 @@
 #define DR6_INIT 0xFFFF0FF0ull /* SDM Vol. 3A Table 10-1 */
 
 static bool use_xsave;
-static u64 xsave_mask;        /* the host's XCR0: every component a guest can touch */
+static u64 xsave_mask;        /* the host's XCR0: every component a guest can enable */
+static u64 hw_xcr0;           /* what the hardware's XCR0 holds now */
+static bool have_tsc_aux;     /* the CPU has IA32_TSC_AUX (RDTSCP or RDPID) */
+static u64 hw_tsc_aux;
 static u32 area_bytes = FXSAVE_BYTES;
 static struct vcpu *owner;    /* whose state the hardware holds now */
+
+#define CPUID_E1_EDX_RDTSCP BIT(27)
+#define CPUID_7_ECX_RDPID BIT(22)
 
 void guest_xstate_probe(void)
 {
 	u32 r[4];
+	cpuid_count(0x80000001u, 0, r);
+	have_tsc_aux = r[3] & CPUID_E1_EDX_RDTSCP;
+	cpuid_count(7, 0, r);
+	have_tsc_aux |= (r[2] & CPUID_7_ECX_RDPID) != 0;
+	if (have_tsc_aux)
+		wrmsr(MSR_TSC_AUX, hw_tsc_aux); /* 0: a known value, whatever the firmware left */
 	cpuid_count(1, 0, r);
-	/* XSAVE, where the CPU has it, with x87/SSE/AVX enabled (firmware often leaves CR4.OSXSAVE clear).
-	 * A guest can only use components XCR0 enables and cannot change XCR0 (XSETBV is intercepted), so
-	 * saving with that mask covers all of its state. */
+	/* XSAVE, where the CPU has it, with every component a guest may enable (x87, SSE, AVX, AVX-512 as
+	 * the host has them). A guest's XCR0 (emulated XSETBV) is a subset of it, so saving with this mask
+	 * covers all of a guest's state; the hardware holds the guest's XCR0 only while the guest runs. */
 	if (r[2] & CPUID_1_ECX_XSAVE) {
-		if (!(read_cr4() & CR4_OSXSAVE)) {
-			cpuid_count(CPUID_LEAF_XSAVE, 0, r);
-			write_cr4(read_cr4() | CR4_OSXSAVE);
-			xsetbv(XCR_XFEATURE_ENABLED, r[0] & XCR0_X87_SSE_AVX);
-		}
+		cpuid_count(CPUID_LEAF_XSAVE, 0, r);
+		u64 host = r[0] | (u64)r[3] << 32;
+		/* PKRU too: a guest with CR4.PKE uses it without XCR0, so it is switched per vCPU like the rest. */
+		u64 mask = xcr0_guest_supported(host, ~0ull);
+		if (mask)
+			mask |= host & XCR0_PKRU;
+		write_cr4(read_cr4() | CR4_OSXSAVE);
+		if (mask)
+			xsetbv(XCR_XFEATURE_ENABLED, mask);
 		use_xsave = true;
-		xsave_mask = xgetbv(XCR_XFEATURE_ENABLED);
+		xsave_mask = hw_xcr0 = xgetbv(XCR_XFEATURE_ENABLED);
 		cpuid_count(CPUID_LEAF_XSAVE, 0, r);
 		area_bytes = MAX(r[1], FXSAVE_BYTES + 64); /* EBX: size for the enabled components */
 	}
@@ -66,7 +83,68 @@ int guest_xstate_init(struct vcpu *v)
 	*(u16 *)((u8 *)x->area + LEGACY_FCW) = FCW_INIT;
 	*(u32 *)((u8 *)x->area + LEGACY_MXCSR) = MXCSR_INIT; /* XRSTOR loads MXCSR from memory regardless */
 	reset_debug_and_cr2(x);
+	x->xcr0 = XCR0_RESET;
 	return 0;
+}
+
+u64 guest_xstate_host_xcr0(void)
+{
+	return use_xsave ? xsave_mask : 0;
+}
+
+void guest_xstate_enter(struct vcpu *v, u64 guest_cr4)
+{
+	/* With CR4.OSXSAVE clear the guest cannot see XCR0 (XGETBV/XSAVE/AVX are #UD): keep the host's. */
+	if (have_tsc_aux && v->xstate.tsc_aux != hw_tsc_aux) {
+		wrmsr(MSR_TSC_AUX, v->xstate.tsc_aux);
+		hw_tsc_aux = v->xstate.tsc_aux;
+	}
+	u64 want = (guest_cr4 & CR4_OSXSAVE) ? v->xstate.xcr0 : xsave_mask;
+	if (use_xsave && want != hw_xcr0) {
+		xsetbv(XCR_XFEATURE_ENABLED, want);
+		hw_xcr0 = want;
+	}
+}
+
+void guest_xstate_leave(struct vcpu *v, u64 guest_cr4)
+{
+	/* QEMU TCG ignores the SVM XSETBV intercept (helper_xsetbv() has no intercept check), so there the
+	 * guest's XSETBV changes the hardware's XCR0 itself: what the hardware holds is the guest's. Where
+	 * XSETBV exits, this reads back the value loaded at entry. */
+	if (use_xsave && (guest_cr4 & CR4_OSXSAVE))
+		v->xstate.xcr0 = hw_xcr0 = xgetbv(XCR_XFEATURE_ENABLED);
+	if (use_xsave && hw_xcr0 != xsave_mask) {
+		xsetbv(XCR_XFEATURE_ENABLED, xsave_mask);
+		hw_xcr0 = xsave_mask;
+	}
+}
+
+/* XSETBV (it always exits on VMX, and is intercepted on SVM): the checks of SDM Vol. 2C XSETBV, then the
+ * new XCR0 is the vCPU's, loaded at the next entry. */
+void guest_xstate_xsetbv(struct vcpu *v)
+{
+	const struct backend *be = v->vm->be;
+	const struct xsetbv_context c = {
+		.osxsave = be->get_reg(v, VREG_CR4) & CR4_OSXSAVE,
+		.cpl = (u8)be->get_reg(v, VREG_CPL),
+		.v8086 = (v->rflags & RFLAGS_VM) && (be->get_reg(v, VREG_CR0) & CR0_PE),
+		.supported = v->vm->cpuid.xcr0_supported,
+	};
+	u64 value = (u32)v->gpr[GPR_RAX] | (v->gpr[GPR_RDX] << 32);
+	switch (xsetbv_check(&c, (u32)v->gpr[GPR_RCX], value)) {
+	case XSETBV_UD:
+		hv_inject_exception(v, VEC_UD, false, 0, 0);
+		return;
+	case XSETBV_GP:
+		log_debug("%s: XSETBV ecx 0x%llx value 0x%llx: #GP(0)", v->vm->name, v->gpr[GPR_RCX] & 0xFFFFFFFFull,
+			  value);
+		hv_inject_exception(v, VEC_GP, true, 0, 0);
+		return;
+	case XSETBV_OK:
+		break;
+	}
+	v->xstate.xcr0 = value;
+	vcpu_skip_instruction(v);
 }
 
 static void save_hardware(struct guest_xstate *x)

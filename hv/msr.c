@@ -74,6 +74,41 @@ static bool efer_write_valid(struct vcpu *v, u64 value)
 	return true;
 }
 
+/* IA32_TSC and IA32_TSC_ADJUST (SDM Vol. 3B §18.17.3): every value is accepted; the TSC offset the back end
+ * applies changes with the guest's TSC, and its APIC timer with it. */
+static void tsc_msr_access(struct vcpu *v, u32 msr, bool write, u64 *value)
+{
+	u64 now = rdtsc();
+	if (!write) {
+		*value = msr == MSR_IA32_TSC ? tsc_guest_now(&v->tsc, now) : v->tsc.adjust;
+		return;
+	}
+	u64 delta = msr == MSR_IA32_TSC ? tsc_write(&v->tsc, now, *value) : tsc_adjust_write(&v->tsc, *value);
+	v->vm->be->set_reg(v, VREG_TSC_OFFSET, v->tsc.offset);
+	vapic_tsc_changed(v, delta);
+}
+
+#define CPUID_E1_EDX_RDTSCP BIT(27)
+#define CPUID_7_ECX_RDPID BIT(22)
+
+/* IA32_TSC_AUX exists where CPUID offers RDTSCP or RDPID; bits 63:32 are reserved (SDM Vol. 4 Table 2-2). */
+static bool tsc_aux_access(struct vcpu *v, bool write, u64 *value)
+{
+	u32 e1[4], l7[4];
+	cpuid_policy_lookup(&v->vm->cpuid, 0x80000001u, 0, v->id, e1);
+	cpuid_policy_lookup(&v->vm->cpuid, 7, 0, v->id, l7);
+	if (!(e1[CPUID_EDX] & CPUID_E1_EDX_RDTSCP) && !(l7[CPUID_ECX] & CPUID_7_ECX_RDPID))
+		return false;
+	if (!write) {
+		*value = v->xstate.tsc_aux;
+		return true;
+	}
+	if (*value >> 32)
+		return false;
+	v->xstate.tsc_aux = *value; /* in the hardware from the next entry (guest_xstate_enter()) */
+	return true;
+}
+
 /* Returns true if handled; false means #GP(0). */
 static bool msr_access(struct vcpu *v, u32 msr, bool write, u64 *value)
 {
@@ -110,10 +145,11 @@ static bool msr_access(struct vcpu *v, u32 msr, bool write, u64 *value)
 		else
 			*value = be->get_reg(v, VREG_PAT);
 		return true;
+	case MSR_TSC_AUX:
+		return tsc_aux_access(v, write, value);
 	case MSR_IA32_TSC:
-		if (write)
-			return false; /* TSC offsetting is not offered yet */
-		*value = rdtsc();
+	case MSR_IA32_TSC_ADJUST:
+		tsc_msr_access(v, msr, write, value);
 		return true;
 	default:
 		if (stored_msr_access(&v->msrs, v->vm->be->kind == MICROHV_BACKEND_SVM, msr, write, value))

@@ -107,7 +107,7 @@ static u64 next_wakeup_timer(struct vm *vm)
 	bool any_can_wake = false;
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
-		u64 next = vlapic_timer_next(&v->apic);
+		u64 next = vapic_timer_next_host(v);
 		bool can_wake = v->state == VCPU_HALTED && (v->rflags & RFLAGS_IF);
 		any_can_wake |= can_wake;
 		if (next && can_wake && (!earliest || next < earliest))

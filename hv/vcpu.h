@@ -4,6 +4,7 @@
 
 #include "guest_xstate.h"
 #include "msr_stored.h"
+#include "tsc.h"
 #include "mtrr.h"
 #include "types.h"
 #include "apic/vlapic.h"
@@ -33,6 +34,7 @@ enum vreg {
 	VREG_HW_CR0,           /* the CR0 in the VMCS guest area / VMCB save area */
 	VREG_CR0_WRITE_EXITS,  /* CR0 bits whose change by a guest write exits to microhv */
 	VREG_CR0_READ_EXITS,   /* CR0 bits a guest read takes from microhv (shadow or intercept), not hardware */
+	VREG_TSC_OFFSET, /* added to the host TSC for the guest's RDTSC (VMX TSC offset, SVM TSC_OFFSET) */
 	NUM_VREGS
 };
 
@@ -86,6 +88,7 @@ struct vcpu {
 	struct vlapic apic;    /* its virtual local APIC (hv/apic/) */
 	struct guest_xstate xstate; /* FPU/SSE/AVX, DR0-3, DR6, CR2 (hv/guest_xstate.h) */
 	struct stored_msrs msrs;    /* MSRs with a value and no effect (hv/msr_stored.h) */
+	struct guest_tsc tsc;       /* its TSC offset and IA32_TSC_ADJUST (hv/tsc.h); zero at RESET */
 };
 
 #endif

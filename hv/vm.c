@@ -35,7 +35,9 @@ struct vm *vm_create(const struct backend *be, const char *name, u64 ram_size, c
 	/* One policy for the VM's final vCPU count (topology leaves, HTT), built once. */
 	const struct cpuid_vm_config cfg = { .backend_kind = be->kind, .vcpu_count = MAX(config->vcpus, 1u),
 					     .x2apic = true,
-					     .tsc_khz = (u32)(tsc_hz() / 1000) };
+					     .tsc_khz = (u32)(tsc_hz() / 1000),
+					     .host_xcr0 = guest_xstate_host_xcr0(),
+					     .rdtscp = be->insn_caps->rdtscp, .invpcid = be->insn_caps->invpcid };
 	cpuid_policy_build(&vm->cpuid, host_cpuid, &cfg);
 	if (!vm->ram || be->vm_init(vm)) {
 		vm_destroy(vm);
@@ -178,7 +180,10 @@ void vm_run(struct vm *vm, u64 deadline_tsc)
 		v->slice_end_tsc = v->slice_for_timer ? MAX(next, now + min_timer_run) : slice_end;
 		host_timer_arm(v->slice_end_tsc, now);
 		guest_xstate_switch_to(v);
+		u64 cr4 = vm->be->get_reg(v, VREG_CR4);
+		guest_xstate_enter(v, cr4);
 		vm->be->run(v, &exit);
+		guest_xstate_leave(v, cr4);
 		v->stats.exits++;
 		exit_dispatch(v, &exit);
 		console_poll(); /* the queued console output, while the line is free */

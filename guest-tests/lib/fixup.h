@@ -33,6 +33,15 @@ struct fixup_entry {
 /* The table entry for `rip`, or NULL. */
 const struct fixup_entry *fixup_find(u64 rip);
 
+/* Runs one instruction (asm text, then its input operands) with a fixup entry; the value is what it
+ * raised (FAULT_NONE if it completed). Needs percpu.h (this_cpu()). */
+#define FIXUP_TRY(insn, ...)                                                                  \
+	({                                                                                    \
+		this_cpu()->fixup_fault = FAULT_NONE;                                         \
+		asm volatile("1: " insn "\n\t2:\n\t" FIXUP_ENTRY("1b", "2b")::__VA_ARGS__ : "memory"); \
+		this_cpu()->fixup_fault;                                                      \
+	})
+
 fault_t rdmsr_safe(u32 msr, u64 *value); /* *value = 0 if it faulted */
 fault_t wrmsr_safe(u32 msr, u64 value);
 fault_t write_cr0_safe(u64 value);

@@ -127,10 +127,25 @@ static u32 written_register(u32 msr)
 	return (msr - VLAPIC_X2APIC_MSR_FIRST) * APIC_REG_STRIDE;
 }
 
+/* The vlapic runs on the vCPU's own TSC (its TSC-deadline is a guest TSC value). */
+static u64 guest_now(const struct vcpu *v)
+{
+	return tsc_guest_now(&v->tsc, rdtsc());
+}
+
+u64 vapic_timer_next_host(const struct vcpu *v)
+{
+	u64 next = vlapic_timer_next(&v->apic);
+	if (!next)
+		return 0;
+	u64 host = tsc_guest_to_host(&v->tsc, next);
+	return host ? host : 1; /* 0 means "nothing armed" */
+}
+
 int vapic_msr(struct vcpu *v, u32 msr, bool write, u64 *value)
 {
 	struct vlapic_effects fx = { .eoi_vector = -1 };
-	u64 now = rdtsc();
+	u64 now = guest_now(v);
 	int err = 0;
 
 	if (msr == MSR_IA32_APIC_BASE) {
@@ -161,14 +176,14 @@ int vapic_msr(struct vcpu *v, u32 msr, bool write, u64 *value)
 static void apic_page_read(struct vcpu *v, u64 offset, u8 size, u64 *value)
 {
 	u32 reg = 0;
-	vlapic_mmio_read(&v->apic, rdtsc(), (u32)offset, size, &reg);
+	vlapic_mmio_read(&v->apic, guest_now(v), (u32)offset, size, &reg);
 	*value = reg;
 }
 
 static void apic_page_write(struct vcpu *v, u64 offset, u8 size, u64 value)
 {
 	struct vlapic_effects fx = { .eoi_vector = -1 };
-	vlapic_mmio_write(&v->apic, rdtsc(), (u32)offset, size, (u32)value, &fx);
+	vlapic_mmio_write(&v->apic, guest_now(v), (u32)offset, size, (u32)value, &fx);
 	apply(v, (u32)offset, &fx);
 }
 
@@ -196,7 +211,7 @@ void vapic_set_cr8(struct vcpu *v, u64 value)
 void vapic_write_done(struct vcpu *v, u32 offset, u32 value)
 {
 	struct vlapic_effects fx = { .eoi_vector = -1 };
-	u64 now = rdtsc();
+	u64 now = guest_now(v);
 	if (vlapic_x2apic_mode(&v->apic)) /* only a SELF_IPI with a vector below 16 comes here (SDM §30.5) */
 		vlapic_msr_write(&v->apic, now, VLAPIC_X2APIC_MSR_FIRST + offset / APIC_REG_STRIDE, value, &fx);
 	else /* a write that is not a whole aligned register is ignored, as by vapic_mmio() */
@@ -221,9 +236,9 @@ void vapic_fire_timers(struct vm *vm, u64 now)
 {
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
-		u64 next = vlapic_timer_next(&v->apic);
+		u64 next = vapic_timer_next_host(v);
 		if (next && now >= next) {
-			vlapic_timer_fire(&v->apic, now);
+			vlapic_timer_fire(&v->apic, tsc_guest_now(&v->tsc, now));
 			interrupts_changed(v);
 			vm->timers_dirty = true;
 			vcpu_kick(v);
@@ -236,11 +251,17 @@ u64 vapic_recompute_deadline(struct vm *vm)
 {
 	u64 earliest = irq_sources_next_deadline(vm);
 	for (u32 i = 0; i < vm->nvcpus; i++) {
-		u64 next = vlapic_timer_next(&vm->vcpus[i].apic);
+		u64 next = vapic_timer_next_host(&vm->vcpus[i]);
 		if (next && (!earliest || next < earliest))
 			earliest = next;
 	}
 	vm->timer_next = earliest;
 	vm->timers_dirty = false;
 	return earliest;
+}
+
+void vapic_tsc_changed(struct vcpu *v, u64 delta)
+{
+	vlapic_timer_tsc_changed(&v->apic, delta);
+	v->vm->timers_dirty = true; /* a TSC deadline now falls at another host time */
 }

@@ -33,6 +33,10 @@ void vapic_fire_timers(struct vm *vm, u64 now);
 /* The earliest armed timer of the VM (0: none); recomputed only after a timer changed. Inline: the run
  * loop asks after every exit. */
 u64 vapic_recompute_deadline(struct vm *vm);
+/* v's next APIC timer expiry in host TSC terms (0: none armed). */
+u64 vapic_timer_next_host(const struct vcpu *v);
+/* v's TSC moved by `delta` (WRMSR IA32_TSC / IA32_TSC_ADJUST): its timer follows (vlapic_timer_tsc_changed()). */
+void vapic_tsc_changed(struct vcpu *v, u64 delta);
 static inline u64 vapic_next_deadline(struct vm *vm)
 {
 	return vm->timers_dirty ? vapic_recompute_deadline(vm) : vm->timer_next;

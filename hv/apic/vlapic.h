@@ -190,6 +190,9 @@ int vlapic_set_base(struct vlapic *a, u64 value, u8 maxphyaddr, bool guest_has_x
  * TSC-deadline mode and after the deadline fired. */
 void vlapic_set_tsc_deadline(struct vlapic *a, u64 now, u64 value, struct vlapic_effects *fx);
 u64 vlapic_get_tsc_deadline(const struct vlapic *a);
+/* The vCPU's TSC changed by `delta` (WRMSR IA32_TSC or IA32_TSC_ADJUST): a one-shot or periodic count
+ * keeps its remaining time; a TSC deadline keeps its value. */
+void vlapic_timer_tsc_changed(struct vlapic *a, u64 delta);
 
 /* MOV to/from CR8 in 64-bit mode: CR8[3:0] = TPR[7:4] (SDM §11.8.6). */
 void vlapic_set_cr8(struct vlapic *a, u64 cr8, struct vlapic_effects *fx);

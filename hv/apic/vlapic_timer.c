@@ -125,6 +125,15 @@ u64 vlapic_get_tsc_deadline(const struct vlapic *a)
 	return timer_mode(a) == VLAPIC_TIMER_TSC_DEADLINE ? a->tsc_deadline : 0;
 }
 
+void vlapic_timer_tsc_changed(struct vlapic *a, u64 delta)
+{
+	/* One-shot and periodic count the APIC's clock, not the TSC (SDM §11.5.4): when the guest's TSC
+	 * jumps, their expiry moves with it so that the remaining time is the same. A TSC deadline is a TSC
+	 * value and stays. */
+	if (a->timer_armed && timer_mode(a) != VLAPIC_TIMER_TSC_DEADLINE)
+		a->timer_expiry += delta;
+}
+
 u64 vlapic_timer_next(const struct vlapic *a)
 {
 	if (!a->timer_armed)

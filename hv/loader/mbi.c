@@ -6,7 +6,8 @@
  *   mb_kernel_size); at base + ALIGN_UP(size, 4 KiB): the module list (16 bytes a module), then the
  *   strings: each module's "FILE ARGS", then the kernel's "NAME APPEND", then the boot loader name;
  *   then each module at the next 4 KiB offset from base. The memory map is at 0x9000 and the information
- *   structure at 0x9500, with the flags QEMU sets.
+ *   structure at 0x9500, with the flags QEMU sets; if the kernel or the area after it uses 0x9000-0xA000
+ *   (QEMU would write over the kernel there), both move to the first page after the last module.
  *
  * The memory map is microhv's own (QEMU's comes from SeaBIOS's E820 table): RAM below 639 KiB and from
  * 1 MiB, the EBDA and the BIOS area (where the ACPI tables are) reserved. Pure code: compiled into the
@@ -32,6 +33,7 @@ static const struct {
 _Static_assert(MB_MMAP_GPA + MB_MMAP_MAX_ENTRIES * sizeof(struct multiboot_mmap_entry) <= MB_INFO_GPA,
 	       "memory map fits below the information structure");
 _Static_assert(MB_INFO_GPA + sizeof(struct multiboot_info) <= MB_RESERVED_END, "MBI inside the reserved area");
+_Static_assert(MB_INFO_OFFSET + sizeof(struct multiboot_info) <= MB_INFO_AREA_SIZE, "MBI inside a moved area");
 
 /* Guest-physical addresses of what goes after the kernel. */
 struct mb_plan {
@@ -39,7 +41,8 @@ struct mb_plan {
 	u64 strings;      /* module strings, then the command line */
 	u64 loader_name;
 	u64 module[MB_MAX_MODULES]; /* each module's data */
-	u64 end;          /* one past the last byte written */
+	u64 end;          /* one past the last byte written after the kernel */
+	u64 info_area;    /* the memory map, then the information structure at + MB_INFO_OFFSET */
 };
 
 static u64 mb_strlen(const char *s)
@@ -79,14 +82,27 @@ static bool mb_overlap(u64 a_start, u64 a_end, u64 b_start, u64 b_end)
 	return a_start < b_end && b_start < a_end;
 }
 
+/* QEMU's fixed area, unless the kernel or what follows it is there: then the page after everything. */
+static void mb_place_info(const struct mb_image *img, struct mb_plan *p)
+{
+	bool taken = mb_overlap(p->mods_addr, p->end, MB_RESERVED_START, MB_RESERVED_END);
+	for (u32 i = 0; i < img->nseg; i++)
+		taken |= mb_overlap(img->seg[i].gpa, img->seg[i].gpa + img->seg[i].mem_size, MB_RESERVED_START,
+				    MB_RESERVED_END);
+	p->info_area = taken ? ALIGN_UP(p->end, PAGE_SIZE) : MB_RESERVED_START;
+}
+
 static int mb_check_plan(const struct mb_plan *p, u64 ram_size, const char **why)
 {
+	u64 info_end = p->info_area + MB_INFO_AREA_SIZE;
+	if (p->info_area != MB_RESERVED_START &&
+	    (info_end > MB_ADDR_SPACE_32 || info_end > ram_size || mb_overlap(p->info_area, info_end, MB_LOW_MEM_END,
+									   MB_HIGH_MEM_START)))
+		return mb_fail(why, mb_reason("the kernel uses 0x9000-0xA000 and the memory map and information "
+					      "structure do not fit after it (0x%x-0x%x)", p->info_area, info_end, 0));
 	if (p->end > MB_ADDR_SPACE_32 || p->end > ram_size)
 		return mb_fail(why, mb_reason("the command line and modules after the kernel (0x%x-0x%x) do not "
 					      "fit in guest RAM (0x%x bytes)", p->mods_addr, p->end, ram_size));
-	if (mb_overlap(p->mods_addr, p->end, MB_RESERVED_START, MB_RESERVED_END))
-		return mb_fail(why, mb_reason("the command line and modules after the kernel (0x%x-0x%x) overlap "
-					      "the loader's reserved area 0x9000-0xA000", p->mods_addr, p->end, 0));
 	if (mb_overlap(p->mods_addr, p->end, MB_LOW_MEM_END, MB_HIGH_MEM_START))
 		return mb_fail(why, mb_reason("the command line and modules after the kernel (0x%x-0x%x) overlap "
 					      "the EBDA/VGA/BIOS hole 0x9FC00-0x100000", p->mods_addr, p->end, 0));
@@ -167,11 +183,12 @@ int multiboot_build_info(void *ram, u64 ram_size, const struct mb_image *img, co
 	if (boot->nmods > MB_MAX_MODULES)
 		return mb_fail(why, mb_reason("more than %u modules", MB_MAX_MODULES, 0, 0));
 	mb_plan(img, boot, &p);
+	mb_place_info(img, &p);
 	int err = mb_check_plan(&p, ram_size, why);
 	if (err)
 		return err;
 
-	struct multiboot_info *mbi = (struct multiboot_info *)(base + MB_INFO_GPA);
+	struct multiboot_info *mbi = (struct multiboot_info *)(base + p.info_area + MB_INFO_OFFSET);
 	memset(mbi, 0, sizeof(*mbi)); /* unused fields must read as 0 */
 	mbi->flags = MBI_FLAG_MEM | MBI_FLAG_BOOTDEV | MBI_FLAG_CMDLINE | MBI_FLAG_MODS | MBI_FLAG_MMAP |
 		     MBI_FLAG_LOADER_NAME;
@@ -181,11 +198,11 @@ int multiboot_build_info(void *ram, u64 ram_size, const struct mb_image *img, co
 	mbi->cmdline = mb_put_modules_and_cmdline(base, &p, boot);
 	mbi->mods_count = boot->nmods;
 	mbi->mods_addr = (u32)p.mods_addr;
-	mbi->mmap_addr = MB_MMAP_GPA;
-	mbi->mmap_length = mb_build_mmap(base + MB_MMAP_GPA, ram_size);
+	mbi->mmap_addr = (u32)p.info_area;
+	mbi->mmap_length = mb_build_mmap(base + p.info_area, ram_size);
 	mbi->boot_loader_name = (u32)p.loader_name;
 	memcpy(base + p.loader_name, MB_BOOT_LOADER_NAME, sizeof(MB_BOOT_LOADER_NAME));
-	*mbi_gpa = MB_INFO_GPA;
+	*mbi_gpa = (u32)(p.info_area + MB_INFO_OFFSET);
 	return 0;
 }
 

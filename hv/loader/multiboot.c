@@ -228,10 +228,6 @@ static int mb_check_segment(const struct mb_segment *s, u64 ram_size, const char
 	if (s->gpa < MB_LOW_GUARD_END)
 		return mb_fail(why, mb_reason("segment at 0x%x is in the first page (images load at or above "
 					      "0x1000)", s->gpa, 0, 0));
-	/* The information structure, memory map and command line live there. */
-	if (mb_ranges_overlap(s->gpa, end, MB_RESERVED_START, MB_RESERVED_END))
-		return mb_fail(why, mb_reason("segment at 0x%x size 0x%x overlaps the loader's reserved area "
-					      "0x9000-0xA000", s->gpa, s->mem_size, 0));
 	/* The memory map tells the guest this is not RAM; a kernel must not live there. */
 	if (mb_ranges_overlap(s->gpa, end, MB_LOW_MEM_END, MB_HIGH_MEM_START))
 		return mb_fail(why, mb_reason("segment at 0x%x size 0x%x overlaps the EBDA/VGA/BIOS hole "

@@ -23,13 +23,16 @@ struct mb_image {
 	struct mb_segment seg[MB_MAX_SEGMENTS];
 };
 
-/* The fixed guest-physical layout below 1 MiB. The memory map and the information structure sit where
- * QEMU's -kernel loader puts them (hw/i386/multiboot.c: ADDR_E820_MAP, ADDR_MBI), so a guest gets the
- * same EBX; no image may load into [MB_RESERVED_START, MB_RESERVED_END). */
+/* The guest-physical layout below 1 MiB. The memory map and the information structure sit where QEMU's
+ * -kernel loader puts them (hw/i386/multiboot.c: ADDR_E820_MAP, ADDR_MBI), so a guest gets the same EBX.
+ * QEMU loads a kernel there too (its option ROM then writes over it); microhv instead moves the two, in
+ * the same layout, to the first page after the kernel and what follows it (see multiboot_build_info()). */
 #define MB_MMAP_GPA 0x9000u
 #define MB_INFO_GPA 0x9500u
 #define MB_RESERVED_START 0x9000u
 #define MB_RESERVED_END 0xA000u
+#define MB_INFO_OFFSET (MB_INFO_GPA - MB_MMAP_GPA)         /* the structure after the map, as QEMU's */
+#define MB_INFO_AREA_SIZE (MB_RESERVED_END - MB_RESERVED_START)
 #define MB_LOW_MEM_END 0x9FC00ull   /* conventional memory reported to the guest */
 #define MB_VGA_START 0xA0000ull
 #define MB_BIOS_ROM_START 0xF0000ull /* reserved in the memory map: the platform's ACPI tables live here */
@@ -62,11 +65,13 @@ struct mb_boot {
 int multiboot_parse(const void *image, u64 size, u64 ram_size, struct mb_image *out, const char **why);
 
 /* Write the Multiboot information into guest RAM (ram = host pointer to GPA 0) for the kernel `img`
- * (already parsed, not necessarily copied yet): the memory map and the information structure at their
- * fixed places, and, as QEMU does, right after the kernel (from its lowest segment address plus its
- * size rounded up to a page) the module list, the strings and the boot loader name, then each module on
- * its own page-aligned offset. Returns 0 and sets *mbi_gpa (MB_INFO_GPA), or -EINVAL with *why set
- * when that area does not fit in RAM below 4 GiB or overlaps the fixed areas below 1 MiB. */
+ * (already parsed, not necessarily copied yet): as QEMU does, right after the kernel (from its lowest
+ * segment address plus its size rounded up to a page) the module list, the strings and the boot loader
+ * name, then each module on its own page-aligned offset; the memory map and the information structure at
+ * MB_MMAP_GPA and MB_INFO_GPA, or, when the kernel or that area after it uses [MB_RESERVED_START,
+ * MB_RESERVED_END), at the first page after the last module (the map first, the structure
+ * MB_INFO_OFFSET bytes on). Returns 0 and sets *mbi_gpa, or -EINVAL with *why set when something does
+ * not fit in RAM below 4 GiB or overlaps the EBDA/VGA/BIOS hole. */
 int multiboot_build_info(void *ram, u64 ram_size, const struct mb_image *img, const struct mb_boot *boot,
 			 u32 *mbi_gpa, const char **why);
 

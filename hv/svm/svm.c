@@ -21,6 +21,9 @@
 
 struct svm_caps svm_caps;
 static const struct inject_caps svm_inject_caps = { .vmx = false }; /* AMD: EV honoured as given */
+/* RDTSCP, RDPID and INVPCID run natively (none intercepted; IA32_TSC_AUX holds the guest's value while
+ * it runs, hv/guest_xstate.c); the CPUID policy offers them where the host has them. */
+static const struct guest_insn_caps svm_insn_caps = { .rdtscp = true, .invpcid = true };
 static struct vmcb *host_vmcb;
 static void *iopm, *msrpm;
 static u32 next_asid = 1;
@@ -131,7 +134,8 @@ static int svm_set_state(struct vcpu *v, const struct start_state *g)
 	c->int_state = 0;
 	c->int_ctl &= ~(SVM_INT_CTL_V_IRQ | SVM_INT_CTL_V_IGN_TPR);
 	c->intercept_misc1 &= ~(SVM_INTERCEPT_VINTR | SVM_INTERCEPT_IRET);
-	s->nmi_masked = s->nmi_iret_seen = false;
+	c->intercept_exceptions &= ~BIT(VEC_DB);
+	s->nmi_masked = s->nmi_iret_seen = s->nmi_singlestep = false;
 	svm_set_cr0(v, g->cr0);
 	return 0;
 }
@@ -156,7 +160,7 @@ static int svm_vcpu_init(struct vcpu *v)
 			     SVM_INTERCEPT_MSR_PROT | SVM_INTERCEPT_SHUTDOWN;
 	c->intercept_misc2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL | SVM_INTERCEPT_VMLOAD |
 			     SVM_INTERCEPT_VMSAVE | SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI | SVM_INTERCEPT_SKINIT |
-			     SVM_INTERCEPT_RDTSCP | SVM_INTERCEPT_MONITOR | SVM_INTERCEPT_MWAIT |
+			     SVM_INTERCEPT_MONITOR | SVM_INTERCEPT_MWAIT |
 			     SVM_INTERCEPT_MWAIT_ARMED | SVM_INTERCEPT_XSETBV;
 	/* The TPR lives in the virtual APIC: CR8 accesses are emulated from it. */
 	c->intercept_cr = SVM_INTERCEPT_CR8_READ | SVM_INTERCEPT_CR8_WRITE;
@@ -222,6 +226,8 @@ static void svm_run(struct vcpu *v, struct exit_info *e)
 	/* A spinning vCPU (PAUSE) yields to another that waits; with none waiting the exit is wasted. */
 	if (v->pause_exiting != !!(vmcb->control.intercept_misc1 & SVM_INTERCEPT_PAUSE))
 		vmcb->control.intercept_misc1 ^= SVM_INTERCEPT_PAUSE;
+	if (s->nmi_singlestep) /* RF: no instruction breakpoint on the IRET itself (it would re-fault) */
+		vmcb->save.rflags |= RFLAGS_TF | RFLAGS_RF;
 	do {
 		svm_world_switch(v, virt_to_phys(vmcb), virt_to_phys(host_vmcb));
 		vmcb->control.tlb_control = 0;
@@ -234,6 +240,10 @@ static void svm_run(struct vcpu *v, struct exit_info *e)
 	v->gpr[GPR_RSP] = vmcb->save.rsp;
 	v->rip = vmcb->save.rip;
 	v->rflags = vmcb->save.rflags;
+	/* Exited before the IRET ran (RFLAGS are still the guest's, with our TF/RF): hide them. After it,
+	 * RFLAGS come from the IRET frame. */
+	if (s->nmi_singlestep && v->rip == s->nmi_iret_rip)
+		v->rflags = (v->rflags & ~(RFLAGS_TF | RFLAGS_RF)) | s->nmi_ss_guest_flags;
 	if (s->nmi_iret_seen && v->rip != s->nmi_iret_rip)
 		s->nmi_masked = s->nmi_iret_seen = false;
 	svm_decode_exit(v, e);
@@ -291,6 +301,8 @@ static u64 svm_get_reg(struct vcpu *v, enum vreg r)
 		return svm_get_cr0(v);
 	if (r >= VREG_HW_CR0 && r <= VREG_CR0_READ_EXITS)
 		return svm_cr0_view(v, r);
+	if (r == VREG_TSC_OFFSET)
+		return ((struct svm_vcpu *)v->arch)->vmcb->control.tsc_offset;
 	u64 *f = state_field(st, r);
 	u64 value = f ? *f : 0;
 	return r == VREG_EFER ? value & ~EFER_SVME : value;
@@ -301,6 +313,10 @@ static void svm_set_reg(struct vcpu *v, enum vreg r, u64 value)
 	struct vmcb_save *st = &((struct svm_vcpu *)v->arch)->vmcb->save;
 	if (r == VREG_CR0) {
 		svm_set_cr0(v, value);
+		return;
+	}
+	if (r == VREG_TSC_OFFSET) { /* APM Vol. 2 §15.30.5: added to the TSC while the guest runs */
+		((struct svm_vcpu *)v->arch)->vmcb->control.tsc_offset = value;
 		return;
 	}
 	u64 *f = state_field(st, r);
@@ -374,12 +390,42 @@ static void svm_inject_nmi(struct vcpu *v)
 	s->nmi_masked = true;
 }
 
-/* No NMI-window intercept: while the handler runs, the exit after its IRET unmasks; a busy injection or
- * a shadow ends at the latest at the next exit (the host tick), sooner through the interrupt window. */
+/* No NMI-window intercept. While the handler runs, its IRET exits (intercepted); from that exit on, the
+ * IRET is single-stepped, so the #DB exit right after it opens the window. A busy injection or a shadow
+ * ends at the latest at the next exit (the host tick), sooner through the interrupt window. */
 static void svm_request_nmi_window(struct vcpu *v)
 {
-	if (!((struct svm_vcpu *)v->arch)->nmi_masked)
+	struct svm_vcpu *s = v->arch;
+	if (!s->nmi_masked) {
 		svm_request_interrupt_window(v);
+		return;
+	}
+	if (s->nmi_iret_seen && !s->nmi_singlestep) {
+		s->nmi_singlestep = true;
+		s->nmi_ss_guest_flags = v->rflags & (RFLAGS_TF | RFLAGS_RF);
+		s->nmi_ss_dr6 = s->vmcb->save.dr6;
+		s->vmcb->control.intercept_exceptions |= BIT(VEC_DB);
+	}
+}
+
+#define DR6_BREAKPOINTS 0xFull /* B0-B3 */
+
+void svm_nmi_singlestep_exit(struct vcpu *v, struct exit_info *e)
+{
+	struct svm_vcpu *s = v->arch;
+	struct vmcb *vmcb = s->vmcb;
+	bool armed = s->nmi_singlestep;
+	vmcb->control.intercept_exceptions &= ~BIT(VEC_DB);
+	s->nmi_singlestep = false;
+	/* The guest's #DB too if it single-stepped the IRET itself or a breakpoint matched: reflected. */
+	if (!armed || (s->nmi_ss_guest_flags & RFLAGS_TF) || (vmcb->save.dr6 & ~s->nmi_ss_dr6 & DR6_BREAKPOINTS)) {
+		e->reason = EXIT_GUEST_FAULT;
+		e->fault.vector = VEC_DB;
+		e->fault.ec = 0;
+		return;
+	}
+	vmcb->save.dr6 = s->nmi_ss_dr6; /* the BS bit was ours */
+	e->reason = EXIT_NMI_WINDOW;
 }
 
 /* No AVIC on these platforms: the core emulates the APIC and injects its interrupts; nothing to refresh. */
@@ -415,6 +461,7 @@ const struct backend svm_backend = {
 	.name = "svm",
 	.kind = MICROHV_BACKEND_SVM,
 	.inject_caps = &svm_inject_caps,
+	.insn_caps = &svm_insn_caps,
 	.probe = svm_probe,
 	.cpu_init = svm_cpu_init,
 	.vm_init = svm_vm_init,

@@ -15,6 +15,12 @@ struct svm_vcpu {
 	bool nmi_masked;
 	bool nmi_iret_seen;
 	u64 nmi_iret_rip;
+	/* An NMI that became pending while the handler ran is due right after its IRET. Without vNMI there
+	 * is no NMI-window exit, so the IRET is single-stepped (TF set, #DB intercepted): the #DB exit after
+	 * it is the window (what KVM does, svm_enable_nmi_window()). */
+	bool nmi_singlestep;
+	u64 nmi_ss_guest_flags; /* the guest's own TF and RF before the IRET */
+	u64 nmi_ss_dr6;         /* its DR6 then, restored when the #DB was only the window */
 };
 
 struct svm_vm {
@@ -30,6 +36,8 @@ extern struct svm_caps svm_caps;
 
 /* Translates the VMCB's exit into the core's terms and computes svm_vcpu.next_rip. */
 void svm_decode_exit(struct vcpu *v, struct exit_info *e);
+/* The #DB intercept: the NMI window after a single-stepped IRET, or the guest's own #DB (reflected). */
+void svm_nmi_singlestep_exit(struct vcpu *v, struct exit_info *e);
 
 void svm_world_switch(struct vcpu *v, u64 guest_vmcb_pa, u64 host_vmcb_pa);
 

@@ -102,7 +102,10 @@ void svm_decode_exit(struct vcpu *v, struct exit_info *e)
 		e->reason = EXIT_INVD;
 		next_rip(v, vmcb, INSN_INVD, e);
 		break;
-	case SVM_EXIT_XSETBV: e->reason = EXIT_XSETBV; break;
+	case SVM_EXIT_XSETBV:
+		e->reason = EXIT_XSETBV;
+		next_rip(v, vmcb, INSN_XSETBV, e);
+		break;
 	case SVM_EXIT_RDTSCP: e->reason = EXIT_RDTSCP; break;
 	case SVM_EXIT_RDPMC: e->reason = EXIT_RDPMC; break;
 	case SVM_EXIT_MONITOR:
@@ -130,6 +133,9 @@ void svm_decode_exit(struct vcpu *v, struct exit_info *e)
 		e->reason = EXIT_NONE;
 		break;
 	}
+	case SVM_EXIT_EXCP_DB:
+		svm_nmi_singlestep_exit(v, e);
+		break;
 	case SVM_EXIT_INTR:
 	case SVM_EXIT_NMI:
 		e->reason = EXIT_EXTERNAL_INTERRUPT;

@@ -69,6 +69,7 @@
 #define SVM_EXIT_NMI 0x061
 #define SVM_EXIT_CPUID 0x072
 #define SVM_EXIT_IRET 0x074
+#define SVM_EXIT_EXCP_DB 0x041 /* exception intercept, vector 1 (EXCP_BASE 0x40 + vector) */
 #define SVM_EXIT_PAUSE 0x077
 #define SVM_EXIT_HLT 0x078
 #define SVM_EXIT_IOIO 0x07B

@@ -37,6 +37,7 @@
 
 struct vmx_caps vmx_caps;
 struct inject_caps vmx_inject_caps = { .vmx = true };
+struct guest_insn_caps vmx_insn_caps;
 static void *vmxon_region;
 
 /* Controls microhv needs (required) and would like (optional); the rest follow the capability MSRs. */
@@ -45,10 +46,11 @@ static void *vmxon_region;
 /* CR8 exits: without a TPR shadow, a guest MOV to CR8 would otherwise change the host's own TPR. */
 #define PRIMARY_REQUIRED (PROC_HLT_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_ACTIVATE_SECONDARY | \
 			  PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING | PROC_MWAIT_EXITING | PROC_MONITOR_EXITING | \
-			  PROC_RDPMC_EXITING)
+			  PROC_RDPMC_EXITING | PROC_USE_TSC_OFFSETTING) /* the guest's IA32_TSC writes (hv/tsc.h) */
 #define PRIMARY_ON_DEMAND (PROC_INTERRUPT_WINDOW_EXITING | PROC_NMI_WINDOW_EXITING | PROC_PAUSE_EXITING)
 #define SECONDARY_REQUIRED (PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST)
-#define SECONDARY_OPTIONAL PROC2_ENABLE_VPID
+/* RDTSCP/RDPID and INVPCID are #UD in VMX non-root operation without their controls (SDM Vol. 3C §26.3). */
+#define SECONDARY_OPTIONAL (PROC2_ENABLE_VPID | PROC2_ENABLE_RDTSCP | PROC2_ENABLE_INVPCID)
 #define EXIT_REQUIRED (EXIT_HOST_ADDRESS_SPACE_SIZE | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT | EXIT_LOAD_PAT)
 #define ENTRY_REQUIRED (ENTRY_LOAD_EFER | ENTRY_LOAD_PAT)
 
@@ -113,6 +115,9 @@ bool vmx_probe(void)
 	}
 	if ((c->secondary & PROC2_ENABLE_VPID) && !(c->ept_vpid & VPID_CAP_INVVPID_SINGLE))
 		c->secondary &= ~PROC2_ENABLE_VPID;
+	vmx_insn_caps.rdtscp = c->secondary & PROC2_ENABLE_RDTSCP;
+	/* With INVLPG exiting forced on, INVPCID would exit too (SDM Vol. 3C §26.1.3): not offered then. */
+	vmx_insn_caps.invpcid = (c->secondary & PROC2_ENABLE_INVPCID) && !(c->primary & PROC_INVLPG_EXITING);
 	vmx_apicv_probe(primary_cap, secondary_cap);
 	return true;
 }

@@ -19,6 +19,7 @@ struct vmx_caps {
 };
 extern struct vmx_caps vmx_caps;
 extern struct inject_caps vmx_inject_caps;
+extern struct guest_insn_caps vmx_insn_caps;
 
 /* What to publish before the next entry. */
 #define APICV_DIRTY_INTERRUPTS BIT(0) /* IRR, ISR, TMR, TPR (an accepted interrupt, CR8) */

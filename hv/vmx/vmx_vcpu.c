@@ -163,6 +163,7 @@ static void setup_controls(struct vcpu *v, struct vmx_vcpu *x)
 	vmcs_write(VMCS_IO_BITMAP_A, virt_to_phys(io_bitmaps));
 	vmcs_write(VMCS_IO_BITMAP_B, virt_to_phys(io_bitmaps) + PAGE_SIZE);
 	vmcs_write(VMCS_MSR_BITMAP, virt_to_phys(msr_bitmap));
+	vmcs_write(VMCS_TSC_OFFSET, v->tsc.offset);
 	vmcs_write(VMCS_EPT_POINTER, ept_pointer(&((struct vmx_vm *)v->vm->arch)->ept));
 	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, ~(u64)CR0_GUEST_OWNED);
 	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, CR4_HOST_OWNED_ALL);
@@ -329,6 +330,7 @@ static u64 field_of(enum vreg r)
 	case VREG_SYSENTER_ESP: return VMCS_GUEST_SYSENTER_ESP;
 	case VREG_SYSENTER_EIP: return VMCS_GUEST_SYSENTER_EIP;
 	case VREG_CS_SELECTOR: return VMCS_GUEST_CS_SELECTOR;
+	case VREG_TSC_OFFSET: return VMCS_TSC_OFFSET;
 	default: return 0;
 	}
 }
@@ -482,6 +484,7 @@ const struct backend vmx_backend = {
 	.name = "vmx",
 	.kind = MICROHV_BACKEND_VMX,
 	.inject_caps = &vmx_inject_caps,
+	.insn_caps = &vmx_insn_caps,
 	.probe = vmx_probe,
 	.cpu_init = vmx_cpu_init,
 	.vm_init = vmx_vm_init,

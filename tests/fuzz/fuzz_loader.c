@@ -43,8 +43,7 @@ static bool overlaps(u64 a, u64 a_end, u64 b, u64 b_end) { return a < b_end && b
 
 static bool in_reserved(u64 start, u64 end)
 {
-	return start < 0x1000 || overlaps(start, end, MB_RESERVED_START, MB_RESERVED_END) ||
-	       overlaps(start, end, MB_LOW_MEM_END, MB_HIGH_MEM_START);
+	return start < 0x1000 || overlaps(start, end, MB_LOW_MEM_END, MB_HIGH_MEM_START);
 }
 
 static void check_parsed(const struct mb_image *img, u64 size, u64 ram_size)
@@ -93,16 +92,29 @@ static void check_modules(const u8 *ram, u64 ram_size, const struct mb_image *im
 	}
 }
 
+static bool kernel_uses_info_area(const struct mb_image *img)
+{
+	for (u32 i = 0; i < img->nseg; i++)
+		if (overlaps(img->seg[i].gpa, img->seg[i].gpa + img->seg[i].mem_size, MB_RESERVED_START, MB_RESERVED_END))
+			return true;
+	return false;
+}
+
 static void check_loaded(const u8 *ram, u64 ram_size, const u8 *image, const struct mb_image *img,
-			 const struct mb_boot *b)
+			 const struct mb_boot *b, u32 mbi_gpa)
 {
 	struct multiboot_info mbi;
 	char want[2 * NAME_MAX_LEN + 2];
 
-	memcpy(&mbi, ram + MB_INFO_GPA, sizeof(mbi));
+	/* QEMU's fixed place, or (the kernel there) a page-aligned area past every kernel byte, in RAM. */
+	FUZZ_CHECK(mbi_gpa == MB_INFO_GPA || (mbi_gpa % PAGE_SIZE == MB_INFO_OFFSET &&
+					      mbi_gpa - MB_INFO_OFFSET + MB_INFO_AREA_SIZE <= ram_size));
+	if (kernel_uses_info_area(img))
+		FUZZ_CHECK(mbi_gpa != MB_INFO_GPA);
+	memcpy(&mbi, ram + mbi_gpa, sizeof(mbi));
 	FUZZ_CHECK(mbi.flags == MBI_FLAGS_QEMU && mbi.mem_lower == 639);
 	FUZZ_CHECK(mbi.mem_upper == (ram_size - MB_HIGH_MEM_START) / 1024);
-	FUZZ_CHECK(mbi.mmap_addr == MB_MMAP_GPA && mbi.mmap_length % sizeof(struct multiboot_mmap_entry) == 0);
+	FUZZ_CHECK(mbi.mmap_addr == mbi_gpa - MB_INFO_OFFSET && mbi.mmap_length % sizeof(struct multiboot_mmap_entry) == 0);
 	snprintf(want, sizeof(want), "%s %s", b->kernel_name, b->append ? b->append : "");
 	FUZZ_CHECK(!strcmp(guest_string(ram, ram_size, mbi.cmdline), want));
 	FUZZ_CHECK(!strcmp(guest_string(ram, ram_size, mbi.boot_loader_name), MB_BOOT_LOADER_NAME));
@@ -162,8 +174,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	if (args.boot.nmods > MB_MAX_MODULES)
 		FUZZ_CHECK(rc == -EINVAL);
 	if (rc == 0) {
-		FUZZ_CHECK(mbi_gpa == MB_INFO_GPA);
-		check_loaded(ram, ram_size, image, &img, &args.boot);
+		check_loaded(ram, ram_size, image, &img, &args.boot, mbi_gpa);
 	}
 	return 0;
 }

@@ -92,6 +92,7 @@ static const struct dcase cases64[] = {
 	{ "pause", M64, B("\xf3\x90"), .kind = INSN_PAUSE, .pfx = INSN_PFX_REP },
 	{ "vmmcall", M64, B("\x0f\x01\xd9"), .kind = INSN_VMMCALL },
 	{ "fs vmmcall", M64, B("\x64\x0f\x01\xd9"), .kind = INSN_VMMCALL, .pfx = SEGP },
+	{ "xsetbv", M64, B("\x0f\x01\xd1"), .kind = INSN_XSETBV },
 	/* String I/O: the element size from the opcode and 66 (REX.W does not widen it). */
 	{ "rep ins BYTE PTR es:[rdi],dx", M64, B("\xf3\x6c"), K(INS, 1), .pfx = INSN_PFX_REP },
 	{ "ins WORD PTR es:[rdi],dx", M64, B("\x66\x6d"), K(INS, 2), .pfx = OPSZ },

@@ -38,7 +38,7 @@ static struct mb_image kernel(uint64_t gpa0, uint64_t size0, uint64_t gpa1, uint
 	return k;
 }
 
-static void build(const struct mb_image *k, const struct mb_boot *b, uint64_t ram_size)
+static uint32_t build_at(const struct mb_image *k, const struct mb_boot *b, uint64_t ram_size)
 {
 	const char *why = NULL;
 	uint32_t mbi = 0;
@@ -47,7 +47,12 @@ static void build(const struct mb_image *k, const struct mb_boot *b, uint64_t ra
 	int rc = multiboot_build_info(ram, ram_size, k, b, &mbi, &why);
 	if (rc)
 		fail_msg("refused (%d): %s", rc, why ? why : "(no reason)");
-	assert_int_equal(mbi, MBI);
+	return mbi;
+}
+
+static void build(const struct mb_image *k, const struct mb_boot *b, uint64_t ram_size)
+{
+	assert_int_equal(build_at(k, b, ram_size), MBI);
 }
 
 static void expect_refused(const struct mb_image *k, const struct mb_boot *b, uint64_t ram_size, const char *want)
@@ -62,6 +67,14 @@ static void expect_refused(const struct mb_image *k, const struct mb_boot *b, ui
 		fail_msg("reason \"%s\" does not contain \"%s\"", why, want);
 	assert_int_equal(mbi, 0x1234);
 	assert_int_equal(ram[MBI], POISON); /* nothing written */
+}
+
+static void expect_mmap_entry(const uint8_t *e, uint64_t base, uint64_t len, uint32_t type)
+{
+	assert_int_equal(get32(e), 20);
+	assert_int_equal(get64(e + 4), base);
+	assert_int_equal(get64(e + 12), len);
+	assert_int_equal(get32(e + 20), type);
 }
 
 static const char *str(uint32_t gpa)
@@ -202,13 +215,6 @@ static void test_mbi_mem_sizes(void **state)
 	assert_int_equal(get32(ram + MBI + 8), (RAM_8G - (1u << 20)) / 1024);
 }
 
-static void expect_mmap_entry(const uint8_t *e, uint64_t base, uint64_t len, uint32_t type)
-{
-	assert_int_equal(get32(e), 20);
-	assert_int_equal(get64(e + 4), base);
-	assert_int_equal(get64(e + 12), len);
-	assert_int_equal(get32(e + 20), type);
-}
 
 static void test_mbi_mmap(void **state)
 {
@@ -231,6 +237,34 @@ static void test_mbi_mmap(void **state)
 	assert_int_equal(n, 4);
 }
 
+/* ---- A kernel at QEMU's information area: the map and the structure move after it ---- */
+
+static void test_info_moved_when_kernel_uses_area(void **state)
+{
+	const struct mb_module mods[] = { { mod_a, sizeof(mod_a), "m.bin" } };
+	const struct mb_boot b = { "k", "x", mods, 1 };
+	/* Kernel 0x8000-0x9800: list and strings at 0xA000, the module at 0xB000-0xB3E8, so the map at
+	 * 0xC000 and the structure at 0xC500. */
+	struct mb_image k = kernel(0x8000, 0x1800, 0, 0);
+	uint32_t mbi = build_at(&k, &b, RAM_BUF);
+	assert_int_equal(mbi, 0xC500);
+	assert_int_equal(get32(ram + mbi), MBI_FLAGS_QEMU);
+	assert_int_equal(get32(ram + mbi + 24), 0xA000);   /* mods_addr: where QEMU puts it too */
+	assert_int_equal(get32(ram + 0xA000), 0xB000);     /* mod_start: unchanged by the move */
+	assert_int_equal(get32(ram + mbi + 48), 0xC000);   /* mmap_addr */
+	assert_int_equal(get32(ram + mbi + 44), 96);
+	expect_mmap_entry(ram + 0xC000, 0, 0x9FC00, 1);
+	assert_string_equal(str(get32(ram + mbi + 16)), "k x");
+	for (uint32_t a = 0x8000; a < 0x9800; a++) /* the kernel's bytes are not written */
+		if (ram[a] != POISON)
+			fail_msg("kernel byte 0x%x written", a);
+	/* A kernel below the area whose strings reach into it moves it as well. */
+	const struct mb_boot nomods = { "k", NULL, NULL, 0 };
+	k = kernel(0x8000, 0x800, 0, 0); /* strings at 0x9000-0x9008 */
+	assert_int_equal(build_at(&k, &nomods, RAM_BUF), 0xA500);
+	/* A kernel elsewhere keeps QEMU's addresses (test_mbi_mmap). */
+}
+
 /* ---- Refusals ---- */
 
 static void test_refusals(void **state)
@@ -246,9 +280,11 @@ static void test_refusals(void **state)
 	expect_refused(&k, &too_big, RAM_BUF,
 		       "the command line and modules after the kernel (0x101000-0x402000) do not fit in guest RAM "
 		       "(0x400000 bytes)");
-	/* A kernel just below the loader's area, or just below the EBDA: what follows it would overlap. */
-	struct mb_image low = kernel(0x8000, 0x800, 0, 0);
-	expect_refused(&low, &b, RAM_BUF, "(0x9000-0x9008) overlap the loader's reserved area 0x9000-0xA000");
+	/* A kernel that uses 0x9000-0xA000 so that the moved information would reach the EBDA. */
+	struct mb_image high = kernel(0x9000, 0x95000, 0, 0);
+	expect_refused(&high, &b, RAM_BUF, "the memory map and information structure do not fit after it "
+		       "(0x9F000-0xA0000)");
+	/* Just below the EBDA: what follows the kernel would overlap. */
 	struct mb_image ebda = kernel(0x9EC00, 0x1000, 0, 0); /* ends at 639 KiB: allowed itself */
 	expect_refused(&ebda, &b, RAM_BUF, "(0x9FC00-0x9FC08) overlap the EBDA/VGA/BIOS hole 0x9FC00-0x100000");
 	/* ... but a page lower there is room. */
@@ -296,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_mbi_fields),
 		cmocka_unit_test(test_mbi_mem_sizes),
 		cmocka_unit_test(test_mbi_mmap),
+		cmocka_unit_test(test_info_moved_when_kernel_uses_area),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_load_copies_segments),
 	};
