@@ -3,6 +3,7 @@
 #include "events.h"
 #include "inject.h"
 #include "apic/vapic.h"
+#include "platform/irq_sources.h"
 #include "log.h"
 #include "vm.h"
 #include "x86.h"
@@ -48,18 +49,29 @@ static int injectable_vector(struct vcpu *v)
 	return vlapic_highest_deliverable(&v->apic);
 }
 
+/* Some interrupt waits for the guest's IF: a fixed APIC one the core injects, or the 8259's ExtINT. */
+static bool interrupt_waiting(struct vcpu *v)
+{
+	return injectable_vector(v) >= 0 || irq_sources_extint_pending(v);
+}
+
 /* A pending APIC interrupt goes in if the guest can take it now; otherwise the back end is asked to
  * exit as soon as it can. One event per entry: an exception being injected goes first. */
 static void prepare_interrupt(struct vcpu *v)
 {
 	const struct backend *be = v->vm->be;
-	if (vapic_irr_empty(v))
-		return;
-	int vector = injectable_vector(v);
-	if (vector < 0)
+	int vector = vapic_irr_empty(v) ? -1 : injectable_vector(v);
+	/* The local APIC's own interrupts go first; the 8259's ExtINT comes through LINT0 (or with the APIC
+	 * disabled) and takes no part in the APIC's priorities (SDM Vol. 3A §11.5.1). */
+	bool extint = vector < 0 && irq_sources_extint_pending(v);
+	if (vector < 0 && !extint)
 		return;
 	if (!be->interruptible(v)) {
 		be->request_interrupt_window(v);
+		return;
+	}
+	if (extint) {
+		be->inject_interrupt(v, irq_sources_extint_ack(v));
 		return;
 	}
 	be->inject_interrupt(v, (u8)vector);
@@ -98,14 +110,14 @@ void events_prepare_entry(struct vcpu *v)
 	if (be->injection_pending(v)) { /* an interrupted delivery goes first; the rest waits */
 		if (v->apic.nmi_pending)
 			be->request_nmi_window(v);
-		if (q->valid || injectable_vector(v) >= 0)
+		if (q->valid || interrupt_waiting(v))
 			be->request_interrupt_window(v);
 		return;
 	}
 	if (!q->valid) {
 		if (!prepare_nmi(v))
 			prepare_interrupt(v);
-		else if (injectable_vector(v) >= 0)
+		else if (interrupt_waiting(v))
 			be->request_interrupt_window(v);
 		return;
 	}
@@ -130,6 +142,6 @@ void events_prepare_entry(struct vcpu *v)
 	q->valid = false;
 	if (v->apic.nmi_pending) /* the NMI and interrupts follow the exception */
 		be->request_nmi_window(v);
-	if (injectable_vector(v) >= 0)
+	if (interrupt_waiting(v))
 		be->request_interrupt_window(v);
 }

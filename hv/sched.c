@@ -159,7 +159,8 @@ static void init_signal(struct vcpu *v)
 
 static bool can_wake_from_hlt(const struct vcpu *v)
 {
-	return v->apic.nmi_pending || ((v->rflags & RFLAGS_IF) && vlapic_highest_deliverable(&v->apic) >= 0);
+	return v->apic.nmi_pending || ((v->rflags & RFLAGS_IF) && (vlapic_highest_deliverable(&v->apic) >= 0 ||
+								  irq_sources_extint_pending(v)));
 }
 
 void vcpu_kick(struct vcpu *v)

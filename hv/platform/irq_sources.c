@@ -31,9 +31,38 @@ static u64 pit_now(const struct vm *vm, u64 tsc)
 	return tsc > vm->pit_tsc_base ? pit_ticks_from_tsc(tsc - vm->pit_tsc_base, tsc_hz()) : 0;
 }
 
+/* The PIT's IRQ0 reaches nobody: masked at its I/O APIC pin and in the 8259's IMR. */
 static bool irq0_masked(const struct vm *vm)
 {
-	return vm->ioapic.redtbl[PIT_IRQ0_PIN] & IOAPIC_RTE_MASKED;
+	return (vm->ioapic.redtbl[PIT_IRQ0_PIN] & IOAPIC_RTE_MASKED) && (vm->pic.master.imr & BIT(PIT_ISA_IRQ));
+}
+
+#define LVT_DELIVERY_MODE_SHIFT 8
+#define LVT_DELIVERY_MODE_MASK 7u
+
+/* q35 wires the 8259's INT output to every CPU's LINT0; microhv serves the BSP's. It gets through when
+ * that local APIC is hardware-disabled (the pin goes straight to the CPU) or has LINT0 unmasked in ExtINT
+ * mode, virtual wire mode (SDM Vol. 3A §11.5.1; QEMU apic_accept_pic_intr(), apic_deliver_pic_intr()). */
+static bool takes_extint(const struct vcpu *v)
+{
+	const struct vlapic *a = &v->apic;
+	u32 lint0 = a->lvt[VLAPIC_LVT_LINT0];
+	if (v->id != 0)
+		return false;
+	if (!vlapic_hw_enabled(a))
+		return true;
+	return !(lint0 & VLAPIC_LVT_MASKED) &&
+	       ((lint0 >> LVT_DELIVERY_MODE_SHIFT) & LVT_DELIVERY_MODE_MASK) == APIC_DM_EXTINT;
+}
+
+bool irq_sources_extint_pending(const struct vcpu *v)
+{
+	return takes_extint(v) && pic_int_output(&v->vm->pic);
+}
+
+u8 irq_sources_extint_ack(struct vcpu *v)
+{
+	return pic_interrupt_ack(&v->vm->pic);
 }
 
 static void ioapic_page_read(struct vcpu *v, u64 offset, u8 size, u64 *value)

@@ -31,6 +31,11 @@ u32 irq_sources_port(struct vm *vm, u16 port, bool in, u8 value);
  * is unmasked), 0 if none; and raising what is due at `now`. Part of the VM's timer deadline
  * (vapic_next_deadline()) and of what may wake a halted vCPU (sched.c). */
 u64 irq_sources_next_deadline(const struct vm *vm);
+
+/* ExtINT: is the 8259 pair interrupting vCPU v (only the BSP, in virtual wire mode or with its local
+ * APIC disabled)? Then the INTA cycle gives the vector (and puts it in service). */
+bool irq_sources_extint_pending(const struct vcpu *v);
+u8 irq_sources_extint_ack(struct vcpu *v);
 void irq_sources_fire_timers(struct vm *vm, u64 now);
 
 #endif

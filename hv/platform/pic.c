@@ -94,6 +94,29 @@ static void intack(struct pic_chip *c, u32 irq)
 		c->irr &= (u8)~(1u << irq);
 }
 
+#define SPURIOUS_IRQ 7u
+
+u8 pic_interrupt_ack(struct pic *p)
+{
+	struct pic_chip *m = &p->master, *s = &p->slave;
+	int irq = chip_pending(m, true);
+	u8 vector;
+	if (irq < 0) {
+		vector = (u8)(m->vector_base + SPURIOUS_IRQ);
+	} else if (irq == PIC_CASCADE_IRQ) {
+		int irq2 = chip_pending(s, false);
+		if (irq2 >= 0)
+			intack(s, (u32)irq2);
+		vector = (u8)(s->vector_base + (irq2 >= 0 ? (u32)irq2 : SPURIOUS_IRQ));
+		intack(m, (u32)irq);
+	} else {
+		vector = (u8)(m->vector_base + (u32)irq);
+		intack(m, (u32)irq);
+	}
+	update_cascade(p);
+	return vector;
+}
+
 static u8 poll_read(struct pic *p, struct pic_chip *c)
 {
 	int irq = chip_pending(c, c == &p->master);

@@ -82,4 +82,10 @@ void pic_set_irq(struct pic *p, u32 irq, bool level);
 /* Is the pair asking the CPU for an interrupt (the master's INT output)? */
 bool pic_int_output(const struct pic *p);
 
+/* The CPU's interrupt acknowledge (INTA) cycle: the vector of the highest request, now in service (or
+ * retired at once in auto-EOI mode). With nothing pending, or a cascade whose slave request went away,
+ * the spurious IRQ7 (master) or IRQ15 (slave) vector, nothing put in service for it (8259A datasheet,
+ * "Interrupt sequence"; QEMU pic_read_irq()). */
+u8 pic_interrupt_ack(struct pic *p);
+
 #endif

@@ -136,6 +136,39 @@ static void test_cascade_and_elcr(void **state)
 	pic_set_irq(&p, 16, true); /* no such line */
 }
 
+/* INTA: the vector of the highest request, put in service; the slave's through the cascade; the
+ * spurious IRQ7 / IRQ15 vectors when the request went away (8259A datasheet, "Interrupt sequence"). */
+static void test_interrupt_ack(void **state)
+{
+	(void)state;
+	init_pair(0x01);
+	pic_write(&p, M_DATA, 0x00);
+	pic_write(&p, S_DATA, 0x00);
+	pulse(0);
+	pulse(3);
+	assert_true(pic_int_output(&p));
+	assert_int_equal(pic_interrupt_ack(&p), 0x20); /* IRQ0 first: highest priority */
+	pic_write(&p, M_CMD, READ_ISR);
+	assert_int_equal(pic_read(&p, M_CMD), 0x01);
+	assert_false(pic_int_output(&p));              /* IRQ3 waits behind IRQ0 in service */
+	pic_write(&p, M_CMD, EOI);
+	assert_true(pic_int_output(&p));
+	assert_int_equal(pic_interrupt_ack(&p), 0x23);
+	pic_write(&p, M_CMD, EOI);
+	pulse(9); /* slave IR1 */
+	assert_int_equal(pic_interrupt_ack(&p), 0x29);
+	pic_write(&p, S_CMD, READ_ISR);
+	assert_int_equal(pic_read(&p, S_CMD), 0x02);
+	pic_write(&p, M_CMD, READ_ISR);
+	assert_int_equal(pic_read(&p, M_CMD), 0x04); /* the cascade input is in service on the master */
+	pic_write(&p, S_CMD, EOI);
+	pic_write(&p, M_CMD, EOI);
+	assert_false(pic_int_output(&p));
+	assert_int_equal(pic_interrupt_ack(&p), 0x27); /* nothing pending: spurious IRQ7, nothing in service */
+	pic_write(&p, M_CMD, READ_ISR);
+	assert_int_equal(pic_read(&p, M_CMD), 0x00);
+}
+
 static void test_aeoi_and_rotation(void **state)
 {
 	(void)state;
@@ -172,6 +205,7 @@ int main(void)
 		cmocka_unit_test_setup(test_init_and_mask, setup),
 		cmocka_unit_test_setup(test_irr_isr_poll_eoi, setup),
 		cmocka_unit_test_setup(test_cascade_and_elcr, setup),
+		cmocka_unit_test_setup(test_interrupt_ack, setup),
 		cmocka_unit_test_setup(test_aeoi_and_rotation, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
