@@ -9,7 +9,7 @@
  *   0x40-0x43    the 8254 PIT (platform/pit.c), byte-wide; channel 0 raises IRQ0 on I/O APIC pin 2
  *   0x61         port B: PIT channel 2 gate and output, refresh toggle (platform/pit.c)
  *   0x20/0x21, 0xA0/0xA1, 0x4D0/0x4D1  the 8259 pair and its ELCR (platform/pic.c), byte-wide; it takes
- *                IRQ0 from the PIT but never interrupts a CPU (no ExtINT through LINT0): program, mask, poll
+ *                IRQ0 from the PIT; its output reaches the BSP as ExtINT (platform/irq_sources.c)
  *   0x70-0x71    RTC and CMOS RAM (platform/rtc.c)
  *   0x80         POST code: writes swallowed, reads all ones (QEMU's ioport80)
  *   0x92         System Control Port A: bit 0 rising resets the VM (platform/pci.c)

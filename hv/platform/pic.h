@@ -17,10 +17,9 @@
  *  - IRQ lines: edge-triggered inputs set IRR on a rising edge, level-triggered ones (ELCR bit set) follow
  *    the line; the slave's INT output is the master's IR2 (edge);
  *  - ELCR: master bits 0-2 and slave bits 0 and 5 (IRQ 0, 1, 2, 8, 13) are read-only 0 (masks 0xF8, 0xDE).
- * Not modelled: the INT output never reaches a local APIC's LINT0 (no ExtINT delivery, see docs): the pair
- * is for kernels that program and mask it, or poll it. So an interrupt-acknowledge cycle happens only in
- * poll mode, and the spurious IRQ 7/15 of an acknowledge that finds its request gone shows as the
- * "no interrupt" poll value. */
+ * The INT output reaches the BSP as ExtINT (platform/irq_sources.c: through LINT0 in virtual wire mode,
+ * or directly with its local APIC disabled); the CPU's acknowledge cycle is pic_interrupt_ack(), which
+ * gives the spurious IRQ 7/15 vector when the request went away. */
 #ifndef HV_PLATFORM_PIC_H
 #define HV_PLATFORM_PIC_H
 
