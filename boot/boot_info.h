@@ -5,7 +5,7 @@
 #include "hv/types.h"
 
 #define BOOT_CMDLINE_MAX 4096
-#define BOOT_MAX_FILES 80 /* CMDLINE_MAX_GUESTS guests with CMDLINE_MAX_MODULES modules each */
+#define BOOT_MAX_FILES 120 /* CMDLINE_MAX_GUESTS guests with CMDLINE_MAX_MODULES modules each */
 #define BOOT_MAX_MEM_REGIONS 512
 #define BOOT_FILE_NAME_MAX 128
 

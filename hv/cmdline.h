@@ -30,7 +30,7 @@
 #include "types.h"
 
 #define CMDLINE_MAX_TESTS 32
-#define CMDLINE_MAX_GUESTS 16
+#define CMDLINE_MAX_GUESTS 24
 #define CMDLINE_MAX_MODULES 4
 #define CMDLINE_MAX_VCPUS 1024
 #define CMDLINE_NAME_MAX 128   /* a path, or a module's "FILE ARGS", with its NUL */

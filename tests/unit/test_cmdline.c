@@ -390,9 +390,9 @@ static void test_error_too_many(void **state)
 	len = 0;
 	for (unsigned i = 0; i <= CMDLINE_MAX_GUESTS; i++)
 		len += (size_t)snprintf(line + len, sizeof(line) - len, "guest=g%u.elf ", i);
-	expect_error(line, "guest=g16.elf");
+	expect_error(line, "guest=g24.elf");
 	assert_int_equal(cl.nguests, CMDLINE_MAX_GUESTS);
-	assert_string_equal(cl.guests[CMDLINE_MAX_GUESTS - 1].path, "g15.elf");
+	assert_string_equal(cl.guests[CMDLINE_MAX_GUESTS - 1].path, "g23.elf");
 }
 
 static void test_good_words_around_bad_one(void **state)
