@@ -16,7 +16,7 @@
 #define EBS_ATTEMPTS 8
 
 static struct boot_info boot_info;
-static u8 memory_map[MEMORY_MAP_BYTES] __attribute__((aligned(16)));
+static u8 *memory_map; /* MEMORY_MAP_BYTES from the firmware's pool: not 64 KiB of zeros in the image */
 static EFI_RUNTIME_SERVICES *runtime_services;
 
 void boot_switch_stack(u64 stack_top, struct boot_info *bi) __attribute__((noreturn));
@@ -240,8 +240,11 @@ static void record_memory_map(UINTN map_size, UINTN desc_size)
 static EFI_STATUS exit_boot_services(EFI_HANDLE image)
 {
 	EFI_STATUS status = EFI_LOAD_ERROR;
+	/* Allocated before the first GetMemoryMap: an allocation later would change the map key. */
+	if (!memory_map && BS->AllocatePool(EfiLoaderData, MEMORY_MAP_BYTES, (void **)&memory_map) != EFI_SUCCESS)
+		return EFI_OUT_OF_RESOURCES;
 	for (int attempt = 0; attempt < EBS_ATTEMPTS; attempt++) {
-		UINTN map_size = sizeof(memory_map), key, desc_size;
+		UINTN map_size = MEMORY_MAP_BYTES, key, desc_size;
 		UINT32 desc_version;
 		status = BS->GetMemoryMap(&map_size, (EFI_MEMORY_DESCRIPTOR *)memory_map, &key, &desc_size,
 					  &desc_version);
