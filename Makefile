@@ -203,6 +203,13 @@ $(B)/host/%.o: %.c | $(DEPS_OK)
 	@echo "  CC      $< (host)"
 	$(Q)$(CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
 
+# The decoder's forms as NASM encodes them (test_decode_nasm.c), assembled at build time.
+$(B)/host/tests/unit/decode_forms.o: tests/unit/decode_forms.asm | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $< (host)"
+	$(Q)$(NASM) -f elf64 $< -o $@
+$(B)/unit/test_decode_nasm: $(B)/host/tests/unit/decode_forms.o
+
 $(B)/unit/%: $(B)/host/tests/unit/%.o $(PURE_HOST_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@ (host)"
