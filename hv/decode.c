@@ -64,6 +64,14 @@ int decode_next_byte(struct cursor *c, struct insn *out, u8 *b)
 int decode_next_unsigned(struct cursor *c, struct insn *out, u32 n, u64 *val)
 {
 	u64 v = 0;
+	/* Displacements and immediates: one bounds check for the field (avail <= INSN_MAX_LEN, so a field
+	 * that fits cannot make the instruction too long); a short one goes byte by byte for its error. */
+	if (c->pos + n <= c->avail && n <= sizeof(v)) {
+		__builtin_memcpy(&v, c->bytes + c->pos, n); /* x86 is little-endian, as the encoding */
+		c->pos += n;
+		*val = v;
+		return 0;
+	}
 	for (u32 i = 0; i < n; i++) {
 		u8 b;
 		int rc = decode_next_byte(c, out, &b);
