@@ -12,7 +12,16 @@ static bool read_guest_ram(void *ctx, u64 gpa, void *buf, u32 len)
 	const struct vm *vm = ctx;
 	if (gpa >= vm->ram_size || len > vm->ram_size - gpa)
 		return false;
-	memcpy(buf, vm->ram + gpa, len);
+	/* Page-table entries (8 or 4 bytes) as one load: the firmware library's memcpy goes byte by byte. */
+	if (len == sizeof(u64))
+		__builtin_memcpy(buf, vm->ram + gpa, sizeof(u64));
+	else if (len == sizeof(u32))
+		__builtin_memcpy(buf, vm->ram + gpa, sizeof(u32));
+	else if (len > sizeof(u64) && len <= 2 * sizeof(u64)) { /* instruction bytes: two overlapping loads */
+		__builtin_memcpy(buf, vm->ram + gpa, sizeof(u64));
+		__builtin_memcpy((u8 *)buf + len - sizeof(u64), vm->ram + gpa + len - sizeof(u64), sizeof(u64));
+	} else
+		memcpy(buf, vm->ram + gpa, len);
 	return true;
 }
 
