@@ -186,9 +186,14 @@ $(B)/font.o: $(B)/font.c hv/font.h
 	@echo "  CC      $<"
 	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
 
-$(B)/microhv.so: $(HV_OBJS) linker.ld
+# libefi with its byte-loop memcpy/memset weakened, so hv/fmt.c's take their place.
+$(B)/efilib/libefi.a: $(EFI_LIB)/libefi.a | $(DEPS_OK)
+	@mkdir -p $(dir $@)
+	$(Q)$(OBJCOPY) -W memcpy -W memset $< $@
+
+$(B)/microhv.so: $(HV_OBJS) linker.ld $(B)/efilib/libefi.a
 	@echo "  LD      $@"
-	$(Q)$(LD) -nostdlib -znocombreloc -shared -Bsymbolic -T linker.ld -L$(EFI_LIB) \
+	$(Q)$(LD) -nostdlib -znocombreloc -shared -Bsymbolic -T linker.ld -L$(B)/efilib -L$(EFI_LIB) \
 		$(EFI_LIB)/crt0-efi-x86_64.o $(HV_OBJS) -lefi -lgnuefi -o $@
 
 $(B)/microhv.efi: $(B)/microhv.so

@@ -2,21 +2,27 @@
 #include "fmt.h"
 
 #ifndef HOST_UNIT_TEST /* the host's libc provides these */
-/* Weak: in the UEFI image gnu-efi's libefi brings its own memset/memcpy, which then take precedence. */
-__attribute__((weak)) void *memset(void *dst, int c, size_t n)
+/* String instructions, 8 bytes at a time (the exit path copies and clears guest bytes and structures).
+ * gnu-efi's libefi has byte-loop memset/memcpy of its own in init.o, which InitializeLib pulls in: the
+ * build links a copy with those two weakened (Makefile, build/efilib/libefi.a), so these are the ones.
+ * DF is clear at every call (the ABI; VM exits load the host's RFLAGS). */
+void *memset(void *dst, int c, size_t n)
 {
-	u8 *d = dst;
-	while (n--)
-		*d++ = (u8)c;
+	void *d = dst;
+	size_t qwords = n / 8, rest = n % 8;
+	u64 pattern = 0x0101010101010101ull * (u8)c;
+	__asm__ volatile("rep stosq" : "+D"(d), "+c"(qwords) : "a"(pattern) : "memory");
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(rest) : "a"(pattern) : "memory");
 	return dst;
 }
 
-__attribute__((weak)) void *memcpy(void *dst, const void *src, size_t n)
+void *memcpy(void *dst, const void *src, size_t n)
 {
-	u8 *d = dst;
-	const u8 *s = src;
-	while (n--)
-		*d++ = *s++;
+	void *d = dst;
+	const void *s = src;
+	size_t qwords = n / 8, rest = n % 8;
+	__asm__ volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(qwords) : : "memory");
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(rest) : : "memory");
 	return dst;
 }
 
