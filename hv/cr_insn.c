@@ -15,22 +15,6 @@ static void refuse(struct vcpu *v, const char *what, const char *why)
 	vm_stop(v->vm, VM_UNHANDLED_EXIT, v->rip, "CR intercept: %s: %s", what, why);
 }
 
-/* A memory operand the guest's page tables do not map: the #PF (or #GP for a non-canonical address) its
- * CPU would raise (SDM Vol. 3A §4.7 error code). False if the walk failed otherwise (not guest RAM). */
-static bool operand_fault(struct vcpu *v, int walk_err, u64 linear, bool write)
-{
-	if (walk_err == GW_ERR_NONCANONICAL) {
-		hv_inject_exception(v, VEC_GP, true, 0, 0);
-		return true;
-	}
-	if (walk_err != GW_ERR_NOT_PRESENT && walk_err != GW_ERR_RESERVED)
-		return false;
-	const struct backend *be = v->vm->be;
-	be->set_reg(v, VREG_CR2, linear);
-	hv_inject_exception(v, VEC_PF, true, guest_walk_pf_error_code(walk_err, write, be->get_reg(v, VREG_CPL) == 3), 0);
-	return true;
-}
-
 /* Byte by byte: the store may straddle a page. Returns 0 or the walk error; *at = the failing address. */
 static int write_guest_ram(struct vm *vm, const struct guest_paging *gp, u64 linear, const void *src, u32 len,
 			   u64 *at)
@@ -66,7 +50,7 @@ static bool lmsw_source(struct vcpu *v, const struct guest_paging *gp, const str
 	}
 	u64 linear = operand_linear(v, in);
 	int err = guest_read_linear(gp, linear, source, sizeof(*source), &got);
-	if (err && !operand_fault(v, err, linear + got, false))
+	if (err && !guest_inject_walk_fault(v, err, linear + got, false))
 		refuse(v, "LMSW", "its memory operand is not in guest RAM");
 	return !err;
 }
@@ -79,7 +63,7 @@ static void smsw_to_memory(struct vcpu *v, const struct guest_paging *gp, const 
 	int err = write_guest_ram(v->vm, gp, operand_linear(v, in), &msw, sizeof(msw), &at);
 	if (!err)
 		vcpu_skip_emulated(v, in->len);
-	else if (!operand_fault(v, err, at, true))
+	else if (!guest_inject_walk_fault(v, err, at, true))
 		refuse(v, "SMSW", "its memory destination is not in guest RAM");
 }
 

@@ -1,5 +1,6 @@
 /* Instruction fetch through the guest's own page tables (hv/guest_walk.c), then decode (hv/decode.c). */
 #include "guest_insn.h"
+#include "events.h"
 #include "fmt.h"
 #include "guest_walk.h"
 #include "vm.h"
@@ -12,16 +13,7 @@ static bool read_guest_ram(void *ctx, u64 gpa, void *buf, u32 len)
 	const struct vm *vm = ctx;
 	if (gpa >= vm->ram_size || len > vm->ram_size - gpa)
 		return false;
-	/* Page-table entries (8 or 4 bytes) as one load: the firmware library's memcpy goes byte by byte. */
-	if (len == sizeof(u64))
-		__builtin_memcpy(buf, vm->ram + gpa, sizeof(u64));
-	else if (len == sizeof(u32))
-		__builtin_memcpy(buf, vm->ram + gpa, sizeof(u32));
-	else if (len > sizeof(u64) && len <= 2 * sizeof(u64)) { /* instruction bytes: two overlapping loads */
-		__builtin_memcpy(buf, vm->ram + gpa, sizeof(u64));
-		__builtin_memcpy((u8 *)buf + len - sizeof(u64), vm->ram + gpa + len - sizeof(u64), sizeof(u64));
-	} else
-		memcpy(buf, vm->ram + gpa, len);
+	memcpy(buf, vm->ram + gpa, len);
 	return true;
 }
 
@@ -57,6 +49,20 @@ u32 guest_fetch_bytes(struct vcpu *v, u8 bytes[INSN_MAX_LEN])
 {
 	enum cpu_mode mode;
 	return fetch(v, bytes, &mode);
+}
+
+bool guest_inject_walk_fault(struct vcpu *v, int walk_err, u64 linear, bool write)
+{
+	const struct backend *be = v->vm->be;
+	if (walk_err == GW_ERR_NONCANONICAL) {
+		hv_inject_exception(v, VEC_GP, true, 0, 0);
+		return true;
+	}
+	if (walk_err != GW_ERR_NOT_PRESENT && walk_err != GW_ERR_RESERVED)
+		return false;
+	be->set_reg(v, VREG_CR2, linear);
+	hv_inject_exception(v, VEC_PF, true, guest_walk_pf_error_code(walk_err, write, be->get_reg(v, VREG_CPL) == 3), 0);
+	return true;
 }
 
 void guest_segment_bases(struct vcpu *v, u64 seg_base[NUM_SEGS])

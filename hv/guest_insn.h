@@ -17,6 +17,11 @@ int guest_fetch_insn(struct vcpu *v, struct insn *in);
 /* The bytes at CS:RIP as guest_fetch_insn() sees them (for error messages): how many could be read. */
 u32 guest_fetch_bytes(struct vcpu *v, u8 bytes[INSN_MAX_LEN]);
 
+/* The fault the guest's own CPU raises for an access its page tables refuse (guest_walk.h errors): #PF
+ * with CR2 = linear and the SDM Vol. 3A §4.7 error code for a missing or reserved entry, #GP(0) for a
+ * non-canonical address. False, nothing queued, for the other walk errors (not guest RAM, unsupported). */
+bool guest_inject_walk_fault(struct vcpu *v, int walk_err, u64 linear, bool write);
+
 /* The six segment bases, enum seg order. */
 void guest_segment_bases(struct vcpu *v, u64 seg_base[NUM_SEGS]);
 

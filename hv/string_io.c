@@ -40,16 +40,11 @@ static void set_index(struct vcpu *v, const struct insn *in, enum gpr reg, u64 v
 	v->gpr[reg] = in->addr_size == 2 ? (v->gpr[reg] & ~mask) | (value & mask) : value & mask;
 }
 
-/* The #PF (CR2, error code) or #GP(0) the guest's own CPU raises for an access its page tables refuse. */
+/* The fault the guest's CPU raises for an element its page tables refuse; #GP(0) for any other failed walk. */
 static void inject_walk_fault(struct vcpu *v, int err, u64 linear, bool write)
 {
-	if (err != GW_ERR_NOT_PRESENT && err != GW_ERR_RESERVED) {
+	if (!guest_inject_walk_fault(v, err, linear, write))
 		hv_inject_exception(v, VEC_GP, true, 0, 0);
-		return;
-	}
-	u32 ec = guest_walk_pf_error_code(err, write, v->vm->be->get_reg(v, VREG_CPL) == 3);
-	v->vm->be->set_reg(v, VREG_CR2, linear);
-	hv_inject_exception(v, VEC_PF, true, ec, 0);
 }
 
 /* One element between guest memory and the port. Outside RAM reads give all ones and writes are
