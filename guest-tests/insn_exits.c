@@ -78,6 +78,7 @@ static void check_single_step(void)
 }
 
 #define PORT_UNASSIGNED 0x80 /* POST code port: nothing there, reads all ones */
+#define NONCANONICAL_LINEAR 0x8000000000001000ull /* bits 63:47 differ */
 #define UNMAPPED_LINEAR 0x00007F0000000000ull
 
 struct string_regs {
@@ -121,6 +122,12 @@ static void check_string_io(void)
 	u64 cr2 = read_cr2();
 	CHECK_EQ(f, FAULT(X86_VEC_PF, PF_EC_WRITE_BIT), "insb_unmapped_pf_write");
 	CHECK_EQ(cr2, UNMAPPED_LINEAR, "insb_unmapped_cr2");
+
+	/* A non-canonical destination: #GP(0), not #PF (SDM Vol. 3A §3.3.7.1). */
+	this_cpu()->fixup_fault = FAULT_NONE;
+	rdi = NONCANONICAL_LINEAR;
+	asm volatile("1: insb\n\t2:\n\t" FIXUP_ENTRY("1b", "2b") : "+D"(rdi) : "d"(PORT_UNASSIGNED) : "memory");
+	CHECK_EQ(this_cpu()->fixup_fault, FAULT(X86_VEC_GP, 0), "insb_noncanonical_gp0");
 }
 
 /* STI; HLT with an interrupt already pending: the STI shadow covers HLT only, so the interrupt is taken
