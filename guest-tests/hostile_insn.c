@@ -9,6 +9,7 @@
 #define CR4_VMXE BIT(13)
 #define CR4_OSXSAVE BIT(18)
 #define CR4_RESERVED_25 BIT(25)
+#define NONCANONICAL_LINEAR 0x8000000000001000ull /* bits 63:47 differ */
 #define UNMAPPED_LINEAR 0x00007F0000000000ull /* canonical, and no PML4 entry in the runtime's tables */
 #define PF_EC_WRITE 0x2u
 
@@ -86,11 +87,13 @@ static void check_msw_page_faults(void)
 	u64 smsw_cr2 = read_cr2();
 	fault_t lmsw = TRY("lmsw (%0)", "r"(UNMAPPED_LINEAR + 8));
 	u64 lmsw_cr2 = read_cr2();
+	fault_t smsw_nc = TRY("smsw (%0)", "r"(NONCANONICAL_LINEAR)); /* #GP(0), SDM Vol. 3A §3.3.7.1 */
 	write_cr0(cr0);
 	CHECK_EQ(smsw, FAULT(X86_VEC_PF, PF_EC_WRITE), "smsw_unmapped_pf");
 	CHECK_EQ(smsw_cr2, UNMAPPED_LINEAR, "smsw_unmapped_cr2");
 	CHECK_EQ(lmsw, FAULT(X86_VEC_PF, 0), "lmsw_unmapped_pf");
 	CHECK_EQ(lmsw_cr2, UNMAPPED_LINEAR + 8, "lmsw_unmapped_cr2");
+	CHECK_EQ(smsw_nc, FAULT(X86_VEC_GP, 0), "smsw_noncanonical_gp0");
 }
 
 /* A diagnostic line with a terminal escape sequence and a NUL: microhv must print them escaped
