@@ -20,6 +20,14 @@ static u8 *memory_map; /* MEMORY_MAP_BYTES from the firmware's pool: not 64 KiB 
 static EFI_RUNTIME_SERVICES *runtime_services;
 
 void boot_switch_stack(u64 stack_top, struct boot_info *bi) __attribute__((noreturn));
+extern const u8 ap_trampoline_start[], ap_trampoline_end[];
+
+#define AP_TRAMPOLINE_MAX_ADDRESS 0x9FFFFull /* below the EBDA and the VGA hole: a STARTUP IPI's vector page */
+_Static_assert(offsetof(struct boot_ap_params, cr3) == BOOT_AP_CR3 && offsetof(struct boot_ap_params, cr0) == BOOT_AP_CR0 &&
+	       offsetof(struct boot_ap_params, cr4) == BOOT_AP_CR4 && offsetof(struct boot_ap_params, efer) == BOOT_AP_EFER &&
+	       offsetof(struct boot_ap_params, stack_top) == BOOT_AP_STACK &&
+	       offsetof(struct boot_ap_params, entry) == BOOT_AP_ENTRY && offsetof(struct boot_ap_params, arg) == BOOT_AP_ARG,
+	       "ap_trampoline.asm reads struct boot_ap_params at these offsets");
 
 static void firmware_shutdown(void)
 {
@@ -207,6 +215,52 @@ static bool allocate_hypervisor_memory(void)
 	return true;
 }
 
+/* The APs' first instructions, in pages below 1 MiB that stay the hypervisor's (EfiLoaderData). Without
+ * them hv/ runs on the boot CPU alone. */
+static void place_ap_trampoline(void)
+{
+	EFI_PHYSICAL_ADDRESS addr = AP_TRAMPOLINE_MAX_ADDRESS;
+	if (BS->AllocatePages(AllocateMaxAddress, EfiLoaderData, BOOT_AP_TRAMPOLINE_PAGES, &addr) != EFI_SUCCESS)
+		return;
+	memset((void *)addr, 0, BOOT_AP_TRAMPOLINE_PAGES * EFI_PAGE_SIZE);
+	memcpy((void *)addr, ap_trampoline_start, (u64)(ap_trampoline_end - ap_trampoline_start));
+	boot_info.ap_trampoline = addr;
+}
+
+/* EFI_MP_SERVICES_PROTOCOL (UEFI PI Vol. 2 §13.4), which gnu-efi does not declare: only the two calls
+ * that list the processors. */
+#define MP_SERVICES_GUID { 0x3fdda605, 0xa76e, 0x4f46, { 0xad, 0x29, 0x12, 0xf4, 0x53, 0x1b, 0x3d, 0x08 } }
+#define MP_PROCESSOR_ENABLED 0x2 /* StatusFlag: PROCESSOR_ENABLED_BIT */
+struct mp_processor_info {
+	UINT64 processor_id; /* the APIC ID */
+	UINT32 status_flag;
+	UINT32 location[3];
+	UINT32 extended[24]; /* room for the PI 1.7 extended topology, which is not asked for */
+};
+struct mp_services {
+	EFI_STATUS (EFIAPI *get_number_of_processors)(struct mp_services *self, UINTN *count, UINTN *enabled);
+	EFI_STATUS (EFIAPI *get_processor_info)(struct mp_services *self, UINTN index, struct mp_processor_info *info);
+};
+
+/* The firmware's list of processors: hv/ uses it when ACPI has no MADT. */
+static void list_firmware_cpus(void)
+{
+	EFI_GUID guid = MP_SERVICES_GUID;
+	struct mp_services *mp;
+	UINTN count, enabled;
+	if (BS->LocateProtocol(&guid, NULL, (void **)&mp) != EFI_SUCCESS ||
+	    mp->get_number_of_processors(mp, &count, &enabled) != EFI_SUCCESS)
+		return;
+	for (UINTN i = 0; i < count; i++) {
+		struct mp_processor_info info;
+		if (mp->get_processor_info(mp, i, &info) != EFI_SUCCESS || !(info.status_flag & MP_PROCESSOR_ENABLED))
+			continue;
+		if (boot_info.nfw_cpus < BOOT_MAX_FW_CPUS)
+			boot_info.fw_apic_ids[boot_info.nfw_cpus] = (u32)info.processor_id;
+		boot_info.nfw_cpus++;
+	}
+}
+
 static u32 classify(u32 efi_type)
 {
 	switch (efi_type) {
@@ -281,6 +335,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		Print(L"microhv: cannot allocate %d MiB for the hypervisor\n", (int)(POOL_MIN_BYTES >> 20));
 		return EFI_OUT_OF_RESOURCES;
 	}
+	place_ap_trampoline();
+	list_firmware_cpus();
 	/* Stop the firmware watchdog (5 minutes by default) before it resets a long suite. */
 	BS->SetWatchdogTimer(0, 0, 0, NULL);
 	EFI_STATUS status = exit_boot_services(image);

@@ -7,6 +7,7 @@
 #include "vcpu.h"
 
 struct vm;
+struct pcpu;
 struct start_state;
 
 /* Where a vCPU starts (a Multiboot entry: 32-bit flat protected mode, paging off). */
@@ -24,8 +25,10 @@ struct backend {
 	const struct guest_insn_caps *insn_caps; /* filled in by probe() */
 	/* True if this CPU offers what the back end needs (decided by feature bits, not the vendor). */
 	bool (*probe)(void);
-	/* Enables virtualization on this CPU; returns 0 or -errno after logging why. */
-	int (*cpu_init)(void);
+	/* Enables virtualization on the calling pCPU `self` (the boot CPU first, then each AP, one at a
+	 * time): checks the feature and the firmware's lock on this pCPU, puts its VMXON region / host save
+	 * area into self. Returns 0, or -errno with self->why saying what failed. */
+	int (*cpu_init)(struct pcpu *self);
 	/* Builds the second-level page tables for vm->ram (memory type: always write-back). */
 	int (*vm_init)(struct vm *vm);
 	void (*vm_destroy)(struct vm *vm);

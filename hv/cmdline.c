@@ -5,8 +5,6 @@
 #define CMDLINE_WORD_MAX 2064 /* one word after its quotes are removed, with its NUL: append="..." fits */
 _Static_assert(CMDLINE_WORD_MAX >= CMDLINE_APPEND_MAX + sizeof("append="), "an append= word fits");
 #define DECIMAL_BASE 10
-#define STRINGIFY_(x) #x
-#define STRINGIFY(x) STRINGIFY_(x)
 
 /* parse_guest_option(): the per-guest options, in the order of its table. */
 enum guest_option { GUEST_OPT_APPEND, GUEST_OPT_INITRD, GUEST_OPT_SMP, GUEST_OPT_MEM, GUEST_OPT_TIMEOUT };
@@ -170,13 +168,39 @@ static bool parse_guest_option(struct cmdline *c, const char *w, size_t len, siz
 	return true;
 }
 
+/* The words about the host machine itself; returns false if `w` is none of them. */
+static bool parse_host_word(struct cmdline *c, const char *w, size_t len, size_t k)
+{
+	static const char *const selftest_names[] = { "none", "text-write", "rodata-write", "data-exec",
+						      "stack-overflow" };
+	static const char *const ap_fault_names[] = { "none", "silent", "locked" };
+	const char *v = w + k + 1;
+	size_t vlen = len - k - 1;
+	u32 e;
+	if (value_is(w, k, "selftest")) {
+		if (parse_enum(v, vlen, selftest_names, ARRAY_SIZE(selftest_names), &e))
+			c->selftest = e;
+		else
+			set_error(c, "selftest= takes text-write, rodata-write, data-exec or stack-overflow", w, len);
+	} else if (value_is(w, k, "pcpus")) {
+		if (!parse_count(v, vlen, CMDLINE_MAX_PCPUS, &c->pcpus))
+			set_error(c, "pcpus= takes a physical CPU count from 1 to " STRINGIFY(CMDLINE_MAX_PCPUS), w, len);
+	} else if (value_is(w, k, "ap-fault")) {
+		if (parse_enum(v, vlen, ap_fault_names, ARRAY_SIZE(ap_fault_names), &e))
+			c->ap_fault = e;
+		else
+			set_error(c, "ap-fault= takes none, silent or locked", w, len);
+	} else {
+		return false;
+	}
+	return true;
+}
+
 static void parse_word(struct cmdline *c, const char *w, size_t len)
 {
 	static const char *const finish_names[] = { "halt", "shutdown", "debug-port" };
 	static const char *const log_names[] = { "error", "warn", "info", "debug" };
 	static const char *const console_names[] = { "none", "serial", "screen", "both" };
-	static const char *const selftest_names[] = { "none", "text-write", "rodata-write", "data-exec",
-						      "stack-overflow" };
 	size_t k = 0;
 	while (k < len && w[k] != '=')
 		k++;
@@ -225,12 +249,7 @@ static void parse_word(struct cmdline *c, const char *w, size_t len)
 			c->serial_port = CMDLINE_COM2;
 		else
 			set_error(c, "serial= takes 0x3F8 (COM1) or 0x2F8 (COM2)", w, len);
-	} else if (value_is(w, k, "selftest")) {
-		if (parse_enum(v, vlen, selftest_names, ARRAY_SIZE(selftest_names), &e))
-			c->selftest = e;
-		else
-			set_error(c, "selftest= takes text-write, rodata-write, data-exec or stack-overflow", w, len);
-	} else {
+	} else if (!parse_host_word(c, w, len, k)) {
 		set_error(c, "unknown option", w, len);
 	}
 }

@@ -17,6 +17,10 @@
  *   console=serial|screen|both   where console output goes (default both; screen: the GOP framebuffer,
  *                         when the firmware offers one)
  *   serial=0x3F8|0x2F8    the console UART: COM1 (default) or COM2
+ *   pcpus=N               use at most N physical CPUs, the boot CPU included (1..CMDLINE_MAX_PCPUS;
+ *                         default: every enabled processor of the ACPI MADT); pcpus=1 starts no AP
+ *   ap-fault=silent|locked   (debug only) the first AP is never sent its STARTUP IPIs, or locks VMX/SVM
+ *                         off before its set-up: it must be reported and left out, and the rest go on
  *   selftest=text-write|rodata-write|data-exec|stack-overflow   (debug only, not in the README) make the
  *                         hypervisor fault on purpose after its set-up, to show that W^X and the stack
  *                         guard pages hold and that the fault report names what was hit
@@ -33,6 +37,7 @@
 #define CMDLINE_MAX_GUESTS 24
 #define CMDLINE_MAX_MODULES 4
 #define CMDLINE_MAX_VCPUS 1024
+#define CMDLINE_MAX_PCPUS 64 /* MADT_MAX_CPUS */
 #define CMDLINE_NAME_MAX 128   /* a path, or a module's "FILE ARGS", with its NUL */
 #define CMDLINE_APPEND_MAX 2048 /* QEMU passes kilobytes; the whole command line holds BOOT_CMDLINE_MAX */
 #define CMDLINE_LABEL_MAX 32
@@ -47,6 +52,9 @@ enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 enum console_target { CONSOLE_SERIAL = 1, CONSOLE_SCREEN = 2, CONSOLE_BOTH = 3 }; /* bits: serial, screen */
 #define CMDLINE_COM1 0x3F8
 #define CMDLINE_COM2 0x2F8
+/* ap-fault=: the first AP fails on purpose, to show that a bad pCPU is reported and left out. */
+enum ap_fault { AP_FAULT_NONE, AP_FAULT_SILENT /* never sent its STARTUP IPIs */,
+		AP_FAULT_LOCKED /* locks VMX/SVM off itself before its set-up, as firmware can */ };
 enum host_selftest { SELFTEST_NONE, SELFTEST_TEXT_WRITE, SELFTEST_RODATA_WRITE, SELFTEST_DATA_EXEC,
 		     SELFTEST_STACK_OVERFLOW };
 
@@ -78,6 +86,8 @@ struct cmdline {
 	enum console_target console;
 	u16 serial_port; /* CMDLINE_COM1 or CMDLINE_COM2 */
 	enum host_selftest selftest;
+	u32 pcpus;            /* pcpus=N: at most N physical CPUs (0: every one the MADT lists) */
+	enum ap_fault ap_fault;
 	char error[160]; /* the first problem found, empty if none */
 };
 

@@ -8,9 +8,6 @@
 #include "mm.h"
 #include "x86.h"
 
-#define GDT_ENTRIES 5 /* null, code64, data, TSS (two slots) */
-#define IDT_ENTRIES 256
-#define IST_STACK_BYTES 16384
 #define IST_CRITICAL 1 /* #DF, NMI, #MC run on their own stack: the faulting one may be broken */
 
 /* Segment descriptors (SDM Vol. 3A §3.4.5): access byte and flags. */
@@ -19,37 +16,14 @@
 #define DESC_TSS_AVAILABLE 0x89ull         /* P, 64-bit TSS (available) */
 #define IDT_INTERRUPT_GATE 0x8E            /* P, DPL0, 64-bit interrupt gate */
 
-struct tss64 {
-	u32 reserved0;
-	u64 rsp[3];
-	u64 reserved1;
-	u64 ist[7];
-	u64 reserved2;
-	u16 reserved3;
-	u16 iomap_base;
-} __attribute__((packed));
-
-struct idt_gate {
-	u16 offset_low;
-	u16 selector;
-	u8 ist;
-	u8 type_attr;
-	u16 offset_mid;
-	u32 offset_high;
-	u32 reserved;
-} __attribute__((packed));
-
-static u64 gdt[GDT_ENTRIES] __attribute__((aligned(16)));
-static struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(16)));
-static struct tss64 tss __attribute__((aligned(16)));
-static u64 ist_stack_top;
+static struct cpu_tables bsp_tables;
 static struct host_tables host_tables;
 
 extern u64 trap_stub_table[];
 
-static void set_gate(u8 vector, u64 handler, u8 ist)
+static void set_gate(struct cpu_tables *t, u8 vector, u64 handler, u8 ist)
 {
-	idt[vector] = (struct idt_gate){
+	t->idt[vector] = (struct idt_gate){
 		.offset_low = (u16)handler,
 		.selector = HOST_CS_SELECTOR,
 		.ist = ist,
@@ -59,18 +33,18 @@ static void set_gate(u8 vector, u64 handler, u8 ist)
 	};
 }
 
-static void load_gdt_and_tss(void)
+static void load_gdt_and_tss(struct cpu_tables *t, u64 ist_stack_top)
 {
-	u64 base = (u64)&tss, limit = sizeof(tss) - 1;
-	gdt[1] = DESC_CODE64;
-	gdt[2] = DESC_DATA;
-	gdt[3] = (limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) | (DESC_TSS_AVAILABLE << 40) |
+	u64 base = (u64)&t->tss, limit = sizeof(t->tss) - 1;
+	t->gdt[1] = DESC_CODE64;
+	t->gdt[2] = DESC_DATA;
+	t->gdt[3] = (limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) | (DESC_TSS_AVAILABLE << 40) |
 		 (((limit >> 16) & 0xF) << 48) | (((base >> 24) & 0xFF) << 56);
-	gdt[4] = base >> 32;
-	tss.ist[IST_CRITICAL - 1] = ist_stack_top;
-	tss.iomap_base = sizeof(tss); /* no I/O bitmap */
+	t->gdt[4] = base >> 32;
+	t->tss.ist[IST_CRITICAL - 1] = ist_stack_top;
+	t->tss.iomap_base = sizeof(t->tss); /* no I/O bitmap */
 
-	struct descriptor_table_register gdtr = { sizeof(gdt) - 1, (u64)gdt };
+	struct descriptor_table_register gdtr = { sizeof(t->gdt) - 1, (u64)t->gdt };
 	__asm__ volatile("lgdt %0\n\t"
 			 "pushq %1\n\t"
 			 "leaq 1f(%%rip), %%rax\n\t"
@@ -90,37 +64,45 @@ static void load_gdt_and_tss(void)
 			 : "rax", "memory");
 }
 
-static void load_idt(void)
+static void load_idt(struct cpu_tables *t)
 {
 	for (u8 v = 0; v < NUM_EXCEPTION_VECTORS; v++) {
 		bool critical = v == VEC_DF || v == VEC_NMI || v == VEC_MC;
-		set_gate(v, trap_stub_table[v], critical ? IST_CRITICAL : 0);
+		set_gate(t, v, trap_stub_table[v], critical ? IST_CRITICAL : 0);
 	}
-	set_gate(HOST_TIMER_VECTOR, trap_stub_table[NUM_EXCEPTION_VECTORS], 0);
-	set_gate(SPURIOUS_VECTOR, trap_stub_table[NUM_EXCEPTION_VECTORS + 1], 0);
-	struct descriptor_table_register idtr = { sizeof(idt) - 1, (u64)idt };
+	set_gate(t, HOST_TIMER_VECTOR, trap_stub_table[NUM_EXCEPTION_VECTORS], 0);
+	set_gate(t, SPURIOUS_VECTOR, trap_stub_table[NUM_EXCEPTION_VECTORS + 1], 0);
+	set_gate(t, HOST_WAKE_VECTOR, trap_stub_table[NUM_EXCEPTION_VECTORS + 2], 0);
+	struct descriptor_table_register idtr = { sizeof(t->idt) - 1, (u64)t->idt };
 	__asm__ volatile("lidt %0" ::"m"(idtr));
 }
 
-/* The IST stack, from the pool, with an unmapped guard page below it like every host stack. */
-static void alloc_ist_stack(void)
+u64 cpu_alloc_stack(u64 bytes, const char *name)
 {
-	u8 *area = mm_alloc_pages(1 + IST_STACK_BYTES / PAGE_SIZE, PAGE_SIZE);
+	u8 *area = mm_alloc_pages(1 + bytes / PAGE_SIZE, PAGE_SIZE);
 	if (!area)
-		panic("no memory for the IST stack");
-	host_mmu_add_guard((u64)area, "IST");
-	ist_stack_top = (u64)area + PAGE_SIZE + IST_STACK_BYTES;
+		return 0;
+	host_mmu_add_guard((u64)area, name);
+	return (u64)area + PAGE_SIZE + bytes;
 }
 
 void cpu_setup_bsp(u64 max_phys_addr)
 {
-	alloc_ist_stack();
-	load_gdt_and_tss();
-	load_idt();
+	u64 ist_stack_top = cpu_alloc_stack(CPU_IST_STACK_BYTES, "IST");
+	if (!ist_stack_top)
+		panic("no memory for the IST stack");
+	load_gdt_and_tss(&bsp_tables, ist_stack_top);
+	load_idt(&bsp_tables);
 	host_tables.cr3 = host_mmu_enable(max_phys_addr);
-	host_tables.gdt_base = (u64)gdt;
-	host_tables.idt_base = (u64)idt;
-	host_tables.tss_base = (u64)&tss;
+	host_tables.gdt_base = (u64)bsp_tables.gdt;
+	host_tables.idt_base = (u64)bsp_tables.idt;
+	host_tables.tss_base = (u64)&bsp_tables.tss;
+}
+
+void cpu_setup_ap(struct cpu_tables *t, u64 ist_stack_top)
+{
+	load_gdt_and_tss(t, ist_stack_top);
+	load_idt(t);
 }
 
 const struct host_tables *cpu_host_tables(void)

@@ -7,7 +7,7 @@
 
 #include "types.h"
 
-#define HOST_MAP_MAX_REGIONS 64
+#define HOST_MAP_MAX_REGIONS 192 /* two guard pages per pCPU (hv/pcpu.c) and a few dozen more */
 
 enum host_access {
 	HOST_RW_NX,  /* everything not described: data, heap, guest RAM, MMIO */

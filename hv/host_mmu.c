@@ -30,6 +30,9 @@ void host_mmu_describe(const struct boot_info *bi)
 	add((u64)_text, (u64)_etext, HOST_RX, "microhv code");
 	add((u64)_rodata, (u64)_erodata, HOST_RO_NX, "microhv read-only data");
 	host_mmu_add_guard(bi->stack_guard, "hypervisor");
+	/* An AP runs the trampoline's last instructions on the host's own tables. */
+	if (bi->ap_trampoline)
+		add(bi->ap_trampoline, bi->ap_trampoline + PAGE_SIZE, HOST_RX, "AP trampoline");
 	/* ResetSystem powers the machine off at the end of a run (exit=shutdown). */
 	for (u32 i = 0; i < bi->nmem; i++)
 		if (bi->mem[i].type == BOOT_MEM_FIRMWARE_CODE)

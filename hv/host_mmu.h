@@ -5,8 +5,8 @@
 #include "../boot/boot_info.h"
 #include "types.h"
 
-/* Describes the image (code R+X, read-only data R), the firmware's runtime code (R+X) and the guard
- * page below the boot stack. */
+/* Describes the image (code R+X, read-only data R), the firmware's runtime code (R+X), the AP
+ * trampoline's code page (R+X) and the guard page below the boot stack. */
 void host_mmu_describe(const struct boot_info *bi);
 /* Leaves the page at `page` unmapped: the guard below the stack `name`. */
 void host_mmu_add_guard(u64 page, const char *name);

@@ -1,5 +1,6 @@
 /* hv_entry: from boot/ to a running suite. */
 #include "../boot/boot_info.h"
+#include "ap_start.h"
 #include "backend.h"
 #include "cmdline.h"
 #include "console.h"
@@ -9,6 +10,7 @@
 #include "host_mmu.h"
 #include "log.h"
 #include "mm.h"
+#include "pcpu.h"
 #include "runner.h"
 #include "selftest.h"
 #include "time.h"
@@ -60,6 +62,7 @@ void hv_entry(struct boot_info *bi)
 	finish_configure(cl->finish, bi->shutdown);
 	console_buffer();
 	host_mmu_describe(bi);
+	pcpu_discover(bi, cmdline_err ? 1 : cl->pcpus); /* their stacks' guard pages: before the map */
 	cpu_setup_bsp(highest_ram_address(bi));
 	log_info("microhv " MICROHV_VERSION ": image at 0x%llx, %llu MiB pool, command line '%s'", bi->image_base,
 		 bi->pool_size >> 20, one_line(bi->cmdline, cmdline_text, sizeof(cmdline_text)));
@@ -79,11 +82,15 @@ void hv_entry(struct boot_info *bi)
 	if (cl->selftest)
 		selftest_run(cl->selftest);
 	const struct backend *be = backend_probe();
-	if (!be || be->cpu_init()) {
+	struct pcpu *boot_cpu = pcpu_get(0);
+	if (!be || be->cpu_init(boot_cpu)) {
+		if (be)
+			log_error("%s", boot_cpu->why);
 		console_printf("Bail out! microhv: cannot enable hardware virtualization on this CPU\n");
 		hv_finish(HV_STATUS_NO_VIRT);
 	}
-	host_tick_start();
+	host_tick_start(); /* also enables the boot CPU's APIC, which sends the APs' IPIs */
+	log_info("%u pCPUs online", ap_start_all(be, bi->ap_trampoline, cl->ap_fault));
 	guest_xstate_probe();
 	log_info("back end %s, platform %s", be->name, cl->platform);
 	struct suite_totals totals = runner_run_suite(be, cl, bi);

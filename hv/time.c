@@ -1,6 +1,7 @@
 /* TSC calibration against the 8254 PIT, and the host LAPIC timer tick. */
 #include "time.h"
 #include "cpu.h"
+#include "host_apic.h"
 #include "log.h"
 #include "x86.h"
 
@@ -16,31 +17,15 @@
 #define CALIBRATION_MS 10
 #define FALLBACK_TSC_HZ 2000000000ull
 
-/* Local APIC (SDM Vol. 3A §11.4, §11.5.4). */
-#define APIC_BASE_ADDR_MASK 0xFFFFFF000ull
-#define APIC_REG_EOI 0xB0
-#define APIC_REG_SVR 0xF0
-#define APIC_REG_LVT_TIMER 0x320
-#define APIC_REG_LVT_LINT0 0x350
-#define APIC_REG_TIMER_INITIAL 0x380
-#define APIC_REG_TIMER_CURRENT 0x390
-#define APIC_REG_TIMER_DIVIDE 0x3E0
-#define APIC_SVR_ENABLE BIT(8)
-#define APIC_LVT_MASKED BIT(16)
-#define APIC_TIMER_DIVIDE_BY_16 0x3
+#define APIC_TIMER_DIVIDE_BY_16 0x3 /* SDM Vol. 3A §11.5.4 */
 /* Legacy 8259 PICs: mask everything, the hypervisor takes no device interrupts. */
 #define PIC_MASTER_DATA 0x21
 #define PIC_SLAVE_DATA 0xA1
 #define PIC_MASK_ALL 0xFF
 
-#define APIC_BASE_EXTD BIT(10)   /* firmware left the APIC in x2APIC mode: registers are MSRs */
-#define X2APIC_MSR_BASE 0x800
-
 static u64 tsc_frequency, tsc_at_init;
 static u32 lapic_ticks_per_tick; /* LAPIC timer counts in one HOST_TICK_MS */
 static u64 armed_tsc;            /* when the host timer fires next (0: not armed) */
-static volatile u32 *lapic;
-static bool lapic_x2apic;
 
 static u64 calibrate_tsc(void)
 {
@@ -77,22 +62,9 @@ u64 tsc_hz(void) { return tsc_frequency; }
 u64 ms_to_tsc(u64 ms) { return ms * (tsc_frequency / 1000); }
 u64 time_ms(void) { return (rdtsc() - tsc_at_init) / (tsc_frequency / 1000); }
 
-static u32 lapic_read(u32 reg)
-{
-	return lapic_x2apic ? (u32)rdmsr(X2APIC_MSR_BASE + reg / 16) : lapic[reg / 4];
-}
-
-static void lapic_write(u32 reg, u32 v)
-{
-	if (lapic_x2apic)
-		wrmsr(X2APIC_MSR_BASE + reg / 16, v);
-	else
-		lapic[reg / 4] = v;
-}
-
 static void host_tick(struct trap_frame *f)
 {
-	lapic_write(APIC_REG_EOI, 0);
+	host_apic_eoi();
 	armed_tsc = 0;
 }
 
@@ -103,34 +75,32 @@ void host_timer_arm(u64 tsc_deadline, u64 now)
 		return;
 	u64 delta = tsc_deadline > now ? tsc_deadline - now : 1;
 	u64 count = delta * lapic_ticks_per_tick / ms_to_tsc(HOST_TICK_MS);
-	lapic_write(APIC_REG_TIMER_INITIAL, (u32)MIN(MAX(count, 1ull), 0xFFFFFFFFull));
+	host_apic_write(APIC_REG_TIMER_INITIAL, (u32)MIN(MAX(count, 1ull), 0xFFFFFFFFull));
 	armed_tsc = tsc_deadline;
 }
 
 /* Counts LAPIC timer ticks over a TSC-measured interval to find the initial count for one host tick. */
 static u32 lapic_ticks_per_host_tick(void)
 {
-	lapic_write(APIC_REG_TIMER_DIVIDE, APIC_TIMER_DIVIDE_BY_16);
-	lapic_write(APIC_REG_LVT_TIMER, APIC_LVT_MASKED);
-	lapic_write(APIC_REG_TIMER_INITIAL, 0xFFFFFFFFu);
+	host_apic_write(APIC_REG_TIMER_DIVIDE, APIC_TIMER_DIVIDE_BY_16);
+	host_apic_write(APIC_REG_LVT_TIMER, APIC_LVT_MASKED);
+	host_apic_write(APIC_REG_TIMER_INITIAL, 0xFFFFFFFFu);
 	u64 end = rdtsc() + ms_to_tsc(CALIBRATION_MS);
 	while (rdtsc() < end)
 		cpu_relax();
-	u32 elapsed = 0xFFFFFFFFu - lapic_read(APIC_REG_TIMER_CURRENT);
-	lapic_write(APIC_REG_TIMER_INITIAL, 0);
+	u32 elapsed = 0xFFFFFFFFu - host_apic_read(APIC_REG_TIMER_CURRENT);
+	host_apic_write(APIC_REG_TIMER_INITIAL, 0);
 	return MAX(elapsed / CALIBRATION_MS * HOST_TICK_MS, 1u);
 }
 
 void host_tick_start(void)
 {
-	u64 apic_base = rdmsr(MSR_IA32_APIC_BASE);
-	lapic = (volatile u32 *)(uintptr_t)(apic_base & APIC_BASE_ADDR_MASK);
-	lapic_x2apic = apic_base & APIC_BASE_EXTD;
+	host_apic_init();
 	cpu_set_irq_handler(HOST_TIMER_VECTOR, host_tick);
-	lapic_write(APIC_REG_SVR, APIC_SVR_ENABLE | SPURIOUS_VECTOR);
-	lapic_write(APIC_REG_LVT_LINT0, APIC_LVT_MASKED);
+	host_apic_write(APIC_REG_SVR, APIC_SVR_ENABLE | SPURIOUS_VECTOR);
+	host_apic_write(APIC_REG_LVT_LINT0, APIC_LVT_MASKED);
 	lapic_ticks_per_tick = lapic_ticks_per_host_tick();
-	lapic_write(APIC_REG_LVT_TIMER, HOST_TIMER_VECTOR); /* one-shot, re-armed before each guest entry */
+	host_apic_write(APIC_REG_LVT_TIMER, HOST_TIMER_VECTOR); /* one-shot, re-armed before each guest entry */
 	host_timer_arm(rdtsc() + ms_to_tsc(HOST_TICK_MS), rdtsc());
 	log_debug("host tick: LAPIC timer count %u per %d ms", lapic_ticks_per_tick, HOST_TICK_MS);
 }

@@ -5,6 +5,7 @@ section .text
 extern trap_dispatch
 
 %define HOST_TIMER_VECTOR 0xF0
+%define HOST_WAKE_VECTOR 0xF1
 %define SPURIOUS_VECTOR 0xFF
 
 ; Vectors for which the CPU pushes an error code (SDM Vol. 3A Table 6-1).
@@ -26,6 +27,7 @@ STUB v
 %endrep
 STUB HOST_TIMER_VECTOR
 STUB SPURIOUS_VECTOR
+STUB HOST_WAKE_VECTOR
 
 trap_common:
 	push rax
@@ -65,7 +67,7 @@ trap_common:
 	iretq
 
 section .data
-; Table of stub addresses for idt setup: 32 exceptions, then the timer and spurious vectors.
+; Table of stub addresses for idt setup: 32 exceptions, then the timer, spurious and wake-up vectors.
 global trap_stub_table
 align 8
 trap_stub_table:
@@ -76,5 +78,6 @@ trap_stub_table:
 %endrep
 	dq trap_stub_ %+ HOST_TIMER_VECTOR
 	dq trap_stub_ %+ SPURIOUS_VECTOR
+	dq trap_stub_ %+ HOST_WAKE_VECTOR
 
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -16,6 +16,8 @@ typedef int16_t s16;
 typedef int32_t s32;
 typedef long long s64;
 
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x) /* a macro's value as a string literal */
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define BIT(n) (1ull << (n))
 #define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((u64)(a) - 1))

@@ -52,6 +52,11 @@ long_words=$(awk 'BEGIN { for (i = 0; i < 500; i++) printf " log=info"; }')
 MICROHV_ARGS="$long_words" RESULTS_NAME=bad-input-long-cfg sh scripts/run-platform.sh qemu-svm "cpuid" "" >/dev/null 2>&1
 log=$B/results/bad-input-long-cfg.log
 check long-cfg-refused "^Bail out! microhv: bad command line: microhv.cfg is [0-9]+ bytes; at most 4095 are read$"
+# pcpus= out of range stops the run like any bad word (issue 14).
+RESULTS_NAME=bad-input-pcpus MICROHV_ARGS="pcpus=0" sh scripts/run-platform.sh qemu-svm "cpuid" "" >/dev/null 2>&1
+log=$B/results/bad-input-pcpus.log
+check pcpus-0-refused "^Bail out! microhv: bad command line: pcpus= takes a physical CPU count from 1 to 64: 'pcpus=0'$"
+check pcpus-0-runs-nothing "^# microhv: finished: bad-command-line"
 # A guest's control bytes reach the console escaped, never raw (issue 9: a guest must not drive the terminal).
 RESULTS_NAME=bad-input-uart-escape sh scripts/run-platform.sh qemu-svm "hostile_insn" "" >/dev/null 2>&1
 log=$B/results/bad-input-uart-escape.log

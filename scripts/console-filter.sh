@@ -6,7 +6,7 @@
 # writes every line to LOG, each guest's lines to GUEST_DIR/NAME.log (from the line after the previous
 # guest's end up to its own "ok N - PLATFORM/NAME/completed ..." line), and to FIRST the time microhv's
 # first line arrived. T0: the run's start (date +%s.%N), for the elapsed times.
-# On stdout: with VERBOSE=1 every line; otherwise microhv's back-end line, errors, Bail out! and not ok
+# On stdout: with VERBOSE=1 every line; otherwise microhv's back-end and pCPU-count lines, errors, Bail out! and not ok
 # lines, and one line per guest as it ends:
 #   [  12.3s] NAME  P passed  F failed  S skipped  M ms  K exits
 # (elapsed wall time, the guest's cases counted as tap-verdict.sh does, microhv's own time and exit count),
@@ -62,6 +62,7 @@ function rebuild_echo(line,   kind, rest, dirv, i, np, part, g, j, e, was) {
 	prev = $0
 }
 /^# microhv: back end / { buf = ""; if (verbose != 1) out($0) }
+/^# microhv: [0-9]+ pCPUs online$/ { if (verbose != 1) out($0) }
 /^# microhv: error: |^Bail out!|^not ok / { if (verbose != 1) out($0) }
 /^(ok|not ok) [0-9]+ / {
 	line = $0; sub(/^(not )?ok [0-9]+ *(- )?/, "", line)

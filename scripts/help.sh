@@ -7,7 +7,7 @@ Targets
   make guests       every guest-tests/*.c and bench/*.c as build/guests/NAME.elf
   make run          boot the suite on one platform (PLATFORM, default qemu-svm); TEST=, GUESTS= optional
   make test         unit tests + fuzz smoke + every platform (PLATFORMS) + JUnit, USB-image, bad-input,
-                    host-fault, screen-console and QEMU-compatibility checks;
+                    host-fault, pCPU take-over, screen-console and QEMU-compatibility checks;
                     last line "N passed, N failed"; also build/results/all.tap (TAP 13) and junit.xml
   make unit         only the host unit tests (cmocka)
   make run-direct TEST=NAME   one guest on plain QEMU, without microhv (SMP=, ACCEL=, APPEND= optional)
@@ -56,6 +56,8 @@ Environment (also as make VAR=value)
   MICROHV_ARGS="..."     extra words for microhv's command line, e.g. log=debug, or guest=k.elf smp=2
   ESP_FILES="F ..."      extra files for the boot volume's root, without a guest= word (modules)
   RUN_TIMEOUT=S          seconds before an emulator run is killed (default 600)
+  HOST_CPUS=N            run-platform.sh: the emulated machine's processors (QEMU -smp N, Bochs cpu: count=N;
+                         default 1); microhv takes over each (its command line's pcpus=N limits that)
   BOOT_DISK=esp|usb      run-platform.sh qemu-svm: boot the bare FAT image (esp) or make usb's GPT disk as a
                          USB stick (usb; make test's usb row)
   QEMU_ARGS="..."        extra options for every QEMU run (run-platform.sh, run-direct.sh, the compat check, make debug)

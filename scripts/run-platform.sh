@@ -11,6 +11,8 @@
 # kvm_intel has nested=1; otherwise it stops at once with exit status 5 and the reason (no hang).
 # BOOT_DISK=usb (qemu-svm): boot a GPT disk with an EFI System Partition, attached as a USB stick, as
 # make usb writes one, instead of the bare FAT image (BOOT_DISK=esp, the default).
+# HOST_CPUS: the emulated machine's processor count (QEMU -smp N, Bochs cpu: count=N; default 1); microhv
+# takes over every one (pcpus= in MICROHV_ARGS limits it).
 # QEMU_ARGS: extra options for QEMU (split at spaces), e.g. "-d int -D build/qemu.log".
 # MICROHV_ARGS: extra words for microhv's command line (e.g. log=debug, or guest=k.elf smp=2 append="a b").
 # ESP_FILES: extra files copied to the boot volume's root without a guest= word (modules, or guests that
@@ -26,6 +28,10 @@ name=${RESULTS_NAME:-$platform} # where the results go (check-bad-input.sh keeps
 log=$R/$name.log
 tap=$R/$name.tap
 : "${RUN_TIMEOUT:=600}"
+: "${HOST_CPUS:=1}"
+case "$HOST_CPUS" in
+'' | *[!0-9]* | 0) echo "run-platform: HOST_CPUS must be a processor count, not '$HOST_CPUS'" >&2; exit 2 ;;
+esac
 
 case "$platform" in
 qemu-* | kvm) cfg="platform=$platform exit=debug-port" ;;
@@ -99,7 +105,7 @@ qemu-svm | kvm)
 	t0=$(now)
 	set +e
 	# shellcheck disable=SC2086
-	{ timeout "$RUN_TIMEOUT" qemu-system-x86_64 -machine q35 -accel $accel -nodefaults -no-reboot -cpu "$cpu" -m 1024 \
+	{ timeout "$RUN_TIMEOUT" qemu-system-x86_64 -machine q35 -accel $accel -nodefaults -no-reboot -cpu "$cpu" -smp "$HOST_CPUS" -m 1024 \
 		-bios /usr/share/ovmf/OVMF.fd $disk \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -display none -monitor none \
 		-serial stdio ${QEMU_ARGS:-} </dev/null; echo $? > "$R/$name.qemu-status"; } | console
@@ -117,7 +123,7 @@ bochs-vmx-tigerlake | bochs-vmx-skylake | bochs-svm-ryzen)
 	mkdir -p "$dir"
 	# shellcheck disable=SC2086
 	sh scripts/mkesp.sh "$dir/disk.img" $B/microhv.efi "$cfg" $present
-	sed -e "s/@MODEL@/$model/" -e "s/@CPUS@/1/" scripts/bochs.bxrc.in > "$dir/bochsrc"
+	sed -e "s/@MODEL@/$model/" -e "s/@CPUS@/$HOST_CPUS/" scripts/bochs.bxrc.in > "$dir/bochsrc"
 	# Debian's bochs starts in its debugger, and re-enters it at each reported CPU panic: continue each time
 	for _ in $(seq 64); do echo c; done > "$dir/cont.rc"
 	rm -f "$dir/serial.out" "$dir/disk.img.lock" # a killed Bochs leaves its lock behind

@@ -1,7 +1,7 @@
 #!/bin/sh
 # test-all.sh: what `make test` runs. Host unit tests, the self-check of the TAP counting, then the suite
 # on every emulator platform (PLATFORMS, space-separated), then the bad-input checks, the host-fault
-# checks, the screen-console check and the QEMU compatibility checks. One summary row each, and the last line is the total: "N passed, N failed".
+# checks, the pCPU take-over check, the screen-console check and the QEMU compatibility checks. One summary row each, and the last line is the total: "N passed, N failed".
 # The fuzz smoke row runs every libFuzzer harness for FUZZ_SMOKE_TIME seconds (default 3).
 # A platform's row comes from its TAP lines as tap-verdict.sh counts them, not from microhv's summary.
 set -u
@@ -117,6 +117,9 @@ check_row usb usb.log '^(ok|not ok|usb:)' usb sh scripts/check-usb.sh
 
 echo "== host faults: W^X and stack guard pages stop the hypervisor with a report (selftest=)"
 check_row host-faults host-faults.log '^(ok|not ok|host-faults:)' host-faults sh scripts/check-host-faults.sh
+
+echo "== every pCPU: QEMU -smp 2/3 and Bochs count=2/3 show N pCPUs online; pcpus=1; a silent and a locked AP left out"
+check_row pcpus pcpus.log '^(not ok|pcpus:)' pcpus sh scripts/check-pcpus.sh
 
 echo "== screen console: console lines drawn on the GOP framebuffer, in a QEMU screenshot (test=cpuid)"
 check_row screen screen.log '^(not ok|screen:)' screen sh scripts/check-screen.sh

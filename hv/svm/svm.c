@@ -4,6 +4,7 @@
 #include "../guest_abi.h"
 #include "../log.h"
 #include "../mm.h"
+#include "../pcpu.h"
 #include "../start_state.h"
 #include "../vm.h"
 #include "../x86.h"
@@ -49,23 +50,39 @@ static bool svm_probe(void)
 	return true;
 }
 
-static int svm_cpu_init(void)
+/* The permission maps and the ASID table are shared by every pCPU: made once, by the boot CPU. */
+static bool alloc_shared_tables(void)
 {
-	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
-		log_error("SVM is disabled by the firmware (VM_CR.SVMDIS); enable SVM in the firmware setup");
-		return -ENOSYS;
-	}
-	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
-	void *hsave = mm_alloc_pages(1, PAGE_SIZE);
-	host_vmcb = mm_alloc_pages(1, PAGE_SIZE);
+	if (iopm)
+		return true;
 	iopm = mm_alloc_pages(IOPM_PAGES, PAGE_SIZE);
 	msrpm = mm_alloc_pages(MSRPM_PAGES, PAGE_SIZE);
 	asid_owner = mm_alloc_pages(ASID_OWNER_PAGES, PAGE_SIZE);
-	if (!hsave || !host_vmcb || !iopm || !msrpm || !asid_owner)
-		return -ENOMEM;
-	wrmsr(MSR_VM_HSAVE_PA, virt_to_phys(hsave));
+	if (!iopm || !msrpm || !asid_owner)
+		return false;
 	memset(iopm, 0xFF, IOPM_PAGES * PAGE_SIZE);
 	memset(msrpm, 0xFF, MSRPM_PAGES * PAGE_SIZE);
+	return true;
+}
+
+static int svm_cpu_init(struct pcpu *self)
+{
+	u32 r[4];
+	cpuid_count(CPUID_EXT_FEATURES, 0, r);
+	if (!(r[2] & CPUID_EXT_ECX_SVM))
+		return pcpu_setup_failed(self, -ENOSYS, "no SVM (CPUID 0x80000001 ECX[2] is 0)");
+	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) /* per pCPU, like EFER (APM Vol. 2 §15.30.1) */
+		return pcpu_setup_failed(self, -ENOSYS, "SVM is disabled by the firmware (VM_CR.SVMDIS); enable SVM "
+				       "in the firmware setup");
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	self->virt_area = mm_alloc_pages(1, PAGE_SIZE);
+	self->host_state = mm_alloc_pages(1, PAGE_SIZE);
+	if (!self->virt_area || !self->host_state || !alloc_shared_tables())
+		return pcpu_setup_failed(self, -ENOMEM, "no memory for the host save area or the SVM tables");
+	wrmsr(MSR_VM_HSAVE_PA, virt_to_phys(self->virt_area));
+	if (self->index)
+		return 0;
+	host_vmcb = self->host_state; /* vCPUs run on the boot CPU only, so far */
 	log_info("SVM: nested paging, NRIP save %s, %u ASIDs", svm_caps.nrip_save ? "yes" : "no", svm_caps.nasid);
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include "../guest_abi.h"
 #include "../log.h"
 #include "../mm.h"
+#include "../pcpu.h"
 #include "../time.h"
 #include "../vm.h"
 #include "../x86.h"
@@ -38,7 +39,6 @@
 struct vmx_caps vmx_caps;
 struct inject_caps vmx_inject_caps = { .vmx = true };
 struct guest_insn_caps vmx_insn_caps;
-static void *vmxon_region;
 
 /* Controls microhv needs (required) and would like (optional); the rest follow the capability MSRs. */
 /* Virtual NMIs: the CPU tracks the guest's NMI blocking, and NMI-window exiting needs them. */
@@ -122,38 +122,40 @@ bool vmx_probe(void)
 	return true;
 }
 
-static int enable_feature_control(void)
+/* Each pCPU has its own IA32_FEATURE_CONTROL (SDM Vol. 3C §24.7). */
+static bool enable_feature_control(void)
 {
 	u64 fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
 	if (!(fc & FEATURE_CONTROL_LOCKED)) {
 		/* Firmware (e.g. OVMF) left it unlocked: allow VMX outside SMX and lock it. */
 		wrmsr(MSR_IA32_FEATURE_CONTROL, fc | FEATURE_CONTROL_VMX_OUTSIDE_SMX | FEATURE_CONTROL_LOCKED);
-	} else if (!(fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX)) {
-		log_error("VMX is disabled and locked by the firmware (IA32_FEATURE_CONTROL = 0x%llx); enable "
-			  "VT-x in the firmware setup",
-			  fc);
-		return -ENOSYS;
+		return true;
 	}
-	return 0;
+	return fc & FEATURE_CONTROL_VMX_OUTSIDE_SMX;
 }
 
-int vmx_cpu_init(void)
+int vmx_cpu_init(struct pcpu *self)
 {
 	const struct vmx_caps *c = &vmx_caps;
-	int err = enable_feature_control();
-	if (err)
-		return err;
+	u32 r[4];
+	cpuid_count(1, 0, r);
+	if (!(r[2] & CPUID_1_ECX_VMX))
+		return pcpu_setup_failed(self, -ENOSYS, "no VMX (CPUID.1:ECX[5] is 0)");
+	if (!enable_feature_control())
+		return pcpu_setup_failed(self, -ENOSYS, "VMX is disabled and locked by the firmware "
+				       "(IA32_FEATURE_CONTROL); enable VT-x in the firmware setup");
 	write_cr0(vmx_fixed_cr0(read_cr0(), c->cr0_fixed0, c->cr0_fixed1, false));
 	write_cr4(vmx_fixed_cr4(read_cr4() | CR4_VMXE, c->cr4_fixed0, c->cr4_fixed1));
-	vmxon_region = mm_alloc_pages(1, PAGE_SIZE);
+	u32 *vmxon_region = mm_alloc_pages(1, PAGE_SIZE);
 	if (!vmxon_region)
-		return -ENOMEM;
-	*(u32 *)vmxon_region = (u32)(c->basic & VMX_BASIC_REVISION_MASK);
-	if (!vmxon(virt_to_phys(vmxon_region))) {
-		log_error("VMXON failed");
-		return -ENOSYS;
-	}
+		return pcpu_setup_failed(self, -ENOMEM, "no memory for the VMXON region");
+	*vmxon_region = (u32)(c->basic & VMX_BASIC_REVISION_MASK);
+	self->virt_area = vmxon_region;
+	if (!vmxon(virt_to_phys(vmxon_region)))
+		return pcpu_setup_failed(self, -ENOSYS, "VMXON failed");
 	invept(INVEPT_ALL_CONTEXTS, 0);
+	if (self->index) /* the capabilities are the boot CPU's, reported once */
+		return 0;
 	vmx_caps.preemption_rate = c->misc & VMX_MISC_PREEMPTION_TIMER_RATE_MASK;
 	if (c->pin & PIN_PREEMPTION_TIMER)
 		vmx_caps.preemption_ticks = (u32)MIN(ms_to_tsc(HOST_TICK_MS) >> vmx_caps.preemption_rate, 0xFFFFFFFFull);

@@ -101,7 +101,8 @@ static inline void vmx_apicv_pull(struct vcpu *v, struct vmx_apicv *p)
 
 /* vmx.c: CPU-wide parts, used by the vCPU code's backend table. */
 bool vmx_probe(void);
-int vmx_cpu_init(void);
+struct pcpu;
+int vmx_cpu_init(struct pcpu *self);
 int vmx_vm_init(struct vm *vm);
 void vmx_vm_destroy(struct vm *vm);
 

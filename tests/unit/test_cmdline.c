@@ -229,6 +229,26 @@ static void test_selftest_values(void **state)
 	expect_error("selftest=", "selftest=");
 }
 
+/* pcpus=N: 1..64 physical CPUs, 0 (the default) meaning every one; ap-fault= its debug companion. */
+static void test_pcpus_and_ap_fault(void **state)
+{
+	expect_ok("log=info");
+	assert_int_equal(cl.pcpus, 0);
+	assert_int_equal(cl.ap_fault, AP_FAULT_NONE);
+	expect_ok("pcpus=1");
+	assert_int_equal(cl.pcpus, 1);
+	expect_ok("pcpus=64 ap-fault=silent");
+	assert_int_equal(cl.pcpus, 64);
+	assert_int_equal(cl.ap_fault, AP_FAULT_SILENT);
+	expect_ok("ap-fault=locked");
+	assert_int_equal(cl.ap_fault, AP_FAULT_LOCKED);
+	expect_error("pcpus=0", "pcpus=0");
+	expect_error("pcpus=65", "pcpus=65");
+	expect_error("pcpus=two", "pcpus=two");
+	expect_error("pcpus=", "pcpus=");
+	expect_error("ap-fault=maybe", "ap-fault=maybe");
+}
+
 static void test_everything_together(void **state)
 {
 	expect_ok("platform=qemu-svm exit=debug-port test=cpuid,bad.elf guest=bad.elf log=debug");
@@ -630,6 +650,7 @@ int main(void)
 		cmocka_unit_test(test_exit_values),
 		cmocka_unit_test(test_log_values),
 		cmocka_unit_test(test_selftest_values),
+		cmocka_unit_test(test_pcpus_and_ap_fault),
 		cmocka_unit_test(test_everything_together),
 		cmocka_unit_test(test_whitespace),
 		cmocka_unit_test(test_config_file_comments),

@@ -1,0 +1,37 @@
+#!/bin/sh
+# check-pcpus.sh: microhv takes over every processor of the emulated machine (issue 14): under QEMU with
+# -smp 2 (SVM) and under Bochs with cpu: count=2 (VMX) the log says "# microhv: 2 pCPUs online" and the
+# suite still runs; pcpus=1 starts no AP. A bad AP is reported in one line and left out while the others
+# come up: ap-fault=silent (the first AP is never sent its STARTUP IPIs, so it never answers) on QEMU
+# with 3 CPUs, ap-fault=locked (the first AP locks VMX off in its IA32_FEATURE_CONTROL, as a firmware
+# can) on Bochs with 3 CPUs. Each run boots test=cpuid only.
+set -u
+B=build
+. scripts/log-check.sh
+check_prefix=pcpus/
+
+# boot NAME PLATFORM CPUS WORDS: one run, its log in $log
+boot() {
+	HOST_CPUS=$3 MICROHV_ARGS=$4 RESULTS_NAME=pcpus-$1 sh scripts/run-platform.sh "$2" cpuid "" >/dev/null 2>&1
+	log=$B/results/pcpus-$1.log
+}
+
+boot qemu-smp2 qemu-svm 2 ""
+check qemu-smp2-online '^# microhv: 2 pCPUs online$'
+check qemu-smp2-suite-runs '^ok [0-9]+ - qemu-svm/cpuid/completed'
+boot qemu-pcpus1 qemu-svm 2 pcpus=1
+check qemu-pcpus1-online '^# microhv: 1 pCPUs online$'
+check qemu-pcpus1-says-why "^# microhv: pcpus=1: 1 of the MADT's processors not started$"
+boot qemu-silent-ap qemu-svm 3 ap-fault=silent
+check qemu-silent-ap-reported '^# microhv: error: pCPU 1 \(APIC ID 1\): no answer to its STARTUP IPIs within [0-9]+ ms: left out$'
+check qemu-silent-ap-rest-online '^# microhv: 2 pCPUs online$'
+check qemu-silent-ap-suite-runs '^ok [0-9]+ - qemu-svm/cpuid/completed'
+boot bochs-smp2 bochs-vmx-tigerlake 2 ""
+check bochs-smp2-online '^# microhv: 2 pCPUs online$'
+check bochs-smp2-suite-runs '^ok [0-9]+ - bochs-vmx-tigerlake/cpuid/completed'
+boot bochs-locked-ap bochs-vmx-tigerlake 3 ap-fault=locked
+check bochs-locked-ap-reported '^# microhv: error: pCPU 1 \(APIC ID 1\): VMX is disabled and locked by the firmware .*: left out$'
+check bochs-locked-ap-rest-online '^# microhv: 2 pCPUs online$'
+check bochs-locked-ap-suite-runs '^ok [0-9]+ - bochs-vmx-tigerlake/cpuid/completed'
+echo "pcpus: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
