@@ -156,6 +156,37 @@ static void check_hlt_shadow(void)
 	CHECK_EQ(marker_at_wake, 0, "sti_hlt_interrupt_before_next_instruction");
 }
 
+/* The same after CPUID, which microhv's fast path completes inside the back end's entry loop. */
+static void check_cpuid_shadow(void)
+{
+	lapic_setup(WAKE_SPURIOUS);
+	exc_set_handler(WAKE_VECTOR, on_wake);
+	marker = 0;
+	marker_at_wake = ~0ull;
+	cli();
+	lapic_self_ipi(WAKE_VECTOR);
+	asm volatile("sti; cpuid; incq %0; cli" : "+m"(marker) : "a"(0), "c"(0) : "rbx", "rdx", "memory");
+	exc_set_handler(WAKE_VECTOR, NULL);
+	CHECK_EQ(marker_at_wake, 0, "sti_cpuid_interrupt_before_next_instruction");
+}
+
+/* Exits the fast path answers are counted like the others (HC_STAT_EXITS): 8 CPUIDs of a cached leaf and
+ * the second HC_STAT itself. The fewest of a few trials, so a host timer tick in one does not count. */
+#define COUNTED_CPUIDS 8
+static void check_fast_exits_counted(void)
+{
+	s64 fewest = -1;
+	for (int trial = 0; trial < 4; trial++) {
+		s64 before = hc_stat(HC_STAT_EXITS);
+		for (int i = 0; i < COUNTED_CPUIDS; i++)
+			(void)cpuid(0, 0);
+		s64 n = hc_stat(HC_STAT_EXITS) - before;
+		if (fewest < 0 || n < fewest)
+			fewest = n;
+	}
+	CHECK_EQ(fewest, COUNTED_CPUIDS + 1, "cpuid_exits_counted");
+}
+
 void test_main(void)
 {
 	check_prefixed_cpuid();
@@ -163,4 +194,6 @@ void test_main(void)
 	check_single_step();
 	check_string_io();
 	check_hlt_shadow();
+	check_cpuid_shadow();
+	check_fast_exits_counted();
 }

@@ -291,15 +291,22 @@ void cpuid_policy_build(struct cpuid_policy *p, cpuid_source host, const struct 
 	build_extended(p, host, cfg);
 }
 
-static bool has_subleaves(u32 leaf)
+bool cpuid_leaf_has_subleaves(u32 leaf)
 {
 	return leaf == LEAF_CACHE_PARAMS || leaf == LEAF_STRUCTURED_FEATURES || leaf == LEAF_TOPOLOGY ||
 	       leaf == LEAF_XSAVE || leaf == LEAF_TOPOLOGY_V2;
 }
 
+/* Keep in step with the vCPU-dependent fields below: leaf 1 (APIC ID, APIC, OSXSAVE) and the leaves with
+ * subleaves (7: OSPKE, 0xB/0x1F: x2APIC ID, 0xD: XSAVE sizes) differ per vCPU or per state. */
+bool cpuid_leaf_same_for_every_vcpu(u32 leaf)
+{
+	return leaf != LEAF_FEATURES && !cpuid_leaf_has_subleaves(leaf);
+}
+
 void cpuid_policy_lookup(const struct cpuid_policy *p, u32 leaf, u32 subleaf, u32 vcpu_id, u32 out[4])
 {
-	if (!has_subleaves(leaf))
+	if (!cpuid_leaf_has_subleaves(leaf))
 		subleaf = 0;
 	out[0] = out[1] = out[2] = out[3] = 0;
 	for (u32 i = 0; i < p->count; i++) {

@@ -40,6 +40,12 @@ typedef void (*cpuid_source)(u32 leaf, u32 subleaf, u32 out[4]);
 
 void cpuid_policy_build(struct cpuid_policy *p, cpuid_source host, const struct cpuid_vm_config *cfg);
 
+/* Leaves whose ECX selects a subleaf (the others ignore ECX). */
+bool cpuid_leaf_has_subleaves(u32 leaf);
+
+/* True if cpuid_policy_vcpu() gives every vCPU, in every state, the same values for this leaf. */
+bool cpuid_leaf_same_for_every_vcpu(u32 leaf);
+
 /* The values vCPU `vcpu_id` sees. Leaves the policy does not list read as zero. */
 void cpuid_policy_lookup(const struct cpuid_policy *p, u32 leaf, u32 subleaf, u32 vcpu_id, u32 out[4]);
 

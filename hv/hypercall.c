@@ -55,6 +55,20 @@ static s64 hc_query_cr0(struct vcpu *v)
 	return (s64)be->get_reg(v, VREG_HW_CR0);
 }
 
+bool hypercall_read_only(struct vcpu *v, u8 cpl)
+{
+	u64 *r = v->gpr;
+	if (cpl != 0)
+		r[GPR_RAX] = (u64)-EPERM;
+	else if (r[GPR_RAX] == HC_VERSION)
+		r[GPR_RAX] = MICROHV_ABI_VERSION;
+	else if (r[GPR_RAX] == HC_STAT)
+		r[GPR_RAX] = (u64)hc_stat(v, r[GPR_RBX]);
+	else
+		return false;
+	return true;
+}
+
 void hypercall_handle(struct vcpu *v)
 {
 	u64 *r = v->gpr;

@@ -152,16 +152,20 @@ static bool msr_access(struct vcpu *v, u32 msr, bool write, u64 *value)
 		tsc_msr_access(v, msr, write, value);
 		return true;
 	default:
-		if (stored_msr_access(&v->msrs, v->vm->be->kind == MICROHV_BACKEND_SVM, msr, write, value))
-			return true;
-		/* MTRRCAP and 0x200-0x2FF except PAT: the unimplemented ones #GP inside mtrr_read/mtrr_write (R3.1).
-		 * The values are only stored, never given to hardware MTRRs or EPT/NPT memory types (R3.4). */
-		if (!mtrr_is_mtrr_msr(msr))
-			return false;
-		if (write)
-			return mtrr_write(&v->mtrr, msr, *value, v->vm->cpuid.maxphyaddr) == 0;
-		return mtrr_read(&v->mtrr, msr, value) == 0;
+		return msr_stored_in_vcpu(v, msr, write, value) > 0;
 	}
+}
+
+int msr_stored_in_vcpu(struct vcpu *v, u32 msr, bool write, u64 *value)
+{
+	if (stored_msr_access(&v->msrs, v->vm->be->kind == MICROHV_BACKEND_SVM, msr, write, value))
+		return 1;
+	/* MTRRCAP and 0x200-0x2FF except PAT: the unimplemented ones #GP inside mtrr_read/mtrr_write (R3.1).
+	 * The values are only stored, never given to hardware MTRRs or EPT/NPT memory types (R3.4). */
+	if (!mtrr_is_mtrr_msr(msr))
+		return 0;
+	int err = write ? mtrr_write(&v->mtrr, msr, *value, v->vm->cpuid.maxphyaddr) : mtrr_read(&v->mtrr, msr, value);
+	return err ? -1 : 1;
 }
 
 void msr_emulate(struct vcpu *v, u32 msr, bool write)

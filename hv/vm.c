@@ -39,6 +39,7 @@ struct vm *vm_create(const struct backend *be, const char *name, u64 ram_size, c
 					     .host_xcr0 = guest_xstate_host_xcr0(),
 					     .rdtscp = be->insn_caps->rdtscp, .invpcid = be->insn_caps->invpcid };
 	cpuid_policy_build(&vm->cpuid, host_cpuid, &cfg);
+	cpuid_fast_build(&vm->cpuid_fast, &vm->cpuid);
 	if (!vm->ram || be->vm_init(vm)) {
 		vm_destroy(vm);
 		return NULL;

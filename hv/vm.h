@@ -3,6 +3,7 @@
 #define HV_VM_H
 
 #include "backend.h"
+#include "cpuid_fast.h"
 #include "cpuid_policy.h"
 #include "platform/fwcfg.h"
 #include "platform/pci.h"
@@ -56,6 +57,7 @@ struct vm {
 	u32 nvcpus;
 	struct vcpu vcpus[VM_MAX_VCPUS];
 	struct cpuid_policy cpuid;
+	struct cpuid_fast cpuid_fast; /* its vCPU-independent leaves, for the fast path */
 	struct apic_flags apic_flags;
 	struct apic_target apic_targets[VM_MAX_VCPUS]; /* routing's view of each vCPU's APIC */
 	struct apic_map apic_map;                       /* rebuilt whenever an APIC ID or mode changes */

@@ -1,5 +1,6 @@
 /* AMD SVM back end: CPU enablement, VMCB set-up, the run loop and guest state access. */
 #include "svm.h"
+#include "../fast_path.h"
 #include "../fmt.h"
 #include "../guest_abi.h"
 #include "../log.h"
@@ -205,12 +206,25 @@ static void svm_vcpu_destroy(struct vcpu *v)
 	v->arch = NULL;
 }
 
-/* bench/: the least the back end can do for a CPUID exit: move RIP on and re-enter. */
-static bool handled_as_null_cpuid(struct vcpu *v, struct vmcb *vmcb)
+/* The exits the core answers from registers alone (hv/fast_path.h), served without leaving the entry loop.
+ * Without NRIP save the instruction's length is unknown here: everything goes to the core. */
+static bool answered_on_fast_path(struct vcpu *v, struct vmcb *vmcb)
 {
-	if (!v->bench_null_cpuid || (u32)vmcb->control.exit_code != SVM_EXIT_CPUID)
+	struct fast_exit f = { .cpl = vmcb->save.cpl };
+	switch ((u32)vmcb->control.exit_code) {
+	case SVM_EXIT_CPUID: f.reason = EXIT_CPUID; break;
+	case SVM_EXIT_MSR: f.reason = vmcb->control.exit_info1 ? EXIT_MSR_WRITE : EXIT_MSR_READ; break;
+	case SVM_EXIT_VMMCALL: f.reason = EXIT_HYPERCALL; break;
+	default: return false;
+	}
+	if (!svm_caps.nrip_save || (vmcb->save.rflags & RFLAGS_TF)) /* TF: the core raises the single-step trap */
 		return false;
-	vmcb->save.rip = svm_caps.nrip_save ? vmcb->control.next_rip : vmcb->save.rip + 2;
+	v->gpr[GPR_RAX] = vmcb->save.rax;
+	if (!fast_path_answer(v, &f))
+		return false;
+	vmcb->save.rax = v->gpr[GPR_RAX];
+	vmcb->save.rip = vmcb->control.next_rip;
+	vmcb->control.int_state &= ~SVM_INT_STATE_SHADOW; /* as svm_skip_instruction() */
 	return true;
 }
 
@@ -252,7 +266,7 @@ static void svm_run(struct vcpu *v, struct exit_info *e)
 		/* An event whose delivery was interrupted by the exit is delivered again at the next entry. */
 		if (vmcb->control.exit_int_info & SVM_EVENTINJ_VALID)
 			vmcb->control.event_inj = vmcb->control.exit_int_info;
-	} while (handled_as_null_cpuid(v, vmcb));
+	} while (answered_on_fast_path(v, vmcb));
 	v->gpr[GPR_RAX] = vmcb->save.rax;
 	v->gpr[GPR_RSP] = vmcb->save.rsp;
 	v->rip = vmcb->save.rip;

@@ -3,6 +3,7 @@
 #include "controls.h"
 #include "vmx_ops.h"
 #include "../cpu.h"
+#include "../fast_path.h"
 #include "../fmt.h"
 #include "../guest_abi.h"
 #include "../log.h"
@@ -19,7 +20,6 @@
 /* Only CR0.TS and CR0.WP are the guest's own (spec R4.1); every other bit of CR0, and all of CR4, exit. */
 #define CR0_GUEST_OWNED (CR0_TS | CR0_WP)
 #define CR4_HOST_OWNED_ALL 0xFFFFFFFFFFFFFFFFull
-#define LEN_CPUID 2
 
 static void *io_bitmaps, *msr_bitmap;
 static void vmx_set_reg(struct vcpu *v, enum vreg r, u64 value);
@@ -230,12 +230,29 @@ static void requeue_interrupted_event(struct vmx_vcpu *x)
 	vmcs_write(VMCS_ENTRY_INTERRUPTION_INFO, idt & ~INTR_INFO_RESERVED_BITS);
 }
 
-/* bench/: the least the back end can do for a CPUID exit: move RIP on and re-enter. */
-static bool handled_as_null_cpuid(struct vcpu *v)
+/* The exits the core answers from registers alone (hv/fast_path.h), served without leaving the entry loop. */
+static bool answered_on_fast_path(struct vcpu *v)
 {
-	if (!v->bench_null_cpuid || (vmread(VMCS_EXIT_REASON) & VMX_EXIT_REASON_MASK) != VMX_EXIT_CPUID)
+	struct fast_exit f = { 0 };
+	switch (vmread(VMCS_EXIT_REASON) & VMX_EXIT_REASON_MASK) {
+	case VMX_EXIT_CPUID: f.reason = EXIT_CPUID; break;
+	case VMX_EXIT_RDMSR: f.reason = EXIT_MSR_READ; break;
+	case VMX_EXIT_WRMSR: f.reason = EXIT_MSR_WRITE; break;
+	case VMX_EXIT_VMCALL:
+		f.reason = EXIT_HYPERCALL;
+		f.cpl = (vmread(VMCS_GUEST_SS_AR) >> 5) & 3; /* SS.DPL is the CPL */
+		break;
+	default: return false;
+	}
+	if (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_TF) /* the core raises the single-step trap */
 		return false;
-	vmcs_write(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + LEN_CPUID);
+	if (!fast_path_answer(v, &f))
+		return false;
+	vmcs_write(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + vmread(VMCS_EXIT_INSTRUCTION_LENGTH));
+	/* Completing the instruction ends an STI/MOV SS shadow (SDM Vol. 3A §6.8.3), as vmx_skip_instruction(). */
+	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	if (intr & GUEST_INTERRUPTIBILITY_STI_MOVSS)
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(u64)GUEST_INTERRUPTIBILITY_STI_MOVSS);
 	return true;
 }
 
@@ -290,7 +307,7 @@ static void vmx_run(struct vcpu *v, struct exit_info *e)
 		how = vmx_world_switch(v, x->launched);
 		if (how == 0)
 			x->launched = true;
-	} while (how == 0 && handled_as_null_cpuid(v));
+	} while (how == 0 && answered_on_fast_path(v));
 	v->gpr[GPR_RSP] = x->exit_rsp = vmread(VMCS_GUEST_RSP);
 	v->rip = vmread(VMCS_GUEST_RIP);
 	v->rflags = x->exit_rflags = vmread(VMCS_GUEST_RFLAGS);
