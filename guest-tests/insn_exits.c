@@ -143,30 +143,25 @@ static void on_wake(const struct exc_record *r)
 	lapic_eoi();
 }
 
-static void check_hlt_shadow(void)
-{
-	lapic_setup(WAKE_SPURIOUS);
-	exc_set_handler(WAKE_VECTOR, on_wake);
-	marker = 0;
-	marker_at_wake = ~0ull;
-	cli();
-	lapic_self_ipi(WAKE_VECTOR); /* pending with IF = 0 */
-	asm volatile("sti; hlt; incq %0; cli" : "+m"(marker) :: "memory");
-	exc_set_handler(WAKE_VECTOR, NULL);
-	CHECK_EQ(marker_at_wake, 0, "sti_hlt_interrupt_before_next_instruction");
-}
+/* With the wake-up interrupt pending at IF = 0: "sti; INSN; incq marker". */
+#define STI_THEN(insn, ...)                                                                           \
+	do {                                                                                          \
+		lapic_setup(WAKE_SPURIOUS);                                                           \
+		exc_set_handler(WAKE_VECTOR, on_wake);                                                \
+		marker = 0;                                                                           \
+		marker_at_wake = ~0ull;                                                               \
+		cli();                                                                                \
+		lapic_self_ipi(WAKE_VECTOR);                                                          \
+		asm volatile("sti; " insn "; incq %0; cli" : "+m"(marker) : __VA_ARGS__);             \
+		exc_set_handler(WAKE_VECTOR, NULL);                                                   \
+	} while (0)
 
-/* The same after CPUID, which microhv's fast path completes inside the back end's entry loop. */
-static void check_cpuid_shadow(void)
+static void check_sti_shadows(void)
 {
-	lapic_setup(WAKE_SPURIOUS);
-	exc_set_handler(WAKE_VECTOR, on_wake);
-	marker = 0;
-	marker_at_wake = ~0ull;
-	cli();
-	lapic_self_ipi(WAKE_VECTOR);
-	asm volatile("sti; cpuid; incq %0; cli" : "+m"(marker) : "a"(0), "c"(0) : "rbx", "rdx", "memory");
-	exc_set_handler(WAKE_VECTOR, NULL);
+	STI_THEN("hlt", "i"(0) : "memory");
+	CHECK_EQ(marker_at_wake, 0, "sti_hlt_interrupt_before_next_instruction");
+	/* CPUID of leaf 0: microhv's fast path completes it inside the back end's entry loop. */
+	STI_THEN("cpuid", "a"(0), "c"(0) : "rbx", "rdx", "memory");
 	CHECK_EQ(marker_at_wake, 0, "sti_cpuid_interrupt_before_next_instruction");
 }
 
@@ -193,7 +188,6 @@ void test_main(void)
 	check_prefixed_rdmsr();
 	check_single_step();
 	check_string_io();
-	check_hlt_shadow();
-	check_cpuid_shadow();
+	check_sti_shadows();
 	check_fast_exits_counted();
 }
