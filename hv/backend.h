@@ -2,6 +2,7 @@
 #ifndef HV_BACKEND_H
 #define HV_BACKEND_H
 
+#include "events_decide.h"
 #include "exit.h"
 #include "inject.h"
 #include "vcpu.h"
@@ -16,6 +17,18 @@ struct start_state;
 struct guest_insn_caps {
 	bool rdtscp;  /* RDTSCP and RDPID (VMX: the "enable RDTSCP" control) */
 	bool invpcid; /* INVPCID (VMX: "enable INVPCID" without INVLPG exiting) */
+};
+
+/* What the core decided for the next entry (one request in; the exit report comes out). */
+struct entry_request {
+	enum entry_event inject;    /* what this entry delivers */
+	struct exc_event exception; /* ENTRY_EVENT_EXCEPTION: already sanitized for the guest's mode */
+	u8 vector;                  /* ENTRY_EVENT_APIC_INTERRUPT, ENTRY_EVENT_EXTINT */
+	bool interrupt_window;      /* exit as soon as the guest can take an interrupt */
+	bool nmi_window;            /* exit as soon as the guest can take an NMI */
+	bool end_shadow;            /* the core completed the exiting instruction: its STI/MOV SS shadow ends */
+	u64 slice_end_tsc;          /* return to the core by then (the host timer is armed for it) */
+	bool slice_for_timer;       /* ... and that moment is a guest APIC timer, not just the watchdog tick */
 };
 
 struct backend {
@@ -41,28 +54,10 @@ struct backend {
 	/* Loads a start (hv/start_state.h: the Multiboot entry, or INIT + STARTUP) into v's VMCB/VMCS, with
 	 * nothing pending from before. The core has set v's GPRs, RIP and RFLAGS from it. 0 or -errno. */
 	int (*set_state)(struct vcpu *v, const struct start_state *s);
-	/* Enters the guest and returns at the next exit the core must see. */
-	void (*run)(struct vcpu *v, struct exit_info *exit);
-	/* Moves RIP past the instruction that caused the current exit. */
-	void (*skip_instruction)(struct vcpu *v);
+	/* Applies `in`, enters the guest, and returns with the report of the next exit the core must see. */
+	void (*run)(struct vcpu *v, const struct entry_request *in, struct exit_info *out);
 	u64 (*get_reg)(struct vcpu *v, enum vreg r);
 	void (*set_reg)(struct vcpu *v, enum vreg r, u64 value);
-	/* Queues `ev` for delivery at the next VM entry. */
-	void (*inject_event)(struct vcpu *v, const struct exc_event *ev);
-	/* True if the next entry already delivers an event (one whose delivery an exit interrupted): nothing
-	 * else may be injected until it is through. */
-	bool (*injection_pending)(struct vcpu *v);
-	/* Could the guest take an external interrupt at the next entry (IF=1, no STI/MOV SS shadow, no
-	 * event already being injected)? */
-	bool (*interruptible)(struct vcpu *v);
-	void (*inject_interrupt)(struct vcpu *v, u8 vector);
-	/* Asks for an EXIT_INTERRUPT_WINDOW as soon as the guest can take an interrupt. */
-	void (*request_interrupt_window)(struct vcpu *v);
-	/* NMIs: may one be injected at the next entry (no NMI handler running, no event being injected, no
-	 * MOV SS/STI shadow)? If not, ask for an EXIT_NMI_WINDOW when it may. */
-	bool (*nmi_allowed)(struct vcpu *v);
-	void (*inject_nmi)(struct vcpu *v);
-	void (*request_nmi_window)(struct vcpu *v);
 	/* Hardware APIC virtualization (VMX APICv; no-ops on SVM, which has no AVIC on these platforms). The
 	 * vCPU's vlapic (hv/apic/vlapic.h) stays the truth: the back end copies it to the hardware before an
 	 * entry and what the guest changed there back into it at the exit.

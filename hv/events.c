@@ -17,16 +17,27 @@ static void single_step_trap(struct vcpu *v)
 	}
 }
 
+/* Completing an instruction ends any STI/MOV SS shadow it ran in (SDM Vol. 3A §6.8.3): an emulated HLT
+ * right after STI must not keep the shadow, or the waking interrupt is taken one instruction late. */
+static void complete_instruction(struct vcpu *v)
+{
+	if (v->intr.shadow) {
+		v->intr.shadow = false;
+		v->end_shadow = true;
+	}
+	single_step_trap(v);
+}
+
 void vcpu_skip_instruction(struct vcpu *v)
 {
-	v->vm->be->skip_instruction(v);
-	single_step_trap(v);
+	v->rip = v->next_rip;
+	complete_instruction(v);
 }
 
 void vcpu_skip_emulated(struct vcpu *v, u8 len)
 {
 	v->rip += len;
-	single_step_trap(v);
+	complete_instruction(v);
 }
 
 int hv_inject_exception(struct vcpu *v, u64 vector, bool has_ec, u32 ec, u64 flags)
@@ -44,55 +55,9 @@ int hv_inject_exception(struct vcpu *v, u64 vector, bool has_ec, u32 ec, u64 fla
  * the vCPU's interrupts itself (VMX virtual-interrupt delivery). */
 static int injectable_vector(struct vcpu *v)
 {
-	if (v->vm->be->apic_delivers(v))
+	if (vapic_irr_empty(v) || v->vm->be->apic_delivers(v))
 		return -1;
 	return vlapic_highest_deliverable(&v->apic);
-}
-
-/* Some interrupt waits for the guest's IF: a fixed APIC one the core injects, or the 8259's ExtINT. */
-static bool interrupt_waiting(struct vcpu *v)
-{
-	return injectable_vector(v) >= 0 || irq_sources_extint_pending(v);
-}
-
-/* A pending APIC interrupt goes in if the guest can take it now; otherwise the back end is asked to
- * exit as soon as it can. One event per entry: an exception being injected goes first. */
-static void prepare_interrupt(struct vcpu *v)
-{
-	const struct backend *be = v->vm->be;
-	int vector = vapic_irr_empty(v) ? -1 : injectable_vector(v);
-	/* The local APIC's own interrupts go first; the 8259's ExtINT comes through LINT0 (or with the APIC
-	 * disabled) and takes no part in the APIC's priorities (SDM Vol. 3A §11.5.1). */
-	bool extint = vector < 0 && irq_sources_extint_pending(v);
-	if (vector < 0 && !extint)
-		return;
-	if (!be->interruptible(v)) {
-		be->request_interrupt_window(v);
-		return;
-	}
-	if (extint) {
-		be->inject_interrupt(v, irq_sources_extint_ack(v));
-		return;
-	}
-	be->inject_interrupt(v, (u8)vector);
-	vlapic_ack(&v->apic, (u8)vector);
-}
-
-/* An NMI from the APIC goes in unless an NMI handler is still running (until its IRET) or the entry
- * already carries an event; then the back end exits when it can (SDM Vol. 3A §6.7.1, Vol. 3C §26.7.6). */
-static bool prepare_nmi(struct vcpu *v)
-{
-	const struct backend *be = v->vm->be;
-	if (!v->apic.nmi_pending)
-		return false;
-	if (!be->nmi_allowed(v)) {
-		be->request_nmi_window(v);
-		return false;
-	}
-	be->inject_nmi(v);
-	v->apic.nmi_pending = false;
-	v->stats.nmis++;
-	return true;
 }
 
 #define FIXUP_LOG_LINES 8
@@ -101,26 +66,12 @@ static bool prepare_nmi(struct vcpu *v)
  * #AC, #XM, #VE, #CP. #DB, #BP and #OF are traps here (as KVM classes them), #DF and #MC aborts. */
 #define EXCEPTION_IS_FAULT 0x003B7CE1u
 
-void events_prepare_entry(struct vcpu *v)
+/* The queued exception, made legal for the guest's mode now (spec §2.5), for the entry to deliver. */
+static struct exc_event take_exception(struct vcpu *v)
 {
 	const struct backend *be = v->vm->be;
 	struct queued_exception *q = &v->exception;
 	enum inject_fixup fixup;
-
-	if (be->injection_pending(v)) { /* an interrupted delivery goes first; the rest waits */
-		if (v->apic.nmi_pending)
-			be->request_nmi_window(v);
-		if (q->valid || interrupt_waiting(v))
-			be->request_interrupt_window(v);
-		return;
-	}
-	if (!q->valid) {
-		if (!prepare_nmi(v))
-			prepare_interrupt(v);
-		else if (interrupt_waiting(v))
-			be->request_interrupt_window(v);
-		return;
-	}
 	bool protected_mode = be->get_reg(v, VREG_CR0) & CR0_PE;
 	/* The CPUID policy hides CET, so #CP never carries an error code for these guests. */
 	struct exc_event ev =
@@ -138,10 +89,44 @@ void events_prepare_entry(struct vcpu *v)
 	 * does not hit its instruction breakpoint again (SDM Vol. 3A §6.12.1; KVM inject_pending_event()). */
 	if (EXCEPTION_IS_FAULT & BIT(ev.vector & 31))
 		v->rflags |= RFLAGS_RF;
-	be->inject_event(v, &ev);
 	q->valid = false;
-	if (v->apic.nmi_pending) /* the NMI and interrupts follow the exception */
-		be->request_nmi_window(v);
-	if (interrupt_waiting(v))
-		be->request_interrupt_window(v);
+	return ev;
+}
+
+void events_prepare_entry(struct vcpu *v, struct entry_request *req)
+{
+	req->end_shadow = v->end_shadow;
+	v->end_shadow = false;
+	const struct event_state s = {
+		.injection_pending = v->intr.injection_pending,
+		.exception_queued = v->exception.valid,
+		.nmi_pending = v->apic.nmi_pending,
+		.nmi_blocked = v->intr.nmi_blocked,
+		.if_set = v->rflags & RFLAGS_IF,
+		.shadow = v->intr.shadow,
+		.apic_vector = injectable_vector(v),
+		.extint_pending = irq_sources_extint_pending(v),
+	};
+	struct entry_decision d = events_decide(&s);
+	req->inject = d.inject;
+	req->interrupt_window = d.interrupt_window;
+	req->nmi_window = d.nmi_window;
+	switch (d.inject) {
+	case ENTRY_EVENT_EXCEPTION:
+		req->exception = take_exception(v);
+		break;
+	case ENTRY_EVENT_NMI:
+		v->apic.nmi_pending = false;
+		v->stats.nmis++;
+		break;
+	case ENTRY_EVENT_APIC_INTERRUPT:
+		req->vector = (u8)s.apic_vector;
+		vlapic_ack(&v->apic, req->vector);
+		break;
+	case ENTRY_EVENT_EXTINT:
+		req->vector = irq_sources_extint_ack(v);
+		break;
+	case ENTRY_EVENT_NONE:
+		break;
+	}
 }

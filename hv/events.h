@@ -2,6 +2,7 @@
 #ifndef HV_EVENTS_H
 #define HV_EVENTS_H
 
+#include "backend.h"
 #include "vcpu.h"
 
 /* Queues an exception for delivery at the next VM entry (spec §2.5). Returns 0, -EINVAL (vector > 31,
@@ -14,7 +15,8 @@ void vcpu_skip_instruction(struct vcpu *v);
 /* The same for an instruction the core decoded itself (an MMIO access): RIP moves `len` bytes. */
 void vcpu_skip_emulated(struct vcpu *v, u8 len);
 
-/* Sanitizes and hands a queued exception to the back end; called right before each VM entry. */
-void events_prepare_entry(struct vcpu *v);
+/* Decides the next entry's event and windows (events_decide()) and fills `req` with them: the queued
+ * exception sanitized for the guest's mode, the NMI or interrupt acknowledged. Right before each entry. */
+void events_prepare_entry(struct vcpu *v, struct entry_request *req);
 
 #endif

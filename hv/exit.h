@@ -73,8 +73,18 @@ struct exit_fault {
 	u64 cr2;
 };
 
+/* The guest's interrupt state at the exit (what the next entry's event decision needs). */
+struct guest_intr_state {
+	bool injection_pending; /* an event whose delivery the exit interrupted goes in again at the next entry */
+	bool shadow;            /* STI or MOV SS blocking */
+	bool nmi_blocked;       /* an NMI handler runs (until its IRET) */
+};
+
+/* The report of one exit: why, its decoded facts, where the exiting instruction ends, the interrupt state. */
 struct exit_info {
 	enum exit_reason reason;
+	u64 next_rip; /* past the exiting instruction, where the back end knows it (0: it does not) */
+	struct guest_intr_state intr;
 	u64 hw_code; /* the back end's own exit code, for reports */
 	union {
 		u32 msr;

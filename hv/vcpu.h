@@ -2,6 +2,7 @@
 #ifndef HV_VCPU_H
 #define HV_VCPU_H
 
+#include "exit.h"
 #include "guest_xstate.h"
 #include "msr_stored.h"
 #include "tsc.h"
@@ -82,8 +83,9 @@ struct vcpu {
 	bool started;          /* has run since RESET: INIT then keeps its CR0.CD/NW (spec R4.3) */
 	bool start_pending;    /* a STARTUP IPI arrived in wait-for-SIPI: enter real mode at start_vector */
 	u8 start_vector;
-	u64 slice_end_tsc;     /* the back end should return to the core by then (watchdog tick, APIC timer) */
-	bool slice_for_timer;  /* ... and that moment is a guest APIC timer, not just the watchdog tick */
+	u64 next_rip;          /* the last exit's report: past the exiting instruction */
+	struct guest_intr_state intr; /* the last exit's report, as the core has changed it since */
+	bool end_shadow;       /* the core completed an instruction: the next entry ends its shadow */
 	bool pause_exiting;    /* intercept PAUSE: another vCPU waits to run (sched.c keeps it) */
 	struct vlapic apic;    /* its virtual local APIC (hv/apic/) */
 	struct guest_xstate xstate; /* FPU/SSE/AVX, DR0-3, DR6, CR2 (hv/guest_xstate.h) */

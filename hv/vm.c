@@ -55,6 +55,8 @@ int vcpu_start(struct vcpu *v, const struct start_state *s)
 	v->gpr[GPR_RDX] = s->rdx;
 	v->rip = s->rip;
 	v->rflags = s->rflags;
+	v->intr = (struct guest_intr_state){ 0 }; /* set_state() starts with nothing pending */
+	v->end_shadow = false;
 	return v->vm->be->set_state(v, s);
 }
 
@@ -148,6 +150,7 @@ void vm_run(struct vm *vm, u64 deadline_tsc)
 {
 	struct vcpu *v = NULL;
 	struct exit_info exit;
+	struct entry_request req;
 	const u64 tick_tsc = ms_to_tsc(HOST_TICK_MS);
 	const u64 min_timer_run = MAX(tsc_hz() / 1000000 * MIN_TIMER_RUN_US, 1ull);
 	u64 slice_end = 0;
@@ -175,16 +178,18 @@ void vm_run(struct vm *vm, u64 deadline_tsc)
 			if (v != prev || now >= slice_end)
 				slice_end = now + tick_tsc;
 		}
-		events_prepare_entry(v);
+		events_prepare_entry(v, &req);
 		/* Back to the core at the end of the slice, or earlier for the next guest APIC timer. */
-		v->slice_for_timer = next && next < slice_end;
-		v->slice_end_tsc = v->slice_for_timer ? MAX(next, now + min_timer_run) : slice_end;
-		host_timer_arm(v->slice_end_tsc, now);
+		req.slice_for_timer = next && next < slice_end;
+		req.slice_end_tsc = req.slice_for_timer ? MAX(next, now + min_timer_run) : slice_end;
+		host_timer_arm(req.slice_end_tsc, now);
 		guest_xstate_switch_to(v);
 		u64 cr4 = vm->be->get_reg(v, VREG_CR4);
 		guest_xstate_enter(v, cr4);
-		vm->be->run(v, &exit);
+		vm->be->run(v, &req, &exit);
 		guest_xstate_leave(v, cr4);
+		v->next_rip = exit.next_rip;
+		v->intr = exit.intr;
 		v->stats.exits++;
 		exit_dispatch(v, &exit);
 		console_poll(); /* the queued console output, while the line is free */

@@ -247,10 +247,14 @@ static void svm_load(struct vcpu *v)
 	}
 }
 
-static void svm_run(struct vcpu *v, struct exit_info *e)
+static void apply_request(struct vcpu *v, const struct entry_request *r);
+
+static void svm_run(struct vcpu *v, const struct entry_request *in, struct exit_info *e)
 {
 	struct svm_vcpu *s = v->arch;
 	struct vmcb *vmcb = s->vmcb;
+
+	apply_request(v, in);
 
 	vmcb->save.rax = v->gpr[GPR_RAX];
 	vmcb->save.rsp = v->gpr[GPR_RSP];
@@ -279,16 +283,11 @@ static void svm_run(struct vcpu *v, struct exit_info *e)
 		v->rflags = (v->rflags & ~(RFLAGS_TF | RFLAGS_RF)) | s->nmi_ss_guest_flags;
 	if (s->nmi_iret_seen && v->rip != s->nmi_iret_rip)
 		s->nmi_masked = s->nmi_iret_seen = false;
+	e->intr = (struct guest_intr_state){ .injection_pending = vmcb->control.event_inj & SVM_EVENTINJ_VALID,
+					     .shadow = vmcb->control.int_state & SVM_INT_STATE_SHADOW,
+					     .nmi_blocked = s->nmi_masked };
 	svm_decode_exit(v, e);
-}
-
-/* Completing an instruction ends any STI/MOV SS shadow it ran in (SDM Vol. 3A §6.8.3): an emulated
- * HLT right after STI must not keep the shadow, or the waking interrupt is taken one instruction late. */
-static void svm_skip_instruction(struct vcpu *v)
-{
-	struct svm_vcpu *s = v->arch;
-	v->rip = s->next_rip;
-	s->vmcb->control.int_state &= ~SVM_INT_STATE_SHADOW;
+	e->next_rip = s->next_rip;
 }
 
 static u64 *state_field(struct vmcb_save *st, enum vreg r)
@@ -381,17 +380,6 @@ static void svm_inject_event(struct vcpu *v, const struct exc_event *ev)
 		       SVM_EVENTINJ_VALID | (ev->has_ec ? SVM_EVENTINJ_EV : 0) | ((u64)ev->ec << 32);
 }
 
-static bool svm_injection_pending(struct vcpu *v)
-{
-	return ((struct svm_vcpu *)v->arch)->vmcb->control.event_inj & SVM_EVENTINJ_VALID;
-}
-
-static bool svm_interruptible(struct vcpu *v)
-{
-	const struct vmcb_control *c = &((struct svm_vcpu *)v->arch)->vmcb->control;
-	return (v->rflags & RFLAGS_IF) && !(c->int_state & SVM_INT_STATE_SHADOW) && !(c->event_inj & SVM_EVENTINJ_VALID);
-}
-
 static void svm_inject_interrupt(struct vcpu *v, u8 vector)
 {
 	struct vmcb_control *c = &((struct svm_vcpu *)v->arch)->vmcb->control;
@@ -405,13 +393,6 @@ static void svm_request_interrupt_window(struct vcpu *v)
 	struct vmcb_control *c = &((struct svm_vcpu *)v->arch)->vmcb->control;
 	c->int_ctl |= SVM_INT_CTL_V_IRQ | SVM_INT_CTL_V_IGN_TPR;
 	c->intercept_misc1 |= SVM_INTERCEPT_VINTR;
-}
-
-static bool svm_nmi_allowed(struct vcpu *v)
-{
-	const struct svm_vcpu *s = v->arch;
-	const struct vmcb_control *c = &s->vmcb->control;
-	return !s->nmi_masked && !(c->int_state & SVM_INT_STATE_SHADOW) && !(c->event_inj & SVM_EVENTINJ_VALID);
 }
 
 static void svm_inject_nmi(struct vcpu *v)
@@ -439,6 +420,24 @@ static void svm_request_nmi_window(struct vcpu *v)
 		s->nmi_ss_dr6 = s->vmcb->save.dr6;
 		s->vmcb->control.intercept_exceptions |= BIT(VEC_DB);
 	}
+}
+
+/* The core's decision for this entry (hv/events_decide.h) in VMCB terms. */
+static void apply_request(struct vcpu *v, const struct entry_request *r)
+{
+	if (r->end_shadow)
+		((struct svm_vcpu *)v->arch)->vmcb->control.int_state &= ~SVM_INT_STATE_SHADOW;
+	switch (r->inject) {
+	case ENTRY_EVENT_EXCEPTION: svm_inject_event(v, &r->exception); break;
+	case ENTRY_EVENT_NMI: svm_inject_nmi(v); break;
+	case ENTRY_EVENT_APIC_INTERRUPT:
+	case ENTRY_EVENT_EXTINT: svm_inject_interrupt(v, r->vector); break;
+	case ENTRY_EVENT_NONE: break;
+	}
+	if (r->interrupt_window)
+		svm_request_interrupt_window(v);
+	if (r->nmi_window)
+		svm_request_nmi_window(v);
 }
 
 #define DR6_BREAKPOINTS 0xFull /* B0-B3 */
@@ -504,17 +503,8 @@ const struct backend svm_backend = {
 	.load = svm_load,
 	.set_state = svm_set_state,
 	.run = svm_run,
-	.skip_instruction = svm_skip_instruction,
 	.get_reg = svm_get_reg,
 	.set_reg = svm_set_reg,
-	.inject_event = svm_inject_event,
-	.injection_pending = svm_injection_pending,
-	.interruptible = svm_interruptible,
-	.inject_interrupt = svm_inject_interrupt,
-	.request_interrupt_window = svm_request_interrupt_window,
-	.nmi_allowed = svm_nmi_allowed,
-	.inject_nmi = svm_inject_nmi,
-	.request_nmi_window = svm_request_nmi_window,
 	.apic_changed = svm_apic_changed,
 	.apic_delivers = svm_apic_delivers,
 	.break_next_entry = svm_break_next_entry,

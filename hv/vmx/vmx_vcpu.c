@@ -269,7 +269,35 @@ static void vmx_load(struct vcpu *v)
 		load_vmcs(v->arch);
 }
 
-static void vmx_run(struct vcpu *v, struct exit_info *e)
+/* A whole watchdog slice unless a guest APIC timer is due sooner (then exactly until it). */
+static void arm_preemption_timer(struct vmx_vcpu *x, const struct entry_request *in)
+{
+	u64 ticks = vmx_caps.preemption_ticks;
+	if (in->slice_for_timer) {
+		u64 now = rdtsc();
+		ticks = in->slice_end_tsc > now ? (in->slice_end_tsc - now) >> vmx_caps.preemption_rate : 0;
+		/* Never 0: a zero timer exits before the first guest instruction (SDM Vol. 3C §26.5.1),
+		 * so a timer that is always due would freeze the guest. */
+		ticks = MAX(MIN(ticks, (u64)vmx_caps.preemption_ticks), 1ull);
+	}
+	if (ticks != x->preemption_value) {
+		vmcs_write(VMCS_PREEMPTION_TIMER_VALUE, ticks);
+		x->preemption_value = ticks;
+	}
+}
+
+/* The guest's interrupt state for the core's next decision (hv/events_decide.h). */
+static struct guest_intr_state intr_state(const struct vmx_vcpu *x)
+{
+	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	return (struct guest_intr_state){ .injection_pending = x->event_pending,
+					  .shadow = intr & GUEST_INTERRUPTIBILITY_STI_MOVSS,
+					  .nmi_blocked = intr & GUEST_INTERRUPTIBILITY_NMI };
+}
+
+static void apply_request(struct vcpu *v, const struct entry_request *r);
+
+static void vmx_run(struct vcpu *v, const struct entry_request *in, struct exit_info *e)
 {
 	struct vmx_vcpu *x = v->arch;
 	if (current_vcpu != x) /* the scheduler's be->load() normally did it already */
@@ -285,21 +313,9 @@ static void vmx_run(struct vcpu *v, struct exit_info *e)
 		vmcs_write(VMCS_PRIMARY_CONTROLS, vmread(VMCS_PRIMARY_CONTROLS) ^ PROC_PAUSE_EXITING);
 		x->pause_exiting = v->pause_exiting;
 	}
-	if (vmx_caps.pin & PIN_PREEMPTION_TIMER) {
-		/* A whole watchdog slice unless a guest APIC timer is due sooner (then exactly until it). */
-		u64 ticks = vmx_caps.preemption_ticks;
-		if (v->slice_for_timer) {
-			u64 now = rdtsc();
-			ticks = v->slice_end_tsc > now ? (v->slice_end_tsc - now) >> vmx_caps.preemption_rate : 0;
-			/* Never 0: a zero timer exits before the first guest instruction (SDM Vol. 3C §26.5.1),
-			 * so a timer that is always due would freeze the guest. */
-			ticks = MAX(MIN(ticks, (u64)vmx_caps.preemption_ticks), 1ull);
-		}
-		if (ticks != x->preemption_value) {
-			vmcs_write(VMCS_PREEMPTION_TIMER_VALUE, ticks);
-			x->preemption_value = ticks;
-		}
-	}
+	if (vmx_caps.pin & PIN_PREEMPTION_TIMER)
+		arm_preemption_timer(x, in);
+	apply_request(v, in);
 	if (x->apicv.dirty)
 		vmx_apicv_publish(v);
 	int how;
@@ -312,6 +328,7 @@ static void vmx_run(struct vcpu *v, struct exit_info *e)
 	v->rip = vmread(VMCS_GUEST_RIP);
 	v->rflags = x->exit_rflags = vmread(VMCS_GUEST_RFLAGS);
 	if (how != 0) {
+		e->intr = intr_state(x);
 		vmx_report_entry_failure(v, e, how);
 		return;
 	}
@@ -319,17 +336,9 @@ static void vmx_run(struct vcpu *v, struct exit_info *e)
 	requeue_interrupted_event(x);
 	if (x->apicv.on)
 		vmx_apicv_pull(v, &x->apicv);
+	e->intr = intr_state(x);
 	vmx_decode_exit(v, e);
-}
-
-/* Completing an instruction ends any STI/MOV SS shadow it ran in (SDM Vol. 3A §6.8.3): an emulated
- * HLT right after STI must not keep the shadow, or the waking interrupt is taken one instruction late. */
-static void vmx_skip_instruction(struct vcpu *v)
-{
-	v->rip = ((struct vmx_vcpu *)v->arch)->next_rip;
-	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
-	if (intr & GUEST_INTERRUPTIBILITY_STI_MOVSS)
-		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(u64)GUEST_INTERRUPTIBILITY_STI_MOVSS);
+	e->next_rip = x->next_rip;
 }
 
 static u64 field_of(enum vreg r)
@@ -436,17 +445,6 @@ static void vmx_inject_event(struct vcpu *v, const struct exc_event *ev)
 	vmcs_write(VMCS_ENTRY_INTERRUPTION_INFO, info);
 }
 
-static bool vmx_injection_pending(struct vcpu *v)
-{
-	return ((struct vmx_vcpu *)v->arch)->event_pending;
-}
-
-static bool vmx_interruptible(struct vcpu *v)
-{
-	return (v->rflags & RFLAGS_IF) && !((struct vmx_vcpu *)v->arch)->event_pending &&
-	       !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & GUEST_INTERRUPTIBILITY_STI_MOVSS);
-}
-
 static void vmx_inject_interrupt(struct vcpu *v, u8 vector)
 {
 	((struct vmx_vcpu *)v->arch)->event_pending = true;
@@ -460,14 +458,6 @@ static void vmx_request_interrupt_window(struct vcpu *v)
 	vmcs_write(VMCS_PRIMARY_CONTROLS, vmread(VMCS_PRIMARY_CONTROLS) | PROC_INTERRUPT_WINDOW_EXITING);
 }
 
-/* With virtual NMIs the CPU blocks NMIs from the injected one's delivery to its handler's IRET; VM entry
- * refuses an NMI under MOV SS blocking, and KVM also waits out STI blocking (SDM Vol. 3C §26.3.1.5). */
-static bool vmx_nmi_allowed(struct vcpu *v)
-{
-	return !((struct vmx_vcpu *)v->arch)->event_pending &&
-	       !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & (GUEST_INTERRUPTIBILITY_STI_MOVSS | GUEST_INTERRUPTIBILITY_NMI));
-}
-
 static void vmx_inject_nmi(struct vcpu *v)
 {
 	((struct vmx_vcpu *)v->arch)->event_pending = true;
@@ -478,6 +468,26 @@ static void vmx_inject_nmi(struct vcpu *v)
 static void vmx_request_nmi_window(struct vcpu *v)
 {
 	vmcs_write(VMCS_PRIMARY_CONTROLS, vmread(VMCS_PRIMARY_CONTROLS) | PROC_NMI_WINDOW_EXITING);
+}
+
+/* The core's decision for this entry (hv/events_decide.h) in VMCS terms. */
+static void apply_request(struct vcpu *v, const struct entry_request *r)
+{
+	if (r->end_shadow) {
+		u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(u64)GUEST_INTERRUPTIBILITY_STI_MOVSS);
+	}
+	switch (r->inject) {
+	case ENTRY_EVENT_EXCEPTION: vmx_inject_event(v, &r->exception); break;
+	case ENTRY_EVENT_NMI: vmx_inject_nmi(v); break;
+	case ENTRY_EVENT_APIC_INTERRUPT:
+	case ENTRY_EVENT_EXTINT: vmx_inject_interrupt(v, r->vector); break;
+	case ENTRY_EVENT_NONE: break;
+	}
+	if (r->interrupt_window)
+		vmx_request_interrupt_window(v);
+	if (r->nmi_window)
+		vmx_request_nmi_window(v);
 }
 
 /* RFLAGS bit 1 must be 1: entry fails with "invalid guest state" (SDM §27.3.1.4). The run loop reloads
@@ -511,17 +521,8 @@ const struct backend vmx_backend = {
 	.load = vmx_load,
 	.set_state = vmx_set_state,
 	.run = vmx_run,
-	.skip_instruction = vmx_skip_instruction,
 	.get_reg = vmx_get_reg,
 	.set_reg = vmx_set_reg,
-	.inject_event = vmx_inject_event,
-	.injection_pending = vmx_injection_pending,
-	.interruptible = vmx_interruptible,
-	.inject_interrupt = vmx_inject_interrupt,
-	.request_interrupt_window = vmx_request_interrupt_window,
-	.nmi_allowed = vmx_nmi_allowed,
-	.inject_nmi = vmx_inject_nmi,
-	.request_nmi_window = vmx_request_nmi_window,
 	.apic_changed = vmx_apic_changed,
 	.apic_delivers = vmx_apic_delivers,
 	.break_next_entry = vmx_break_next_entry,
