@@ -3,7 +3,6 @@
 #include "cr_access.h"
 #include "apic/vapic.h"
 #include "cr0.h"
-#include "events.h"
 #include "log.h"
 #include "vm.h"
 #include "x86.h"
@@ -17,12 +16,9 @@
 			   BIT(9) | BIT(10) | BIT(11) | BIT(16) | BIT(17) | BIT(20) | BIT(21) | BIT(22))
 
 /* Past the instruction: the back end knows its length, or the core decoded it (cr_insn.c). */
-static void complete(struct vcpu *v, const struct exit_cr *cr)
+static struct verdict complete(const struct exit_cr *cr)
 {
-	if (cr->insn_len)
-		vcpu_skip_emulated(v, cr->insn_len);
-	else
-		vcpu_skip_instruction(v);
+	return cr->insn_len ? verdict_advance_by(cr->insn_len) : verdict_advance();
 }
 
 static struct cr_context context_of(struct vcpu *v)
@@ -51,7 +47,7 @@ static u64 requested_cr0(struct vcpu *v, const struct exit_cr *cr, u64 old)
 	}
 }
 
-void cr_access_emulate(struct vcpu *v, const struct exit_cr *cr)
+struct verdict cr_access_emulate(struct vcpu *v, const struct exit_cr *cr)
 {
 	const struct backend *be = v->vm->be;
 	struct cr_context c = context_of(v);
@@ -63,29 +59,23 @@ void cr_access_emulate(struct vcpu *v, const struct exit_cr *cr)
 		if (cr->type == CR_READ) {
 			*gpr_of(v, cr->gpr) = vapic_get_cr8(v);
 		} else if (*gpr_of(v, cr->gpr) & ~CR8_TPR_MASK) { /* bits 63:4 reserved (SDM Vol. 3A §2.5) */
-			hv_inject_exception(v, VEC_GP, true, 0, 0);
-			return;
+			return verdict_fault(VEC_GP, true, 0);
 		} else {
 			vapic_set_cr8(v, *gpr_of(v, cr->gpr));
 		}
-		complete(v, cr);
-		return;
+		return complete(cr);
 	}
-	if (cr->cr != 0 && cr->cr != 4) {
-		vm_stop(v->vm, VM_UNHANDLED_EXIT, v->rip, "intercepted access to CR%u", cr->cr);
-		return;
-	}
+	if (cr->cr != 0 && cr->cr != 4)
+		return verdict_stop(v, VM_UNHANDLED_EXIT, "intercepted access to CR%u", cr->cr);
 	if (cr->type == CR_READ) {
 		*gpr_of(v, cr->gpr) = be->get_reg(v, reg);
-		complete(v, cr);
-		return;
+		return complete(cr);
 	}
 	if (cr->type == CR_SMSW) { /* a 16-bit destination keeps its upper bits; wider ones get CR0[31:0] */
 		u64 *dst = gpr_of(v, cr->gpr);
 		u64 cr0 = be->get_reg(v, VREG_CR0);
 		*dst = cr->size == SMSW_WORD ? (*dst & ~0xFFFFull) | (cr0 & 0xFFFF) : (u32)cr0;
-		complete(v, cr);
-		return;
+		return complete(cr);
 	}
 	if (cr->cr == 0)
 		err = cr0_check_write(&c, requested_cr0(v, cr, c.cr0), &result);
@@ -94,10 +84,9 @@ void cr_access_emulate(struct vcpu *v, const struct exit_cr *cr)
 				      CR4_GUEST_ALLOWED | (v->vm->cpuid.xcr0_supported ? CR4_OSXSAVE : 0), &result);
 	if (err) {
 		log_debug("%s: write to CR%u refused: #GP(0)", v->vm->name, cr->cr);
-		hv_inject_exception(v, VEC_GP, true, 0, 0);
-		return;
+		return verdict_fault(VEC_GP, true, 0);
 	}
 	log_debug("%s: CR%u <- 0x%llx at rip 0x%llx", v->vm->name, cr->cr, result, v->rip);
 	be->set_reg(v, reg, result);
-	complete(v, cr);
+	return complete(cr);
 }

@@ -4,7 +4,8 @@
 
 #include "exit.h"
 #include "vcpu.h"
+#include "verdict.h"
 
-void cr_access_emulate(struct vcpu *v, const struct exit_cr *cr);
+struct verdict cr_access_emulate(struct vcpu *v, const struct exit_cr *cr);
 
 #endif

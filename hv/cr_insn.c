@@ -2,7 +2,6 @@
 #include "cr_insn.h"
 #include "cr_access.h"
 #include "decode.h"
-#include "events.h"
 #include "guest_insn.h"
 #include "guest_walk.h"
 #include "vm.h"
@@ -10,9 +9,9 @@
 
 #define SMSW_BYTES 2
 
-static void refuse(struct vcpu *v, const char *what, const char *why)
+static struct verdict refuse(struct vcpu *v, const char *what, const char *why)
 {
-	vm_stop(v->vm, VM_UNHANDLED_EXIT, v->rip, "CR intercept: %s: %s", what, why);
+	return verdict_stop(v, VM_UNHANDLED_EXIT, "CR intercept: %s: %s", what, why);
 }
 
 /* Byte by byte: the store may straddle a page. Returns 0 or the walk error; *at = the failing address. */
@@ -40,8 +39,9 @@ static u64 operand_linear(struct vcpu *v, const struct insn *in)
 	return insn_linear_addr(in, v->gpr, v->rip, seg_base);
 }
 
-/* LMSW's source; false if the VM stopped or a fault was queued instead. */
-static bool lmsw_source(struct vcpu *v, const struct guest_paging *gp, const struct insn *in, u16 *source)
+/* LMSW's source; false with *failed set if a fault was queued or the VM must stop instead. */
+static bool lmsw_source(struct vcpu *v, const struct guest_paging *gp, const struct insn *in, u16 *source,
+			struct verdict *failed)
 {
 	u32 got = 0;
 	if (!in->rm_is_mem) {
@@ -50,42 +50,40 @@ static bool lmsw_source(struct vcpu *v, const struct guest_paging *gp, const str
 	}
 	u64 linear = operand_linear(v, in);
 	int err = guest_read_linear(gp, linear, source, sizeof(*source), &got);
-	if (err && !guest_inject_walk_fault(v, err, linear + got, false))
-		refuse(v, "LMSW", "its memory operand is not in guest RAM");
-	return !err;
+	if (!err)
+		return true;
+	*failed = guest_inject_walk_fault(v, err, linear + got, false) ? verdict_resume()
+		  : refuse(v, "LMSW", "its memory operand is not in guest RAM");
+	return false;
 }
 
 /* SMSW m16 stores CR0[15:0] (SDM Vol. 2B SMSW: a memory destination is always 16 bits). */
-static void smsw_to_memory(struct vcpu *v, const struct guest_paging *gp, const struct insn *in)
+static struct verdict smsw_to_memory(struct vcpu *v, const struct guest_paging *gp, const struct insn *in)
 {
 	u16 msw = (u16)v->vm->be->get_reg(v, VREG_CR0);
 	u64 at;
 	int err = write_guest_ram(v->vm, gp, operand_linear(v, in), &msw, sizeof(msw), &at);
 	if (!err)
-		vcpu_skip_emulated(v, in->len);
-	else if (!guest_inject_walk_fault(v, err, at, true))
-		refuse(v, "SMSW", "its memory destination is not in guest RAM");
+		return verdict_advance_by(in->len);
+	if (guest_inject_walk_fault(v, err, at, true))
+		return verdict_resume();
+	return refuse(v, "SMSW", "its memory destination is not in guest RAM");
 }
 
-void cr_insn_emulate(struct vcpu *v)
+struct verdict cr_insn_emulate(struct vcpu *v)
 {
 	struct guest_paging gp;
 	struct insn in;
 	guest_paging_of(v, &gp);
 	int err = guest_fetch_insn(v, &in);
-	if (err == DECODE_ERR_INVALID) {
-		hv_inject_exception(v, VEC_UD, false, 0, 0);
-		return;
-	}
-	if (err) {
-		refuse(v, "cannot decode the instruction", in.reason ? in.reason : decode_error_name(err));
-		return;
-	}
+	if (err == DECODE_ERR_INVALID)
+		return verdict_fault(VEC_UD, false, 0);
+	if (err)
+		return refuse(v, "cannot decode the instruction", in.reason ? in.reason : decode_error_name(err));
 	/* LOCK MOV CR0 is AMD's alias of CR8 (AltMovCr8); the CPUID policy hides CR8Legacy, so #UD. */
-	if (in.cr == 8 && (in.prefixes & INSN_PFX_LOCK)) {
-		hv_inject_exception(v, VEC_UD, false, 0, 0);
-		return;
-	}
+	if (in.cr == 8 && (in.prefixes & INSN_PFX_LOCK))
+		return verdict_fault(VEC_UD, false, 0);
+	struct verdict failed;
 	struct exit_cr cr = { .cr = in.cr, .gpr = in.rm.num, .size = in.op_size, .insn_len = in.len };
 	switch (in.kind) {
 	case INSN_MOV_TO_CR: cr.type = CR_WRITE; break;
@@ -93,19 +91,16 @@ void cr_insn_emulate(struct vcpu *v)
 	case INSN_CLTS: cr = (struct exit_cr){ .type = CR_CLTS, .insn_len = in.len }; break;
 	case INSN_LMSW:
 		cr = (struct exit_cr){ .type = CR_LMSW, .insn_len = in.len };
-		if (!lmsw_source(v, &gp, &in, &cr.lmsw_source))
-			return;
+		if (!lmsw_source(v, &gp, &in, &cr.lmsw_source, &failed))
+			return failed;
 		break;
 	case INSN_SMSW:
-		if (in.rm_is_mem) {
-			smsw_to_memory(v, &gp, &in);
-			return;
-		}
+		if (in.rm_is_mem)
+			return smsw_to_memory(v, &gp, &in);
 		cr = (struct exit_cr){ .type = CR_SMSW, .gpr = in.rm.num, .size = in.op_size, .insn_len = in.len };
 		break;
 	default:
-		refuse(v, "unexpected instruction", "not a control-register access");
-		return;
+		return refuse(v, "unexpected instruction", "not a control-register access");
 	}
-	cr_access_emulate(v, &cr);
+	return cr_access_emulate(v, &cr);
 }

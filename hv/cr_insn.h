@@ -5,7 +5,8 @@
 #define HV_CR_INSN_H
 
 #include "vcpu.h"
+#include "verdict.h"
 
-void cr_insn_emulate(struct vcpu *v);
+struct verdict cr_insn_emulate(struct vcpu *v);
 
 #endif

@@ -121,7 +121,7 @@ void guest_xstate_leave(struct vcpu *v, u64 guest_cr4)
 
 /* XSETBV (it always exits on VMX, and is intercepted on SVM): the checks of SDM Vol. 2C XSETBV, then the
  * new XCR0 is the vCPU's, loaded at the next entry. */
-void guest_xstate_xsetbv(struct vcpu *v)
+struct verdict guest_xstate_xsetbv(struct vcpu *v)
 {
 	const struct backend *be = v->vm->be;
 	const struct xsetbv_context c = {
@@ -133,18 +133,16 @@ void guest_xstate_xsetbv(struct vcpu *v)
 	u64 value = (u32)v->gpr[GPR_RAX] | (v->gpr[GPR_RDX] << 32);
 	switch (xsetbv_check(&c, (u32)v->gpr[GPR_RCX], value)) {
 	case XSETBV_UD:
-		hv_inject_exception(v, VEC_UD, false, 0, 0);
-		return;
+		return verdict_fault(VEC_UD, false, 0);
 	case XSETBV_GP:
 		log_debug("%s: XSETBV ecx 0x%llx value 0x%llx: #GP(0)", v->vm->name, v->gpr[GPR_RCX] & 0xFFFFFFFFull,
 			  value);
-		hv_inject_exception(v, VEC_GP, true, 0, 0);
-		return;
+		return verdict_fault(VEC_GP, true, 0);
 	case XSETBV_OK:
 		break;
 	}
 	v->xstate.xcr0 = value;
-	vcpu_skip_instruction(v);
+	return verdict_advance();
 }
 
 static void save_hardware(struct guest_xstate *x)

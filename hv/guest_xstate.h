@@ -5,6 +5,7 @@
 #define HV_GUEST_XSTATE_H
 
 #include "types.h"
+#include "verdict.h"
 
 struct vcpu;
 
@@ -35,7 +36,7 @@ u64 guest_xstate_host_xcr0(void);
 void guest_xstate_enter(struct vcpu *v, u64 guest_cr4);
 void guest_xstate_leave(struct vcpu *v, u64 guest_cr4);
 /* Emulates an intercepted XSETBV of the current exit: #UD, #GP(0), or XCR0 set and RIP moved on. */
-void guest_xstate_xsetbv(struct vcpu *v);
+struct verdict guest_xstate_xsetbv(struct vcpu *v);
 /* v is going away: its state is dropped, never saved over another vCPU's. */
 void guest_xstate_release(struct vcpu *v);
 

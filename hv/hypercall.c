@@ -69,16 +69,15 @@ bool hypercall_read_only(struct vcpu *v, u8 cpl)
 	return true;
 }
 
-void hypercall_handle(struct vcpu *v)
+/* Always completes the hypercall: a fault HC_INJECT queues is delivered after it. */
+struct verdict hypercall_handle(struct vcpu *v)
 {
 	u64 *r = v->gpr;
 	s64 ret;
 
-	/* The RIP that an injected fault pushes is the one after the hypercall. */
-	vcpu_skip_instruction(v);
 	if (v->vm->be->get_reg(v, VREG_CPL) != 0) {
 		r[GPR_RAX] = (u64)-EPERM; /* only the guest kernel may talk to the hypervisor */
-		return;
+		return verdict_advance();
 	}
 	switch (r[GPR_RAX]) {
 	case HC_VERSION: ret = MICROHV_ABI_VERSION; break;
@@ -97,4 +96,5 @@ void hypercall_handle(struct vcpu *v)
 	default: ret = -ENOSYS; break;
 	}
 	r[GPR_RAX] = (u64)ret;
+	return verdict_advance();
 }

@@ -3,8 +3,9 @@
 #define HV_HYPERCALL_H
 
 #include "vcpu.h"
+#include "verdict.h"
 
-void hypercall_handle(struct vcpu *v);
+struct verdict hypercall_handle(struct vcpu *v);
 
 /* The hypercalls that only read (HC_VERSION, HC_STAT) or are refused (CPL > 0): answered in RAX and true,
  * or false for the others, which need hypercall_handle(). For the fast path (hv/fast_path.h). */

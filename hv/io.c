@@ -24,7 +24,6 @@
  * through string_io.c. */
 #include "io.h"
 #include "guest_abi.h"
-#include "events.h"
 #include "string_io.h"
 #include "platform/ports.h"
 #include "platform/irq_sources.h"
@@ -56,7 +55,7 @@ static u32 platform_bytes(struct vm *vm, const struct exit_io *io, u32 value)
 	return result;
 }
 
-u32 io_port_access(struct vcpu *v, const struct exit_io *io, u32 value)
+u32 io_port_access(struct vcpu *v, const struct exit_io *io, u32 value, struct verdict *vd)
 {
 	struct vm *vm = v->vm;
 
@@ -69,30 +68,29 @@ u32 io_port_access(struct vcpu *v, const struct exit_io *io, u32 value)
 	if (in_range(io->port, FW_CFG_IO_BASE, FW_CFG_CTL_SIZE))
 		return fwcfg_io(&vm->fwcfg, io->port - FW_CFG_IO_BASE, io->size, io->in, value);
 	u32 result;
-	if (platform_port_io(vm, v->rip, io, value, &result))
+	if (platform_port_io(v, io, value, &result, vd))
 		return result;
 	if (in_range(io->port, GUEST_EXIT_PORT, GUEST_EXIT_PORT_SIZE)) {
 		/* QEMU's memory core refuses an access not aligned to its size before the device sees it. */
 		if (!io->in && (io->port - GUEST_EXIT_PORT) % io->size == 0) {
 			vm->exit_status = value;
-			vm_stop(vm, VM_EXITED, v->rip, "exit port: status %u", value);
+			*vd = verdict_stop(v, VM_EXITED, "exit port: status %u", value);
 		}
 		return 0;
 	}
 	return size_mask(io->size); /* nothing there */
 }
 
-void io_emulate(struct vcpu *v, const struct exit_io *io)
+struct verdict io_emulate(struct vcpu *v, const struct exit_io *io)
 {
-	if (io->string) {
-		string_io_emulate(v, io);
-		return;
-	}
-	vcpu_skip_instruction(v);
+	if (io->string)
+		return string_io_emulate(v, io);
+	struct verdict vd = verdict_advance();
 	u32 mask = size_mask(io->size);
-	u32 value = io_port_access(v, io, io->in ? 0 : (u32)v->gpr[GPR_RAX] & mask) & mask;
+	u32 value = io_port_access(v, io, io->in ? 0 : (u32)v->gpr[GPR_RAX] & mask, &vd) & mask;
 	if (io->in && io->size == DWORD)
 		v->gpr[GPR_RAX] = value; /* a 32-bit destination zero-extends into RAX */
 	else if (io->in)
 		v->gpr[GPR_RAX] = (v->gpr[GPR_RAX] & ~(u64)mask) | value;
+	return vd;
 }

@@ -95,8 +95,8 @@ static int bus_write(void *ctx, u64 linear, u8 size, u64 value)
 }
 
 /* The guest's view of the instruction, for the VM-stop messages. */
-static void stop_undecodable(struct vcpu *v, const struct exit_mem *m, const struct mmio_device *dev, int err,
-			     const struct insn *in)
+static struct verdict stop_undecodable(struct vcpu *v, const struct exit_mem *m, const struct mmio_device *dev,
+				       int err, const struct insn *in)
 {
 	u8 bytes[INSN_MAX_LEN];
 	char hex[3 * INSN_MAX_LEN + 1];
@@ -104,8 +104,9 @@ static void stop_undecodable(struct vcpu *v, const struct exit_mem *m, const str
 	for (u32 i = 0; i < got; i++)
 		pos += (u32)snprintf(hex + pos, sizeof(hex) - pos, i ? " %02x" : "%02x", bytes[i]);
 	hex[pos] = 0;
-	vm_stop(v->vm, VM_BAD_ACCESS, v->rip, "%s at 0x%llx: cannot decode the instruction (%s) in %u-bit mode, bytes %s",
-		dev->name, m->gpa, in->reason ? in->reason : decode_error_name(err), 16u << in->mode, got ? hex : "(none fetched)");
+	return verdict_stop(v, VM_BAD_ACCESS, "%s at 0x%llx: cannot decode the instruction (%s) in %u-bit mode, bytes %s",
+			    dev->name, m->gpa, in->reason ? in->reason : decode_error_name(err), 16u << in->mode,
+			    got ? hex : "(none fetched)");
 }
 
 /* Segment bases count outside 64-bit mode and for FS/GS: only then are they read (VMREADs on VMX). The
@@ -121,14 +122,12 @@ static void emul_cpu_of(struct vcpu *v, const struct insn *in, u64 seg_base[NUM_
 				  in->mode == CPU_MODE_64 ? 8 : in->mode == CPU_MODE_32 ? 4 : 2, NULL };
 }
 
-void mmio_exit_emulate(struct vcpu *v, const struct exit_mem *m, const struct mmio_device *dev)
+struct verdict mmio_exit_emulate(struct vcpu *v, const struct exit_mem *m, const struct mmio_device *dev)
 {
 	struct insn in;
 	int err = guest_fetch_insn(v, &in);
-	if (err) {
-		stop_undecodable(v, m, dev, err, &in);
-		return;
-	}
+	if (err)
+		return stop_undecodable(v, m, dev, err, &in);
 	u64 seg_base[NUM_SEGS];
 	struct emul_cpu cpu;
 	emul_cpu_of(v, &in, seg_base, &cpu);
@@ -148,16 +147,17 @@ void mmio_exit_emulate(struct vcpu *v, const struct exit_mem *m, const struct mm
 	if (rc == EMUL_DONE && in.kind == INSN_SSE_MOV && !in.writes_rm)
 		xmm_write(in.reg.num, xmm);
 	if (rc == EMUL_DONE)
-		vcpu_skip_emulated(v, in.len);
-	else if (rc == EMUL_FAULT_GP)
-		hv_inject_exception(v, VEC_GP, true, 0, 0);
-	else if (rc == EMUL_CROSSES_PAGE) /* half of it would reach whatever lies above: not emulated */
-		vm_stop(v->vm, VM_BAD_ACCESS, v->rip, "%u-byte %s at %s 0x%llx straddles the end of a page",
-			in.rm_size, insn_name(&in), dev->name, m->gpa);
-	else if (rc == EMUL_BUS_ERROR)
-		vm_stop(v->vm, VM_BAD_ACCESS, v->rip, "%s at %s 0x%llx: its access at linear 0x%llx is %s",
-			insn_name(&in), dev->name, m->gpa, b.refused_at, b.refused);
-	else if (rc != EMUL_REPEAT)
-		vm_stop(v->vm, VM_BAD_ACCESS, v->rip, "%s at %s 0x%llx: %s", insn_name(&in), dev->name, m->gpa,
-			emul_result_name(rc));
+		return verdict_advance_by(in.len);
+	if (rc == EMUL_FAULT_GP)
+		return verdict_fault(VEC_GP, true, 0);
+	if (rc == EMUL_REPEAT)
+		return verdict_resume();
+	if (rc == EMUL_CROSSES_PAGE) /* half of it would reach whatever lies above: not emulated */
+		return verdict_stop(v, VM_BAD_ACCESS, "%u-byte %s at %s 0x%llx straddles the end of a page",
+				    in.rm_size, insn_name(&in), dev->name, m->gpa);
+	if (rc == EMUL_BUS_ERROR)
+		return verdict_stop(v, VM_BAD_ACCESS, "%s at %s 0x%llx: its access at linear 0x%llx is %s",
+				    insn_name(&in), dev->name, m->gpa, b.refused_at, b.refused);
+	return verdict_stop(v, VM_BAD_ACCESS, "%s at %s 0x%llx: %s", insn_name(&in), dev->name, m->gpa,
+			    emul_result_name(rc));
 }

@@ -7,6 +7,7 @@
 
 #include "exit.h"
 #include "vcpu.h"
+#include "verdict.h"
 
 /* A device at guest-physical [base, base + size): accesses of 1, 2, 4 or 8 bytes at an offset. */
 struct mmio_device {
@@ -16,8 +17,8 @@ struct mmio_device {
 	void (*write)(struct vcpu *v, u64 offset, u8 size, u64 value);
 };
 
-/* Emulates the instruction behind exit `m` against `dev`. Always completes the exit: the instruction
- * is done (RIP advanced, single-step honoured), repeated (a REP chunk), or the VM stopped. */
-void mmio_exit_emulate(struct vcpu *v, const struct exit_mem *m, const struct mmio_device *dev);
+/* Emulates the instruction behind exit `m` against `dev`: the verdict says it is done (advance by its
+ * length), repeated (a REP chunk: resume), faults, or the VM must stop. */
+struct verdict mmio_exit_emulate(struct vcpu *v, const struct exit_mem *m, const struct mmio_device *dev);
 
 #endif

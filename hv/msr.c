@@ -168,17 +168,16 @@ int msr_stored_in_vcpu(struct vcpu *v, u32 msr, bool write, u64 *value)
 	return err ? -1 : 1;
 }
 
-void msr_emulate(struct vcpu *v, u32 msr, bool write)
+struct verdict msr_emulate(struct vcpu *v, u32 msr, bool write)
 {
 	u64 value = write ? (v->gpr[GPR_RAX] & 0xFFFFFFFFu) | (v->gpr[GPR_RDX] << 32) : 0;
 	if (!msr_access(v, msr, write, &value)) {
 		log_debug("%s: %s of MSR 0x%x: #GP(0)", v->vm->name, write ? "WRMSR" : "RDMSR", msr);
-		hv_inject_exception(v, VEC_GP, true, 0, 0);
-		return;
+		return verdict_fault(VEC_GP, true, 0);
 	}
 	if (!write) {
 		v->gpr[GPR_RAX] = (u32)value;
 		v->gpr[GPR_RDX] = value >> 32;
 	}
-	vcpu_skip_instruction(v);
+	return verdict_advance();
 }

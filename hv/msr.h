@@ -3,8 +3,9 @@
 #define HV_MSR_H
 
 #include "vcpu.h"
+#include "verdict.h"
 
-void msr_emulate(struct vcpu *v, u32 msr, bool write);
+struct verdict msr_emulate(struct vcpu *v, u32 msr, bool write);
 
 /* The MSRs that are only values in the vCPU (the MTRRs, IA32_MISC_ENABLE, AMD's legacy counters): 1 read
  * or stored, -1 #GP(0) (nothing stored), 0 not one of them. No side effect beyond *value and v's copy, so

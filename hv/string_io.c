@@ -2,7 +2,6 @@
  * re-entered with RCX/RSI/RDI updated, as hardware may pause a REP string instruction, so a huge RCX
  * never holds the CPU and pending interrupts are taken in between. */
 #include "string_io.h"
-#include "events.h"
 #include "guest_insn.h"
 #include "guest_walk.h"
 #include "io.h"
@@ -41,15 +40,15 @@ static void set_index(struct vcpu *v, const struct insn *in, enum gpr reg, u64 v
 }
 
 /* The fault the guest's CPU raises for an element its page tables refuse; #GP(0) for any other failed walk. */
-static void inject_walk_fault(struct vcpu *v, int err, u64 linear, bool write)
+static struct verdict walk_fault(struct vcpu *v, int err, u64 linear, bool write)
 {
-	if (!guest_inject_walk_fault(v, err, linear, write))
-		hv_inject_exception(v, VEC_GP, true, 0, 0);
+	return guest_inject_walk_fault(v, err, linear, write) ? verdict_resume() : verdict_fault(VEC_GP, true, 0);
 }
 
 /* One element between guest memory and the port. Outside RAM reads give all ones and writes are
  * dropped (hv/unassigned_mem.h). Returns 0 or the failing walk error; *at = the failing address. */
-static int transfer(struct vcpu *v, const struct guest_paging *gp, const struct exit_io *io, u64 linear, u64 *at)
+static int transfer(struct vcpu *v, const struct guest_paging *gp, const struct exit_io *io, u64 linear, u64 *at,
+		    struct verdict *vd)
 {
 	u8 bytes[4];
 	u64 gpa[4];
@@ -63,7 +62,7 @@ static int transfer(struct vcpu *v, const struct guest_paging *gp, const struct 
 	}
 	struct vm *vm = v->vm;
 	if (io->in) {
-		u32 value = io_port_access(v, io, 0);
+		u32 value = io_port_access(v, io, 0, vd);
 		for (u32 i = 0; i < io->size; i++)
 			if (gpa[i] < vm->ram_size)
 				vm->ram[gpa[i]] = (u8)(value >> (8 * i));
@@ -74,26 +73,28 @@ static int transfer(struct vcpu *v, const struct guest_paging *gp, const struct 
 		bytes[i] = gpa[i] < vm->ram_size ? vm->ram[gpa[i]] : (u8)ALL_ONES;
 	for (u32 i = 0; i < io->size; i++)
 		value |= (u32)bytes[i] << (8 * i);
-	io_port_access(v, io, value);
+	io_port_access(v, io, value, vd);
 	return 0;
 }
 
-static bool decoded(struct vcpu *v, const struct exit_io *io, struct insn *in)
+static bool decoded(struct vcpu *v, const struct exit_io *io, struct insn *in, struct verdict *vd)
 {
 	int err = guest_fetch_insn(v, in);
 	enum insn_kind want = io->in ? INSN_INS : INSN_OUTS;
 	if (!err && in->kind == want && in->op_size == io->size)
 		return true;
-	vm_stop(v->vm, VM_UNHANDLED_EXIT, v->rip, "string I/O exit at port 0x%x: the instruction at RIP is not %s (%s)",
-		io->port, io->in ? "INS" : "OUTS", err ? (in->reason ? in->reason : decode_error_name(err)) : "another");
+	*vd = verdict_stop(v, VM_UNHANDLED_EXIT, "string I/O exit at port 0x%x: the instruction at RIP is not %s (%s)",
+			   io->port, io->in ? "INS" : "OUTS",
+			   err ? (in->reason ? in->reason : decode_error_name(err)) : "another");
 	return false;
 }
 
-void string_io_emulate(struct vcpu *v, const struct exit_io *io)
+struct verdict string_io_emulate(struct vcpu *v, const struct exit_io *io)
 {
 	struct insn in;
-	if (!decoded(v, io, &in))
-		return;
+	struct verdict vd = verdict_resume(); /* a REP chunk that leaves elements to do runs it again */
+	if (!decoded(v, io, &in, &vd))
+		return vd;
 	struct guest_paging gp;
 	guest_paging_of(v, &gp);
 	bool rep = in.prefixes & (INSN_PFX_REP | INSN_PFX_REPNE); /* F2 acts as REP here too */
@@ -103,18 +104,15 @@ void string_io_emulate(struct vcpu *v, const struct exit_io *io)
 	s64 step = (v->rflags & RFLAGS_DF) ? -(s64)io->size : (s64)io->size;
 	for (u32 done = 0; count && done < STRING_IO_CHUNK; done++) {
 		u64 at, linear = linear_of(v, &in, seg, index);
-		int err = transfer(v, &gp, io, linear, &at);
-		if (err) {
-			inject_walk_fault(v, err, at, io->in);
-			return; /* a fault leaves the registers of the elements done so far, as on hardware */
-		}
+		int err = transfer(v, &gp, io, linear, &at, &vd);
+		if (err) /* a fault leaves the registers of the elements done so far, as on hardware */
+			return walk_fault(v, err, at, io->in);
 		set_index(v, &in, index, v->gpr[index] + (u64)step);
 		count--;
 		if (rep)
 			set_index(v, &in, GPR_RCX, count);
-		if (v->vm->outcome != VM_RUNNING)
-			return; /* the exit port ended the guest */
+		if (vd.kind == VERDICT_STOP)
+			return vd; /* the exit port ended the guest */
 	}
-	if (!count)
-		vcpu_skip_emulated(v, in.len);
+	return count ? vd : verdict_advance_by(in.len);
 }

@@ -5,7 +5,8 @@
 
 #include "exit.h"
 #include "vcpu.h"
+#include "verdict.h"
 
-void string_io_emulate(struct vcpu *v, const struct exit_io *io);
+struct verdict string_io_emulate(struct vcpu *v, const struct exit_io *io);
 
 #endif

@@ -14,7 +14,7 @@ static void unassigned_write(struct vcpu *v, u64 offset, u8 size, u64 value)
 {
 }
 
-bool unassigned_mem_access(struct vcpu *v, const struct exit_mem *m)
+bool unassigned_mem_access(struct vcpu *v, const struct exit_mem *m, struct verdict *vd)
 {
 	if (m->fetch)
 		return false;
@@ -23,6 +23,6 @@ bool unassigned_mem_access(struct vcpu *v, const struct exit_mem *m)
 			 m->write ? "write" : "read", m->gpa);
 	const struct mmio_device page = { "unassigned memory", m->gpa & ~(PAGE_SIZE - 1), PAGE_SIZE, unassigned_read,
 					  unassigned_write };
-	mmio_exit_emulate(v, m, &page);
+	*vd = mmio_exit_emulate(v, m, &page);
 	return true;
 }

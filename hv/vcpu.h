@@ -86,6 +86,7 @@ struct vcpu {
 	u64 next_rip;          /* the last exit's report: past the exiting instruction */
 	struct guest_intr_state intr; /* the last exit's report, as the core has changed it since */
 	bool end_shadow;       /* the core completed an instruction: the next entry ends its shadow */
+	char stop_why[128];    /* the reason of a VERDICT_STOP (hv/verdict.h) */
 	bool pause_exiting;    /* intercept PAUSE: another vCPU waits to run (sched.c keeps it) */
 	struct vlapic apic;    /* its virtual local APIC (hv/apic/) */
 	struct guest_xstate xstate; /* FPU/SSE/AVX, DR0-3, DR6, CR2 (hv/guest_xstate.h) */

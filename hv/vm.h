@@ -5,6 +5,7 @@
 #include "backend.h"
 #include "cpuid_fast.h"
 #include "cpuid_policy.h"
+#include "outcome.h"
 #include "platform/fwcfg.h"
 #include "platform/pci.h"
 #include "platform/pmtimer.h"
@@ -19,18 +20,6 @@
 #define VM_DEFAULT_RAM_BYTES (32ull << 20)
 #define VM_MAX_VCPUS APIC_MAX_VCPUS /* the x2APIC ID is the vCPU index (R5.1) */
 
-enum vm_outcome {
-	VM_RUNNING,
-	VM_EXITED,          /* the guest wrote its status to the exit port */
-	VM_TRIPLE_FAULT,
-	VM_TIMEOUT,         /* the watchdog deadline passed */
-	VM_HALTED_FOREVER,  /* every vCPU halted with no way to be woken */
-	VM_ENTRY_FAILED,
-	VM_BAD_ACCESS,      /* an access the platform cannot emulate */
-	VM_UNHANDLED_EXIT,
-	VM_RESET,           /* the guest reset the machine (0xCF9, port 0x92): QEMU -no-reboot would exit */
-	VM_POWER_OFF,       /* the guest entered S5 through PM1a_CNT (ACPI soft off) */
-};
 
 /* Per-VM choices among documented behaviours (spec §4.2 R4.2, §5.4). */
 struct vm_config {

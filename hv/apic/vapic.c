@@ -187,17 +187,17 @@ static void apic_page_write(struct vcpu *v, u64 offset, u8 size, u64 value)
 	apply(v, (u32)offset, &fx);
 }
 
-bool vapic_mmio(struct vcpu *v, const struct exit_mem *m)
+bool vapic_mmio(struct vcpu *v, const struct exit_mem *m, struct verdict *vd)
 {
 	u64 base = v->apic.apic_base & VLAPIC_BASE_ADDR_MASK;
 	if (m->gpa < base || m->gpa >= base + APIC_PAGE_SIZE)
 		return false;
 	if (m->fetch) { /* registers are data: code there is not emulated (nor virtualized by APICv) */
-		vm_stop(v->vm, VM_BAD_ACCESS, v->rip, "instruction fetch from the APIC page at 0x%llx", m->gpa);
+		*vd = verdict_stop(v, VM_BAD_ACCESS, "instruction fetch from the APIC page at 0x%llx", m->gpa);
 		return true;
 	}
 	const struct mmio_device apic = { "APIC MMIO", base, APIC_PAGE_SIZE, apic_page_read, apic_page_write };
-	mmio_exit_emulate(v, m, &apic);
+	*vd = mmio_exit_emulate(v, m, &apic);
 	return true;
 }
 

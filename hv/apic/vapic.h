@@ -5,6 +5,7 @@
 
 #include "../exit.h"
 #include "../vcpu.h"
+#include "../verdict.h"
 #include "../vm.h"
 
 /* RESET of a new vCPU's APIC; vapic_build_routing() follows once the VM has all its vCPUs. */
@@ -13,8 +14,8 @@ void vapic_build_routing(struct vm *vm);
 /* RDMSR/WRMSR of IA32_APIC_BASE, the x2APIC range and IA32_TSC_DEADLINE: 1 handled, 0 not an APIC
  * MSR, -EINVAL (#GP). */
 int vapic_msr(struct vcpu *v, u32 msr, bool write, u64 *value);
-/* A guest-physical access that missed guest RAM: true if it was the APIC page (emulated). */
-bool vapic_mmio(struct vcpu *v, const struct exit_mem *m);
+/* A guest-physical access that missed guest RAM: true if it was the APIC page (emulated; *vd says how). */
+bool vapic_mmio(struct vcpu *v, const struct exit_mem *m, struct verdict *vd);
 /* Hardware APIC virtualization stored a guest write to an APIC register (xAPIC page offset; in x2APIC
  * mode the MSR 800H + offset / 16) and leaves its side effects to the model (SDM Vol. 3C §30.4.3.3). */
 void vapic_write_done(struct vcpu *v, u32 offset, u32 value);

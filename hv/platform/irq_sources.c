@@ -80,17 +80,17 @@ static void ioapic_page_write(struct vcpu *v, u64 offset, u8 size, u64 value)
 	vm->timers_dirty = true; /* the PIT's deadline counts only while IRQ0 is unmasked */
 }
 
-bool ioapic_mmio(struct vcpu *v, const struct exit_mem *m)
+bool ioapic_mmio(struct vcpu *v, const struct exit_mem *m, struct verdict *vd)
 {
 	if (m->gpa < IOAPIC_BASE || m->gpa >= IOAPIC_BASE + IOAPIC_MMIO_SIZE)
 		return false;
 	if (m->fetch) {
-		vm_stop(v->vm, VM_BAD_ACCESS, v->rip, "instruction fetch from the I/O APIC page at 0x%llx", m->gpa);
+		*vd = verdict_stop(v, VM_BAD_ACCESS, "instruction fetch from the I/O APIC page at 0x%llx", m->gpa);
 		return true;
 	}
 	const struct mmio_device dev = { "I/O APIC MMIO", IOAPIC_BASE, IOAPIC_MMIO_SIZE, ioapic_page_read,
 					 ioapic_page_write };
-	mmio_exit_emulate(v, m, &dev);
+	*vd = mmio_exit_emulate(v, m, &dev);
 	return true;
 }
 

@@ -5,14 +5,15 @@
 
 #include "../exit.h"
 #include "../vcpu.h"
+#include "../verdict.h"
 
 struct vm;
 
 /* RESET of every source; call once the VM has all its vCPUs. */
 void irq_sources_init(struct vm *vm);
 
-/* A guest-physical access that missed guest RAM: true if it hit the I/O APIC page (emulated). */
-bool ioapic_mmio(struct vcpu *v, const struct exit_mem *m);
+/* A guest-physical access that missed guest RAM: true if it hit the I/O APIC page (emulated; *vd says how). */
+bool ioapic_mmio(struct vcpu *v, const struct exit_mem *m, struct verdict *vd);
 
 /* A local APIC completed the EOI of a level-triggered vector: tell the I/O APIC. */
 void irq_sources_eoi(struct vm *vm, u8 vector);

@@ -11,19 +11,20 @@ static bool in_range(u16 port, u16 base, u16 count)
 	return port >= base && port < base + count;
 }
 
-static void pm_action_stop(struct vm *vm, u64 rip, enum pm_action a, u32 value)
+static void pm_action_stop(struct vcpu *v, enum pm_action a, u32 value, struct verdict *vd)
 {
 	if (a == PM_POWER_OFF)
-		vm_stop(vm, VM_POWER_OFF, rip, "0x%x to PM1a_CNT (port 0x%x): SLP_EN with SLP_TYP %u", value,
-			PM_IO_BASE + PM1_CNT, (value >> PM1_CNT_SLP_TYP_SHIFT) & PM1_CNT_SLP_TYP_MASK);
+		*vd = verdict_stop(v, VM_POWER_OFF, "0x%x to PM1a_CNT (port 0x%x): SLP_EN with SLP_TYP %u", value,
+				   PM_IO_BASE + PM1_CNT, (value >> PM1_CNT_SLP_TYP_SHIFT) & PM1_CNT_SLP_TYP_MASK);
 	else if (a == PM_SUSPEND)
-		vm_stop(vm, VM_BAD_ACCESS, rip,
-			"guest requested S3 suspend: 0x%x to PM1a_CNT (port 0x%x); microhv cannot wake a suspended VM",
-			value, PM_IO_BASE + PM1_CNT);
+		*vd = verdict_stop(v, VM_BAD_ACCESS,
+				   "guest requested S3 suspend: 0x%x to PM1a_CNT (port 0x%x); microhv cannot wake a "
+				   "suspended VM", value, PM_IO_BASE + PM1_CNT);
 }
 
-bool platform_port_io(struct vm *vm, u64 rip, const struct exit_io *io, u32 value, u32 *result)
+bool platform_port_io(struct vcpu *v, const struct exit_io *io, u32 value, u32 *result, struct verdict *vd)
 {
+	struct vm *vm = v->vm;
 	u16 port = io->port;
 	bool reset = false;
 	enum pm_action action = PM_NONE;
@@ -43,7 +44,8 @@ bool platform_port_io(struct vm *vm, u64 rip, const struct exit_io *io, u32 valu
 	else
 		return false;
 	if (reset)
-		vm_stop(vm, VM_RESET, rip, "0x%x to port 0x%x (%s)", value, port, port == PORT92 ? "fast reset" : "RST_CNT");
-	pm_action_stop(vm, rip, action, value);
+		*vd = verdict_stop(v, VM_RESET, "0x%x to port 0x%x (%s)", value, port,
+				   port == PORT92 ? "fast reset" : "RST_CNT");
+	pm_action_stop(v, action, value, vd);
 	return true;
 }

@@ -5,14 +5,15 @@
 
 #include "../exit.h"
 #include "../types.h"
+#include "../verdict.h"
 
-struct vm;
+struct vcpu;
 
 #define POST_CODE_PORT 0x80
 
 /* If `io` (starting at io->port: an access reaches, whole, the device of its first port, as under QEMU
  * TCG) is for one of these devices, performs it, sets *result (what an IN reads) and returns true. A
- * reset or power off stops the VM (VM_RESET, VM_POWER_OFF) at `rip`. */
-bool platform_port_io(struct vm *vm, u64 rip, const struct exit_io *io, u32 value, u32 *result);
+ * reset or power off sets *vd to stop the VM (VM_RESET, VM_POWER_OFF). */
+bool platform_port_io(struct vcpu *v, const struct exit_io *io, u32 value, u32 *result, struct verdict *vd);
 
 #endif
