@@ -99,8 +99,5 @@ struct exit_info {
 
 const char *exit_reason_name(enum exit_reason r);
 
-struct vcpu;
-/* Handles one exit: emulates, injects a fault, or stops the VM. */
-void exit_dispatch(struct vcpu *v, const struct exit_info *exit);
 
 #endif

@@ -1,6 +1,7 @@
 /* Runs every selected guest in a fresh VM and reports TAP: each guest case becomes
  * "ok N - <platform>/<test>/<case>", plus one line per guest for how it ended. */
 #include "runner.h"
+#include "run_loop.h"
 #include "console.h"
 #include "fmt.h"
 #include "guest_abi.h"

@@ -163,6 +163,20 @@ static bool can_wake_from_hlt(const struct vcpu *v)
 								  irq_sources_extint_pending(v)));
 }
 
+void sched_serve_wakes(struct vm *vm)
+{
+	while (vm->wake_marked) { /* a kick marks nobody, but stay exact if one ever does */
+		vm->wake_marked = false;
+		for (u32 w = 0; w < ARRAY_SIZE(vm->wake_marks); w++) {
+			while (vm->wake_marks[w]) {
+				u32 bit = (u32)__builtin_ctzll(vm->wake_marks[w]);
+				vm->wake_marks[w] &= vm->wake_marks[w] - 1;
+				vcpu_kick(&vm->vcpus[w * 64 + bit]);
+			}
+		}
+	}
+}
+
 void vcpu_kick(struct vcpu *v)
 {
 	struct vlapic *a = &v->apic;

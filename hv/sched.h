@@ -21,5 +21,7 @@ bool sched_idle(struct vm *vm, u64 deadline_tsc);
 /* v's APIC accepted something, or v halted: act on INIT and STARTUP, and wake v if it halted and can
  * now take an interrupt or NMI. */
 void vcpu_kick(struct vcpu *v);
+/* vcpu_kick() for every vCPU the APIC model marked (vm_mark_wake()), once each; then none is marked. */
+void sched_serve_wakes(struct vm *vm);
 
 #endif

@@ -57,6 +57,10 @@ struct vm {
 	u64 unassigned_seen;  /* data accesses to unassigned guest-physical memory (hv/unassigned_mem.h) */
 	u64 timer_next;       /* the earliest armed APIC timer (0: none), valid unless timers_dirty */
 	bool timers_dirty;
+	/* vCPUs an interrupt, INIT, STARTUP or timer may wake, marked by the APIC model (which does not call
+	 * the scheduler) and served by sched_serve_wakes() before the next entry. */
+	u64 wake_marks[VM_MAX_VCPUS / 64];
+	bool wake_marked;
 	struct uart uart;
 	struct fwcfg fwcfg; /* QEMU's fw_cfg at 0x510 (platform/platform.c fills it) */
 	struct pm pm;       /* ICH9 ACPI PM block at 0x600, APM port 0xB2 */
@@ -85,8 +89,11 @@ void vm_stop(struct vm *vm, enum vm_outcome outcome, u64 rip, const char *fmt, .
 	__attribute__((format(printf, 4, 5)));
 const char *vm_outcome_name(enum vm_outcome o);
 
-/* Runs the VM until it stops or deadline_tsc passes. */
-void vm_run(struct vm *vm, u64 deadline_tsc);
+static inline void vm_mark_wake(struct vm *vm, u32 vcpu_id)
+{
+	vm->wake_marks[vcpu_id / 64] |= 1ull << (vcpu_id % 64);
+	vm->wake_marked = true;
+}
 
 /* Exits of all its vCPUs. */
 u64 vm_total_exits(const struct vm *vm);

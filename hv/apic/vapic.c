@@ -7,7 +7,6 @@
 #include "../log.h"
 #include "../mmio_exit.h"
 #include "../platform/irq_sources.h"
-#include "../sched.h"
 #include "../time.h"
 #include "../vm.h"
 #include "../x86.h"
@@ -88,7 +87,7 @@ void vapic_deliver(struct vm *vm, const struct apic_irq *irq, const struct vcpu 
 		struct vcpu *t = &vm->vcpus[receivers[i]];
 		if (vlapic_accept(&t->apic, irq->vector, irq->delivery_mode, irq->level, irq->trigger_level)) {
 			interrupts_changed(t);
-			vcpu_kick(t);
+			vm_mark_wake(vm, t->id);
 		}
 	}
 }
@@ -241,7 +240,7 @@ void vapic_fire_timers(struct vm *vm, u64 now)
 			vlapic_timer_fire(&v->apic, tsc_guest_now(&v->tsc, now));
 			interrupts_changed(v);
 			vm->timers_dirty = true;
-			vcpu_kick(v);
+			vm_mark_wake(vm, v->id);
 		}
 	}
 	irq_sources_fire_timers(vm, now);
