@@ -45,13 +45,10 @@ static inline u64 vapic_next_deadline(struct vm *vm)
 /* The APIC of v was reset or INIT: rebuild the routing map and the timer summary, and have the back end
  * refresh any hardware copy of it. Whatever changes a vCPU's vlapic outside this file must call it. */
 void vapic_state_changed(struct vcpu *v);
-/* Cheap test before the priority scan: is any vector requested at all? */
+/* Cheap test before the priority scan: is any vector requested at all? One load (the summary word). */
 static inline bool vapic_irr_empty(const struct vcpu *v)
 {
-	u32 any = 0;
-	for (u32 i = 0; i < ARRAY_SIZE(v->apic.irr); i++)
-		any |= v->apic.irr[i];
-	return !any;
+	return !v->apic.irr_words;
 }
 
 #endif

@@ -17,6 +17,19 @@ static bool test_vec(const u32 *map, u8 v) { return (map[v / VECTORS_PER_WORD] >
 static void set_vec(u32 *map, u8 v) { map[v / VECTORS_PER_WORD] |= 1u << (v % VECTORS_PER_WORD); }
 static void clear_vec(u32 *map, u8 v) { map[v / VECTORS_PER_WORD] &= ~(1u << (v % VECTORS_PER_WORD)); }
 
+static void irr_set(struct vlapic *a, u8 v)
+{
+	set_vec(a->irr, v);
+	a->irr_words |= 1u << (v / VECTORS_PER_WORD);
+}
+
+static void irr_clear(struct vlapic *a, u8 v)
+{
+	clear_vec(a->irr, v);
+	if (!a->irr[v / VECTORS_PER_WORD])
+		a->irr_words &= ~(1u << (v / VECTORS_PER_WORD));
+}
+
 static int highest_vec(const u32 *map)
 {
 	for (int w = 7; w >= 0; w--)
@@ -31,6 +44,7 @@ void vlapic_reg_reset(struct vlapic *a)
 {
 	for (u32 i = 0; i < 8; i++)
 		a->isr[i] = a->tmr[i] = a->irr[i] = 0;
+	a->irr_words = 0;
 	for (u32 i = 0; i < VLAPIC_NR_LVT; i++)
 		a->lvt[i] = VLAPIC_LVT_MASKED;
 	a->tpr = 0;
@@ -123,7 +137,7 @@ void vlapic_error(struct vlapic *a, u32 esr_bit)
 	a->esr_pending |= esr_bit;
 	/* An illegal error vector is not raised again: that would only record the same error. */
 	if (!(lvt & VLAPIC_LVT_MASKED) && (u8)lvt >= VLAPIC_FIRST_LEGAL_VECTOR && vlapic_sw_enabled(a))
-		set_vec(a->irr, (u8)lvt);
+		irr_set(a, (u8)lvt);
 }
 
 bool vlapic_accept(struct vlapic *a, u8 vector, u8 delivery_mode, bool level, bool trigger_level)
@@ -145,7 +159,7 @@ bool vlapic_accept(struct vlapic *a, u8 vector, u8 delivery_mode, bool level, bo
 			set_vec(a->tmr, vector);
 		else
 			clear_vec(a->tmr, vector);
-		set_vec(a->irr, vector);
+		irr_set(a, vector);
 		return true;
 	case APIC_DM_NMI:
 		a->nmi_pending = true;
@@ -190,7 +204,7 @@ int vlapic_highest_deliverable(const struct vlapic *a)
 
 void vlapic_ack(struct vlapic *a, u8 vector)
 {
-	clear_vec(a->irr, vector);
+	irr_clear(a, vector);
 	set_vec(a->isr, vector);
 }
 

@@ -111,6 +111,7 @@ struct vlapic {
 	u32 dfr;      /* bits 27:0 always 1 */
 	u32 svr;      /* bits 9:0 */
 	u32 isr[8], tmr[8], irr[8]; /* 256-bit maps, 32 vectors per word */
+	u32 irr_words;              /* bit w set iff irr[w] != 0: the exit path's "anything requested?" */
 	u32 esr;         /* ESR as read: the errors latched by the last ESR write */
 	u32 esr_pending; /* errors detected since then */
 	u32 icr_low;  /* delivery status always 0 */
@@ -251,5 +252,13 @@ void vlapic_timer_write_lvt(struct vlapic *a, u32 old_lvt, struct vlapic_effects
 void vlapic_timer_write_initial(struct vlapic *a, u64 now, u32 value, struct vlapic_effects *fx);
 void vlapic_timer_write_divide(struct vlapic *a, u64 now, u32 value, struct vlapic_effects *fx);
 u32 vlapic_timer_current(const struct vlapic *a, u64 now);
+
+/* After irr[] was written whole (APICv pulls it from the virtual-APIC page): irr_words again. */
+static inline void vlapic_irr_summarize(struct vlapic *a)
+{
+	a->irr_words = 0;
+	for (u32 w = 0; w < 8; w++)
+		a->irr_words |= (a->irr[w] != 0) << w;
+}
 
 #endif

@@ -129,6 +129,7 @@ void apicv_page_pull(struct vlapic *a, const u8 *page, enum apicv_mode mode)
 		a->isr[i] = apicv_page_read32(page, VLAPIC_REG_ISR + i * REG_STRIDE);
 		a->irr[i] = apicv_page_read32(page, VLAPIC_REG_IRR + i * REG_STRIDE);
 	}
+	vlapic_irr_summarize(a);
 	apicv_page_pull_icr_high(a, page, mode);
 }
 
