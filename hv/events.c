@@ -97,6 +97,13 @@ void events_prepare_entry(struct vcpu *v, struct entry_request *req)
 {
 	req->end_shadow = v->end_shadow;
 	v->end_shadow = false;
+	/* Most entries carry nothing: decided from four flags, before anything costs a call. */
+	if (!v->exception.valid && !v->apic.nmi_pending && !v->intr.injection_pending && vapic_irr_empty(v) &&
+	    !irq_sources_extint_pending(v)) {
+		req->inject = ENTRY_EVENT_NONE;
+		req->interrupt_window = req->nmi_window = false;
+		return;
+	}
 	const struct event_state s = {
 		.injection_pending = v->intr.injection_pending,
 		.exception_queued = v->exception.valid,

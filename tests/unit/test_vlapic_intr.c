@@ -68,6 +68,27 @@ static void test_accept_fixed_and_tmr(void **state)
 	assert_int_equal(rd(&a, 0, IRR + 0x10), 0);
 }
 
+/* The summary word the exit path tests (irr_words) follows IRR through accept, ack and INIT. */
+static void test_irr_summary_word(void **state)
+{
+	struct vlapic a;
+	setup(&a);
+	assert_int_equal(a.irr_words, 0);
+	vlapic_accept(&a, 0x41, APIC_DM_FIXED, true, false);
+	vlapic_accept(&a, 0x45, APIC_DM_FIXED, true, false);
+	vlapic_accept(&a, 0xE5, APIC_DM_FIXED, true, false);
+	assert_int_equal(a.irr_words, (1u << 2) | (1u << 7));
+	vlapic_ack(&a, 0xE5);
+	assert_int_equal(a.irr_words, 1u << 2);
+	vlapic_ack(&a, 0x45);
+	assert_int_equal(a.irr_words, 1u << 2); /* 0x41 still requested in word 2 */
+	vlapic_ack(&a, 0x41);
+	assert_int_equal(a.irr_words, 0);
+	vlapic_accept(&a, 0x80, APIC_DM_FIXED, true, false);
+	vlapic_init_signal(&a);
+	assert_int_equal(a.irr_words, 0);
+}
+
 static void test_accept_nmi_init_sipi(void **state)
 {
 	struct vlapic a;
@@ -380,6 +401,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_accept_fixed_and_tmr),
+		cmocka_unit_test(test_irr_summary_word),
 		cmocka_unit_test(test_accept_nmi_init_sipi),
 		cmocka_unit_test(test_priority_nested_isr_and_eoi),
 		cmocka_unit_test(test_tpr_blocks_lower_classes),
