@@ -3,6 +3,7 @@
 #define HV_VM_H
 
 #include "backend.h"
+#include "bench_null.h"
 #include "cpuid_policy.h"
 #include "platform/fwcfg.h"
 #include "platform/pci.h"
@@ -66,6 +67,7 @@ struct vm {
 	u64 unassigned_seen;  /* data accesses to unassigned guest-physical memory (hv/unassigned_mem.h) */
 	u64 timer_next;       /* the earliest armed APIC timer (0: none), valid unless timers_dirty */
 	bool timers_dirty;
+	struct bench_null bench_null; /* bench/: exits the back end answers alone (HC_BENCH_MODE) */
 	struct uart uart;
 	struct fwcfg fwcfg; /* QEMU's fw_cfg at 0x510 (platform/platform.c fills it) */
 	struct pm pm;       /* ICH9 ACPI PM block at 0x600, APM port 0xB2 */

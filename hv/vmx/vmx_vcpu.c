@@ -19,7 +19,6 @@
 /* Only CR0.TS and CR0.WP are the guest's own (spec R4.1); every other bit of CR0, and all of CR4, exit. */
 #define CR0_GUEST_OWNED (CR0_TS | CR0_WP)
 #define CR4_HOST_OWNED_ALL 0xFFFFFFFFFFFFFFFFull
-#define LEN_CPUID 2
 
 static void *io_bitmaps, *msr_bitmap;
 static void vmx_set_reg(struct vcpu *v, enum vreg r, u64 value);
@@ -230,12 +229,62 @@ static void requeue_interrupted_event(struct vmx_vcpu *x)
 	vmcs_write(VMCS_ENTRY_INTERRUPTION_INFO, idt & ~INTR_INFO_RESERVED_BITS);
 }
 
-/* bench/: the least the back end can do for a CPUID exit: move RIP on and re-enter. */
-static bool handled_as_null_cpuid(struct vcpu *v)
+/* bench/ (HC_BENCH_MODE): the least the back end can do for an exit of a selected kind: complete the
+ * instruction (RIP past it, STI/MOV-SS shadow ended as vmx_skip_instruction does), count the exit as the
+ * run loop would, and re-enter without the core. false: the exit takes the normal path. */
+static bool handled_by_null_path(struct vcpu *v)
 {
-	if (!v->bench_null_cpuid || (vmread(VMCS_EXIT_REASON) & VMX_EXIT_REASON_MASK) != VMX_EXIT_CPUID)
+	const struct bench_null *b = &v->vm->bench_null;
+	if (!b->kinds)
 		return false;
-	vmcs_write(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + LEN_CPUID);
+	u64 len = 0; /* 0: the exiting instruction's own length (VM-exit instruction length) */
+	switch (vmread(VMCS_EXIT_REASON) & VMX_EXIT_REASON_MASK) {
+	case VMX_EXIT_CPUID:
+		if (!(b->kinds & HC_BENCH_NULL_CPUID))
+			return false;
+		break;
+	case VMX_EXIT_RDMSR:
+		if (!(b->kinds & HC_BENCH_NULL_RDMSR))
+			return false;
+		v->gpr[GPR_RAX] = v->gpr[GPR_RDX] = 0;
+		break;
+	case VMX_EXIT_WRMSR:
+		if (!(b->kinds & HC_BENCH_NULL_WRMSR))
+			return false;
+		break;
+	case VMX_EXIT_IO:
+		if (!(b->kinds & HC_BENCH_NULL_OUT) || (vmread(VMCS_EXIT_QUALIFICATION) & (IO_QUAL_IN | IO_QUAL_STRING)))
+			return false;
+		break;
+	case VMX_EXIT_VMCALL: /* HC_BENCH_MODE itself always reaches the core, or the mode could not be left */
+		if (!(b->kinds & HC_BENCH_NULL_HYPERCALL) || v->gpr[GPR_RAX] == HC_BENCH_MODE)
+			return false;
+		v->gpr[GPR_RAX] = 0;
+		break;
+	case VMX_EXIT_HLT:
+		if (!(b->kinds & HC_BENCH_NULL_HLT))
+			return false;
+		break;
+	case VMX_EXIT_EPT_VIOLATION: /* no instruction length for it (SDM Vol. 3C §28.2.5): the guest's */
+		if (!(b->kinds & HC_BENCH_NULL_MMIO) || (vmread(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID))
+			return false;
+		len = b->mmio_len;
+		break;
+	case VMX_EXIT_APIC_WRITE: /* trap-like: the write and its instruction are done (SDM Vol. 3C §30.4.3.3) */
+		if (!(b->kinds & HC_BENCH_NULL_APIC_WRITE) || (vmread(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID))
+			return false;
+		v->stats.exits++;
+		return true;
+	default:
+		return false;
+	}
+	if (!len)
+		len = vmread(VMCS_EXIT_INSTRUCTION_LENGTH);
+	vmcs_write(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + len);
+	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	if (intr & GUEST_INTERRUPTIBILITY_STI_MOVSS)
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(u64)GUEST_INTERRUPTIBILITY_STI_MOVSS);
+	v->stats.exits++;
 	return true;
 }
 
@@ -290,7 +339,7 @@ static void vmx_run(struct vcpu *v, struct exit_info *e)
 		how = vmx_world_switch(v, x->launched);
 		if (how == 0)
 			x->launched = true;
-	} while (how == 0 && handled_as_null_cpuid(v));
+	} while (how == 0 && handled_by_null_path(v));
 	v->gpr[GPR_RSP] = x->exit_rsp = vmread(VMCS_GUEST_RSP);
 	v->rip = vmread(VMCS_GUEST_RIP);
 	v->rflags = x->exit_rflags = vmread(VMCS_GUEST_RFLAGS);
