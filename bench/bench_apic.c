@@ -42,6 +42,8 @@ static volatile u32 *mmio;      /* the xAPIC page */
 static u32 apic_id;             /* our own ID, for ICR destinations */
 static volatile u64 delivered;  /* interrupts the handler took since the last reset */
 static bool lost;               /* an IPI did not arrive within SPIN_LIMIT */
+static volatile u32 after_hlt;  /* set by the instruction right after a null HLT */
+static u32 after_hlt_seen;      /* ... as the handler found it */
 
 /* One xAPIC register store with a known encoding (MMIO_STORE_LEN), so the null path can skip it. */
 static void mmio_store(u32 reg, u32 value)
@@ -63,6 +65,7 @@ static void handler(const struct exc_record *r)
 {
 	(void)r;
 	delivered++;
+	after_hlt_seen = after_hlt;
 	eoi();
 }
 
@@ -347,8 +350,27 @@ static void measure_null_pair(const struct null_pair *p)
 	wrmsr(MSR_IA32_TSC_DEADLINE, 0);
 }
 
+/* A null HLT completes the instruction, so it ends the STI shadow it ran in (SDM Vol. 3A §6.8.3): an
+ * interrupt pending since before the STI is taken before the instruction after the HLT. */
+static void check_null_hlt_ends_sti_shadow(void)
+{
+	after_hlt = 0;
+	after_hlt_seen = ~0u;
+	delivered = 0;
+	lost = false;
+	cli();
+	mmio_store(APIC_ICR, APIC_ICR_SH_SELF | APIC_ICR_LEVEL_ASSERT | BENCH_VEC);
+	hc_bench_mode(HC_BENCH_NULL_HLT, 0);
+	asm volatile("sti; hlt; movl $1, %0" : "=m"(after_hlt)::"memory");
+	wait_delivered(1);
+	hc_bench_mode(HC_BENCH_NORMAL, 0);
+	if (!CHECK(!lost && after_hlt_seen == 0, "null_hlt_ends_sti_shadow"))
+		tap_diag("lost %d, the handler saw after_hlt = %u (0: before the next instruction)", lost, after_hlt_seen);
+}
+
 static void measure_null_paths(void)
 {
+	check_null_hlt_ends_sti_shadow();
 	for (u32 i = 0; i < ARRAY_SIZE(pairs); i++)
 		measure_null_pair(&pairs[i]);
 }
