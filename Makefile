@@ -250,7 +250,7 @@ test: all guests qemu-kernels $(UNIT_BINS) $(FUZZ_BINS)
 
 # Its own result files (build/results/bench-PLATFORM.*): a benchmark run does not overwrite `make run`'s.
 bench: all guests
-	@VERBOSE=$(VERBOSE) RESULTS_NAME=bench-$(PLATFORM) sh scripts/run-platform.sh $(PLATFORM) @bench ""
+	@VERBOSE=$(VERBOSE) sh scripts/bench.sh $(PLATFORM)
 
 # A USB stick image for real hardware (GPT + EFI System Partition); DEV=/dev/sdX also writes it there.
 USB_CFG  ?= platform=hw exit=halt log=info
