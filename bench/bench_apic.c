@@ -351,9 +351,17 @@ static void measure_null_pair(const struct null_pair *p)
 }
 
 /* A null HLT completes the instruction, so it ends the STI shadow it ran in (SDM Vol. 3A §6.8.3): an
- * interrupt pending since before the STI is taken before the instruction after the HLT. */
+ * interrupt pending since before the STI is taken before the instruction after the HLT. Nothing but the
+ * interrupt window (requested while IF was 0) delivers it, and on SVM that is V_IRQ, which QEMU TCG and
+ * Bochs both take one instruction after VMRUN whatever the VMCB's shadow bit says (measured: `HLT; NOP;
+ * MOV` sees the MOV not done, `HLT; MOV` sees it done, with the shadow cleared or kept), so only VMX's
+ * interrupt-window exit, taken right after VM entry (SDM Vol. 3C, "Interrupt-Window Exiting"), can tell. */
 static void check_null_hlt_ends_sti_shadow(void)
 {
+	if (microhv_backend() == MICROHV_BACKEND_SVM) {
+		SKIP("null_hlt_ends_sti_shadow", "SVM: V_IRQ is taken one instruction after VMRUN on QEMU and Bochs");
+		return;
+	}
 	after_hlt = 0;
 	after_hlt_seen = ~0u;
 	delivered = 0;
