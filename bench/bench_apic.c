@@ -8,7 +8,14 @@
  * such an exit falls into a trial by chance. Each figure is therefore the smallest of TRIALS trials, each
  * short enough (N ops) that most trials see no tick. Prints one line per mode and operation,
  *   # bench apic: xapic eoi 0.00 exits/op
- * and TAP lines that check every interrupt the operations raise arrived exactly once. */
+ * and TAP lines that check every interrupt the operations raise arrived exactly once.
+ *
+ * In xAPIC mode it then times four of them against the back end's null path (HC_BENCH_MODE: the exit
+ * answered without the core), for scripts/bench-table.sh:
+ *   # bench exit KIND: normal N, null M        (TSC ticks per operation; under Bochs, instructions)
+ * xapic_eoi (MMIO EOI), xapic_icr_write (fixed IPI to ourselves; normal: taken and EOIed, null: the write
+ * alone), tsc_deadline_write, and hlt_round_trip (normal: STI; HLT with a self-IPI pending, woken at once,
+ * less the same self-IPI without the HLT; null: HLT with IF = 0, skipped). */
 #include "guest.h"
 #include "hv/fmt.h"
 
@@ -28,12 +35,21 @@
 #define MSR_X2APIC_ICR X2APIC_MSR(APIC_ICR)
 #define MSR_X2APIC_SELF_IPI X2APIC_MSR(APIC_SELF_IPI)
 #define MSR_X2APIC_TMICT X2APIC_MSR(APIC_TMICT)
+#define MMIO_STORE_LEN 2 /* mov %ecx, (%rax): 89 08, what HC_BENCH_NULL_MMIO skips */
 
 static bool x2;                 /* the mode under test: x2APIC (MSRs) or xAPIC (MMIO) */
 static volatile u32 *mmio;      /* the xAPIC page */
 static u32 apic_id;             /* our own ID, for ICR destinations */
 static volatile u64 delivered;  /* interrupts the handler took since the last reset */
 static bool lost;               /* an IPI did not arrive within SPIN_LIMIT */
+static volatile u32 after_hlt;  /* set by the instruction right after a null HLT */
+static u32 after_hlt_seen;      /* ... as the handler found it */
+
+/* One xAPIC register store with a known encoding (MMIO_STORE_LEN), so the null path can skip it. */
+static void mmio_store(u32 reg, u32 value)
+{
+	asm volatile("movl %%ecx, (%%rax)" ::"a"(&mmio[reg / sizeof(u32)]), "c"(value) : "memory");
+}
 
 /* EOI straight through the interface of the mode under test: the runtime's lapic_eoi() would read
  * IA32_APIC_BASE first, an exit of its own. */
@@ -42,13 +58,14 @@ static void eoi(void)
 	if (x2)
 		wrmsr(MSR_X2APIC_EOI, 0);
 	else
-		mmio[APIC_EOI / sizeof(u32)] = 0;
+		mmio_store(APIC_EOI, 0);
 }
 
 static void handler(const struct exc_record *r)
 {
 	(void)r;
 	delivered++;
+	after_hlt_seen = after_hlt;
 	eoi();
 }
 
@@ -105,7 +122,7 @@ static void op_self_ipi(u32 n)
 		if (x2)
 			wrmsr(MSR_X2APIC_SELF_IPI, BENCH_VEC);
 		else
-			mmio[APIC_ICR / sizeof(u32)] = APIC_ICR_SH_SELF | APIC_ICR_LEVEL_ASSERT | BENCH_VEC;
+			mmio_store(APIC_ICR, APIC_ICR_SH_SELF | APIC_ICR_LEVEL_ASSERT | BENCH_VEC);
 		wait_delivered(target);
 	}
 }
@@ -119,9 +136,41 @@ static void op_icr_ipi(u32 n)
 		if (x2)
 			wrmsr(MSR_X2APIC_ICR, (u64)apic_id << APIC_ICR_X2APIC_DEST_SHIFT | APIC_ICR_LEVEL_ASSERT | BENCH_VEC);
 		else
-			mmio[APIC_ICR / sizeof(u32)] = APIC_ICR_LEVEL_ASSERT | BENCH_VEC;
+			mmio_store(APIC_ICR, APIC_ICR_LEVEL_ASSERT | BENCH_VEC);
 		wait_delivered(target);
 	}
+}
+
+/* The xAPIC ICR write of op_icr_ipi alone: on the null path no IPI is sent, so none is awaited. */
+static void op_icr_write(u32 n)
+{
+	for (u32 i = 0; i < n; i++)
+		mmio_store(APIC_ICR, APIC_ICR_LEVEL_ASSERT | BENCH_VEC);
+}
+
+/* A self-IPI made pending with IF = 0, then STI; HLT: the HLT exits in the STI shadow and must wake at
+ * once, the interrupt taken right after it. */
+static void op_hlt(u32 n)
+{
+	for (u32 i = 0; i < n; i++) {
+		u64 target = delivered + 1;
+		cli();
+		if (x2)
+			wrmsr(MSR_X2APIC_SELF_IPI, BENCH_VEC);
+		else
+			mmio_store(APIC_ICR, APIC_ICR_SH_SELF | APIC_ICR_LEVEL_ASSERT | BENCH_VEC);
+		asm volatile("sti; hlt" ::: "memory");
+		wait_delivered(target);
+	}
+}
+
+/* HLT with IF = 0: only the null path (skip it) comes back from it. */
+static void op_hlt_null(u32 n)
+{
+	cli();
+	for (u32 i = 0; i < n; i++)
+		asm volatile("hlt" ::: "memory");
+	sti();
 }
 
 /* The same with the level-triggered bit: the vector's TMR bit is set, so its EOI must reach the
@@ -161,12 +210,12 @@ struct op {
 	bool delivers;  /* each op raises one interrupt */
 };
 
-/* The fewest exits one trial of `n` ops took (TRIALS trials), and the fewest TSC ticks (under Bochs,
+/* The fewest exits one trial of `n` ops took (`trials` trials), and the fewest TSC ticks (under Bochs,
  * emulated instructions: guest and hypervisor together). */
-static u64 min_exits(const struct op *op, u32 n, u64 *ticks)
+static u64 min_exits(const struct op *op, u32 n, u32 trials, u64 *ticks)
 {
 	u64 best = ~0ull, fastest = ~0ull;
-	for (u32 t = 0; t < TRIALS; t++) {
+	for (u32 t = 0; t < trials; t++) {
 		s64 before = hc_stat(HC_STAT_EXITS);
 		u64 start = rdtsc();
 		op->run(n);
@@ -188,7 +237,7 @@ static void measure(const struct op *op, u64 overhead, const char *mode)
 	delivered = 0;
 	lost = false;
 	u64 ticks;
-	u64 exits = min_exits(op, OPS, &ticks);
+	u64 exits = min_exits(op, OPS, TRIALS, &ticks);
 	u64 net = exits > overhead ? exits - overhead : 0;
 	u64 centi = net * CENTI / OPS;
 	tap_diag("bench apic: %s %s %llu.%02llu exits/op, %llu TSC ticks/op", mode, op->name, centi / CENTI,
@@ -217,7 +266,7 @@ static const struct op ops[] = {
 static void run_mode(const char *mode)
 {
 	static const struct op empty = { "none", op_none, 0, false };
-	u64 overhead = min_exits(&empty, 0, NULL);
+	u64 overhead = min_exits(&empty, 0, TRIALS, NULL);
 	tap_diag("bench apic: %s measurement overhead %llu exits", mode, overhead);
 	apic_id = lapic_id();
 	if (!x2)
@@ -225,6 +274,113 @@ static void run_mode(const char *mode)
 	for (u32 i = 0; i < ARRAY_SIZE(ops); i++)
 		measure(&ops[i], overhead, mode);
 	write_reg(APIC_TPR, 0);
+}
+
+/* ---- Normal against null path (xAPIC mode) ---- */
+
+struct null_pair {
+	const char *kind;      /* the name scripts/bench-table.sh reads */
+	struct op normal, null;
+	u32 null_kinds;        /* HC_BENCH_NULL_* for the null one */
+	const struct op *less; /* what the normal figure does besides the exit (subtracted), or NULL */
+};
+
+#define LVT_DEADLINE (APIC_LVT_MASKED | APIC_LVT_TIMER_TSC_DEADLINE | TIMER_VEC)
+/* An xAPIC store exits as MMIO (EPT violation / NPF) without APICv, as an APIC-write exit with it. */
+#define NULL_XAPIC_STORE (HC_BENCH_NULL_MMIO | HC_BENCH_NULL_APIC_WRITE)
+
+static const struct op self_ipi = { "null_self_ipi", op_self_ipi, 0, true };
+static const struct null_pair pairs[] = {
+	{ "xapic_eoi", { "null_eoi_normal", op_eoi, 0, false }, { "null_eoi", op_eoi, 0, false }, NULL_XAPIC_STORE,
+	  NULL },
+	{ "xapic_icr_write", { "null_icr_normal", op_icr_ipi, 0, true }, { "null_icr", op_icr_write, 0, false },
+	  NULL_XAPIC_STORE, NULL },
+	{ "tsc_deadline_write", { "null_deadline_normal", op_tsc_deadline, LVT_DEADLINE, false },
+	  { "null_deadline", op_tsc_deadline, LVT_DEADLINE, false }, HC_BENCH_NULL_WRMSR, NULL },
+	{ "hlt_round_trip", { "null_hlt_normal", op_hlt, 0, true }, { "null_hlt", op_hlt_null, 0, false },
+	  HC_BENCH_NULL_HLT, &self_ipi },
+};
+
+struct best {
+	u64 ticks, exits; /* the fewest of the trials so far */
+};
+
+static void one_trial(const struct op *op, u32 null_kinds, struct best *b)
+{
+	u64 ticks;
+	if (null_kinds)
+		hc_bench_mode(null_kinds, MMIO_STORE_LEN);
+	u64 exits = min_exits(op, OPS, 1, &ticks); /* not inside MIN(), which evaluates it twice */
+	b->exits = MIN(b->exits, exits);
+	b->ticks = MIN(b->ticks, ticks / OPS);
+	if (null_kinds)
+		hc_bench_mode(HC_BENCH_NORMAL, 0);
+}
+
+/* Normal and null trials alternate, so that a busy host (QEMU's TSC is host time) slows both alike. */
+static void measure_null_pair(const struct null_pair *p)
+{
+	char name[48];
+	struct best normal = { ~0ull, ~0ull }, null = normal, less = normal;
+	snprintf(name, sizeof(name), "%s_mode_set", p->null.name);
+	CHECK_EQ(hc_bench_mode(p->null_kinds, MMIO_STORE_LEN), 0, name);
+	hc_bench_mode(HC_BENCH_NORMAL, 0);
+	write_reg(APIC_LVT_TIMER, p->normal.lvt_timer ? p->normal.lvt_timer : APIC_LVT_MASKED | TIMER_VEC);
+	asm volatile("mfence" ::: "memory");
+	delivered = 0;
+	lost = false;
+	for (u32 t = 0; t < TRIALS; t++) {
+		one_trial(&p->normal, 0, &normal);
+		one_trial(&p->null, p->null_kinds, &null);
+		if (p->less)
+			one_trial(p->less, 0, &less);
+	}
+	u32 per_trial = (p->normal.delivers ? OPS : 0) + (p->less && p->less->delivers ? OPS : 0);
+	snprintf(name, sizeof(name), "%s_delivered_once", p->normal.name);
+	if (per_trial && !CHECK(!lost && delivered == (u64)per_trial * TRIALS, name))
+		tap_diag("%llu deliveries for %u IPIs", delivered, per_trial * TRIALS);
+	if (p->less)
+		normal.ticks = normal.ticks > less.ticks ? normal.ticks - less.ticks : 0;
+	tap_diag("bench exit %s: normal %llu, null %llu", p->kind, normal.ticks, null.ticks);
+	if (p->null.run == op_tsc_deadline) { /* the same instruction both ways: the null path counts its exit */
+		snprintf(name, sizeof(name), "%s_exits_counted", p->null.name);
+		CHECK_EQ(null.exits, normal.exits, name);
+	}
+	write_reg(APIC_TMICT, 0);
+	wrmsr(MSR_IA32_TSC_DEADLINE, 0);
+}
+
+/* A null HLT completes the instruction, so it ends the STI shadow it ran in (SDM Vol. 3A §6.8.3): an
+ * interrupt pending since before the STI is taken before the instruction after the HLT. Nothing but the
+ * interrupt window (requested while IF was 0) delivers it, and on SVM that is V_IRQ, which QEMU TCG and
+ * Bochs both take one instruction after VMRUN whatever the VMCB's shadow bit says (measured: `HLT; NOP;
+ * MOV` sees the MOV not done, `HLT; MOV` sees it done, with the shadow cleared or kept), so only VMX's
+ * interrupt-window exit, taken right after VM entry (SDM Vol. 3C, "Interrupt-Window Exiting"), can tell. */
+static void check_null_hlt_ends_sti_shadow(void)
+{
+	if (microhv_backend() == MICROHV_BACKEND_SVM) {
+		SKIP("null_hlt_ends_sti_shadow", "SVM: V_IRQ is taken one instruction after VMRUN on QEMU and Bochs");
+		return;
+	}
+	after_hlt = 0;
+	after_hlt_seen = ~0u;
+	delivered = 0;
+	lost = false;
+	cli();
+	mmio_store(APIC_ICR, APIC_ICR_SH_SELF | APIC_ICR_LEVEL_ASSERT | BENCH_VEC);
+	hc_bench_mode(HC_BENCH_NULL_HLT, 0);
+	asm volatile("sti; hlt; movl $1, %0" : "=m"(after_hlt)::"memory");
+	wait_delivered(1);
+	hc_bench_mode(HC_BENCH_NORMAL, 0);
+	if (!CHECK(!lost && after_hlt_seen == 0, "null_hlt_ends_sti_shadow"))
+		tap_diag("lost %d, the handler saw after_hlt = %u (0: before the next instruction)", lost, after_hlt_seen);
+}
+
+static void measure_null_paths(void)
+{
+	check_null_hlt_ends_sti_shadow();
+	for (u32 i = 0; i < ARRAY_SIZE(pairs); i++)
+		measure_null_pair(&pairs[i]);
 }
 
 void test_main(void)
@@ -239,6 +395,7 @@ void test_main(void)
 
 	x2 = false;
 	run_mode("xapic");
+	measure_null_paths();
 	CHECK_EQ(lapic_enable_x2apic(), FAULT_NONE, "x2apic_enable");
 	x2 = true;
 	lapic_setup(SPURIOUS_VEC); /* entering x2APIC mode keeps the registers; set them up all the same */

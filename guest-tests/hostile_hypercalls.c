@@ -90,7 +90,7 @@ static void check_bad_arguments_cpl0(void)
 	CHECK_EQ(hc_inject(X86_VEC_UD, 0, 0, ~0ull), -EINVAL, "inject_unknown_flags_einval");
 	CHECK_EQ(hc_stat(~0ull), -EINVAL, "stat_all_ones_einval");
 	CHECK_EQ(hc_stat(0x100000000ull), -EINVAL, "stat_high_bits_einval");
-	CHECK_EQ(hc_bench_mode(~0ull), -EINVAL, "bench_mode_all_ones_einval");
+	CHECK_EQ(hc_bench_mode(~0ull, ~0ull), -EINVAL, "bench_mode_all_ones_einval");
 	CHECK_EQ(hc_ioapic_pin(~0ull, 1), -EINVAL, "ioapic_pin_all_ones_einval");
 	CHECK_EQ(hc_ioapic_pin(0, ~0ull), -EINVAL, "ioapic_level_all_ones_einval");
 	CHECK_EQ(hc_raise_msi(~0ull, 0x41), -EINVAL, "raise_msi_bad_address_einval");

@@ -8,8 +8,6 @@
 
 static bool fast_cpuid(struct vcpu *v)
 {
-	if (v->bench_null_cpuid) /* bench/: the null path, the least an exit can cost */
-		return true;
 	const u32 *regs = cpuid_fast_find(&v->vm->cpuid_fast, (u32)v->gpr[GPR_RAX]);
 	if (!regs)
 		return false;

@@ -22,7 +22,8 @@
 #define HC_STAT 0x02          /* RBX = HC_STAT_* -> counter value for the calling vCPU */
 #define HC_HOST_CPUID 0x03    /* RBX leaf, RCX subleaf -> RAX, RBX, RCX, RDX = raw host CPUID (debug) */
 #define HC_QUERY_MEMTYPE 0x04 /* RBX = GPA -> RAX = memory type (bits 2:0) | ignore-PAT (bit 3), -EINVAL if unmapped */
-#define HC_BENCH_MODE 0x10    /* RBX = HC_BENCH_* : selects how CPUID exits are handled (bench/ only) */
+#define HC_BENCH_MODE 0x10    /* RBX = mask of HC_BENCH_NULL_*, RCX = HC_BENCH_NULL_MMIO's instruction length:
+                               * those exits take the back end's null path (bench/ only) -> 0 or -EINVAL */
 #define HC_DEBUG_BREAK_ENTRY 0x11 /* makes the next VM entry fail on purpose (harness guests only) -> 0 */
 #define HC_QUERY_CR0 0x12     /* -> RAX = the hardware's CR0 (VMCS/VMCB), RBX = CR0 bits whose change by a guest
                                * write exits, RCX = CR0 bits a guest read gets from microhv (debug) */
@@ -38,8 +39,19 @@
 #define HC_STAT_EC_ADDED 1   /* error codes (value 0) added by the injection sanitizer */
 #define HC_STAT_EXITS 2      /* VM exits taken by this vCPU so far */
 
-#define HC_BENCH_NORMAL 0    /* CPUID exits go through the core (the normal path) */
-#define HC_BENCH_NULL 1      /* CPUID exits are handled by the back end alone: advance RIP, resume */
+/* HC_BENCH_MODE: exit kinds the back end answers alone (null path: counted, RIP advanced past the
+ * instruction, STI/MOV-SS shadow cleared, re-entered without the core). 0 = every exit takes the normal path. */
+#define HC_BENCH_NORMAL 0
+#define HC_BENCH_NULL_CPUID (1u << 0)     /* CPUID: registers unchanged */
+#define HC_BENCH_NULL_RDMSR (1u << 1)     /* RDMSR: EDX:EAX = 0 */
+#define HC_BENCH_NULL_WRMSR (1u << 2)     /* WRMSR: the write is dropped */
+#define HC_BENCH_NULL_OUT (1u << 3)       /* OUT (not string): the byte is dropped */
+#define HC_BENCH_NULL_HYPERCALL (1u << 4) /* any hypercall but HC_BENCH_MODE: RAX = 0, nothing done */
+#define HC_BENCH_NULL_MMIO (1u << 5)      /* EPT violation / NPF: RIP += RCX of HC_BENCH_MODE, access dropped */
+#define HC_BENCH_NULL_APIC_WRITE (1u << 6) /* VMX APIC-write exit (trap-like, RIP already past): no APIC action */
+#define HC_BENCH_NULL_HLT (1u << 7)       /* HLT: the vCPU does not sleep */
+#define HC_BENCH_NULL_KINDS 0xFFu
+#define HC_BENCH_MMIO_LEN_MAX 15          /* the longest x86 instruction */
 
 /* Platform devices every VM sees. */
 #define GUEST_UART_PORT 0x3F8 /* 16550: THR output is captured, LSR always reports ready */

@@ -38,12 +38,10 @@ static s64 hc_query_memtype(struct vcpu *v, u64 gpa)
 	return type | (ignore_pat ? HC_MEMTYPE_IGNORE_PAT : 0);
 }
 
-static s64 hc_bench_mode(struct vcpu *v, u64 mode)
+/* Per VM, so that the back ends' null path reads one place whichever vCPU exits. */
+static s64 hc_bench_mode(struct vcpu *v, u64 kinds, u64 mmio_len)
 {
-	if (mode != HC_BENCH_NORMAL && mode != HC_BENCH_NULL)
-		return -EINVAL;
-	v->bench_null_cpuid = mode == HC_BENCH_NULL;
-	return 0;
+	return bench_null_select(&v->vm->bench_null, kinds, mmio_len);
 }
 
 /* The hardware's side of CR0, which a guest cannot see otherwise (spec R4.1, R4.2: CD/NW kept out). */
@@ -85,7 +83,7 @@ struct verdict hypercall_handle(struct vcpu *v)
 	case HC_STAT: ret = hc_stat(v, r[GPR_RBX]); break;
 	case HC_HOST_CPUID: ret = hc_host_cpuid(v); break;
 	case HC_QUERY_MEMTYPE: ret = hc_query_memtype(v, r[GPR_RBX]); break;
-	case HC_BENCH_MODE: ret = hc_bench_mode(v, r[GPR_RBX]); break;
+	case HC_BENCH_MODE: ret = hc_bench_mode(v, r[GPR_RBX], r[GPR_RCX]); break;
 	case HC_QUERY_CR0: ret = hc_query_cr0(v); break;
 	case HC_IOAPIC_PIN: ret = irq_sources_set_pin(v->vm, r[GPR_RBX], r[GPR_RCX]); break;
 	case HC_RAISE_MSI: ret = irq_sources_raise_msi(v->vm, r[GPR_RBX], r[GPR_RCX]); break;

@@ -76,7 +76,6 @@ struct vcpu {
 	/* Guest MTRR MSRs (hv/mtrr.h), only stored. All zero = the RESET state (R3.3) without an explicit
 	 * mtrr_reset(): the vCPU lives inside struct vm, whose pages mm_alloc_pages() zeroes. INIT keeps it. */
 	struct mtrr_state mtrr;
-	bool bench_null_cpuid; /* bench/: CPUID exits handled by the back end alone */
 	enum vcpu_state state;
 	bool queued;           /* in the VM's run queue (hv/sched.c) */
 	bool yield;            /* gave up the rest of its slice (PAUSE): the scheduler runs another vCPU */

@@ -4,6 +4,7 @@
 
 #include "backend.h"
 #include "cpuid_fast.h"
+#include "bench_null.h"
 #include "cpuid_policy.h"
 #include "outcome.h"
 #include "platform/fwcfg.h"
@@ -61,6 +62,7 @@ struct vm {
 	 * the scheduler) and served by sched_serve_wakes() before the next entry. */
 	u64 wake_marks[VM_MAX_VCPUS / 64];
 	bool wake_marked;
+	struct bench_null bench_null; /* bench/: exits the back end answers alone (HC_BENCH_MODE) */
 	struct uart uart;
 	struct fwcfg fwcfg; /* QEMU's fw_cfg at 0x510 (platform/platform.c fills it) */
 	struct pm pm;       /* ICH9 ACPI PM block at 0x600, APM port 0xB2 */

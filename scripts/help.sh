@@ -11,7 +11,9 @@ Targets
                     last line "N passed, N failed"; also build/results/all.tap (TAP 13) and junit.xml
   make unit         only the host unit tests (cmocka)
   make run-direct TEST=NAME   one guest on plain QEMU, without microhv (SMP=, ACCEL=, APPEND= optional)
-  make bench        the benchmark guests (test=@bench); results in build/results/bench-PLATFORM.*
+  make bench        the benchmark guests (test=@bench) on PLATFORM (PLATFORM=all: the four emulator
+                    platforms in turn); results in build/results/bench-PLATFORM.*, then per platform the
+                    table "bench PLATFORM EXIT: normal N, null M, ratio R" (bench/README.md)
   make hostile      the isolation and hostile guests (test=@hostile) on PLATFORM; results in
                     build/results/hostile-PLATFORM.* (docs/isolation.md)
   make kvm-column   docs/kvm-column.md: every guest that makes sense without microhv on plain QEMU TCG and
@@ -36,7 +38,8 @@ Targets
 
 Make variables (make VAR=value ...)
   PLATFORM=NAME     make run/bench: qemu-svm (default), bochs-vmx-tigerlake, bochs-vmx-skylake, bochs-svm-ryzen,
-                    or kvm (QEMU -accel kvm; needs kvm_amd/kvm_intel nested=1, else it stops with the reason)
+                    or kvm (QEMU -accel kvm; needs kvm_amd/kvm_intel nested=1, else it stops with the reason);
+                    make bench also all (the first four, one after another)
   CPU=MODEL         PLATFORM=kvm: QEMU's -cpu (default host)
   TEST=LIST         make run: comma-separated test names, guest= file names and @GROUPs (make list);
                     an unknown name stops the run; make run-direct: one guest name

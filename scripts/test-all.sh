@@ -67,6 +67,9 @@ check_row tap-verdict-check tap-verdict-check.log '^(not ok|tap-verdict-check:)'
 echo "== make help: every target and knob"
 check_row help help.log '^(not ok|help:)' help sh scripts/check-help.sh
 
+echo "== make bench's table: a canned log through scripts/bench-table.sh"
+check_row bench-table bench-table.log '^(not ok|bench-table:)' bench-table sh scripts/check-bench-table.sh
+
 echo "== fuzz smoke (host, libFuzzer, ${FUZZ_SMOKE_TIME:-3}s per harness)"
 t0=$(now)
 fuzz_out=$(sh scripts/run-fuzz.sh "${FUZZ_SMOKE_TIME:-3}" build/fuzz/fuzz_* 2>&1)

@@ -68,9 +68,11 @@ static inline struct hc_cr0 hc_query_cr0(void)
 	return (struct hc_cr0){ .hw = r.rax, .write_exits = r.rbx, .read_exits = r.rcx };
 }
 
-static inline s64 hc_bench_mode(u64 mode)
+/* bench/: the exit kinds (HC_BENCH_NULL_* mask) the back end answers alone from now on; mmio_len: the
+ * length of the instruction a HC_BENCH_NULL_MMIO exit skips. HC_BENCH_NORMAL (0) ends it. */
+static inline s64 hc_bench_mode(u64 kinds, u64 mmio_len)
 {
-	return hc_call(HC_BENCH_MODE, mode, 0, 0, 0);
+	return hc_call(HC_BENCH_MODE, kinds, mmio_len, 0, 0);
 }
 
 /* Harness guests only: microhv makes the next VM entry fail on purpose, so the guest never runs

@@ -206,6 +206,66 @@ static void svm_vcpu_destroy(struct vcpu *v)
 	v->arch = NULL;
 }
 
+/* Instruction lengths for the null path without NRIP save (QEMU TCG): the plain encodings bench/ uses. */
+#define LEN_CPUID 2   /* 0F A2 */
+#define LEN_MSR 2     /* 0F 32 / 0F 30 */
+#define LEN_VMMCALL 3 /* 0F 01 D9 */
+#define LEN_HLT 1     /* F4 */
+
+/* bench/ (HC_BENCH_MODE): the least the back end can do for an exit of a selected kind: complete the
+ * instruction (RIP past it, STI/MOV-SS shadow ended as svm_skip_instruction does), count the exit as the
+ * run loop would, and re-enter without the core. false: the exit takes the normal path. */
+static bool handled_by_null_path(struct vcpu *v, struct vmcb *vmcb)
+{
+	const struct bench_null *b = &v->vm->bench_null;
+	if (!b->kinds)
+		return false;
+	struct vmcb_control *c = &vmcb->control;
+	u64 len; /* used only without NRIP save (APM §15.7.1) */
+	switch ((u32)c->exit_code) {
+	case SVM_EXIT_CPUID:
+		if (!(b->kinds & HC_BENCH_NULL_CPUID))
+			return false;
+		len = LEN_CPUID;
+		break;
+	case SVM_EXIT_MSR: /* EXITINFO1: 0 RDMSR, 1 WRMSR */
+		if (!(b->kinds & (c->exit_info1 ? HC_BENCH_NULL_WRMSR : HC_BENCH_NULL_RDMSR)))
+			return false;
+		if (!c->exit_info1)
+			vmcb->save.rax = v->gpr[GPR_RDX] = 0;
+		len = LEN_MSR;
+		break;
+	case SVM_EXIT_IOIO: /* EXITINFO2 holds the next RIP with or without NRIP save (APM §15.10.2) */
+		if (!(b->kinds & HC_BENCH_NULL_OUT) || (c->exit_info1 & (SVM_IOIO_TYPE_IN | SVM_IOIO_STRING)))
+			return false;
+		vmcb->save.rip = c->exit_info2;
+		goto done;
+	case SVM_EXIT_VMMCALL: /* HC_BENCH_MODE itself always reaches the core, or the mode could not be left */
+		if (!(b->kinds & HC_BENCH_NULL_HYPERCALL) || vmcb->save.rax == HC_BENCH_MODE)
+			return false;
+		vmcb->save.rax = 0;
+		len = LEN_VMMCALL;
+		break;
+	case SVM_EXIT_HLT:
+		if (!(b->kinds & HC_BENCH_NULL_HLT))
+			return false;
+		len = LEN_HLT;
+		break;
+	case SVM_EXIT_NPF: /* no next_rip for it: the guest said how long its instruction is */
+		if (!(b->kinds & HC_BENCH_NULL_MMIO) || (c->exit_int_info & SVM_EVENTINJ_VALID))
+			return false;
+		vmcb->save.rip += b->mmio_len;
+		goto done;
+	default:
+		return false;
+	}
+	vmcb->save.rip = svm_caps.nrip_save ? c->next_rip : vmcb->save.rip + len;
+done:
+	c->int_state &= ~SVM_INT_STATE_SHADOW;
+	v->stats.exits++;
+	return true;
+}
+
 /* The exits the core answers from registers alone (hv/fast_path.h), served without leaving the entry loop.
  * Without NRIP save the instruction's length is unknown here: the core decodes it. */
 static bool answered_on_fast_path(struct vcpu *v, struct vmcb *vmcb)
@@ -217,15 +277,13 @@ static bool answered_on_fast_path(struct vcpu *v, struct vmcb *vmcb)
 	case SVM_EXIT_VMMCALL: f.reason = EXIT_HYPERCALL; break;
 	default: return false;
 	}
-	/* Without NRIP save only bench/'s null CPUID is served: its guest runs a plain 2-byte CPUID. */
-	bool length_known = svm_caps.nrip_save || (v->bench_null_cpuid && f.reason == EXIT_CPUID);
-	if (!length_known || (vmcb->save.rflags & RFLAGS_TF)) /* TF: the core raises the single-step trap */
+	if (!svm_caps.nrip_save || (vmcb->save.rflags & RFLAGS_TF)) /* TF: the core raises the single-step trap */
 		return false;
 	v->gpr[GPR_RAX] = vmcb->save.rax;
 	if (!fast_path_answer(v, &f))
 		return false;
 	vmcb->save.rax = v->gpr[GPR_RAX];
-	vmcb->save.rip = svm_caps.nrip_save ? vmcb->control.next_rip : vmcb->save.rip + 2;
+	vmcb->save.rip = vmcb->control.next_rip;
 	vmcb->control.int_state &= ~SVM_INT_STATE_SHADOW; /* as svm_skip_instruction() */
 	return true;
 }
@@ -272,7 +330,7 @@ static void svm_run(struct vcpu *v, const struct entry_request *in, struct exit_
 		/* An event whose delivery was interrupted by the exit is delivered again at the next entry. */
 		if (vmcb->control.exit_int_info & SVM_EVENTINJ_VALID)
 			vmcb->control.event_inj = vmcb->control.exit_int_info;
-	} while (answered_on_fast_path(v, vmcb));
+	} while (handled_by_null_path(v, vmcb) || answered_on_fast_path(v, vmcb));
 	v->gpr[GPR_RAX] = vmcb->save.rax;
 	v->gpr[GPR_RSP] = vmcb->save.rsp;
 	v->rip = vmcb->save.rip;
