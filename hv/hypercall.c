@@ -56,7 +56,7 @@ static s64 hc_query_cr0(struct vcpu *v)
 bool hypercall_read_only(struct vcpu *v, u8 cpl)
 {
 	u64 *r = v->gpr;
-	if (cpl != 0)
+	if (cpl != 0) /* only the guest kernel may talk to the hypervisor */
 		r[GPR_RAX] = (u64)-EPERM;
 	else if (r[GPR_RAX] == HC_VERSION)
 		r[GPR_RAX] = MICROHV_ABI_VERSION;
@@ -73,14 +73,10 @@ struct verdict hypercall_handle(struct vcpu *v)
 	u64 *r = v->gpr;
 	s64 ret;
 
-	if (v->vm->be->get_reg(v, VREG_CPL) != 0) {
-		r[GPR_RAX] = (u64)-EPERM; /* only the guest kernel may talk to the hypervisor */
+	if (hypercall_read_only(v, (u8)v->vm->be->get_reg(v, VREG_CPL)))
 		return verdict_advance();
-	}
 	switch (r[GPR_RAX]) {
-	case HC_VERSION: ret = MICROHV_ABI_VERSION; break;
 	case HC_INJECT: ret = hv_inject_exception(v, r[GPR_RBX], r[GPR_RCX] != 0, (u32)r[GPR_RDX], r[GPR_RSI]); break;
-	case HC_STAT: ret = hc_stat(v, r[GPR_RBX]); break;
 	case HC_HOST_CPUID: ret = hc_host_cpuid(v); break;
 	case HC_QUERY_MEMTYPE: ret = hc_query_memtype(v, r[GPR_RBX]); break;
 	case HC_BENCH_MODE: ret = hc_bench_mode(v, r[GPR_RBX], r[GPR_RCX]); break;
