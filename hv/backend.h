@@ -17,6 +17,14 @@ struct guest_insn_caps {
 	bool invpcid; /* INVPCID (VMX: "enable INVPCID" without INVLPG exiting) */
 };
 
+/* What fetching the instruction at CS:RIP depends on (its mode, its linear address, the guest's paging),
+ * read in one back-end call: an emulated MMIO access needs all of it at every exit. */
+struct fetch_regs {
+	u64 cr0, cr3, cr4, efer; /* as get_reg(VREG_CR0 ... VREG_EFER) return them */
+	u64 cs_base;
+	bool cs_l, cs_d;
+};
+
 struct backend {
 	const char *name; /* "svm" or "vmx" */
 	u32 kind;         /* MICROHV_BACKEND_* of guest_abi.h */
@@ -44,6 +52,8 @@ struct backend {
 	void (*skip_instruction)(struct vcpu *v);
 	u64 (*get_reg)(struct vcpu *v, enum vreg r);
 	void (*set_reg)(struct vcpu *v, enum vreg r, u64 value);
+	/* get_reg() of CR0, CR3, CR4, EFER, CS_BASE, CS_L and CS_D, in one call. */
+	void (*get_fetch_regs)(struct vcpu *v, struct fetch_regs *out);
 	/* Queues `ev` for delivery at the next VM entry. */
 	void (*inject_event)(struct vcpu *v, const struct exc_event *ev);
 	/* True if the next entry already delivers an event (one whose delivery an exit interrupted): nothing

@@ -123,41 +123,42 @@ static void emul_cpu_of(struct vcpu *v, const struct insn *in, u64 seg_base[NUM_
 
 void mmio_exit_emulate(struct vcpu *v, const struct exit_mem *m, const struct mmio_device *dev)
 {
-	struct insn in;
-	int err = guest_fetch_insn(v, &in);
+	struct insn scratch;
+	int err;
+	const struct insn *in = guest_fetch_decoded(v, &scratch, &err);
 	if (err) {
-		stop_undecodable(v, m, dev, err, &in);
+		stop_undecodable(v, m, dev, err, in);
 		return;
 	}
 	u64 seg_base[NUM_SEGS];
 	struct emul_cpu cpu;
-	emul_cpu_of(v, &in, seg_base, &cpu);
+	emul_cpu_of(v, in, seg_base, &cpu);
 	struct mmio_bus b = { .v = v, .dev = dev, .fault_gpa = m->gpa, .known_linear = NO_LINEAR_PAGE };
-	if (mmio_only_accesses_ea(&in)) {
-		u64 la = insn_linear_addr(&in, v->gpr, v->rip, seg_base);
+	if (mmio_only_accesses_ea(in)) {
+		u64 la = insn_linear_addr(in, v->gpr, v->rip, seg_base);
 		if ((la & (PAGE_SIZE - 1)) == (m->gpa & (PAGE_SIZE - 1)))
 			b.known_linear = PAGE_FRAME(la);
 	}
 	struct emul_bus bus = { bus_read, bus_write, &b };
 	u8 xmm[16];
-	if (in.kind == INSN_SSE_MOV) {
-		xmm_read(in.reg.num, xmm);
+	if (in->kind == INSN_SSE_MOV) {
+		xmm_read(in->reg.num, xmm);
 		cpu.xmm = xmm;
 	}
-	int rc = mmio_emulate(&in, &cpu, &bus);
-	if (rc == EMUL_DONE && in.kind == INSN_SSE_MOV && !in.writes_rm)
-		xmm_write(in.reg.num, xmm);
+	int rc = mmio_emulate(in, &cpu, &bus);
+	if (rc == EMUL_DONE && in->kind == INSN_SSE_MOV && !in->writes_rm)
+		xmm_write(in->reg.num, xmm);
 	if (rc == EMUL_DONE)
-		vcpu_skip_emulated(v, in.len);
+		vcpu_skip_emulated(v, in->len);
 	else if (rc == EMUL_FAULT_GP)
 		hv_inject_exception(v, VEC_GP, true, 0, 0);
 	else if (rc == EMUL_CROSSES_PAGE) /* half of it would reach whatever lies above: not emulated */
 		vm_stop(v->vm, VM_BAD_ACCESS, v->rip, "%u-byte %s at %s 0x%llx straddles the end of a page",
-			in.rm_size, insn_name(&in), dev->name, m->gpa);
+			in->rm_size, insn_name(in), dev->name, m->gpa);
 	else if (rc == EMUL_BUS_ERROR)
 		vm_stop(v->vm, VM_BAD_ACCESS, v->rip, "%s at %s 0x%llx: its access at linear 0x%llx is %s",
-			insn_name(&in), dev->name, m->gpa, b.refused_at, b.refused);
+			insn_name(in), dev->name, m->gpa, b.refused_at, b.refused);
 	else if (rc != EMUL_REPEAT)
-		vm_stop(v->vm, VM_BAD_ACCESS, v->rip, "%s at %s 0x%llx: %s", insn_name(&in), dev->name, m->gpa,
+		vm_stop(v->vm, VM_BAD_ACCESS, v->rip, "%s at %s 0x%llx: %s", insn_name(in), dev->name, m->gpa,
 			emul_result_name(rc));
 }

@@ -357,6 +357,14 @@ static u64 vmx_get_reg(struct vcpu *v, enum vreg r)
 	return field ? vmread(field) : x->msr_shadow[r];
 }
 
+static void vmx_get_fetch_regs(struct vcpu *v, struct fetch_regs *out)
+{
+	const struct vmx_vcpu *x = v->arch;
+	u64 cs_ar = vmread(VMCS_GUEST_CS_AR);
+	*out = (struct fetch_regs){ x->cr0_shadow, vmread(VMCS_GUEST_CR3), x->cr4_shadow, vmread(VMCS_GUEST_EFER),
+				    vmread(VMCS_GUEST_CS_BASE), (cs_ar & CS_AR_L) != 0, (cs_ar & CS_AR_D) != 0 };
+}
+
 static void vmx_set_reg(struct vcpu *v, enum vreg r, u64 value)
 {
 	switch (r) {
@@ -497,6 +505,7 @@ const struct backend vmx_backend = {
 	.skip_instruction = vmx_skip_instruction,
 	.get_reg = vmx_get_reg,
 	.set_reg = vmx_set_reg,
+	.get_fetch_regs = vmx_get_fetch_regs,
 	.inject_event = vmx_inject_event,
 	.injection_pending = vmx_injection_pending,
 	.interruptible = vmx_interruptible,
