@@ -305,22 +305,6 @@ const char *decode_error_name(int err)
 
 /* ---- mode, addresses, registers ---- */
 
-enum cpu_mode decode_cpu_mode(bool cr0_pe, bool rflags_vm, bool efer_lma, bool cs_l, bool cs_d)
-{
-	if (!cr0_pe || rflags_vm)
-		return CPU_MODE_16;
-	if (efer_lma && cs_l)
-		return CPU_MODE_64;
-	return cs_d ? CPU_MODE_32 : CPU_MODE_16;
-}
-
-u64 insn_fetch_linear(enum cpu_mode mode, u64 cs_base, u64 rip)
-{
-	if (mode == CPU_MODE_64)
-		return rip;
-	return (cs_base + rip) & LINEAR32_MASK;
-}
-
 u64 insn_linear_addr(const struct insn *in, const u64 gpr[16], u64 rip, const u64 seg_base[NUM_SEGS])
 {
 	const struct insn_mem *m = &in->mem;

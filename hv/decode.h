@@ -166,12 +166,22 @@ struct insn {
 };
 
 /* The mode the CPU decodes in: 16-bit in real and virtual-8086 mode, 64-bit with EFER.LMA and CS.L,
- * else CS.D picks 32 or 16 (also for compatibility mode). */
-enum cpu_mode decode_cpu_mode(bool cr0_pe, bool rflags_vm, bool efer_lma, bool cs_l, bool cs_d);
+ * else CS.D picks 32 or 16 (also for compatibility mode). Inline: every emulated exit asks. */
+static inline enum cpu_mode decode_cpu_mode(bool cr0_pe, bool rflags_vm, bool efer_lma, bool cs_l, bool cs_d)
+{
+	if (!cr0_pe || rflags_vm)
+		return CPU_MODE_16;
+	if (efer_lma && cs_l)
+		return CPU_MODE_64;
+	return cs_d ? CPU_MODE_32 : CPU_MODE_16;
+}
 
 /* The linear address of the instruction at rip: CS.base + rip, both wrapped to 32 bits outside 64-bit
  * mode; CS.base is ignored in 64-bit mode. */
-u64 insn_fetch_linear(enum cpu_mode mode, u64 cs_base, u64 rip);
+static inline u64 insn_fetch_linear(enum cpu_mode mode, u64 cs_base, u64 rip)
+{
+	return mode == CPU_MODE_64 ? rip : (cs_base + rip) & 0xFFFFFFFFull;
+}
 
 /* Decodes the instruction at bytes[0..len) (len may exceed the instruction; at most 15 bytes are looked at).
  * Returns 0 and fills *out, or a negative enum decode_error with out->reason set. */
