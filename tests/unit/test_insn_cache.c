@@ -143,6 +143,26 @@ static void test_miss_on_each_entry_change(void **state)
 	}
 }
 
+/* Another address space (CR3) maps the site's linear page elsewhere: a miss, though the old tables are
+ * still there unchanged. */
+static void test_other_address_space(void **state)
+{
+	struct insn_site_key k = cached_lm_site(), other = k;
+	struct insn in;
+	const u64 pml4_b = 0x14000, pdpt_b = 0x15000, pd_b = 0x16000, pt_b = 0x17000;
+	put64(pml4_b, pdpt_b | P_RW);
+	put64(pdpt_b, pd_b | P_RW);
+	put64(pd_b + 8, pt_b | P_RW);
+	put64(pt_b, OTHER_PAGE | P_RW);
+	other.cr3 = pml4_b;
+	assert_null(lookup(&other));
+	assert_int_equal(fetch_and_fill(&other, &in), 0);
+	assert_int_equal(lookup(&other)->reg.num, 2);
+	assert_null(lookup(&k)); /* one slot per linear address: the first space's entry was replaced */
+	assert_int_equal(fetch_and_fill(&k, &in), 0);
+	assert_int_equal(lookup(&k)->reg.num, 1);
+}
+
 /* The PTE now maps another page with different code: the miss, then a fresh fetch sees the new code. */
 static void test_remapped_page_decodes_the_new_code(void **state)
 {
@@ -273,6 +293,7 @@ int main(void)
 		cmocka_unit_test_setup(test_hit_returns_the_decode, setup),
 		cmocka_unit_test_setup(test_miss_on_each_key_part, setup),
 		cmocka_unit_test_setup(test_miss_on_each_entry_change, setup),
+		cmocka_unit_test_setup(test_other_address_space, setup),
 		cmocka_unit_test_setup(test_remapped_page_decodes_the_new_code, setup),
 		cmocka_unit_test_setup(test_miss_on_changed_bytes, setup),
 		cmocka_unit_test_setup(test_rewritten_instruction_decodes_again, setup),
