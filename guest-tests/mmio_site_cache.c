@@ -46,15 +46,28 @@ static void map_site(const u8 *page)
 	asm volatile("invlpg (%0)" ::"r"(SITE_LINEAR) : "memory");
 }
 
-/* Runs the site twice (the second run is the one a cache would serve) and returns IOREGSEL. */
-static u32 run_site(void)
+static void run_site(void)
 {
 	store_fn site = (store_fn)(uintptr_t)(SITE_LINEAR + SITE_OFFSET);
-	*ioregsel() = 0;
 	site(ioregsel(), FROM_ESI, FROM_EDX);
-	site(ioregsel(), FROM_ESI, FROM_EDX);
+}
+
+/* The site runs (so it is cached, with the code before the change), `change` alters it with no other
+ * MMIO access in between (another site could take its cache slot), then it runs again: IOREGSEL says
+ * which code the second run executed. */
+static u32 run_across(void (*change)(void))
+{
+	run_site();
+	change();
+	run_site();
 	return *ioregsel() & 0xFF;
 }
+
+static void no_change(void) {}
+static void rewrite_to_edx(void) { write_site(code_a, MODRM_RDI_EDX); }
+static void rewrite_to_esi(void) { write_site(code_a, MODRM_RDI_ESI); }
+static void remap_to_b(void) { map_site(code_b); }
+static void remap_to_a(void) { map_site(code_a); }
 
 static void setup_mapping(void)
 {
@@ -70,13 +83,9 @@ static void setup_mapping(void)
 void test_main(void)
 {
 	setup_mapping();
-	CHECK_EQ(run_site(), FROM_ESI, "site_stores_esi");
-	write_site(code_a, MODRM_RDI_EDX);
-	CHECK_EQ(run_site(), FROM_EDX, "rewritten_site_stores_edx");
-	write_site(code_a, MODRM_RDI_ESI);
-	CHECK_EQ(run_site(), FROM_ESI, "rewritten_back_stores_esi");
-	map_site(code_b);
-	CHECK_EQ(run_site(), FROM_EDX, "remapped_site_runs_the_other_page");
-	map_site(code_a);
-	CHECK_EQ(run_site(), FROM_ESI, "mapped_back_runs_the_first_page");
+	CHECK_EQ(run_across(no_change), FROM_ESI, "site_stores_esi");
+	CHECK_EQ(run_across(rewrite_to_edx), FROM_EDX, "rewritten_site_stores_edx");
+	CHECK_EQ(run_across(rewrite_to_esi), FROM_ESI, "rewritten_back_stores_esi");
+	CHECK_EQ(run_across(remap_to_b), FROM_EDX, "remapped_site_runs_the_other_page");
+	CHECK_EQ(run_across(remap_to_a), FROM_ESI, "mapped_back_runs_the_first_page");
 }
