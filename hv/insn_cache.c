@@ -6,9 +6,9 @@
 #define WORD_BYTES 8
 #define WORD_PAIR_BYTES 16 /* holds the 15 bytes an instruction may have */
 
-static u32 site_index(u64 linear)
+static u32 set_first_site(u64 linear)
 {
-	return (u32)(linear ^ (linear >> 4) ^ (linear >> 12)) % INSN_CACHE_SITES;
+	return (u32)((linear ^ (linear >> 4) ^ (linear >> 12)) % INSN_CACHE_SETS) * INSN_CACHE_WAYS;
 }
 
 static bool same_key(const struct insn_site_key *a, const struct insn_site_key *b)
@@ -57,18 +57,24 @@ static bool bytes_still_there(const struct insn_site *s, const u8 *ram)
 const struct insn *insn_cache_lookup(const struct insn_cache *c, const struct insn_site_key *key, const u8 *ram,
 				     u64 ram_size)
 {
-	const struct insn_site *s = &c->site[site_index(key->linear)];
-	if (!s->valid || !same_key(&s->key, key) || s->ram_needed > ram_size || !walk_still_valid(s, ram) ||
-	    !bytes_still_there(s, ram))
-		return NULL;
-	return &s->insn;
+	const struct insn_site *set = &c->site[set_first_site(key->linear)];
+	for (u32 way = 0; way < INSN_CACHE_WAYS; way++) {
+		const struct insn_site *s = &set[way];
+		if (!s->valid || !same_key(&s->key, key))
+			continue;
+		if (s->ram_needed > ram_size || !walk_still_valid(s, ram) || !bytes_still_there(s, ram))
+			return NULL; /* the site is only ever in one way */
+		return &s->insn;
+	}
+	return NULL;
 }
 
 void insn_cache_fill(struct insn_cache *c, const struct insn_site_key *key, const struct guest_walk_trace *walk,
 		     u64 gpa, const struct insn *in, const u8 *bytes)
 {
-	struct insn_site *s = &c->site[site_index(key->linear)];
+	struct insn_site *set = &c->site[set_first_site(key->linear)], *s = &set[0];
 	u32 len = in->len;
+	_Static_assert(INSN_CACHE_WAYS == 2, "fill() ages way 0 into way 1");
 	if (!len || len > INSN_MAX_LEN || SITE_PAGE_OFFSET(key->linear) + len > SITE_PAGE_SIZE ||
 	    walk->entries > GW_TRACE_MAX)
 		return;
@@ -78,6 +84,11 @@ void insn_cache_fill(struct insn_cache *c, const struct insn_site_key *key, cons
 		ram_needed = MAX(ram_needed, walk->gpa[i] + WORD_BYTES);
 	if (ram_needed < gpa) /* wrapped: no RAM reaches there */
 		return;
+	/* A site is in one way at most: a stale copy is replaced where it is. */
+	if (set[1].valid && same_key(&set[1].key, key))
+		s = &set[1];
+	else if (!(set[0].valid && same_key(&set[0].key, key)))
+		set[1] = set[0];
 	*s = (struct insn_site){
 		.valid = true,
 		.key = *key,

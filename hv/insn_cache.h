@@ -19,7 +19,11 @@
 #include "decode.h"
 #include "guest_walk.h"
 
-#define INSN_CACHE_SITES 4 /* direct-mapped: a guest has few hot emulated sites */
+/* A guest has few hot emulated sites (an interrupt handler's EOI, the ICR write of an IPI loop): two sets
+ * of two, so two sites that share a set do not evict each other at every exit. */
+#define INSN_CACHE_WAYS 2
+#define INSN_CACHE_SETS 2
+#define INSN_CACHE_SITES (INSN_CACHE_WAYS * INSN_CACHE_SETS)
 
 /* What selects an instruction and its translation. */
 struct insn_site_key {
@@ -50,7 +54,8 @@ const struct insn *insn_cache_lookup(const struct insn_cache *c, const struct in
 
 /* Remembers a successful decode: `in` was decoded from `bytes` (at least in->len of them), fetched from
  * guest-physical gpa, which the walk `walk` of key->linear gave. An instruction that crosses a 4-KiB
- * page is not stored (its second page has its own walk). */
+ * page is not stored (its second page has its own walk). The new site takes its set's first way; the
+ * site there moves to the second, whose site is dropped. */
 void insn_cache_fill(struct insn_cache *c, const struct insn_site_key *key, const struct guest_walk_trace *walk,
 		     u64 gpa, const struct insn *in, const u8 *bytes);
 
