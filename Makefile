@@ -52,7 +52,7 @@ PURE_C   := hv/msr_stored.c hv/host_map.c hv/paging.c hv/platform/fwcfg.c hv/pla
 PURE_C   += hv/bitmap.c hv/lz.c
 PURE_C   += hv/platform/pmtimer.c hv/platform/rtc.c hv/platform/pci.c
 PURE_C   += hv/platform/ioapic.c hv/platform/pit.c hv/platform/pic.c
-PURE_C   += hv/xcr0.c hv/tsc.c hv/cpuid_fast.c hv/events_decide.c hv/madt.c hv/bench_null.c
+PURE_C   += hv/xcr0.c hv/tsc.c hv/cpuid_fast.c hv/events_decide.c hv/madt.c hv/bench_null.c hv/insn_cache.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
 PURE_HOST_OBJS := $(PURE_C:%.c=$(B)/host/%.o)

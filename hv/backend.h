@@ -31,6 +31,14 @@ struct entry_request {
 	bool slice_for_timer;       /* ... and that moment is a guest APIC timer, not just the watchdog tick */
 };
 
+/* What fetching the instruction at CS:RIP depends on (its mode, its linear address, the guest's paging),
+ * read in one back-end call: an emulated MMIO access needs all of it at every exit. */
+struct fetch_regs {
+	u64 cr0, cr3, cr4, efer; /* as get_reg(VREG_CR0 ... VREG_EFER) return them */
+	u64 cs_base;
+	bool cs_l, cs_d;
+};
+
 struct backend {
 	const char *name; /* "svm" or "vmx" */
 	u32 kind;         /* MICROHV_BACKEND_* of guest_abi.h */
@@ -58,6 +66,8 @@ struct backend {
 	void (*run)(struct vcpu *v, const struct entry_request *in, struct exit_info *out);
 	u64 (*get_reg)(struct vcpu *v, enum vreg r);
 	void (*set_reg)(struct vcpu *v, enum vreg r, u64 value);
+	/* get_reg() of CR0, CR3, CR4, EFER, CS_BASE, CS_L and CS_D, in one call. */
+	void (*get_fetch_regs)(struct vcpu *v, struct fetch_regs *out);
 	/* Hardware APIC virtualization (VMX APICv; no-ops on SVM, which has no AVIC on these platforms). The
 	 * vCPU's vlapic (hv/apic/vlapic.h) stays the truth: the back end copies it to the hardware before an
 	 * entry and what the guest changed there back into it at the exit.

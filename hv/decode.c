@@ -31,11 +31,7 @@
 #define RM16_DISP16 6 /* 16-bit addressing, mod 0: no base, disp16 */
 #define REG_EXT 8     /* what REX.R/X/B add to a 3-bit register number */
 #define HIGH8_FIRST 4 /* byte registers 4-7 are AH, CH, DH, BH without REX */
-#define HIGH8_SHIFT 8
 
-
-
-#define LINEAR32_MASK 0xFFFFFFFFull
 
 int decode_fail(struct insn *out, int err, const char *why)
 {
@@ -92,10 +88,6 @@ int decode_next_signed(struct cursor *c, struct insn *out, u32 n, s64 *val)
 	return rc;
 }
 
-u64 decode_size_mask(u32 bytes)
-{
-	return bytes >= 8 ? ~0ull : BIT(8 * bytes) - 1;
-}
 
 
 /* ---- prefixes and sizes ---- */
@@ -303,63 +295,7 @@ const char *decode_error_name(int err)
 	}
 }
 
-/* ---- mode, addresses, registers ---- */
-
-enum cpu_mode decode_cpu_mode(bool cr0_pe, bool rflags_vm, bool efer_lma, bool cs_l, bool cs_d)
-{
-	if (!cr0_pe || rflags_vm)
-		return CPU_MODE_16;
-	if (efer_lma && cs_l)
-		return CPU_MODE_64;
-	return cs_d ? CPU_MODE_32 : CPU_MODE_16;
-}
-
-u64 insn_fetch_linear(enum cpu_mode mode, u64 cs_base, u64 rip)
-{
-	if (mode == CPU_MODE_64)
-		return rip;
-	return (cs_base + rip) & LINEAR32_MASK;
-}
-
-u64 insn_linear_addr(const struct insn *in, const u64 gpr[16], u64 rip, const u64 seg_base[NUM_SEGS])
-{
-	const struct insn_mem *m = &in->mem;
-	u64 ea = (u64)m->disp;
-
-	if (m->rip_relative)
-		ea += rip + in->len; /* relative to the next instruction */
-	if (m->base != INSN_NO_REG)
-		ea += gpr[m->base];
-	if (m->index != INSN_NO_REG)
-		ea += gpr[m->index] * m->scale;
-	ea &= decode_size_mask(in->addr_size); /* the effective address wraps at the address size */
-	return insn_seg_linear(in->mode, m->seg, seg_base, ea);
-}
-
-u64 insn_seg_linear(enum cpu_mode mode, u8 seg, const u64 seg_base[NUM_SEGS], u64 ea)
-{
-	if (mode == CPU_MODE_64)
-		return (seg == SEG_FS || seg == SEG_GS) ? ea + seg_base[seg] : ea;
-	return (ea + seg_base[seg]) & LINEAR32_MASK;
-}
-
-u64 insn_reg_read(const u64 gpr[16], struct insn_reg r, u8 size)
-{
-	if (r.high8)
-		return (gpr[r.num] >> HIGH8_SHIFT) & decode_size_mask(1);
-	return gpr[r.num] & decode_size_mask(size);
-}
-
-void insn_reg_write(u64 gpr[16], struct insn_reg r, u8 size, u64 val)
-{
-	if (r.high8) {
-		gpr[r.num] = (gpr[r.num] & ~(decode_size_mask(1) << HIGH8_SHIFT)) | ((val & decode_size_mask(1)) << HIGH8_SHIFT);
-	} else if (size >= 4) {
-		gpr[r.num] = val & decode_size_mask(size); /* 32-bit writes zero bits 63:32 */
-	} else {
-		gpr[r.num] = (gpr[r.num] & ~decode_size_mask(size)) | (val & decode_size_mask(size));
-	}
-}
+/* ---- loads ---- */
 
 u64 insn_load_value(const struct insn *in, u64 raw)
 {

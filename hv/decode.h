@@ -166,12 +166,22 @@ struct insn {
 };
 
 /* The mode the CPU decodes in: 16-bit in real and virtual-8086 mode, 64-bit with EFER.LMA and CS.L,
- * else CS.D picks 32 or 16 (also for compatibility mode). */
-enum cpu_mode decode_cpu_mode(bool cr0_pe, bool rflags_vm, bool efer_lma, bool cs_l, bool cs_d);
+ * else CS.D picks 32 or 16 (also for compatibility mode). Inline: every emulated exit asks. */
+static inline enum cpu_mode decode_cpu_mode(bool cr0_pe, bool rflags_vm, bool efer_lma, bool cs_l, bool cs_d)
+{
+	if (!cr0_pe || rflags_vm)
+		return CPU_MODE_16;
+	if (efer_lma && cs_l)
+		return CPU_MODE_64;
+	return cs_d ? CPU_MODE_32 : CPU_MODE_16;
+}
 
 /* The linear address of the instruction at rip: CS.base + rip, both wrapped to 32 bits outside 64-bit
  * mode; CS.base is ignored in 64-bit mode. */
-u64 insn_fetch_linear(enum cpu_mode mode, u64 cs_base, u64 rip);
+static inline u64 insn_fetch_linear(enum cpu_mode mode, u64 cs_base, u64 rip)
+{
+	return mode == CPU_MODE_64 ? rip : (cs_base + rip) & 0xFFFFFFFFull;
+}
 
 /* Decodes the instruction at bytes[0..len) (len may exceed the instruction; at most 15 bytes are looked at).
  * Returns 0 and fills *out, or a negative enum decode_error with out->reason set. */
@@ -183,20 +193,62 @@ const char *decode_error_name(int err);
 /* The mnemonic of a decoded instruction ("mov", "cmpxchg", "movdqu", "rep stos"), for logs. */
 const char *insn_name(const struct insn *in);
 
-/* The linear address of the memory operand (insn.rm_is_mem): the effective address wrapped to addr_size,
- * plus the segment base (only FS/GS bases count in 64-bit mode; outside it the sum wraps at 4 GiB).
- * rip is the address of the instruction itself (RIP-relative adds insn.len). Segment limits and
- * canonicality are not checked. */
-u64 insn_linear_addr(const struct insn *in, const u64 gpr[16], u64 rip, const u64 seg_base[NUM_SEGS]);
+/* The low `bytes` bytes of a word (all 64 bits for 8 or more). */
+static inline u64 insn_size_mask(u32 bytes)
+{
+	return bytes >= 8 ? ~0ull : BIT(8 * bytes) - 1;
+}
 
 /* The linear address of effective address ea (already wrapped to the address size) in segment seg, by
  * the rules of insn_linear_addr(). */
-u64 insn_seg_linear(enum cpu_mode mode, u8 seg, const u64 seg_base[NUM_SEGS], u64 ea);
+static inline u64 insn_seg_linear(enum cpu_mode mode, u8 seg, const u64 seg_base[NUM_SEGS], u64 ea)
+{
+	if (mode == CPU_MODE_64)
+		return (seg == SEG_FS || seg == SEG_GS) ? ea + seg_base[seg] : ea;
+	return (ea + seg_base[seg]) & 0xFFFFFFFFull;
+}
+
+/* The linear address of the memory operand (insn.rm_is_mem): the effective address wrapped to addr_size,
+ * plus the segment base (only FS/GS bases count in 64-bit mode; outside it the sum wraps at 4 GiB).
+ * rip is the address of the instruction itself (RIP-relative adds insn.len). Segment limits and
+ * canonicality are not checked. Inline, as the register helpers below: every emulated access uses them. */
+static inline u64 insn_linear_addr(const struct insn *in, const u64 gpr[16], u64 rip, const u64 seg_base[NUM_SEGS])
+{
+	const struct insn_mem *m = &in->mem;
+	u64 ea = (u64)m->disp;
+
+	if (m->rip_relative)
+		ea += rip + in->len; /* relative to the next instruction */
+	if (m->base != INSN_NO_REG)
+		ea += gpr[m->base];
+	if (m->index != INSN_NO_REG)
+		ea += gpr[m->index] * m->scale;
+	ea &= insn_size_mask(in->addr_size); /* the effective address wraps at the address size */
+	return insn_seg_linear(in->mode, m->seg, seg_base, ea);
+}
+
+#define INSN_HIGH8_SHIFT 8 /* AH..BH are bits 15:8 */
 
 /* Register access with x86 partial-register rules: reads the low `size` bytes (or AH..BH); a write of 4
  * bytes zero-extends to 64 bits, 1 or 2 bytes leave the other bits alone. */
-u64 insn_reg_read(const u64 gpr[16], struct insn_reg r, u8 size);
-void insn_reg_write(u64 gpr[16], struct insn_reg r, u8 size, u64 val);
+static inline u64 insn_reg_read(const u64 gpr[16], struct insn_reg r, u8 size)
+{
+	if (r.high8)
+		return (gpr[r.num] >> INSN_HIGH8_SHIFT) & insn_size_mask(1);
+	return gpr[r.num] & insn_size_mask(size);
+}
+
+static inline void insn_reg_write(u64 gpr[16], struct insn_reg r, u8 size, u64 val)
+{
+	if (r.high8) {
+		u64 byte = insn_size_mask(1) << INSN_HIGH8_SHIFT;
+		gpr[r.num] = (gpr[r.num] & ~byte) | ((val << INSN_HIGH8_SHIFT) & byte);
+	} else if (size >= 4) {
+		gpr[r.num] = val & insn_size_mask(size); /* 32-bit writes zero bits 63:32 */
+	} else {
+		gpr[r.num] = (gpr[r.num] & ~insn_size_mask(size)) | (val & insn_size_mask(size));
+	}
+}
 
 /* For a load (MOV_LOAD, MOVZX, MOVSX): the value the reg operand receives, op_size bytes wide, from the
  * rm_size-byte value read. Pass it to insn_reg_write(gpr, in->reg, in->op_size, ...). */

@@ -32,7 +32,7 @@ int decode_peek_byte(struct cursor *c, struct insn *out, u8 *b);
 /* A little-endian value of n bytes, sign-extended (zero-extended: decode_next_unsigned). */
 int decode_next_signed(struct cursor *c, struct insn *out, u32 n, s64 *val);
 int decode_next_unsigned(struct cursor *c, struct insn *out, u32 n, u64 *val);
-u64 decode_size_mask(u32 bytes);
+static inline u64 decode_size_mask(u32 bytes) { return insn_size_mask(bytes); }
 
 /* A register operand from a 3-bit field and its REX extension bit (AH..BH for byte registers 4-7
  * without REX). */

@@ -74,10 +74,17 @@ static bool long_mode(const struct guest_paging *p)
 	return (p->cr0 & GW_CR0_PG) && (p->efer & GW_EFER_LMA);
 }
 
-static int read_entry(const struct guest_paging *p, u64 gpa, u32 size, u64 *val)
+static int read_entry(const struct guest_paging *p, u64 gpa, u32 size, u64 *val, struct guest_walk_trace *t)
 {
 	*val = 0; /* little-endian: a 4-byte read fills the low half */
-	return p->read_phys(p->ctx, gpa, val, size) ? 0 : GW_ERR_READ;
+	if (!p->read_phys(p->ctx, gpa, val, size))
+		return GW_ERR_READ;
+	if (t && t->entries < GW_TRACE_MAX) {
+		t->entry_size = (u8)size;
+		t->gpa[t->entries] = gpa;
+		t->value[t->entries++] = *val;
+	}
+	return 0;
 }
 
 static u64 level_shift(int level)
@@ -111,7 +118,8 @@ static bool may_be_large(int level, bool lm)
 }
 
 /* PAE and long mode: walk from `table` at `top` level down to the leaf. */
-static int walk_64(const struct guest_paging *p, u64 linear, u64 table, int top, struct guest_xlate *out)
+static int walk_64(const struct guest_paging *p, u64 linear, u64 table, int top, struct guest_xlate *out,
+		   struct guest_walk_trace *t)
 {
 	bool lm = top == GW_LM_LEVELS;
 	u64 frame_mask = mask_bits(maxphyaddr(p) - 1, GW_PAGE_SHIFT);
@@ -123,7 +131,7 @@ static int walk_64(const struct guest_paging *p, u64 linear, u64 table, int top,
 		int rc;
 
 		out->level = level;
-		rc = read_entry(p, table + idx * GW_ENTRY_SIZE, GW_ENTRY_SIZE, &e);
+		rc = read_entry(p, table + idx * GW_ENTRY_SIZE, GW_ENTRY_SIZE, &e, t);
 		if (rc)
 			return rc;
 		if (!(e & GW_PTE_P))
@@ -142,14 +150,14 @@ static int walk_64(const struct guest_paging *p, u64 linear, u64 table, int top,
 }
 
 /* 32-bit paging: a PDE with PS (and CR4.PSE) maps 4 MiB, else a page table of 4-byte PTEs. */
-static int walk_32(const struct guest_paging *p, u32 linear, struct guest_xlate *out)
+static int walk_32(const struct guest_paging *p, u32 linear, struct guest_xlate *out, struct guest_walk_trace *t)
 {
 	u64 pde, pte;
 	int rc;
 
 	out->level = GW_LEVEL_PD;
 	rc = read_entry(p, (p->cr3 & GW_32_FRAME_MASK) + ((linear >> GW_32_PDE_SHIFT) & GW_32_INDEX_MASK) *
-				   GW_32_ENTRY_SIZE, GW_32_ENTRY_SIZE, &pde);
+				   GW_32_ENTRY_SIZE, GW_32_ENTRY_SIZE, &pde, t);
 	if (rc)
 		return rc;
 	if (!(pde & GW_PTE_P))
@@ -166,7 +174,7 @@ static int walk_32(const struct guest_paging *p, u32 linear, struct guest_xlate 
 	}
 	out->level = GW_LEVEL_PT;
 	rc = read_entry(p, (pde & GW_32_FRAME_MASK) + ((linear >> GW_PAGE_SHIFT) & GW_32_INDEX_MASK) *
-				   GW_32_ENTRY_SIZE, GW_32_ENTRY_SIZE, &pte);
+				   GW_32_ENTRY_SIZE, GW_32_ENTRY_SIZE, &pte, t);
 	if (rc)
 		return rc;
 	if (!(pte & GW_PTE_P))
@@ -178,6 +186,14 @@ static int walk_32(const struct guest_paging *p, u32 linear, struct guest_xlate 
 
 int guest_translate(const struct guest_paging *p, u64 linear, struct guest_xlate *out)
 {
+	return guest_translate_traced(p, linear, out, NULL);
+}
+
+int guest_translate_traced(const struct guest_paging *p, u64 linear, struct guest_xlate *out,
+			   struct guest_walk_trace *t)
+{
+	if (t)
+		t->entries = t->entry_size = 0;
 	out->gpa = 0;
 	out->page_size = 0;
 	out->level = 0;
@@ -195,12 +211,12 @@ int guest_translate(const struct guest_paging *p, u64 linear, struct guest_xlate
 		if (!is_canonical48(linear))
 			return GW_ERR_NONCANONICAL;
 		/* CR3 bits 11:0 are flags or the PCID; bits above MAXPHYADDR are not part of the address. */
-		return walk_64(p, linear, p->cr3 & mask_bits(maxphyaddr(p) - 1, GW_PAGE_SHIFT), GW_LM_LEVELS, out);
+		return walk_64(p, linear, p->cr3 & mask_bits(maxphyaddr(p) - 1, GW_PAGE_SHIFT), GW_LM_LEVELS, out, t);
 	}
 	linear &= GW_LINEAR32_MASK;
 	if (p->cr4 & GW_CR4_PAE)
-		return walk_64(p, linear, p->cr3 & GW_PAE_CR3_MASK, GW_PAE_PDPTE_LEVEL, out);
-	return walk_32(p, (u32)linear, out);
+		return walk_64(p, linear, p->cr3 & GW_PAE_CR3_MASK, GW_PAE_PDPTE_LEVEL, out, t);
+	return walk_32(p, (u32)linear, out, t);
 }
 
 int guest_read_linear(const struct guest_paging *p, u64 linear, void *buf, u32 len, u32 *done)

@@ -47,9 +47,25 @@ struct guest_xlate {
 			* 1 = PTE, 2 = PDE, 3 = PDPTE, 4 = PML4E (0 with paging off or before the walk starts) */
 };
 
+/* The page-table entries a walk read, in walk order: with the same CR0/CR3/CR4/EFER, a walk of the same
+ * linear address that finds these values at these addresses again reads nothing else and gives the same
+ * result (each entry's address follows from CR3 and the entries above it), so a caller can cache the
+ * translation and validate it by re-reading them (hv/insn_cache.h). Empty with paging off. */
+#define GW_TRACE_MAX 4 /* long mode reads 4 entries, PAE 3, 32-bit paging 2 */
+struct guest_walk_trace {
+	u8 entries;
+	u8 entry_size; /* bytes of each entry: 4 (32-bit paging) or 8 */
+	u64 gpa[GW_TRACE_MAX];
+	u64 value[GW_TRACE_MAX];
+};
+
 /* Translates one linear address. Outside long mode only bits 31:0 of `linear` are used, as the CPU does.
  * Returns 0 and fills *out, or a negative enum guest_walk_error (out->level tells where it failed). */
 int guest_translate(const struct guest_paging *p, u64 linear, struct guest_xlate *out);
+
+/* guest_translate(), also recording in *t (if not NULL) every entry it read, failed walks included. */
+int guest_translate_traced(const struct guest_paging *p, u64 linear, struct guest_xlate *out,
+			   struct guest_walk_trace *t);
 
 /* Reads len bytes at a linear address, splitting the access at page boundaries (each page translated on
  * its own, as an instruction fetch across a page boundary is). Outside long mode the address wraps at

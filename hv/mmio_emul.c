@@ -14,6 +14,9 @@
 #define NUM_GPR_SLOTS 16
 #define BITS_PER_BYTE 8
 
+/* Out of mmio_emulate(): inlined, the rarer forms would give every MOV their stack frame. */
+#define COLD_PATH __attribute__((noinline))
+
 static const struct insn_reg reg_rax = { GPR_RAX_NUM, false };
 
 static u64 mask_of(u8 size)
@@ -81,7 +84,7 @@ static u64 compute(const struct insn *in, u64 a, u64 b, u64 *flags)
 }
 
 /* ALU, TEST, INC, DEC, NOT, NEG: read the memory operand once, write it back if it is the destination. */
-static int emulate_arith(const struct insn *in, struct emul_cpu *cpu, const struct emul_bus *bus)
+COLD_PATH static int emulate_arith(const struct insn *in, struct emul_cpu *cpu, const struct emul_bus *bus)
 {
 	u64 la = ea_linear(in, cpu), mem, flags = *cpu->rflags;
 	int rc = mem_read(bus, la, in->rm_size, &mem);
@@ -106,7 +109,7 @@ static int emulate_arith(const struct insn *in, struct emul_cpu *cpu, const stru
 
 /* BT*: an immediate offset is taken modulo the operand width; a register offset is signed and selects
  * the operand-sized word at EA + op_size * (offset div width) (SDM Vol. 2A "BT", Bit(BitBase, BitOffset)). */
-static int emulate_bit(const struct insn *in, struct emul_cpu *cpu, const struct emul_bus *bus)
+COLD_PATH static int emulate_bit(const struct insn *in, struct emul_cpu *cpu, const struct emul_bus *bus)
 {
 	u32 width = BITS_PER_BYTE * in->op_size;
 	u64 la = ea_linear(in, cpu), v, flags = *cpu->rflags;
@@ -140,7 +143,7 @@ static int emulate_bit(const struct insn *in, struct emul_cpu *cpu, const struct
 /* XCHG, XADD, CMPXCHG: a read and a write of the same location (the bus is not shared with another
  * CPU while this runs, so that is atomic). CMPXCHG writes even when the comparison fails, the old value
  * back, as the processor's bus cycle does (SDM Vol. 2A "CMPXCHG"). */
-static int emulate_exchange(const struct insn *in, struct emul_cpu *cpu, const struct emul_bus *bus)
+COLD_PATH static int emulate_exchange(const struct insn *in, struct emul_cpu *cpu, const struct emul_bus *bus)
 {
 	u64 la = ea_linear(in, cpu), old, flags = *cpu->rflags, reg = source_value(in, cpu), store;
 	struct insn_reg reg_out = in->reg;
@@ -182,7 +185,7 @@ static void set_rsp(struct emul_cpu *cpu, u64 rsp)
 
 /* PUSH m: [rSP - size] <- m. POP m: m <- [rSP]; an rSP-based destination address uses the rSP after
  * the pop (SDM Vol. 2B "POP"). */
-static int emulate_stack(const struct insn *in, struct emul_cpu *cpu, const struct emul_bus *bus)
+COLD_PATH static int emulate_stack(const struct insn *in, struct emul_cpu *cpu, const struct emul_bus *bus)
 {
 	u64 rsp = cpu->gpr[GPR_RSP_NUM], v;
 	u8 size = in->op_size;
@@ -255,7 +258,7 @@ static void advance_pointer(const struct insn *in, struct emul_cpu *cpu, u8 num,
 
 /* With REP (F3 or F2) rCX counts the iterations; CMPS and SCAS also stop when ZF says so: REPE/REPZ (F3)
  * while equal, REPNE/REPNZ (F2) while not equal (SDM Vol. 2B "REP/REPE/REPZ/REPNE/REPNZ"). */
-static int emulate_string(const struct insn *in, struct emul_cpu *cpu, const struct emul_bus *bus)
+COLD_PATH static int emulate_string(const struct insn *in, struct emul_cpu *cpu, const struct emul_bus *bus)
 {
 	bool rep = in->prefixes & (INSN_PFX_REP | INSN_PFX_REPNE);
 	bool compares = in->kind == INSN_CMPS || in->kind == INSN_SCAS;
@@ -303,7 +306,7 @@ static bool sse_needs_alignment(u8 sse)
 
 /* A move between memory and an XMM register. A load narrower than 16 bytes (MOVD, MOVQ, MOVSS, MOVSD
  * from memory) zeroes the rest of the register; the register changes only once every read succeeded. */
-static int emulate_sse(const struct insn *in, struct emul_cpu *cpu, const struct emul_bus *bus)
+COLD_PATH static int emulate_sse(const struct insn *in, struct emul_cpu *cpu, const struct emul_bus *bus)
 {
 	u64 la = ea_linear(in, cpu);
 	u8 size = in->rm_size, loaded[XMM_BYTES] = { 0 };

@@ -56,7 +56,7 @@ int mmio_emulate(const struct insn *in, struct emul_cpu *cpu, const struct emul_
 /* True when the instruction's only memory access is its r/m operand at the effective address (no stack,
  * no string pointer, no register bit offset): the linear page of that address is then the page the
  * faulting access hit, so a caller can pair it with the faulting guest-physical page instead of walking
- * the guest's page tables. */
+ * the guest's page tables. For such an instruction mmio_emulate()'s first bus access is at the EA. */
 bool mmio_only_accesses_ea(const struct insn *in);
 
 const char *emul_result_name(int result);

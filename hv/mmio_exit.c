@@ -12,6 +12,7 @@ struct mmio_bus {
 	struct vcpu *v;
 	const struct mmio_device *dev;
 	u64 fault_gpa;     /* the access that exited */
+	bool first_at_ea;  /* the instruction accesses only its effective address, and has not yet */
 	u64 known_linear;  /* a linear page known to map fault_gpa's page, or NO_LINEAR_PAGE */
 	struct guest_paging gp;
 	bool gp_loaded;
@@ -29,11 +30,17 @@ static bool bus_refuse(struct mmio_bus *b, u64 linear, const char *why)
 	return false;
 }
 
-/* linear -> guest-physical: the faulting page without a walk when the instruction allows it, else the
- * guest's page tables (the walker's limits are in guest_walk.h). */
+/* linear -> guest-physical: the faulting page without a walk when the instruction allows it (its only
+ * memory operand is the EA, whose page offset is the fault's), else the guest's page tables (the
+ * walker's limits are in guest_walk.h). */
 static bool bus_translate(struct mmio_bus *b, u64 linear, u64 *gpa)
 {
 	struct guest_xlate x;
+	if (b->first_at_ea) { /* this access is at the EA: the one that faulted, if the page offsets agree */
+		b->first_at_ea = false;
+		if ((linear & (PAGE_SIZE - 1)) == (b->fault_gpa & (PAGE_SIZE - 1)))
+			b->known_linear = PAGE_FRAME(linear);
+	}
 	if (PAGE_FRAME(linear) == b->known_linear) {
 		*gpa = PAGE_FRAME(b->fault_gpa) | (linear & (PAGE_SIZE - 1));
 		return true;
@@ -114,50 +121,56 @@ static struct verdict stop_undecodable(struct vcpu *v, const struct exit_mem *m,
  * SS.B = CS.D. */
 static void emul_cpu_of(struct vcpu *v, const struct insn *in, u64 seg_base[NUM_SEGS], struct emul_cpu *cpu)
 {
-	for (u32 s = 0; s < NUM_SEGS; s++)
-		seg_base[s] = 0;
 	if (in->mode != CPU_MODE_64 || in->mem.seg == SEG_FS || in->mem.seg == SEG_GS)
 		guest_segment_bases(v, seg_base);
+	else
+		__builtin_memset(seg_base, 0, NUM_SEGS * sizeof(seg_base[0])); /* six stores, no loop */
 	*cpu = (struct emul_cpu){ v->gpr, &v->rflags, v->rip, seg_base,
 				  in->mode == CPU_MODE_64 ? 8 : in->mode == CPU_MODE_32 ? 4 : 2, NULL };
 }
 
 struct verdict mmio_exit_emulate(struct vcpu *v, const struct exit_mem *m, const struct mmio_device *dev)
 {
-	struct insn in;
-	int err = guest_fetch_insn(v, &in);
+	struct insn scratch;
+	int err;
+	const struct insn *in = guest_fetch_decoded(v, &scratch, &err);
 	if (err)
-		return stop_undecodable(v, m, dev, err, &in);
+		return stop_undecodable(v, m, dev, err, in);
 	u64 seg_base[NUM_SEGS];
 	struct emul_cpu cpu;
-	emul_cpu_of(v, &in, seg_base, &cpu);
-	struct mmio_bus b = { .v = v, .dev = dev, .fault_gpa = m->gpa, .known_linear = NO_LINEAR_PAGE };
-	if (mmio_only_accesses_ea(&in)) {
-		u64 la = insn_linear_addr(&in, v->gpr, v->rip, seg_base);
-		if ((la & (PAGE_SIZE - 1)) == (m->gpa & (PAGE_SIZE - 1)))
-			b.known_linear = PAGE_FRAME(la);
-	}
+	emul_cpu_of(v, in, seg_base, &cpu);
+	/* mmio_emulate() makes an EA-only instruction's first access at the EA (mmio_emul.h). Member by
+	 * member: an initializer would also clear b.gp, 56 bytes that are only read once loaded. */
+	struct mmio_bus b;
+	b.v = v;
+	b.dev = dev;
+	b.fault_gpa = m->gpa;
+	b.first_at_ea = mmio_only_accesses_ea(in);
+	b.known_linear = NO_LINEAR_PAGE;
+	b.gp_loaded = false;
+	b.refused_at = 0;
+	b.refused = NULL;
 	struct emul_bus bus = { bus_read, bus_write, &b };
 	u8 xmm[16];
-	if (in.kind == INSN_SSE_MOV) {
-		xmm_read(in.reg.num, xmm);
+	if (in->kind == INSN_SSE_MOV) {
+		xmm_read(in->reg.num, xmm);
 		cpu.xmm = xmm;
 	}
-	int rc = mmio_emulate(&in, &cpu, &bus);
-	if (rc == EMUL_DONE && in.kind == INSN_SSE_MOV && !in.writes_rm)
-		xmm_write(in.reg.num, xmm);
+	int rc = mmio_emulate(in, &cpu, &bus);
+	if (rc == EMUL_DONE && in->kind == INSN_SSE_MOV && !in->writes_rm)
+		xmm_write(in->reg.num, xmm);
 	if (rc == EMUL_DONE)
-		return verdict_advance_by(in.len);
+		return verdict_advance_by(in->len);
 	if (rc == EMUL_FAULT_GP)
 		return verdict_fault(VEC_GP, true, 0);
 	if (rc == EMUL_REPEAT)
 		return verdict_resume();
 	if (rc == EMUL_CROSSES_PAGE) /* half of it would reach whatever lies above: not emulated */
 		return verdict_stop(v, VM_BAD_ACCESS, "%u-byte %s at %s 0x%llx straddles the end of a page",
-				    in.rm_size, insn_name(&in), dev->name, m->gpa);
+				    in->rm_size, insn_name(in), dev->name, m->gpa);
 	if (rc == EMUL_BUS_ERROR)
 		return verdict_stop(v, VM_BAD_ACCESS, "%s at %s 0x%llx: its access at linear 0x%llx is %s",
-				    insn_name(&in), dev->name, m->gpa, b.refused_at, b.refused);
-	return verdict_stop(v, VM_BAD_ACCESS, "%s at %s 0x%llx: %s", insn_name(&in), dev->name, m->gpa,
+				    insn_name(in), dev->name, m->gpa, b.refused_at, b.refused);
+	return verdict_stop(v, VM_BAD_ACCESS, "%s at %s 0x%llx: %s", insn_name(in), dev->name, m->gpa,
 			    emul_result_name(rc));
 }

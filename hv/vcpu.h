@@ -4,6 +4,7 @@
 
 #include "exit.h"
 #include "guest_xstate.h"
+#include "insn_cache.h"
 #include "msr_stored.h"
 #include "tsc.h"
 #include "mtrr.h"
@@ -91,6 +92,7 @@ struct vcpu {
 	struct guest_xstate xstate; /* FPU/SSE/AVX, DR0-3, DR6, CR2 (hv/guest_xstate.h) */
 	struct stored_msrs msrs;    /* MSRs with a value and no effect (hv/msr_stored.h) */
 	struct guest_tsc tsc;       /* its TSC offset and IA32_TSC_ADJUST (hv/tsc.h); zero at RESET */
+	struct insn_cache insn_cache; /* decoded instruction sites (hv/insn_cache.h); every hit is re-validated */
 };
 
 #endif

@@ -398,6 +398,13 @@ static u64 svm_get_reg(struct vcpu *v, enum vreg r)
 	return r == VREG_EFER ? value & ~EFER_SVME : value;
 }
 
+static void svm_get_fetch_regs(struct vcpu *v, struct fetch_regs *out)
+{
+	const struct vmcb_save *st = &((struct svm_vcpu *)v->arch)->vmcb->save;
+	*out = (struct fetch_regs){ svm_get_cr0(v), st->cr3, st->cr4, st->efer & ~EFER_SVME, st->cs.base,
+				    (st->cs.attrib & SVM_ATTR_L) != 0, (st->cs.attrib & SVM_ATTR_DB) != 0 };
+}
+
 static void svm_set_reg(struct vcpu *v, enum vreg r, u64 value)
 {
 	struct vmcb_save *st = &((struct svm_vcpu *)v->arch)->vmcb->save;
@@ -563,6 +570,7 @@ const struct backend svm_backend = {
 	.run = svm_run,
 	.get_reg = svm_get_reg,
 	.set_reg = svm_set_reg,
+	.get_fetch_regs = svm_get_fetch_regs,
 	.apic_changed = svm_apic_changed,
 	.apic_delivers = svm_apic_delivers,
 	.break_next_entry = svm_break_next_entry,

@@ -442,6 +442,14 @@ static u64 vmx_get_reg(struct vcpu *v, enum vreg r)
 	return field ? vmread(field) : x->msr_shadow[r];
 }
 
+static void vmx_get_fetch_regs(struct vcpu *v, struct fetch_regs *out)
+{
+	const struct vmx_vcpu *x = v->arch;
+	u64 cs_ar = vmread(VMCS_GUEST_CS_AR);
+	*out = (struct fetch_regs){ x->cr0_shadow, vmread(VMCS_GUEST_CR3), x->cr4_shadow, vmread(VMCS_GUEST_EFER),
+				    vmread(VMCS_GUEST_CS_BASE), (cs_ar & CS_AR_L) != 0, (cs_ar & CS_AR_D) != 0 };
+}
+
 static void vmx_set_reg(struct vcpu *v, enum vreg r, u64 value)
 {
 	switch (r) {
@@ -582,6 +590,7 @@ const struct backend vmx_backend = {
 	.run = vmx_run,
 	.get_reg = vmx_get_reg,
 	.set_reg = vmx_set_reg,
+	.get_fetch_regs = vmx_get_fetch_regs,
 	.apic_changed = vmx_apic_changed,
 	.apic_delivers = vmx_apic_delivers,
 	.break_next_entry = vmx_break_next_entry,
