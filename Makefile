@@ -50,7 +50,7 @@ GUEST_ELFS += $(B)/guests/mb_low.elf
 # Pure rule modules: compiled into the hypervisor and into the host unit tests.
 PURE_C   := hv/msr_stored.c hv/host_map.c hv/paging.c hv/platform/fwcfg.c hv/platform/acpi.c hv/cpuid_policy.c hv/inject.c hv/fmt.c hv/cmdline.c hv/selection.c hv/tap.c hv/cr0.c hv/vmx/controls.c hv/vmx/apicv_page.c hv/svm/npt.c hv/start_state.c hv/decode.c hv/decode_ops.c hv/alu.c hv/mmio_emul.c hv/guest_walk.c hv/mtrr.c hv/apic/delivery.c hv/apic/vlapic.c hv/apic/vlapic_regs.c hv/apic/vlapic_timer.c $(wildcard hv/loader/*.c)
 PURE_C   += hv/bitmap.c hv/lz.c
-PURE_C   += hv/platform/pmtimer.c hv/platform/rtc.c hv/platform/pci.c
+PURE_C   += hv/platform/pmtimer.c hv/platform/rtc.c hv/platform/pci.c hv/platform/uart.c
 PURE_C   += hv/platform/ioapic.c hv/platform/pit.c hv/platform/pic.c
 PURE_C   += hv/xcr0.c hv/tsc.c hv/cpuid_fast.c hv/events_decide.c hv/madt.c hv/bench_null.c hv/insn_cache.c
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)

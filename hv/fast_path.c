@@ -2,6 +2,7 @@
  * answered here and one dispatched give the guest the same result. */
 #include "fast_path.h"
 #include "cpuid_fast.h"
+#include "guest_abi.h"
 #include "hypercall.h"
 #include "msr.h"
 #include "vm.h"
@@ -30,6 +31,15 @@ static bool fast_msr(struct vcpu *v, bool write)
 	return true;
 }
 
+/* A byte of console output that only joins the guest's current line (hv/platform/uart.h). The UART is the
+ * VM's, not the vCPU's, but a VM runs on one pCPU at a time (hv/run_loop.c), as on the full path. */
+static bool fast_out(struct vcpu *v, const struct exit_io *io)
+{
+	if (io->in || io->string || io->size != 1 || io->port != GUEST_UART_PORT)
+		return false;
+	return uart_put_plain(&v->vm->uart, (u8)v->gpr[GPR_RAX]);
+}
+
 static bool answer(struct vcpu *v, const struct fast_exit *e)
 {
 	switch (e->reason) {
@@ -37,6 +47,7 @@ static bool answer(struct vcpu *v, const struct fast_exit *e)
 	case EXIT_MSR_READ: return fast_msr(v, false);
 	case EXIT_MSR_WRITE: return fast_msr(v, true);
 	case EXIT_HYPERCALL: return hypercall_read_only(v, e->cpl);
+	case EXIT_IO: return fast_out(v, &e->io);
 	default: return false;
 	}
 }

@@ -7,8 +7,9 @@
 #include "vcpu.h"
 
 struct fast_exit {
-	enum exit_reason reason; /* EXIT_CPUID, EXIT_MSR_READ, EXIT_MSR_WRITE or EXIT_HYPERCALL */
+	enum exit_reason reason; /* EXIT_CPUID, EXIT_MSR_READ, EXIT_MSR_WRITE, EXIT_HYPERCALL or EXIT_IO */
 	u8 cpl;                  /* EXIT_HYPERCALL only */
+	struct exit_io io;       /* EXIT_IO only */
 };
 
 /* True: answered (counted in v->stats.exits); false: the exit goes to exit_dispatch() as usual. The back

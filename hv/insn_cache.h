@@ -19,10 +19,11 @@
 #include "decode.h"
 #include "guest_walk.h"
 
-/* A guest has few hot emulated sites (an interrupt handler's EOI, the ICR write of an IPI loop): two sets
- * of two, so two sites that share a set do not evict each other at every exit. */
+/* A guest has few hot emulated sites (an interrupt handler's EOI, the ICR write of an IPI loop, a timer
+ * rearm): eight sets of two. Two sets were too few: a handler's EOI and three sites around an IPI loop
+ * evicted each other at every exit (2,406 instead of 1,170 instructions per EOI on tigerlake). */
 #define INSN_CACHE_WAYS 2
-#define INSN_CACHE_SETS 2
+#define INSN_CACHE_SETS 8
 #define INSN_CACHE_SITES (INSN_CACHE_WAYS * INSN_CACHE_SETS)
 
 /* What selects an instruction and its translation. */

@@ -26,6 +26,21 @@ void uart_flush(struct uart *u)
 	u->len = 0;
 }
 
+/* Control and non-ASCII bytes are shown as \xNN: a guest must not drive the host's terminal (escape
+ * sequences) nor cut its own line short (NUL). */
+static bool is_plain(u8 b)
+{
+	return (b >= ' ' && b < 0x7F) || b == '\t';
+}
+
+bool uart_put_plain(struct uart *u, u8 byte)
+{
+	if (!is_plain(byte) || u->len >= UART_LINE_MAX || (u->lcr & LCR_DLAB))
+		return false;
+	u->line[u->len++] = (char)byte;
+	return true;
+}
+
 static void transmit(struct uart *u, char c)
 {
 	if (c == '\r')
@@ -40,16 +55,13 @@ static void transmit(struct uart *u, char c)
 		return;
 	}
 	u8 b = (u8)c;
-	/* Control and non-ASCII bytes are shown as \xNN: a guest must not drive the host's terminal (escape
-	 * sequences) nor cut its own line short (NUL). */
-	bool escape = (b < ' ' && b != '\t') || b >= 0x7F;
-	u32 need = escape ? ESCAPED_BYTE_LEN : 1;
+	if (uart_put_plain(u, b))
+		return;
+	u32 need = is_plain(b) ? 1 : ESCAPED_BYTE_LEN;
 	if (u->len + need > UART_LINE_MAX) /* an over-long line is split, not truncated */
 		uart_flush(u);
-	if (!escape) {
-		u->line[u->len++] = c;
+	if (uart_put_plain(u, b))
 		return;
-	}
 	static const char hex[] = "0123456789abcdef";
 	u->line[u->len++] = '\\';
 	u->line[u->len++] = 'x';

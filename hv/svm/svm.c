@@ -271,19 +271,25 @@ done:
 static bool answered_on_fast_path(struct vcpu *v, struct vmcb *vmcb)
 {
 	struct fast_exit f = { .cpl = vmcb->save.cpl };
+	u64 next_rip = vmcb->control.next_rip; /* NRIP save only */
 	switch ((u32)vmcb->control.exit_code) {
 	case SVM_EXIT_CPUID: f.reason = EXIT_CPUID; break;
 	case SVM_EXIT_MSR: f.reason = vmcb->control.exit_info1 ? EXIT_MSR_WRITE : EXIT_MSR_READ; break;
 	case SVM_EXIT_VMMCALL: f.reason = EXIT_HYPERCALL; break;
+	case SVM_EXIT_IOIO:
+		f.reason = EXIT_IO;
+		f.io = svm_io_of(vmcb->control.exit_info1);
+		next_rip = vmcb->control.exit_info2; /* with or without NRIP save (APM Vol. 2 §15.10.2) */
+		break;
 	default: return false;
 	}
-	if (!svm_caps.nrip_save || (vmcb->save.rflags & RFLAGS_TF)) /* TF: the core raises the single-step trap */
+	if ((f.reason != EXIT_IO && !svm_caps.nrip_save) || (vmcb->save.rflags & RFLAGS_TF)) /* TF: the core traps */
 		return false;
 	v->gpr[GPR_RAX] = vmcb->save.rax;
 	if (!fast_path_answer(v, &f))
 		return false;
 	vmcb->save.rax = v->gpr[GPR_RAX];
-	vmcb->save.rip = vmcb->control.next_rip;
+	vmcb->save.rip = next_rip;
 	vmcb->control.int_state &= ~SVM_INT_STATE_SHADOW; /* as svm_skip_instruction() */
 	return true;
 }

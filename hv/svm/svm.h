@@ -36,6 +36,8 @@ extern struct svm_caps svm_caps;
 
 /* Translates the VMCB's exit into the core's terms and computes svm_vcpu.next_rip. */
 void svm_decode_exit(struct vcpu *v, struct exit_info *e);
+/* The facts of an IOIO intercept, from its EXITINFO1 (APM Vol. 2 §15.10.2). */
+struct exit_io svm_io_of(u64 exit_info1);
 /* The #DB intercept: the NMI window after a single-stepped IRET, or the guest's own #DB (reflected). */
 void svm_nmi_singlestep_exit(struct vcpu *v, struct exit_info *e);
 

@@ -26,15 +26,19 @@ static void next_rip(struct vcpu *v, const struct vmcb *vmcb, enum insn_kind kin
 		 "one that exited (%s)", err ? (in.reason ? in.reason : decode_error_name(err)) : "another instruction");
 }
 
+struct exit_io svm_io_of(u64 exit_info1)
+{
+	u32 size_bits = (exit_info1 >> SVM_IOIO_SIZE_SHIFT) & SVM_IOIO_SIZE_MASK; /* one-hot: 1, 2 or 4 bytes */
+	return (struct exit_io){ .port = (u16)(exit_info1 >> SVM_IOIO_PORT_SHIFT),
+				 .size = size_bits & 4 ? 4 : size_bits & 2 ? 2 : 1,
+				 .in = exit_info1 & SVM_IOIO_TYPE_IN,
+				 .string = exit_info1 & SVM_IOIO_STRING };
+}
+
 static void decode_ioio(struct vcpu *v, const struct vmcb *vmcb, struct exit_info *e)
 {
-	u64 info = vmcb->control.exit_info1;
 	e->reason = EXIT_IO;
-	e->io.port = (u16)(info >> SVM_IOIO_PORT_SHIFT);
-	e->io.in = info & SVM_IOIO_TYPE_IN;
-	e->io.string = info & SVM_IOIO_STRING;
-	u32 size_bits = (info >> SVM_IOIO_SIZE_SHIFT) & SVM_IOIO_SIZE_MASK; /* one-hot: 1, 2 or 4 bytes */
-	e->io.size = size_bits & 4 ? 4 : size_bits & 2 ? 2 : 1;
+	e->io = svm_io_of(vmcb->control.exit_info1);
 	((struct svm_vcpu *)v->arch)->next_rip = vmcb->control.exit_info2; /* IOIO always reports it */
 }
 

@@ -71,6 +71,8 @@ static inline void vmcs_write(u64 field, u64 value)
 		vmcs_write_failed(field);
 }
 void vmx_decode_exit(struct vcpu *v, struct exit_info *e);
+/* The facts of an I/O instruction exit, from its exit qualification (SDM Vol. 3C Table 28-5). */
+struct exit_io vmx_io_of(u64 qual);
 void vmx_report_entry_failure(struct vcpu *v, struct exit_info *e, int how);
 void vmx_set_cr0(struct vcpu *v, u64 cr0);
 void vmx_set_cr4(struct vcpu *v, u64 cr4);

@@ -6,13 +6,18 @@
 #include "../vm.h"
 #include "../x86.h"
 
+struct exit_io vmx_io_of(u64 qual)
+{
+	return (struct exit_io){ .port = (u16)(qual >> IO_QUAL_PORT_SHIFT),
+				 .size = (u8)((qual & IO_QUAL_SIZE_MASK) + 1),
+				 .in = qual & IO_QUAL_IN,
+				 .string = qual & IO_QUAL_STRING };
+}
+
 static void decode_io(u64 qual, struct exit_info *e)
 {
 	e->reason = EXIT_IO;
-	e->io.port = (u16)(qual >> IO_QUAL_PORT_SHIFT);
-	e->io.size = (u8)((qual & IO_QUAL_SIZE_MASK) + 1);
-	e->io.in = qual & IO_QUAL_IN;
-	e->io.string = qual & IO_QUAL_STRING;
+	e->io = vmx_io_of(qual);
 }
 
 static void decode_cr(u64 qual, struct exit_info *e)

@@ -242,6 +242,10 @@ static bool answered_on_fast_path(struct vcpu *v)
 		f.reason = EXIT_HYPERCALL;
 		f.cpl = (vmread(VMCS_GUEST_SS_AR) >> 5) & 3; /* SS.DPL is the CPL */
 		break;
+	case VMX_EXIT_IO:
+		f.reason = EXIT_IO;
+		f.io = vmx_io_of(vmread(VMCS_EXIT_QUALIFICATION));
+		break;
 	default: return false;
 	}
 	if (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_TF) /* the core raises the single-step trap */
