@@ -167,7 +167,7 @@ void sched_serve_wakes(struct vm *vm)
 {
 	while (vm->wake_marked) { /* a kick marks nobody, but stay exact if one ever does */
 		vm->wake_marked = false;
-		for (u32 w = 0; w < ARRAY_SIZE(vm->wake_marks); w++) {
+		for (u32 w = 0; w * 64 < vm->nvcpus; w++) { /* the words of vCPUs that exist, not all 1024 */
 			while (vm->wake_marks[w]) {
 				u32 bit = (u32)__builtin_ctzll(vm->wake_marks[w]);
 				vm->wake_marks[w] &= vm->wake_marks[w] - 1;

@@ -115,14 +115,11 @@ static bool guest_has_x2apic(struct vcpu *v)
 	return r[CPUID_ECX] & X2APIC_CPUID_ECX;
 }
 
-/* The register an MSR write is to, for apply(). IA32_TSC_DEADLINE is in no page register: it changes only
- * the timer, as a write to the read-only TMCCT (which the page leaves out) would. */
+/* The register an MSR write is to, for apply(). */
 static u32 written_register(u32 msr)
 {
 	if (msr == MSR_IA32_APIC_BASE)
 		return APPLY_ALL;
-	if (msr == VLAPIC_MSR_TSC_DEADLINE)
-		return VLAPIC_REG_TIMER_CURRENT;
 	return (msr - VLAPIC_X2APIC_MSR_FIRST) * APIC_REG_STRIDE;
 }
 
@@ -154,10 +151,16 @@ int vapic_msr(struct vcpu *v, u32 msr, bool write, u64 *value)
 		}
 		err = vlapic_set_base(&v->apic, *value, v->vm->cpuid.maxphyaddr, guest_has_x2apic(v), &fx);
 	} else if (msr == VLAPIC_MSR_TSC_DEADLINE) {
-		if (write)
-			vlapic_set_tsc_deadline(&v->apic, now, *value, &fx);
-		else
+		/* In no register of the page and no interrupt state: only the timer changes, so the back end's
+		 * copy (the virtual-APIC page) stays as it is. */
+		if (!write) {
 			*value = vlapic_get_tsc_deadline(&v->apic);
+			return 1;
+		}
+		vlapic_set_tsc_deadline(&v->apic, now, *value, &fx);
+		if (fx.timer_changed)
+			v->vm->timers_dirty = true;
+		return 1;
 	} else if (msr >= VLAPIC_X2APIC_MSR_FIRST && msr <= VLAPIC_X2APIC_MSR_LAST) {
 		err = write ? vlapic_msr_write(&v->apic, now, msr, *value, &fx) : vlapic_msr_read(&v->apic, now, msr, value);
 	} else {

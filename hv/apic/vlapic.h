@@ -177,8 +177,10 @@ int vlapic_msr_write(struct vlapic *a, u64 now, u32 msr, u64 value, struct vlapi
 #define VLAPIC_REGS_NONE 0ull
 #define VLAPIC_REGS_ALL (~0ull)
 /* Which registers a guest write to register `offset` (MMIO, or its x2APIC MSR) can change, besides the
- * interrupt state: itself, ESR (a write can latch an error), and what the write's side effects reach
- * (SVR[8] masks every LVT; an LVT timer mode switch clears TMICT). VLAPIC_REGS_ALL for anything else. */
+ * interrupt state: itself and what the write's side effects reach (SVR[8] masks every LVT; an LVT timer
+ * mode switch clears TMICT); VLAPIC_REGS_NONE if only the interrupt state; VLAPIC_REGS_ALL for anything
+ * else. Not ESR: an error a write causes is latched where only the next ESR write makes it visible
+ * (SDM Vol. 3A §11.5.3). */
 u64 vlapic_regs_written(u32 offset);
 
 /* WRMSR IA32_APIC_BASE by the guest: 0 or -EINVAL (#GP) for reserved bits (0-7, 9, >= maxphyaddr), EXTD

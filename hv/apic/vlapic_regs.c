@@ -320,13 +320,12 @@ u64 vlapic_get_cr8(const struct vlapic *a) { return (a->tpr >> 4) & 0xF; }
 
 u64 vlapic_regs_written(u32 offset)
 {
-	const u64 esr = VLAPIC_REG_BIT(VLAPIC_REG_ESR);
 	switch (offset) {
-	case VLAPIC_REG_TPR: /* the interrupt state */
+	case VLAPIC_REG_TPR: /* the interrupt state only */
 	case VLAPIC_REG_EOI:
 	case VLAPIC_REG_SELF_IPI:
 	case VLAPIC_REG_TIMER_CURRENT: /* read-only, and not in the page (it moves) */
-		return esr;
+		return VLAPIC_REGS_NONE;
 	case VLAPIC_REG_ID:
 	case VLAPIC_REG_LDR:
 	case VLAPIC_REG_DFR:
@@ -340,9 +339,9 @@ u64 vlapic_regs_written(u32 offset)
 	case VLAPIC_REG_LVT_ERROR:
 	case VLAPIC_REG_TIMER_INITIAL:
 	case VLAPIC_REG_TIMER_DIVIDE:
-		return VLAPIC_REG_BIT(offset) | esr;
+		return VLAPIC_REG_BIT(offset);
 	case VLAPIC_REG_LVT_TIMER:
-		return VLAPIC_REG_BIT(offset) | VLAPIC_REG_BIT(VLAPIC_REG_TIMER_INITIAL) | esr;
+		return VLAPIC_REG_BIT(offset) | VLAPIC_REG_BIT(VLAPIC_REG_TIMER_INITIAL);
 	default: /* SVR, and whatever is not a plain register */
 		return VLAPIC_REGS_ALL;
 	}

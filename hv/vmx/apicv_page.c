@@ -12,11 +12,8 @@
 #define MSR_BITMAP_WRITE_LOW 2048u /* write bitmap for MSRs 0-1FFFH (SDM §25.6.9); the read one is at 0 */
 #define BITS_PER_BYTE 8u
 
-/* Runs of consecutive registers, named by the offset of the first. */
-struct reg_span {
-	u16 first;
-	u8 count;
-};
+/* Sets of registers as masks of VLAPIC_REG_BIT(offset): a run of `count` consecutive registers from `first`. */
+#define REGS(first, count) ((~0ull >> (64 - (count))) << ((first) / REG_STRIDE))
 
 #define ID_AND_VERSION 2    /* 020H, 030H */
 #define LDR_DFR_SVR 3       /* 0D0H, 0E0H, 0F0H */
@@ -24,20 +21,22 @@ struct reg_span {
 #define ICR_AND_LVTS 8      /* 300H, 310H, then the six LVTs 320H-370H */
 
 /* Memory-mapped reads the processor virtualizes with APIC-register virtualization (SDM §30.4.2). */
-static const struct reg_span xapic_reads[] = {
-	{ VLAPIC_REG_ID, ID_AND_VERSION }, { VLAPIC_REG_TPR, 1 },  { VLAPIC_REG_EOI, 1 },
-	{ VLAPIC_REG_LDR, LDR_DFR_SVR },   { VLAPIC_REG_ISR, ISR_TMR_IRR }, { VLAPIC_REG_ESR, 1 },
-	{ VLAPIC_REG_ICR_LOW, ICR_AND_LVTS }, { VLAPIC_REG_TIMER_INITIAL, 1 }, { VLAPIC_REG_TIMER_DIVIDE, 1 },
-};
+static const u64 xapic_reads = REGS(VLAPIC_REG_ID, ID_AND_VERSION) | REGS(VLAPIC_REG_TPR, 1) |
+			       REGS(VLAPIC_REG_EOI, 1) | REGS(VLAPIC_REG_LDR, LDR_DFR_SVR) |
+			       REGS(VLAPIC_REG_ISR, ISR_TMR_IRR) | REGS(VLAPIC_REG_ESR, 1) |
+			       REGS(VLAPIC_REG_ICR_LOW, ICR_AND_LVTS) | REGS(VLAPIC_REG_TIMER_INITIAL, 1) |
+			       REGS(VLAPIC_REG_TIMER_DIVIDE, 1);
 
 /* x2APIC registers whose RDMSR goes to the page (SDM §30.5 reads any of 800H-8FFH from it; the MSR bitmap
  * intercepts the rest): those the model can read in x2APIC mode, except the current count (it moves). */
-static const struct reg_span x2apic_reads[] = {
-	{ VLAPIC_REG_ID, ID_AND_VERSION }, { VLAPIC_REG_TPR, 1 },  { VLAPIC_REG_PPR, 1 },
-	{ VLAPIC_REG_LDR, 1 },             { VLAPIC_REG_SVR, 1 },  { VLAPIC_REG_ISR, ISR_TMR_IRR },
-	{ VLAPIC_REG_ESR, 1 },             { VLAPIC_REG_ICR_LOW, 1 }, { VLAPIC_REG_LVT_TIMER, VLAPIC_NR_LVT },
-	{ VLAPIC_REG_TIMER_INITIAL, 1 },   { VLAPIC_REG_TIMER_DIVIDE, 1 },
-};
+static const u64 x2apic_reads = REGS(VLAPIC_REG_ID, ID_AND_VERSION) | REGS(VLAPIC_REG_TPR, 1) |
+				REGS(VLAPIC_REG_PPR, 1) | REGS(VLAPIC_REG_LDR, 1) | REGS(VLAPIC_REG_SVR, 1) |
+				REGS(VLAPIC_REG_ISR, ISR_TMR_IRR) | REGS(VLAPIC_REG_ESR, 1) |
+				REGS(VLAPIC_REG_ICR_LOW, 1) | REGS(VLAPIC_REG_LVT_TIMER, VLAPIC_NR_LVT) |
+				REGS(VLAPIC_REG_TIMER_INITIAL, 1) | REGS(VLAPIC_REG_TIMER_DIVIDE, 1);
+
+/* The lowest register offset in a non-empty mask. */
+static u32 first_reg(u64 mask) { return (u32)__builtin_ctzll(mask) * REG_STRIDE; }
 
 /* x2APIC writes virtualized without a VM exit (SDM §30.5): TPR, EOI, SELF_IPI. */
 static const u32 x2apic_writes[] = { VLAPIC_REG_TPR, VLAPIC_REG_EOI, VLAPIC_REG_SELF_IPI };
@@ -84,28 +83,22 @@ void apicv_page_publish_interrupts(u8 *page, const struct vlapic *a)
  * reads are made at time 0. */
 static void publish_xapic(u8 *page, struct vlapic *a, u64 regs)
 {
-	for (u32 s = 0; s < ARRAY_SIZE(xapic_reads); s++)
-		for (u32 r = 0; r < xapic_reads[s].count; r++) {
-			u32 offset = xapic_reads[s].first + r * REG_STRIDE, value;
-			if (!(regs & VLAPIC_REG_BIT(offset)))
-				continue;
-			vlapic_mmio_read(a, 0, offset, sizeof(value), &value);
-			put32(page, offset, value);
-		}
+	for (u64 m = regs & xapic_reads; m; m &= m - 1) { /* only the changed ones: a few, not all 42 */
+		u32 offset = first_reg(m), value;
+		vlapic_mmio_read(a, 0, offset, sizeof(value), &value);
+		put32(page, offset, value);
+	}
 }
 
 static void publish_x2apic(u8 *page, struct vlapic *a, u64 regs)
 {
-	for (u32 s = 0; s < ARRAY_SIZE(x2apic_reads); s++)
-		for (u32 r = 0; r < x2apic_reads[s].count; r++) {
-			u32 offset = x2apic_reads[s].first + r * REG_STRIDE;
-			u64 value;
-			if (!(regs & VLAPIC_REG_BIT(offset)))
-				continue;
-			vlapic_msr_read(a, 0, msr_of(offset), &value);
-			put32(page, offset, (u32)value);
-			put32(page, offset + HIGH_DWORD, (u32)(value >> 32));
-		}
+	for (u64 m = regs & x2apic_reads; m; m &= m - 1) {
+		u32 offset = first_reg(m);
+		u64 value;
+		vlapic_msr_read(a, 0, msr_of(offset), &value);
+		put32(page, offset, (u32)value);
+		put32(page, offset + HIGH_DWORD, (u32)(value >> 32));
+	}
 }
 
 void apicv_page_publish_regs(u8 *page, struct vlapic *a, enum apicv_mode mode, u64 regs)
@@ -133,17 +126,28 @@ void apicv_page_pull(struct vlapic *a, const u8 *page, enum apicv_mode mode)
 	apicv_page_pull_icr_high(a, page, mode);
 }
 
+/* The highest vector requested, from the IRR summary word (vlapic.h): one word read, not eight. */
+static int highest_irr(const struct vlapic *a)
+{
+	if (!a->irr_words)
+		return -1;
+	u32 w = 31 - (u32)__builtin_clz(a->irr_words);
+	return (int)(w * VECTORS_PER_WORD + 31 - (u32)__builtin_clz(a->irr[w]));
+}
+
 u16 apicv_intr_status(const struct vlapic *a)
 {
-	int rvi = highest(a->irr), svi = highest(a->isr);
+	int rvi = highest_irr(a), svi = highest(a->isr);
 	return (u16)((rvi < 0 ? 0 : rvi & RVI_MASK) | (svi < 0 ? 0 : svi) << SVI_SHIFT);
 }
 
 bool apicv_intr_idle(const struct vlapic *a)
 {
+	if (a->irr_words)
+		return false;
 	u32 any = 0;
 	for (u32 i = 0; i < VECTOR_WORDS; i++)
-		any |= a->irr[i] | a->isr[i];
+		any |= a->isr[i];
 	return !any;
 }
 
@@ -160,9 +164,8 @@ static void pass(u8 *bitmap, u32 base, u32 msr)
 
 void apicv_x2apic_msr_bitmap(u8 *bitmap)
 {
-	for (u32 s = 0; s < ARRAY_SIZE(x2apic_reads); s++)
-		for (u32 r = 0; r < x2apic_reads[s].count; r++)
-			pass(bitmap, 0, msr_of(x2apic_reads[s].first + r * REG_STRIDE));
+	for (u64 m = x2apic_reads; m; m &= m - 1)
+		pass(bitmap, 0, msr_of(first_reg(m)));
 	for (u32 i = 0; i < ARRAY_SIZE(x2apic_writes); i++)
 		pass(bitmap, MSR_BITMAP_WRITE_LOW, msr_of(x2apic_writes[i]));
 }

@@ -257,7 +257,9 @@ static void test_publish_regs_after_write_equals_full(void **state)
 						 values[k], off);
 			}
 	assert_true(vlapic_regs_written(SVR_REG) == VLAPIC_REGS_ALL); /* SVR[8] masks every LVT */
-	assert_true(vlapic_regs_written(ICR_LO) == (VLAPIC_REG_BIT(ICR_LO) | VLAPIC_REG_BIT(0x280)));
+	/* An illegal vector in the ICR latches an error that only the next ESR write shows (SDM §11.5.3). */
+	assert_true(vlapic_regs_written(ICR_LO) == VLAPIC_REG_BIT(ICR_LO));
+	assert_true(vlapic_regs_written(0xB0) == VLAPIC_REGS_NONE); /* EOI: the interrupt state only */
 }
 
 int main(void)
