@@ -27,7 +27,7 @@ struct entry_request {
 	bool interrupt_window;      /* exit as soon as the guest can take an interrupt */
 	bool nmi_window;            /* exit as soon as the guest can take an NMI */
 	bool end_shadow;            /* the core completed the exiting instruction: its STI/MOV SS shadow ends */
-	u64 slice_end_tsc;          /* return to the core by then (the host timer is armed for it) */
+	u64 slice_end_tsc;          /* return to the core by then (VMX: its preemption timer; else the host timer) */
 	bool slice_for_timer;       /* ... and that moment is a guest APIC timer, not just the watchdog tick */
 };
 

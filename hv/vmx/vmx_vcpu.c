@@ -9,6 +9,7 @@
 #include "../log.h"
 #include "../mm.h"
 #include "../start_state.h"
+#include "../time.h"
 #include "../vm.h"
 #include "../x86.h"
 
@@ -376,17 +377,28 @@ static void vmx_run(struct vcpu *v, const struct entry_request *in, struct exit_
 		vmcs_write(VMCS_PRIMARY_CONTROLS, vmread(VMCS_PRIMARY_CONTROLS) ^ PROC_PAUSE_EXITING);
 		x->pause_exiting = v->pause_exiting;
 	}
+	/* With the preemption timer the host timer stays quiet: no host interrupt arrives while the guest
+	 * runs. (Bochs 2.7 delivers a pending virtual interrupt instead of exiting for an external interrupt
+	 * even with the guest's IF = 0: bench/README.md.) */
 	if (vmx_caps.pin & PIN_PREEMPTION_TIMER)
 		arm_preemption_timer(x, in);
+	else
+		host_timer_arm(in->slice_end_tsc, rdtsc());
 	apply_request(v, in);
 	if (x->apicv.dirty)
 		vmx_apicv_publish(v);
 	int how;
+	bool slice_over = false; /* the last exit was answered here, and the slice ended with it */
 	do {
 		how = vmx_world_switch(v, x->launched);
 		if (how == 0)
 			x->launched = true;
-	} while (how == 0 && (handled_by_null_path(v) || answered_on_fast_path(v)));
+		if (how != 0 || !(handled_by_null_path(v) || answered_on_fast_path(v)))
+			break;
+		/* Each entry reloads the preemption timer: the slice's end is checked here, or a guest whose
+		 * every exit takes the fast path would never come back to the core. */
+		slice_over = rdtsc() >= in->slice_end_tsc;
+	} while (!slice_over);
 	v->gpr[GPR_RSP] = x->exit_rsp = vmread(VMCS_GUEST_RSP);
 	v->rip = vmread(VMCS_GUEST_RIP);
 	v->rflags = x->exit_rflags = vmread(VMCS_GUEST_RFLAGS);
@@ -400,7 +412,10 @@ static void vmx_run(struct vcpu *v, const struct entry_request *in, struct exit_
 	if (x->apicv.on)
 		vmx_apicv_pull(v, &x->apicv);
 	e->intr = intr_state(x);
-	vmx_decode_exit(v, e);
+	if (slice_over)
+		*e = (struct exit_info){ .reason = EXIT_PREEMPTED, .intr = e->intr };
+	else
+		vmx_decode_exit(v, e);
 	e->next_rip = x->next_rip;
 }
 
