@@ -1,19 +1,35 @@
 /* The exits a back end answers inside its entry loop, without returning to the core's run loop (issue 12
- * item 3): the answer needs no core decision and changes only the vCPU's registers and what it alone owns. The back end advances RIP (ending any STI/MOV SS shadow) only on true. */
+ * item 3): the answer needs no core decision and changes only the vCPU's registers and what it alone
+ * owns. One entry point per exit kind, called straight from the back end's own switch on its exit code.
+ * Each returns true if it answered (the exit then counted in v->stats.exits; the back end advances RIP,
+ * ending any STI/MOV SS shadow), false if the exit goes to exit_dispatch() as usual. The back end must
+ * not call them with RFLAGS.TF set (the core owes a single-step trap) or without a known length, and
+ * checks the slice's end itself (hv/backend.h slice_end_tsc). */
 #ifndef HV_FAST_PATH_H
 #define HV_FAST_PATH_H
 
 #include "exit.h"
-#include "vcpu.h"
+#include "vm.h"
 
-struct fast_exit {
-	enum exit_reason reason; /* EXIT_CPUID, EXIT_MSR_READ, EXIT_MSR_WRITE, EXIT_HYPERCALL or EXIT_IO */
-	u8 cpl;                  /* EXIT_HYPERCALL only */
-	struct exit_io io;       /* EXIT_IO only */
-};
+/* CPUID of a leaf every vCPU of the VM sees alike (hv/cpuid_fast.h). Inline: the commonest fast exit. */
+static inline bool fast_path_cpuid(struct vcpu *v)
+{
+	const u32 *regs = cpuid_fast_find(&v->vm->cpuid_fast, (u32)v->gpr[GPR_RAX]);
+	if (!regs)
+		return false;
+	v->gpr[GPR_RAX] = regs[CPUID_EAX];
+	v->gpr[GPR_RBX] = regs[CPUID_EBX];
+	v->gpr[GPR_RCX] = regs[CPUID_ECX];
+	v->gpr[GPR_RDX] = regs[CPUID_EDX];
+	v->stats.exits++;
+	return true;
+}
 
-/* True: answered (counted in v->stats.exits); false: the exit goes to exit_dispatch() as usual. The back
- * end must not call it with RFLAGS.TF set (the core owes a single-step trap) or without a known length. */
-bool fast_path_answer(struct vcpu *v, const struct fast_exit *e);
+/* RDMSR/WRMSR (ECX, EDX:EAX) of an MSR the vCPU stores itself (hv/msr.h); never one that faults. */
+bool fast_path_msr(struct vcpu *v, bool write);
+/* VMCALL/VMMCALL of a hypercall that only reads (hv/hypercall.h), at privilege `cpl`. */
+bool fast_path_hypercall(struct vcpu *v, u8 cpl);
+/* OUT of a byte that only joins the console's current line (hv/platform/uart.h). */
+bool fast_path_out(struct vcpu *v, const struct exit_io *io);
 
 #endif

@@ -271,23 +271,25 @@ done:
  * Without NRIP save the instruction's length is unknown here: the core decodes it. */
 static bool answered_on_fast_path(struct vcpu *v, struct vmcb *vmcb)
 {
-	struct fast_exit f = { .cpl = vmcb->save.cpl };
-	u64 next_rip = vmcb->control.next_rip; /* NRIP save only */
-	switch ((u32)vmcb->control.exit_code) {
-	case SVM_EXIT_CPUID: f.reason = EXIT_CPUID; break;
-	case SVM_EXIT_MSR: f.reason = vmcb->control.exit_info1 ? EXIT_MSR_WRITE : EXIT_MSR_READ; break;
-	case SVM_EXIT_VMMCALL: f.reason = EXIT_HYPERCALL; break;
-	case SVM_EXIT_IOIO:
-		f.reason = EXIT_IO;
-		f.io = svm_io_of(vmcb->control.exit_info1);
-		next_rip = vmcb->control.exit_info2; /* with or without NRIP save (APM Vol. 2 §15.10.2) */
-		break;
-	default: return false;
-	}
-	if ((f.reason != EXIT_IO && !svm_caps.nrip_save) || (vmcb->save.rflags & RFLAGS_TF)) /* TF: the core traps */
+	const struct vmcb_control *c = &vmcb->control;
+	bool answered;
+	if (vmcb->save.rflags & RFLAGS_TF) /* the core raises the single-step trap */
 		return false;
 	v->gpr[GPR_RAX] = vmcb->save.rax;
-	if (!fast_path_answer(v, &f))
+	u64 next_rip = c->next_rip; /* NRIP save only */
+	switch ((u32)c->exit_code) {
+	case SVM_EXIT_CPUID: answered = svm_caps.nrip_save && fast_path_cpuid(v); break;
+	case SVM_EXIT_MSR: answered = svm_caps.nrip_save && fast_path_msr(v, c->exit_info1 != 0); break;
+	case SVM_EXIT_VMMCALL: answered = svm_caps.nrip_save && fast_path_hypercall(v, vmcb->save.cpl); break;
+	case SVM_EXIT_IOIO: {
+		struct exit_io io = svm_io_of(c->exit_info1);
+		next_rip = c->exit_info2; /* with or without NRIP save (APM Vol. 2 §15.10.2) */
+		answered = fast_path_out(v, &io);
+		break;
+	}
+	default: return false;
+	}
+	if (!answered)
 		return false;
 	vmcb->save.rax = v->gpr[GPR_RAX];
 	vmcb->save.rip = next_rip;

@@ -234,24 +234,24 @@ static void requeue_interrupted_event(struct vmx_vcpu *x)
 /* The exits the core answers from registers alone (hv/fast_path.h), served without leaving the entry loop. */
 static bool answered_on_fast_path(struct vcpu *v)
 {
-	struct fast_exit f = { 0 };
-	switch (vmread(VMCS_EXIT_REASON) & VMX_EXIT_REASON_MASK) {
-	case VMX_EXIT_CPUID: f.reason = EXIT_CPUID; break;
-	case VMX_EXIT_RDMSR: f.reason = EXIT_MSR_READ; break;
-	case VMX_EXIT_WRMSR: f.reason = EXIT_MSR_WRITE; break;
-	case VMX_EXIT_VMCALL:
-		f.reason = EXIT_HYPERCALL;
-		f.cpl = (vmread(VMCS_GUEST_SS_AR) >> 5) & 3; /* SS.DPL is the CPL */
-		break;
-	case VMX_EXIT_IO:
-		f.reason = EXIT_IO;
-		f.io = vmx_io_of(vmread(VMCS_EXIT_QUALIFICATION));
-		break;
-	default: return false;
-	}
+	bool answered;
 	if (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_TF) /* the core raises the single-step trap */
 		return false;
-	if (!fast_path_answer(v, &f))
+	switch (vmread(VMCS_EXIT_REASON) & VMX_EXIT_REASON_MASK) {
+	case VMX_EXIT_CPUID: answered = fast_path_cpuid(v); break;
+	case VMX_EXIT_RDMSR: answered = fast_path_msr(v, false); break;
+	case VMX_EXIT_WRMSR: answered = fast_path_msr(v, true); break;
+	case VMX_EXIT_VMCALL: /* SS.DPL is the CPL */
+		answered = fast_path_hypercall(v, (vmread(VMCS_GUEST_SS_AR) >> 5) & 3);
+		break;
+	case VMX_EXIT_IO: {
+		struct exit_io io = vmx_io_of(vmread(VMCS_EXIT_QUALIFICATION));
+		answered = fast_path_out(v, &io);
+		break;
+	}
+	default: return false;
+	}
+	if (!answered)
 		return false;
 	vmcs_write(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + vmread(VMCS_EXIT_INSTRUCTION_LENGTH));
 	/* Completing the instruction ends an STI/MOV SS shadow (SDM Vol. 3A §6.8.3), as vmx_skip_instruction(). */
