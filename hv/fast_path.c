@@ -2,6 +2,7 @@
  * answered here and one dispatched give the guest the same result. */
 #include "fast_path.h"
 #include "guest_abi.h"
+#include "guest_insn.h"
 #include "hypercall.h"
 #include "msr.h"
 
@@ -35,6 +36,23 @@ bool fast_path_out(struct vcpu *v, const struct exit_io *io)
 		return false;
 	if (!uart_put_plain(&v->vm->uart, (u8)v->gpr[GPR_RAX]))
 		return false;
+	v->stats.exits++;
+	return true;
+}
+
+bool fast_path_apic_eoi(struct vcpu *v, u64 gpa, u8 *len)
+{
+	struct vlapic *a = &v->apic;
+	/* The xAPIC page exists (KVM's MMIO-hole quirk: not while disabled or in x2APIC mode, vlapic_regs.c). */
+	if (!vlapic_hw_enabled(a) || vlapic_x2apic_mode(a) || gpa != vlapic_base_address(a) + VLAPIC_REG_EOI)
+		return false;
+	const struct insn *in = guest_cached_insn(v);
+	if (!in || (in->kind != INSN_MOV_STORE && in->kind != INSN_MOV_IMM) || !in->rm_is_mem || in->rm_size != 4)
+		return false; /* the full path decodes it (and fills the cache), or handles another size */
+	/* The value written does not matter in xAPIC mode (vlapic_mmio_write()). */
+	if (!vlapic_eoi_if_local(a))
+		return false;
+	*len = in->len;
 	v->stats.exits++;
 	return true;
 }

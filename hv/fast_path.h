@@ -31,5 +31,11 @@ bool fast_path_msr(struct vcpu *v, bool write);
 bool fast_path_hypercall(struct vcpu *v, u8 cpl);
 /* OUT of a byte that only joins the console's current line (hv/platform/uart.h). */
 bool fast_path_out(struct vcpu *v, const struct exit_io *io);
+/* A write to guest-physical `gpa` that missed the stage-2 tables, if it is an EOI the core would only
+ * pass to the vlapic (vlapic_eoi_is_local()): a 4-byte MOV to the xAPIC EOI register whose decoded
+ * instruction the vCPU's site cache holds. *len: the instruction's length, for the back end to skip.
+ * Only for a back end that does not mirror the vlapic in hardware (VMX APICv off, SVM), with v->rip and
+ * v->rflags current. */
+bool fast_path_apic_eoi(struct vcpu *v, u64 gpa, u8 *len);
 
 #endif

@@ -81,6 +81,13 @@ const struct insn *guest_fetch_decoded(struct vcpu *v, struct insn *scratch, int
 	return scratch;
 }
 
+const struct insn *guest_cached_insn(struct vcpu *v)
+{
+	struct insn_site_key k;
+	site_of(v, &k);
+	return insn_cache_lookup(&v->insn_cache, &k, v->vm->ram, v->vm->ram_size);
+}
+
 int guest_fetch_insn(struct vcpu *v, struct insn *in)
 {
 	int err;

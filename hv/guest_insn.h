@@ -17,6 +17,9 @@ int guest_fetch_insn(struct vcpu *v, struct insn *in);
 /* The same without a copy: the vCPU's cached decode of the site (valid until the next fetch), or
  * *scratch filled by a fresh fetch and decode; *err as guest_fetch_insn() returns it. */
 const struct insn *guest_fetch_decoded(struct vcpu *v, struct insn *scratch, int *err);
+/* The instruction at CS:RIP if the vCPU's instruction-site cache holds it (still valid), else NULL:
+ * no walk, no decode. v->rip and v->rflags must be current. */
+const struct insn *guest_cached_insn(struct vcpu *v);
 
 /* The bytes at CS:RIP as guest_fetch_insn() sees them (for error messages): how many could be read. */
 u32 guest_fetch_bytes(struct vcpu *v, u8 bytes[INSN_MAX_LEN]);

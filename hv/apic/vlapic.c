@@ -221,6 +221,19 @@ void vlapic_eoi(struct vlapic *a, struct vlapic_effects *fx)
 	fx->intr_changed = true;
 }
 
+bool vlapic_eoi_if_local(struct vlapic *a)
+{
+	if (a->irr_words)
+		return false;
+	int v = highest_vec(a->isr);
+	if (v < 0) /* nothing in service: the EOI is ignored */
+		return true;
+	if (test_vec(a->tmr, (u8)v))
+		return false;
+	clear_vec(a->isr, (u8)v); /* as vlapic_eoi() */
+	return true;
+}
+
 void vlapic_to_target(const struct vlapic *a, struct apic_target *t)
 {
 	t->vcpu_id = a->vcpu_id;

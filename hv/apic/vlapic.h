@@ -249,6 +249,11 @@ void vlapic_to_target(const struct vlapic *a, struct apic_target *t);
 void vlapic_fx_clear(struct vlapic_effects *fx);
 void vlapic_reg_reset(struct vlapic *a);
 void vlapic_eoi(struct vlapic *a, struct vlapic_effects *fx);
+/* vlapic_eoi(), if its whole effect stays in this vlapic: the vector it retires (if any) is
+ * edge-triggered, so no I/O APIC hears of it, and no request waits in IRR that the lower PPR could make
+ * deliverable. Such an EOI needs no decision of the core (the fast path completes it: hv/fast_path.h).
+ * false: nothing was done. */
+bool vlapic_eoi_if_local(struct vlapic *a);
 void vlapic_timer_stop(struct vlapic *a);
 void vlapic_timer_write_lvt(struct vlapic *a, u32 old_lvt, struct vlapic_effects *fx);
 void vlapic_timer_write_initial(struct vlapic *a, u64 now, u32 value, struct vlapic_effects *fx);

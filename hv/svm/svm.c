@@ -287,6 +287,16 @@ static bool answered_on_fast_path(struct vcpu *v, struct vmcb *vmcb)
 		answered = fast_path_out(v, &io);
 		break;
 	}
+	case SVM_EXIT_NPF: { /* a write, not during event delivery: perhaps an EOI (no AVIC to refresh) */
+		u8 len;
+		if (!(c->exit_info1 & SVM_NPF_WRITE) || (c->exit_int_info & SVM_EVENTINJ_VALID))
+			return false;
+		v->rip = vmcb->save.rip; /* the instruction-site cache is keyed by them */
+		v->rflags = vmcb->save.rflags;
+		answered = fast_path_apic_eoi(v, c->exit_info2, &len);
+		next_rip = vmcb->save.rip + len;
+		break;
+	}
 	default: return false;
 	}
 	if (!answered)

@@ -73,6 +73,10 @@ static inline void vmcs_write(u64 field, u64 value)
 void vmx_decode_exit(struct vcpu *v, struct exit_info *e);
 /* The facts of an I/O instruction exit, from its exit qualification (SDM Vol. 3C Table 28-5). */
 struct exit_io vmx_io_of(u64 qual);
+/* vmx_fast.c: true if the exit that just happened was answered in the back end (RIP advanced, the exit
+ * counted) and the guest can be entered again at once. */
+bool vmx_answered_on_fast_path(struct vcpu *v);
+bool vmx_handled_by_null_path(struct vcpu *v);
 void vmx_report_entry_failure(struct vcpu *v, struct exit_info *e, int how);
 void vmx_set_cr0(struct vcpu *v, u64 cr0);
 void vmx_set_cr4(struct vcpu *v, u64 cr4);

@@ -3,7 +3,6 @@
 #include "controls.h"
 #include "vmx_ops.h"
 #include "../cpu.h"
-#include "../fast_path.h"
 #include "../fmt.h"
 #include "../guest_abi.h"
 #include "../log.h"
@@ -231,95 +230,6 @@ static void requeue_interrupted_event(struct vmx_vcpu *x)
 	vmcs_write(VMCS_ENTRY_INTERRUPTION_INFO, idt & ~INTR_INFO_RESERVED_BITS);
 }
 
-/* The exits the core answers from registers alone (hv/fast_path.h), served without leaving the entry loop. */
-static bool answered_on_fast_path(struct vcpu *v)
-{
-	bool answered;
-	if (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_TF) /* the core raises the single-step trap */
-		return false;
-	switch (vmread(VMCS_EXIT_REASON) & VMX_EXIT_REASON_MASK) {
-	case VMX_EXIT_CPUID: answered = fast_path_cpuid(v); break;
-	case VMX_EXIT_RDMSR: answered = fast_path_msr(v, false); break;
-	case VMX_EXIT_WRMSR: answered = fast_path_msr(v, true); break;
-	case VMX_EXIT_VMCALL: /* SS.DPL is the CPL */
-		answered = fast_path_hypercall(v, (vmread(VMCS_GUEST_SS_AR) >> 5) & 3);
-		break;
-	case VMX_EXIT_IO: {
-		struct exit_io io = vmx_io_of(vmread(VMCS_EXIT_QUALIFICATION));
-		answered = fast_path_out(v, &io);
-		break;
-	}
-	default: return false;
-	}
-	if (!answered)
-		return false;
-	vmcs_write(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + vmread(VMCS_EXIT_INSTRUCTION_LENGTH));
-	/* Completing the instruction ends an STI/MOV SS shadow (SDM Vol. 3A §6.8.3), as vmx_skip_instruction(). */
-	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
-	if (intr & GUEST_INTERRUPTIBILITY_STI_MOVSS)
-		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(u64)GUEST_INTERRUPTIBILITY_STI_MOVSS);
-	return true;
-}
-
-/* bench/ (HC_BENCH_MODE): the least the back end can do for an exit of a selected kind: complete the
- * instruction (RIP past it, STI/MOV-SS shadow ended as vmx_skip_instruction does), count the exit as the
- * run loop would, and re-enter without the core. false: the exit takes the normal path. */
-static bool handled_by_null_path(struct vcpu *v)
-{
-	const struct bench_null *b = &v->vm->bench_null;
-	if (!b->kinds)
-		return false;
-	u64 len = 0; /* 0: the exiting instruction's own length (VM-exit instruction length) */
-	switch (vmread(VMCS_EXIT_REASON) & VMX_EXIT_REASON_MASK) {
-	case VMX_EXIT_CPUID:
-		if (!(b->kinds & HC_BENCH_NULL_CPUID))
-			return false;
-		break;
-	case VMX_EXIT_RDMSR:
-		if (!(b->kinds & HC_BENCH_NULL_RDMSR))
-			return false;
-		v->gpr[GPR_RAX] = v->gpr[GPR_RDX] = 0;
-		break;
-	case VMX_EXIT_WRMSR:
-		if (!(b->kinds & HC_BENCH_NULL_WRMSR))
-			return false;
-		break;
-	case VMX_EXIT_IO:
-		if (!(b->kinds & HC_BENCH_NULL_OUT) || (vmread(VMCS_EXIT_QUALIFICATION) & (IO_QUAL_IN | IO_QUAL_STRING)))
-			return false;
-		break;
-	case VMX_EXIT_VMCALL: /* HC_BENCH_MODE itself always reaches the core, or the mode could not be left */
-		if (!(b->kinds & HC_BENCH_NULL_HYPERCALL) || v->gpr[GPR_RAX] == HC_BENCH_MODE)
-			return false;
-		v->gpr[GPR_RAX] = 0;
-		break;
-	case VMX_EXIT_HLT:
-		if (!(b->kinds & HC_BENCH_NULL_HLT))
-			return false;
-		break;
-	case VMX_EXIT_EPT_VIOLATION: /* no instruction length for it (SDM Vol. 3C §28.2.5): the guest's */
-		if (!(b->kinds & HC_BENCH_NULL_MMIO) || (vmread(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID))
-			return false;
-		len = b->mmio_len;
-		break;
-	case VMX_EXIT_APIC_WRITE: /* trap-like: the write and its instruction are done (SDM Vol. 3C §30.4.3.3) */
-		if (!(b->kinds & HC_BENCH_NULL_APIC_WRITE) || (vmread(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID))
-			return false;
-		v->stats.exits++;
-		return true;
-	default:
-		return false;
-	}
-	if (!len)
-		len = vmread(VMCS_EXIT_INSTRUCTION_LENGTH);
-	vmcs_write(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + len);
-	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
-	if (intr & GUEST_INTERRUPTIBILITY_STI_MOVSS)
-		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(u64)GUEST_INTERRUPTIBILITY_STI_MOVSS);
-	v->stats.exits++;
-	return true;
-}
-
 static void load_vmcs(struct vmx_vcpu *x)
 {
 	vmptrld(virt_to_phys(x->vmcs));
@@ -393,7 +303,7 @@ static void vmx_run(struct vcpu *v, const struct entry_request *in, struct exit_
 		how = vmx_world_switch(v, x->launched);
 		if (how == 0)
 			x->launched = true;
-		if (how != 0 || !(handled_by_null_path(v) || answered_on_fast_path(v)))
+		if (how != 0 || !(vmx_handled_by_null_path(v) || vmx_answered_on_fast_path(v)))
 			break;
 		/* Each entry reloads the preemption timer: the slice's end is checked here, or a guest whose
 		 * every exit takes the fast path would never come back to the core. */

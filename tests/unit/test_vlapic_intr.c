@@ -154,6 +154,33 @@ static void test_priority_nested_isr_and_eoi(void **state)
 	assert_false(fx.intr_changed);
 }
 
+/* vlapic_eoi_if_local(): the EOI the fast path may complete is the one that retires an edge-triggered
+ * vector (or none) with nothing waiting in IRR; anything else is left to the full path, untouched. */
+static void test_eoi_if_local(void **state)
+{
+	struct vlapic a;
+	setup(&a);
+	assert_true(vlapic_eoi_if_local(&a)); /* nothing in service: ignored, as vlapic_eoi() */
+	vlapic_accept(&a, 0x61, APIC_DM_FIXED, true, false);
+	vlapic_ack(&a, 0x61);
+	vlapic_accept(&a, 0x72, APIC_DM_FIXED, true, true);
+	vlapic_ack(&a, 0x72); /* level, on top of 0x61 */
+	assert_false(vlapic_eoi_if_local(&a)); /* the I/O APIC must hear of 0x72 */
+	assert_true(isr_has(&a, 0x72));
+	wr(&a, 0, EOI, 0, NULL);
+	vlapic_accept(&a, 0x35, APIC_DM_FIXED, true, false); /* waits below 0x61's class */
+	assert_false(vlapic_eoi_if_local(&a)); /* the lower PPR would make 0x35 deliverable */
+	assert_true(isr_has(&a, 0x61));
+	vlapic_ack(&a, 0x35);
+	assert_true(vlapic_eoi_if_local(&a)); /* retires 0x61, the highest in service (edge) */
+	assert_false(isr_has(&a, 0x61));
+	assert_true(isr_has(&a, 0x35));
+	assert_int_equal(rd(&a, 0, PPR), 0x30);
+	assert_true(vlapic_eoi_if_local(&a));
+	assert_false(isr_has(&a, 0x35));
+	assert_int_equal(rd(&a, 0, PPR), 0);
+}
+
 static void test_tpr_blocks_lower_classes(void **state)
 {
 	struct vlapic a;
@@ -404,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_irr_summary_word),
 		cmocka_unit_test(test_accept_nmi_init_sipi),
 		cmocka_unit_test(test_priority_nested_isr_and_eoi),
+		cmocka_unit_test(test_eoi_if_local),
 		cmocka_unit_test(test_tpr_blocks_lower_classes),
 		cmocka_unit_test(test_hw_disabled_delivers_nothing),
 		cmocka_unit_test(test_timer_one_shot),
