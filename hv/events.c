@@ -97,9 +97,10 @@ void events_prepare_entry(struct vcpu *v, struct entry_request *req)
 {
 	req->end_shadow = v->end_shadow;
 	v->end_shadow = false;
-	/* Most entries carry nothing: decided from four flags, before anything costs a call. */
-	if (!v->exception.valid && !v->apic.nmi_pending && !v->intr.injection_pending && vapic_irr_empty(v) &&
-	    !irq_sources_extint_pending(v)) {
+	/* Most entries carry nothing: decided from a few flags, before anything costs a call. Requests in IRR
+	 * count only where the core injects them (not under VMX virtual-interrupt delivery). */
+	if (!v->exception.valid && !v->apic.nmi_pending && !v->intr.injection_pending &&
+	    (vapic_irr_empty(v) || v->vm->be->apic_delivers(v)) && !irq_sources_extint_pending(v)) {
 		req->inject = ENTRY_EVENT_NONE;
 		req->interrupt_window = req->nmi_window = false;
 		return;

@@ -87,7 +87,9 @@ void vapic_deliver(struct vm *vm, const struct apic_irq *irq, const struct vcpu 
 		struct vcpu *t = &vm->vcpus[receivers[i]];
 		if (vlapic_accept(&t->apic, irq->vector, irq->delivery_mode, irq->level, irq->trigger_level)) {
 			interrupts_changed(t);
-			vm_mark_wake(vm, t->id);
+			/* A vCPU running and not halted needs a kick only for INIT or STARTUP (vcpu_kick()). */
+			if (t != vm->running || t->state != VCPU_RUNNABLE || t->apic.init_pending || t->apic.sipi_pending)
+				vm_mark_wake(vm, t->id);
 		}
 	}
 }
