@@ -2,7 +2,7 @@
 #ifndef HV_MM_H
 #define HV_MM_H
 
-#include "types.h"
+#include "lib/types.h"
 
 void mm_init(u64 pool_base, u64 pool_size);
 /* `count` zeroed, physically contiguous pages aligned to `align` bytes (a power of two >= PAGE_SIZE). */

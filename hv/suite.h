@@ -2,9 +2,9 @@
 #ifndef HV_SUITE_H
 #define HV_SUITE_H
 
-#include "loader/multiboot.h"
-#include "tap.h"
-#include "types.h"
+#include "rules/loader/multiboot.h"
+#include "rules/tap.h"
+#include "lib/types.h"
 
 /* What a guest is expected to do. The harness guests misbehave on purpose: the runner passes them
  * only if it detected exactly that misbehaviour. */
@@ -56,7 +56,7 @@ extern const struct suite_entry builtin_suite[];
 extern const u32 builtin_suite_count;
 extern const struct suite_group builtin_groups[];
 extern const u32 builtin_group_count;
-/* Every built-in image once, LZ-packed (hv/lz.h, scripts/lzpack.c); builtin_images_size unpacked. */
+/* Every built-in image once, LZ-packed (hv/lib/lz.h, scripts/lzpack.c); builtin_images_size unpacked. */
 extern const u8 builtin_images_packed[], builtin_images_packed_end[];
 extern const u64 builtin_images_size;
 

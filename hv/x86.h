@@ -3,7 +3,7 @@
 #ifndef HV_X86_H
 #define HV_X86_H
 
-#include "types.h"
+#include "lib/types.h"
 
 /* Control registers (SDM Vol. 3A §2.5). */
 #define CR0_PE BIT(0)

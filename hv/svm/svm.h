@@ -3,7 +3,7 @@
 #define HV_SVM_SVM_H
 
 #include "../backend.h"
-#include "npt.h"
+#include "rules/npt.h"
 #include "vmcb.h"
 
 struct svm_vcpu {
