@@ -2,6 +2,7 @@
 #ifndef HV_MM_H
 #define HV_MM_H
 
+#include "lib/phys.h"
 #include "lib/types.h"
 
 void mm_init(u64 pool_base, u64 pool_size);
@@ -9,8 +10,5 @@ void mm_init(u64 pool_base, u64 pool_size);
 void *mm_alloc_pages(u64 count, u64 align);
 void mm_free_pages(void *p, u64 count);
 u64 mm_free_page_count(void);
-
-static inline u64 virt_to_phys(const void *p) { return (u64)(uintptr_t)p; }
-static inline void *phys_to_virt(u64 pa) { return (void *)(uintptr_t)pa; }
 
 #endif

@@ -1,6 +1,6 @@
 /* Control-register write rules (SDM Vol. 3A §2.5, MOV to CR "Protected Mode Exceptions"). */
 #include "cr0.h"
-#include "../x86.h"
+#include "../lib/x86_defs.h"
 
 #define CR0_DEFINED (CR0_PE | CR0_MP | CR0_EM | CR0_TS | CR0_ET | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD | CR0_PG)
 #define CR_UPPER_HALF 0xFFFFFFFF00000000ull

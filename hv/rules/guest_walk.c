@@ -1,7 +1,7 @@
 /* Guest page-table walker (SDM Vol. 3A ch. 4, APM Vol. 2 ch. 5). Presence and reserved bits only: see
  * guest_walk.h for what is deliberately not modelled. */
 #include "guest_walk.h"
-#include "../x86.h"
+#include "../lib/x86_defs.h"
 
 #define GW_CR0_PG BIT(31)
 #define GW_CR4_PSE BIT(4)

@@ -1,6 +1,6 @@
 /* The host W^X policy as data (see host_map.h). */
 #include "host_map.h"
-#include "../x86.h"
+#include "../lib/x86_defs.h"
 
 void host_map_init(struct host_map *m)
 {

@@ -1,8 +1,8 @@
 /* Host identity map (see paging.h). The firmware's tables live in boot-services memory, which is ours to
  * reuse, so the hypervisor builds its own. */
 #include "paging.h"
-#include "../mm.h"
-#include "../x86.h"
+#include "../lib/phys.h"
+#include "../lib/x86_defs.h"
 
 #define GIB (1ull << 30)
 #define ENTRIES_PER_TABLE 512

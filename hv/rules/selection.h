@@ -4,7 +4,7 @@
 #define HV_SELECTION_H
 
 #include "cmdline.h"
-#include "../suite.h"
+#include "suite_entry.h"
 
 struct selection_tables {
 	const struct suite_entry *suite;

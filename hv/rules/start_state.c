@@ -1,6 +1,6 @@
 /* See start_state.h. */
 #include "start_state.h"
-#include "../x86.h"
+#include "../lib/x86_defs.h"
 
 #define LIMIT_64K 0xFFFFu
 #define LIMIT_4G 0xFFFFFFFFu

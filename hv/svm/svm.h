@@ -3,6 +3,7 @@
 #define HV_SVM_SVM_H
 
 #include "../backend.h"
+#include "../stage2.h"
 #include "rules/npt.h"
 #include "vmcb.h"
 

@@ -1,7 +1,7 @@
 /* NPT entry format: ordinary x86-64 page-table bits. Nested walks count as user accesses, so U/S is
  * needed at every level (APM Vol. 2 §15.25.5). */
 #include "npt.h"
-#include "../../x86.h"
+#include "../../lib/x86_defs.h"
 
 #define PAT_ENTRY_BITS 8
 #define PAT_TYPE_MASK 0x7u

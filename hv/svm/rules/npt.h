@@ -2,7 +2,7 @@
 #ifndef HV_SVM_NPT_H
 #define HV_SVM_NPT_H
 
-#include "../../stage2.h"
+#include "../../rules/stage2_format.h"
 
 /* Leaves carry no PAT/PCD/PWT bits: host PAT entry 0 (WB) combined with the host MTRRs (WB for RAM)
  * is the host side of the memory type; the guest's own PAT and page tables decide the rest (R3.4). */
