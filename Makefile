@@ -30,7 +30,7 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -m64 -ffreestanding -fno-stack-protect
 	-MMD -MP -I. -Iguest-tests/lib
 HOST_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. -DHOST_UNIT_TEST
 
-HV_C     := $(wildcard hv/*.c hv/*/*.c)
+HV_C     := $(wildcard hv/*.c hv/*/*.c hv/*/*/*.c)
 HV_ASM   := $(wildcard hv/*.asm hv/*/*.asm)
 BOOT_C   := $(wildcard boot/*.c)
 BOOT_ASM := $(wildcard boot/*.asm)
@@ -39,7 +39,7 @@ HV_OBJS  := $(HV_C:%.c=$(B)/%.o) $(HV_ASM:%.asm=$(B)/%.asm.o) $(BOOT_C:%.c=$(B)/
 # The screen console's font (hv/font.h), generated from a PSF font of Debian's console-setup-linux.
 FONT_PSF := /usr/share/consolefonts/Lat15-Fixed16.psf.gz
 
-GLIB_C   := $(wildcard guest-tests/lib/*.c) hv/fmt.c
+GLIB_C   := $(wildcard guest-tests/lib/*.c) hv/lib/fmt.c
 GLIB_ASM := $(wildcard guest-tests/lib/*.asm)
 GLIB_OBJS := $(GLIB_C:%.c=$(B)/guest/%.o) $(GLIB_ASM:%.asm=$(B)/guest/%.asm.o)
 GUEST_SRCS := $(wildcard guest-tests/*.c) $(wildcard bench/*.c)
@@ -47,12 +47,11 @@ GUEST_NAMES := $(notdir $(GUEST_SRCS:.c=))
 GUEST_ELFS := $(GUEST_NAMES:%=$(B)/guests/%.elf)
 GUEST_ELFS += $(B)/guests/mb_low.elf
 
-# Pure rule modules: compiled into the hypervisor and into the host unit tests.
-PURE_C   := hv/msr_stored.c hv/host_map.c hv/paging.c hv/platform/fwcfg.c hv/platform/acpi.c hv/cpuid_policy.c hv/inject.c hv/fmt.c hv/cmdline.c hv/selection.c hv/tap.c hv/cr0.c hv/vmx/controls.c hv/vmx/apicv_page.c hv/svm/npt.c hv/start_state.c hv/decode.c hv/decode_ops.c hv/alu.c hv/mmio_emul.c hv/guest_walk.c hv/mtrr.c hv/apic/delivery.c hv/apic/vlapic.c hv/apic/vlapic_regs.c hv/apic/vlapic_timer.c $(wildcard hv/loader/*.c)
-PURE_C   += hv/bitmap.c hv/lz.c
-PURE_C   += hv/platform/pmtimer.c hv/platform/rtc.c hv/platform/pci.c hv/platform/uart.c
-PURE_C   += hv/platform/ioapic.c hv/platform/pit.c hv/platform/pic.c
-PURE_C   += hv/xcr0.c hv/tsc.c hv/cpuid_fast.c hv/events_decide.c hv/madt.c hv/bench_null.c hv/insn_cache.c
+# Pure rule modules: compiled into the hypervisor and into the host unit tests. They are the files of the
+# rules/ and lib/ folders (hv/rules/, hv/lib/, hv/SUBSYSTEM/rules/); scripts/check-layers.py checks that
+# they include nothing else.
+PURE_DIRS := hv/rules hv/rules/loader hv/lib $(wildcard hv/*/rules)
+PURE_C   := $(foreach d,$(PURE_DIRS),$(wildcard $(d)/*.c))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
 PURE_HOST_OBJS := $(PURE_C:%.c=$(B)/host/%.o)
@@ -164,10 +163,10 @@ $(B)/guest_table.c: guest-tests/suite.txt scripts/gen-guest-table.sh $(GUEST_ELF
 	@mkdir -p $(B)
 	$(Q)sh scripts/gen-guest-table.sh $< $(B)/guests $(B)/guest_images.list > $@.tmp && mv $@.tmp $@
 
-# Each image once, LZ-packed (hv/lz.h): the suite's images share most of their code.
-$(B)/lzpack: scripts/lzpack.c hv/lz.c hv/lz.h | $(DEPS_OK)
+# Each image once, LZ-packed (hv/lib/lz.h): the suite's images share most of their code.
+$(B)/lzpack: scripts/lzpack.c hv/lib/lz.c hv/lib/lz.h | $(DEPS_OK)
 	@echo "  CC      $@ (host)"
-	$(Q)$(CC) -O2 $(WARN) -I. -o $@ scripts/lzpack.c hv/lz.c
+	$(Q)$(CC) -O2 $(WARN) -I. -o $@ scripts/lzpack.c hv/lib/lz.c
 
 $(B)/guest_images.lz: $(B)/guest_table.c $(B)/lzpack
 	@echo "  LZPACK  $@"
@@ -186,7 +185,7 @@ $(B)/font.o: $(B)/font.c hv/font.h
 	@echo "  CC      $<"
 	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
 
-# libefi with its byte-loop memcpy/memset weakened, so hv/fmt.c's take their place.
+# libefi with its byte-loop memcpy/memset weakened, so hv/lib/fmt.c's take their place.
 $(B)/efilib/libefi.a: $(EFI_LIB)/libefi.a | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	$(Q)$(OBJCOPY) -W memcpy -W memset $< $@
@@ -202,7 +201,7 @@ $(B)/microhv.efi: $(B)/microhv.so
 		--target efi-app-x86_64 --subsystem=10 $< $@
 
 # Host objects carry -MMD -MP like the others: editing any header a unit test or a pure module includes
-# (hv/mtrr.h, tests/unit/cpuid_profiles.h, ...) rebuilds exactly the objects that include it.
+# (hv/rules/mtrr.h, tests/unit/cpuid_profiles.h, ...) rebuilds exactly the objects that include it.
 $(B)/host/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (host)"

@@ -17,7 +17,7 @@
  * alone), tsc_deadline_write, and hlt_round_trip (normal: STI; HLT with a self-IPI pending, woken at once,
  * less the same self-IPI without the HLT; null: HLT with IF = 0, skipped). */
 #include "guest.h"
-#include "hv/fmt.h"
+#include "hv/lib/fmt.h"
 
 #define OPS 16    /* N: operations per trial */
 #define TRIALS 24 /* the smallest count of this many trials is kept */

@@ -2,7 +2,7 @@
 #ifndef BOOT_BOOT_INFO_H
 #define BOOT_BOOT_INFO_H
 
-#include "hv/types.h"
+#include "hv/lib/types.h"
 
 #define BOOT_CMDLINE_MAX 4096
 #define BOOT_MAX_FILES 120 /* CMDLINE_MAX_GUESTS guests with CMDLINE_MAX_MODULES modules each */

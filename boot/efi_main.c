@@ -4,8 +4,8 @@
 #include <efilib.h>
 
 #include "boot_info.h"
-#include "hv/cmdline.h"
-#include "hv/fmt.h"
+#include "hv/rules/cmdline.h"
+#include "hv/lib/fmt.h"
 
 #define POOL_MAX_BYTES BOOT_POOL_MAX_BYTES
 #define POOL_MIN_BYTES (48ull << 20)

@@ -3,7 +3,7 @@
  * pointer), MOVZX/MOVSX sub-register reads, read-modify-write OR/AND/INC/XADD/CMPXCHG/XCHG on registers
  * with side-effect-free writes (SVR, TPR), TEST and CMP, BT on IRR, and REP MOVS/STOS between the page and
  * RAM. Each result is compared with what a plain aligned 32-bit MOV reads (the form every emulator has).
- * Under microhv every one of these is emulated by hv/mmio_emul.c (SVM, VMX without APICv) or reaches it as
+ * Under microhv every one of these is emulated by hv/rules/mmio_emul.c (SVM, VMX without APICv) or reaches it as
  * an APIC-access exit (VMX with APICv). */
 #include "guest.h"
 

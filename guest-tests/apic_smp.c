@@ -6,7 +6,7 @@
  * descheduled) and delivered by the hardware at its next entry; the BSP runs the second half in x2APIC
  * mode while the AP stays in xAPIC mode. */
 #include "guest.h"
-#include "hv/fmt.h"
+#include "hv/lib/fmt.h"
 
 #define SPURIOUS 0xFF
 #define BSP_VEC 0x51          /* the AP's hello and answers */

@@ -1,6 +1,6 @@
 /* The local APIC timer and interrupt priority on a single vCPU, in xAPIC mode with IF = 1: one-shot,
  * periodic, TSC-deadline, a masked LVT that still counts, TPR blocking lower priority classes, and HLT
- * woken by the timer (SDM Vol. 3A §11.5.4, §11.8.3; microhv's model is hv/apic/vlapic_timer.c).
+ * woken by the timer (SDM Vol. 3A §11.5.4, §11.8.3; microhv's model is hv/apic/rules/vlapic_timer.c).
  *
  * Time. microhv's timer input clock is the TSC: the current count drops by one every `divide` TSC
  * ticks, so a count of N expires exactly N * divide TSC ticks after the initial-count write. The lower

@@ -5,7 +5,7 @@
  * holes), sub-register reads, IRR/ISR/TMR/PPR around a delivery, nested interrupts, CR8 and TPR, the set of
  * x2APIC MSRs that read or #GP, TPR blocking, and an xAPIC page moved away from its default base. */
 #include "guest.h"
-#include "hv/fmt.h"
+#include "hv/lib/fmt.h"
 
 #define SPURIOUS 0xFF
 #define VEC_OUTER 0x41  /* class 4 */
@@ -16,7 +16,7 @@
 #define PAGE_SLOTS 64u  /* registers 000H-3F0H */
 #define STRIDE 0x10u
 #define MOVED_BASE 0xFED00000ull
-#define VERSION_VALUE 0x00050014u /* 6 LVTs, integrated APIC (hv/apic/vlapic.h) */
+#define VERSION_VALUE 0x00050014u /* 6 LVTs, integrated APIC (hv/apic/rules/vlapic.h) */
 #define SETTLE_TSC (1ull << 20) /* long enough for an interrupt due at once to arrive */
 #define GP0 FAULT(X86_VEC_GP, 0)
 #define IF_CLEAR_HOLD_MS 35 /* IF = 0 for over three host ticks (HOST_TICK_MS) */

@@ -1,4 +1,4 @@
-/* The q35 I/O APIC at 0xFEC00000 (hv/platform/ioapic.h): registers as QEMU's hw/intc/ioapic.c shows them,
+/* The q35 I/O APIC at 0xFEC00000 (hv/platform/rules/ioapic.h): registers as QEMU's hw/intc/ioapic.c shows them,
  * then interrupts from its pins, raised with microhv's debug hypercall HC_IOAPIC_PIN (on plain QEMU
  * that half SKIPs: nothing drives a pin there without a device):
  *  - version 0x00170020 (ICH9: 24 entries, version 0x20), ID bits 27:24 writable, arbitration = ID;

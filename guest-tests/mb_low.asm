@@ -3,7 +3,7 @@
 ; ADDR_MBI 0x9500). QEMU loads it, but its option ROM copies the kernel over its own map and structure:
 ; EBX = 0x9500 then points into the kernel's bytes (measured with QEMU 7.2: cases 3 and 4 fail there).
 ; microhv loads it and moves the map and the structure to the first page after the kernel
-; (hv/loader/mbi.c). Plain NASM, no runtime: the kernel checks that its bytes at 0x9000-0x97FF are intact
+; (hv/rules/loader/mbi.c). Plain NASM, no runtime: the kernel checks that its bytes at 0x9000-0x97FF are intact
 ; and that EBX points to a valid structure outside it, prints TAP on COM1 and exits through port 0xF4.
 bits 32
 

@@ -13,8 +13,8 @@
  * checksums and that the exit port reads 0. Constants are written out from the specifications here, not taken from microhv's headers,
  * so a mistake there cannot hide itself. */
 #include "guest.h"
-#include "hv/fmt.h"
-#include "hv/loader/multiboot_info.h"
+#include "hv/lib/fmt.h"
+#include "hv/rules/loader/multiboot_info.h"
 
 /* QEMU fw_cfg, legacy I/O interface (docs/specs/fw_cfg.rst in QEMU). */
 #define FW_CFG_PORT_SEL 0x510

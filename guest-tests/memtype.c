@@ -6,7 +6,7 @@
  * own PAT then combines with it in hardware, which the hypercall does not (and need not) report.
  * Either way the answer must not move when the guest turns caching off: that is case (c). */
 #include "guest.h"
-#include "hv/loader/multiboot_info.h"
+#include "hv/rules/loader/multiboot_info.h"
 
 #define MEMTYPE_UC 0
 #define MEMTYPE_WB 6

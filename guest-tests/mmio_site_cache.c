@@ -1,4 +1,4 @@
-/* microhv caches the decoded MMIO instruction of each code site (hv/insn_cache.h): the same RIP exits
+/* microhv caches the decoded MMIO instruction of each code site (hv/rules/insn_cache.h): the same RIP exits
  * again and is neither walked nor decoded again. Here the site changes under the cache in the two ways a
  * guest can change what RIP means, and each second access must do what the code says now:
  *  - self-modifying code: the bytes at the site are rewritten (another source register);

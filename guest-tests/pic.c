@@ -1,10 +1,10 @@
-/* The 8259A pair and ELCR (hv/platform/pic.h), as a kernel that programs and masks it, or polls it, sees
+/* The 8259A pair and ELCR (hv/platform/rules/pic.h), as a kernel that programs and masks it, or polls it, sees
  * them on QEMU q35: the Linux/BIOS initialisation words, IMR readback, OCW3 IRR/ISR reads, the PIT's IRQ0
  * in IRR, an interrupt acknowledged in poll mode (ISR set, EOI clears it), the "no interrupt" poll value,
  * and the ELCR bits that cannot be level. The local APIC's LINT0 stays masked, so nothing is delivered to
  * the CPU from the pair (microhv never does). Runs on plain QEMU too (make run-direct TEST=pic). */
 #include "guest.h"
-#include "hv/platform/pic.h" /* port numbers only: run-direct checks them against QEMU */
+#include "hv/platform/rules/pic.h" /* port numbers only: run-direct checks them against QEMU */
 
 #define M_CMD PIC_MASTER_CMD
 #define M_DATA PIC_MASTER_DATA

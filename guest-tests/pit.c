@@ -1,4 +1,4 @@
-/* The 8254 PIT at 0x40-0x43 and port 0x61 (hv/platform/pit.h), as on QEMU q35: the TSC calibration loop
+/* The 8254 PIT at 0x40-0x43 and port 0x61 (hv/platform/rules/pit.h), as on QEMU q35: the TSC calibration loop
  * kernels (and microhv itself, hv/time.c) run on channel 2, counter latch and read-back, the refresh
  * toggle, and IRQ0 through I/O APIC pin 2: periodic (mode 2), one-shot (mode 0), masked, and waking a
  * HLT (under microhv the scheduler must honour the PIT's deadline when every vCPU sleeps). Everything

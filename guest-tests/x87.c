@@ -10,7 +10,7 @@
  * runtime has it (clear): without it FXSAVE may skip the XMM registers, but always stores the x87
  * fields these tests read. */
 #include "guest.h"
-#include "hv/fmt.h"
+#include "hv/lib/fmt.h"
 #include "x87_probe.h"
 
 #define CPUID_STRUCTURED_FEATURES 7

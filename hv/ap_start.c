@@ -5,7 +5,7 @@
 #include "ap_start.h"
 #include "../boot/boot_info.h"
 #include "cpu.h"
-#include "guest_abi.h"
+#include "rules/guest_abi.h"
 #include "host_apic.h"
 #include "log.h"
 #include "pcpu.h"

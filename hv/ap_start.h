@@ -4,8 +4,8 @@
 #define HV_AP_START_H
 
 #include "backend.h"
-#include "cmdline.h"
-#include "types.h"
+#include "rules/cmdline.h"
+#include "lib/types.h"
 
 /* Starts every AP pcpu_discover() prepared, one at a time, with the back end the boot CPU uses
  * (be->cpu_init() done on the boot CPU). An AP that does not answer, or fails its set-up, is reported

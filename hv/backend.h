@@ -2,9 +2,9 @@
 #ifndef HV_BACKEND_H
 #define HV_BACKEND_H
 
-#include "events_decide.h"
+#include "rules/events_decide.h"
 #include "exit.h"
-#include "inject.h"
+#include "rules/inject.h"
 #include "vcpu.h"
 
 struct vm;
@@ -59,7 +59,7 @@ struct backend {
 	/* Makes v's state the one this CPU works on (VMX: VMPTRLD). The core calls it when it switches vCPUs;
 	 * every call below that takes a vCPU assumes it is the loaded one. */
 	void (*load)(struct vcpu *v);
-	/* Loads a start (hv/start_state.h: the Multiboot entry, or INIT + STARTUP) into v's VMCB/VMCS, with
+	/* Loads a start (hv/rules/start_state.h: the Multiboot entry, or INIT + STARTUP) into v's VMCB/VMCS, with
 	 * nothing pending from before. The core has set v's GPRs, RIP and RFLAGS from it. 0 or -errno. */
 	int (*set_state)(struct vcpu *v, const struct start_state *s);
 	/* Applies `in`, enters the guest, and returns with the report of the next exit the core must see. */
@@ -69,7 +69,7 @@ struct backend {
 	/* get_reg() of CR0, CR3, CR4, EFER, CS_BASE, CS_L and CS_D, in one call. */
 	void (*get_fetch_regs)(struct vcpu *v, struct fetch_regs *out);
 	/* Hardware APIC virtualization (VMX APICv; no-ops on SVM, which has no AVIC on these platforms). The
-	 * vCPU's vlapic (hv/apic/vlapic.h) stays the truth: the back end copies it to the hardware before an
+	 * vCPU's vlapic (hv/apic/rules/vlapic.h) stays the truth: the back end copies it to the hardware before an
 	 * entry and what the guest changed there back into it at the exit.
 	 * apic_changed(): the core changed v's vlapic: only its interrupt state (IRR, ISR, TMR, TPR) if
 	 * `regs` is VLAPIC_REGS_NONE, those registers too for a VLAPIC_REG_BIT() mask (after a guest write:

@@ -7,7 +7,7 @@
  * included) drains it all. */
 #include "console.h"
 #include "font.h"
-#include "fmt.h"
+#include "lib/fmt.h"
 #include "log.h"
 #include "mm.h"
 #include "screen.h"

@@ -4,8 +4,8 @@
 
 #include <stdarg.h>
 #include "../boot/boot_info.h"
-#include "cmdline.h"
-#include "types.h"
+#include "rules/cmdline.h"
+#include "lib/types.h"
 
 /* COM1 only: the early output, before the command line is parsed. */
 void console_init(void);

@@ -2,7 +2,7 @@
  * A #PF has no IST: one caused by a stack overflow (a push into the guard page) faults again while its
  * frame is pushed, which is a #DF (SDM Vol. 3A §6.15, Table 6-5), and #DF runs on the IST stack. */
 #include "cpu.h"
-#include "fmt.h"
+#include "lib/fmt.h"
 #include "host_mmu.h"
 #include "log.h"
 #include "mm.h"

@@ -2,7 +2,7 @@
 #ifndef HV_CPU_H
 #define HV_CPU_H
 
-#include "types.h"
+#include "lib/types.h"
 
 #define HOST_CS_SELECTOR 0x08
 #define HOST_DS_SELECTOR 0x10

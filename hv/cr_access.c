@@ -2,7 +2,7 @@
  * which keeps the guest-visible value apart from what the hardware holds (CD/NW never reach it). */
 #include "cr_access.h"
 #include "apic/vapic.h"
-#include "cr0.h"
+#include "rules/cr0.h"
 #include "log.h"
 #include "vm.h"
 #include "x86.h"

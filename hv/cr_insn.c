@@ -1,9 +1,9 @@
 /* See cr_insn.h. */
 #include "cr_insn.h"
 #include "cr_access.h"
-#include "decode.h"
+#include "rules/decode.h"
 #include "guest_insn.h"
-#include "guest_walk.h"
+#include "rules/guest_walk.h"
 #include "vm.h"
 #include "x86.h"
 

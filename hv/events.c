@@ -1,7 +1,7 @@
 /* Exception queueing. Sanitizing waits for VM entry: a queued #GP may meet a guest that has left
  * protected mode by then, and the error-code rules depend on that mode. */
 #include "events.h"
-#include "inject.h"
+#include "rules/inject.h"
 #include "apic/vapic.h"
 #include "platform/irq_sources.h"
 #include "log.h"

@@ -1,6 +1,6 @@
 /* Exit reasons by name, for reports. */
 #include "exit.h"
-#include "types.h"
+#include "lib/types.h"
 
 const char *exit_reason_name(enum exit_reason r)
 {

@@ -2,7 +2,7 @@
 #ifndef HV_EXIT_H
 #define HV_EXIT_H
 
-#include "types.h"
+#include "lib/types.h"
 
 enum exit_reason {
 	EXIT_NONE,               /* the back end completed the exit itself */

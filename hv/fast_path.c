@@ -1,7 +1,7 @@
 /* The fast path's answers (see fast_path.h). Each is the same function the full path uses, so an exit
  * answered here and one dispatched give the guest the same result. */
 #include "fast_path.h"
-#include "guest_abi.h"
+#include "rules/guest_abi.h"
 #include "guest_insn.h"
 #include "hypercall.h"
 #include "msr.h"

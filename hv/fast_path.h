@@ -11,7 +11,7 @@
 #include "exit.h"
 #include "vm.h"
 
-/* CPUID of a leaf every vCPU of the VM sees alike (hv/cpuid_fast.h). Inline: the commonest fast exit. */
+/* CPUID of a leaf every vCPU of the VM sees alike (hv/rules/cpuid_fast.h). Inline: the commonest fast exit. */
 static inline bool fast_path_cpuid(struct vcpu *v)
 {
 	const u32 *regs = cpuid_fast_find(&v->vm->cpuid_fast, (u32)v->gpr[GPR_RAX]);
@@ -29,7 +29,7 @@ static inline bool fast_path_cpuid(struct vcpu *v)
 bool fast_path_msr(struct vcpu *v, bool write);
 /* VMCALL/VMMCALL of a hypercall that only reads (hv/hypercall.h), at privilege `cpl`. */
 bool fast_path_hypercall(struct vcpu *v, u8 cpl);
-/* OUT of a byte that only joins the console's current line (hv/platform/uart.h). */
+/* OUT of a byte that only joins the console's current line (hv/platform/rules/uart.h). */
 bool fast_path_out(struct vcpu *v, const struct exit_io *io);
 /* A write to guest-physical `gpa` that missed the stage-2 tables, if it is an EOI the core would only
  * pass to the vlapic (vlapic_eoi_is_local()): a 4-byte MOV to the xAPIC EOI register whose decoded

@@ -2,7 +2,7 @@
 #ifndef HV_FINISH_H
 #define HV_FINISH_H
 
-#include "cmdline.h"
+#include "rules/cmdline.h"
 
 /* Values written to the debug-exit port; QEMU exits with (value << 1) | 1: 33, 35, 37, 39 and 41
  * (the table is in docs/exit-status.md). The same outcome is printed last on the console as

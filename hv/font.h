@@ -4,7 +4,7 @@
 #ifndef HV_FONT_H
 #define HV_FONT_H
 
-#include "hv/types.h"
+#include "hv/lib/types.h"
 
 #define FONT_WIDTH 8
 #define FONT_HEIGHT 16

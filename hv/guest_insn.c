@@ -1,10 +1,10 @@
-/* Instruction fetch through the guest's own page tables (hv/guest_walk.c), then decode (hv/decode.c),
- * both skipped when the vCPU's instruction-site cache (hv/insn_cache.h) still holds the site. */
+/* Instruction fetch through the guest's own page tables (hv/rules/guest_walk.c), then decode (hv/rules/decode.c),
+ * both skipped when the vCPU's instruction-site cache (hv/rules/insn_cache.h) still holds the site. */
 #include "guest_insn.h"
 #include "backend.h"
 #include "events.h"
-#include "fmt.h"
-#include "guest_walk.h"
+#include "lib/fmt.h"
+#include "rules/guest_walk.h"
 #include "vm.h"
 #include "x86.h"
 

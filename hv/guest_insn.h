@@ -3,7 +3,7 @@
 #ifndef HV_GUEST_INSN_H
 #define HV_GUEST_INSN_H
 
-#include "decode.h"
+#include "rules/decode.h"
 #include "vcpu.h"
 
 struct guest_paging;

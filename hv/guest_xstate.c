@@ -5,7 +5,7 @@
 #include "mm.h"
 #include "vm.h"
 #include "x86.h"
-#include "xcr0.h"
+#include "rules/xcr0.h"
 
 #define CPUID_1_ECX_XSAVE BIT(26)
 #define CPUID_LEAF_XSAVE 0xDu

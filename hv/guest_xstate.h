@@ -4,7 +4,7 @@
 #ifndef HV_GUEST_XSTATE_H
 #define HV_GUEST_XSTATE_H
 
-#include "types.h"
+#include "lib/types.h"
 #include "verdict.h"
 
 struct vcpu;

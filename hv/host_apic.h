@@ -3,7 +3,7 @@
 #ifndef HV_HOST_APIC_H
 #define HV_HOST_APIC_H
 
-#include "types.h"
+#include "lib/types.h"
 
 /* Local APIC registers (SDM Vol. 3A §11.4.1, Table 11-1) as xAPIC MMIO offsets. */
 #define APIC_REG_ID 0x20

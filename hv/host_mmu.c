@@ -1,9 +1,9 @@
 /* The host's own address space (see host_mmu.h). */
 #include "host_mmu.h"
-#include "host_map.h"
+#include "rules/host_map.h"
 #include "log.h"
 #include "mm.h"
-#include "paging.h"
+#include "rules/paging.h"
 #include "x86.h"
 
 #define GIB (1ull << 30)

@@ -3,7 +3,7 @@
 #define HV_HOST_MMU_H
 
 #include "../boot/boot_info.h"
-#include "types.h"
+#include "lib/types.h"
 
 /* Describes the image (code R+X, read-only data R), the firmware's runtime code (R+X), the AP
  * trampoline's code page (R+X) and the guard page below the boot stack. */

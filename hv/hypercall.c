@@ -1,7 +1,7 @@
 /* Hypercalls: RAX = function, RBX/RCX/RDX/RSI = arguments, RAX = result (negative errno on error). */
 #include "hypercall.h"
 #include "events.h"
-#include "guest_abi.h"
+#include "rules/guest_abi.h"
 #include "platform/irq_sources.h"
 #include "vm.h"
 #include "x86.h"

@@ -23,7 +23,7 @@
  * interrupt, so a guest that waits for one waits forever. String I/O (INS/OUTS) reaches the same devices
  * through string_io.c. */
 #include "io.h"
-#include "guest_abi.h"
+#include "rules/guest_abi.h"
 #include "string_io.h"
 #include "platform/ports.h"
 #include "platform/irq_sources.h"

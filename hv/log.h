@@ -3,7 +3,7 @@
 #ifndef HV_LOG_H
 #define HV_LOG_H
 
-#include "cmdline.h"
+#include "rules/cmdline.h"
 
 extern enum log_level log_threshold;
 

@@ -2,7 +2,7 @@
 #include "../boot/boot_info.h"
 #include "ap_start.h"
 #include "backend.h"
-#include "cmdline.h"
+#include "rules/cmdline.h"
 #include "console.h"
 #include "cpu.h"
 #include "finish.h"

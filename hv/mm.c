@@ -2,8 +2,8 @@
  * Simple, and contiguous runs are easy. */
 #include "mm.h"
 #include "../boot/boot_info.h"
-#include "bitmap.h"
-#include "fmt.h"
+#include "lib/bitmap.h"
+#include "lib/fmt.h"
 #include "log.h"
 #include "x86.h"
 

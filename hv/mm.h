@@ -2,15 +2,13 @@
 #ifndef HV_MM_H
 #define HV_MM_H
 
-#include "types.h"
+#include "lib/phys.h"
+#include "lib/types.h"
 
 void mm_init(u64 pool_base, u64 pool_size);
 /* `count` zeroed, physically contiguous pages aligned to `align` bytes (a power of two >= PAGE_SIZE). */
 void *mm_alloc_pages(u64 count, u64 align);
 void mm_free_pages(void *p, u64 count);
 u64 mm_free_page_count(void);
-
-static inline u64 virt_to_phys(const void *p) { return (u64)(uintptr_t)p; }
-static inline void *phys_to_virt(u64 pa) { return (void *)(uintptr_t)pa; }
 
 #endif

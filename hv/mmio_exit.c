@@ -1,10 +1,10 @@
 /* See mmio_exit.h. */
 #include "mmio_exit.h"
 #include "events.h"
-#include "fmt.h"
+#include "lib/fmt.h"
 #include "guest_insn.h"
-#include "guest_walk.h"
-#include "mmio_emul.h"
+#include "rules/guest_walk.h"
+#include "rules/mmio_emul.h"
 #include "vm.h"
 #include "x86.h"
 

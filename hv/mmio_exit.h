@@ -1,5 +1,5 @@
 /* A guest access that exited because it hit emulated device memory: fetch and decode the instruction,
- * emulate it (hv/mmio_emul.h) on a bus that reaches the device and, for the other operand of MOVS/PUSH/
+ * emulate it (hv/rules/mmio_emul.h) on a bus that reaches the device and, for the other operand of MOVS/PUSH/
  * POP, guest RAM, then complete it or stop the VM with one line saying why. One driver for every device
  * that lives in guest-physical memory (the local APIC, unassigned memory). */
 #ifndef HV_MMIO_EXIT_H

@@ -3,9 +3,9 @@
 #include "apic/vapic.h"
 #include "events.h"
 #include "log.h"
-#include "msr_stored.h"
-#include "mtrr.h"
-#include "guest_abi.h"
+#include "rules/msr_stored.h"
+#include "rules/mtrr.h"
+#include "rules/guest_abi.h"
 #include "vm.h"
 #include "x86.h"
 

@@ -1,6 +1,6 @@
 /* The pCPUs' structures, their idle loop and their mailboxes (see pcpu.h). */
 #include "pcpu.h"
-#include "fmt.h"
+#include "lib/fmt.h"
 #include "host_apic.h"
 #include "log.h"
 #include "mm.h"

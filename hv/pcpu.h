@@ -5,8 +5,8 @@
 
 #include "../boot/boot_info.h"
 #include "cpu.h"
-#include "madt.h"
-#include "types.h"
+#include "rules/madt.h"
+#include "lib/types.h"
 
 #define PCPU_MAX MADT_MAX_CPUS
 #define CACHE_LINE_BYTES 64

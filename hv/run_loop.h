@@ -2,7 +2,7 @@
 #ifndef HV_RUN_LOOP_H
 #define HV_RUN_LOOP_H
 
-#include "types.h"
+#include "lib/types.h"
 
 struct vm;
 void vm_run(struct vm *vm, u64 deadline_tsc);

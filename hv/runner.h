@@ -4,7 +4,7 @@
 
 #include "../boot/boot_info.h"
 #include "backend.h"
-#include "cmdline.h"
+#include "rules/cmdline.h"
 
 struct suite_totals {
 	u32 passed, failed, skipped;

@@ -4,7 +4,7 @@
 #define HV_SCREEN_H
 
 #include "../boot/boot_info.h"
-#include "types.h"
+#include "lib/types.h"
 
 /* The text color, 0xRRGGBB: scripts/check-screen.sh looks for exactly this value in a screenshot. */
 #define SCREEN_FG_RGB 0xC0C0C0u

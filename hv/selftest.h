@@ -3,7 +3,7 @@
 #ifndef HV_SELFTEST_H
 #define HV_SELFTEST_H
 
-#include "cmdline.h"
+#include "rules/cmdline.h"
 
 /* Never returns: the fault ends the run, and if none comes that is reported as a failure too. */
 void selftest_run(enum host_selftest t) __attribute__((noreturn));

@@ -3,15 +3,10 @@
 #ifndef HV_STAGE2_H
 #define HV_STAGE2_H
 
+#include "rules/stage2_format.h"
 #include "vm.h"
 
 #define STAGE2_MAX_TABLES 8 /* PML4 + PDPT + one PD per GiB, up to 4 GiB of guest RAM */
-
-struct stage2_format {
-	u64 table_flags;  /* bits of a non-leaf entry */
-	u64 leaf_flags;   /* bits of a 2 MiB leaf (including the large-page bit) */
-	u64 present_mask; /* an entry with none of these bits set is not present */
-};
 
 struct stage2 {
 	const struct stage2_format *format;

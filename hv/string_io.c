@@ -3,7 +3,7 @@
  * never holds the CPU and pending interrupts are taken in between. */
 #include "string_io.h"
 #include "guest_insn.h"
-#include "guest_walk.h"
+#include "rules/guest_walk.h"
 #include "io.h"
 #include "log.h"
 #include "vm.h"

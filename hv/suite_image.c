@@ -1,9 +1,9 @@
 /* The built-in guests' images: unpacked from the EFI file once, into pool memory, when the first
- * built-in guest runs (hv/lz.h). Keeping one packed copy of each image is what keeps microhv.efi small. */
+ * built-in guest runs (hv/lib/lz.h). Keeping one packed copy of each image is what keeps microhv.efi small. */
 #include "suite.h"
-#include "fmt.h"
+#include "lib/fmt.h"
 #include "log.h"
-#include "lz.h"
+#include "lib/lz.h"
 #include "mm.h"
 
 static const u8 *images;

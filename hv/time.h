@@ -2,7 +2,7 @@
 #ifndef HV_TIME_H
 #define HV_TIME_H
 
-#include "types.h"
+#include "lib/types.h"
 
 #define HOST_TICK_MS 10
 

@@ -4,12 +4,12 @@
 
 #include "exit.h"
 #include "guest_xstate.h"
-#include "insn_cache.h"
-#include "msr_stored.h"
-#include "tsc.h"
-#include "mtrr.h"
-#include "types.h"
-#include "apic/vlapic.h"
+#include "rules/insn_cache.h"
+#include "rules/msr_stored.h"
+#include "rules/tsc.h"
+#include "rules/mtrr.h"
+#include "lib/types.h"
+#include "apic/rules/vlapic.h"
 
 /* General-purpose registers in x86 encoding order, so a ModRM register number indexes gpr[]. */
 enum gpr {
@@ -74,7 +74,7 @@ struct vcpu {
 	void *arch;
 	struct queued_exception exception;
 	struct vcpu_stats stats;
-	/* Guest MTRR MSRs (hv/mtrr.h), only stored. All zero = the RESET state (R3.3) without an explicit
+	/* Guest MTRR MSRs (hv/rules/mtrr.h), only stored. All zero = the RESET state (R3.3) without an explicit
 	 * mtrr_reset(): the vCPU lives inside struct vm, whose pages mm_alloc_pages() zeroes. INIT keeps it. */
 	struct mtrr_state mtrr;
 	enum vcpu_state state;
@@ -90,9 +90,9 @@ struct vcpu {
 	bool pause_exiting;    /* intercept PAUSE: another vCPU waits to run (sched.c keeps it) */
 	struct vlapic apic;    /* its virtual local APIC (hv/apic/) */
 	struct guest_xstate xstate; /* FPU/SSE/AVX, DR0-3, DR6, CR2 (hv/guest_xstate.h) */
-	struct stored_msrs msrs;    /* MSRs with a value and no effect (hv/msr_stored.h) */
-	struct guest_tsc tsc;       /* its TSC offset and IA32_TSC_ADJUST (hv/tsc.h); zero at RESET */
-	struct insn_cache insn_cache; /* decoded instruction sites (hv/insn_cache.h); every hit is re-validated */
+	struct stored_msrs msrs;    /* MSRs with a value and no effect (hv/rules/msr_stored.h) */
+	struct guest_tsc tsc;       /* its TSC offset and IA32_TSC_ADJUST (hv/rules/tsc.h); zero at RESET */
+	struct insn_cache insn_cache; /* decoded instruction sites (hv/rules/insn_cache.h); every hit is re-validated */
 };
 
 #endif

@@ -1,6 +1,6 @@
 /* The one verdict that carries text (see verdict.h). */
 #include "verdict.h"
-#include "fmt.h"
+#include "lib/fmt.h"
 #include "vcpu.h"
 
 struct verdict verdict_stop(struct vcpu *v, enum vm_outcome outcome, const char *fmt, ...)

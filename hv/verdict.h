@@ -4,7 +4,7 @@
 #define HV_VERDICT_H
 
 #include "outcome.h"
-#include "types.h"
+#include "lib/types.h"
 
 enum verdict_kind {
 	VERDICT_RESUME,     /* re-enter as is (an exception the handler queued goes with the entry) */

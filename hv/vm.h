@@ -3,20 +3,20 @@
 #define HV_VM_H
 
 #include "backend.h"
-#include "cpuid_fast.h"
-#include "bench_null.h"
-#include "cpuid_policy.h"
+#include "rules/cpuid_fast.h"
+#include "rules/bench_null.h"
+#include "rules/cpuid_policy.h"
 #include "outcome.h"
-#include "platform/fwcfg.h"
-#include "platform/pci.h"
-#include "platform/pmtimer.h"
-#include "platform/rtc.h"
-#include "platform/ioapic.h"
-#include "platform/pic.h"
-#include "platform/pit.h"
-#include "platform/uart.h"
+#include "platform/rules/fwcfg.h"
+#include "platform/rules/pci.h"
+#include "platform/rules/pmtimer.h"
+#include "platform/rules/rtc.h"
+#include "platform/rules/ioapic.h"
+#include "platform/rules/pic.h"
+#include "platform/rules/pit.h"
+#include "platform/rules/uart.h"
 #include "vcpu.h"
-#include "apic/delivery.h"
+#include "apic/rules/delivery.h"
 
 #define VM_DEFAULT_RAM_BYTES (32ull << 20)
 #define VM_MAX_VCPUS APIC_MAX_VCPUS /* the x2APIC ID is the vCPU index (R5.1) */

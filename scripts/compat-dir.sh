@@ -5,7 +5,7 @@
 #   qemu-system-x86_64 -machine q35 -cpu max[,flags] -accel tcg -nodefaults -no-reboot -m M -smp N
 #     -kernel NAME.elf -append ARGS [-initrd FILES] -device isa-debug-exit,iobase=0xf4,iosize=4 -serial stdio
 # and under microhv on each of COMPAT_PLATFORMS (default "qemu-svm bochs-vmx-tigerlake"), one boot per
-# platform per CMDLINE_MAX_GUESTS (hv/cmdline.h) kernels (guest=NAME.elf smp= mem= append= initrd= timeout=). For each kernel its
+# platform per CMDLINE_MAX_GUESTS (hv/rules/cmdline.h) kernels (guest=NAME.elf smp= mem= append= initrd= timeout=). For each kernel its
 # result lines (those starting "PASS: ", "FAIL: ", "SKIP: ", in order, in full) and its exit-port status
 # are compared with QEMU's; other lines are kept in the logs but not compared. Prints a table
 #   kernel | QEMU | microhv-svm | microhv-vmx | first difference
@@ -64,7 +64,7 @@ for n in $names; do
 done
 
 # ---- microhv: one boot per platform (more when there are more kernels than guest= words it takes) ----
-MAX_GUESTS=$(sed -n 's/^#define CMDLINE_MAX_GUESTS \([0-9]*\).*/\1/p' hv/cmdline.h)
+MAX_GUESTS=$(sed -n 's/^#define CMDLINE_MAX_GUESTS \([0-9]*\).*/\1/p' hv/rules/cmdline.h)
 boot_broke=""
 # run_batch PLATFORM BOOT NAMES...: one microhv boot running these kernels.
 run_batch() {

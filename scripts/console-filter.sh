@@ -12,7 +12,7 @@
 # (elapsed wall time, the guest's cases counted as tap-verdict.sh does, microhv's own time and exit count),
 # and at the end a table of every guest with the totals.
 # microhv does not echo a guest's result line that its suite line repeats ("ok M - PLATFORM/GUEST/CASE",
-# hv/tap.h tap_line_rebuildable): the echo "# GUEST| ok N - CASE" is written back here, before that line,
+# hv/rules/tap.h tap_line_rebuildable): the echo "# GUEST| ok N - CASE" is written back here, before that line,
 # in LOG, the guest's log and the VERBOSE=1 view, N counting those lines per guest as microhv does, so
 # the logs read as if it had been sent.
 set -u

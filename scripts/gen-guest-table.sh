@@ -49,7 +49,7 @@ while read -r name expect rest; do
 	fail-reset) kind=EXPECT_FAIL_RESET ;;
 	fail-poweroff) kind=EXPECT_FAIL_POWEROFF ;;
 	fail-exit:*) kind=EXPECT_FAIL_EXIT; status=${expect#fail-exit:} ;;
-	fail-tap:*) # the names of tap_problem_name() (hv/tap.c)
+	fail-tap:*) # the names of tap_problem_name() (hv/rules/tap.c)
 		kind=EXPECT_FAIL_TAP
 		case "${expect#fail-tap:}" in
 		duplicate-number | decreasing-number | number-gap | plan-twice | no-results | no-plan | plan-mismatch | only-skips)

@@ -1,12 +1,12 @@
 /* lzpack OUT.lz FILE...: the built-in guest images for the EFI file. Concatenates the files, each
  * padded to LZPACK_ALIGN bytes (scripts/gen-guest-table.sh computes the same offsets), compresses the
- * whole with the format of hv/lz.h (greedy, hash chains, the whole input as the window), checks the
- * result with hv/lz.c's lz_unpack and writes it. A host tool of the build, not part of microhv. */
+ * whole with the format of hv/lib/lz.h (greedy, hash chains, the whole input as the window), checks the
+ * result with hv/lib/lz.c's lz_unpack and writes it. A host tool of the build, not part of microhv. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv/lz.h"
+#include "hv/lib/lz.h"
 
 #define LZPACK_ALIGN 16
 #define HASH_BITS 20

@@ -1,5 +1,6 @@
 #!/bin/sh
-# test-all.sh: what `make test` runs. Host unit tests, the self-check of the TAP counting, then the suite
+# test-all.sh: what `make test` runs. Host unit tests, the self-check of the TAP counting, the layers check
+# (scripts/check-layers.py), then the suite
 # on every emulator platform (PLATFORMS, space-separated), then the bad-input checks, the host-fault
 # checks, the pCPU take-over check, the screen-console check and the QEMU compatibility checks. One summary row each, and the last line is the total: "N passed, N failed".
 # The fuzz smoke row runs every libFuzzer harness for FUZZ_SMOKE_TIME seconds (default 3).
@@ -63,6 +64,9 @@ check_row unit unit.log '^\[  (PASSED|FAILED)|^unit:' unit sh scripts/run-unit.s
 echo "== the runner's verdict: made-up logs whose summary lies about their TAP lines"
 check_row tap-verdict-check tap-verdict-check.log '^(not ok|tap-verdict-check:)' tap-verdict-check \
 	sh scripts/check-tap-verdict.sh
+
+echo "== layers: pure code (rules/, lib/ folders) includes only pure code, and hv/ has no include cycle"
+check_row layers layers.log '^(not ok|layers:)' layers python3 scripts/check-layers.py
 
 echo "== make help: every target and knob"
 check_row help help.log '^(not ok|help:)' help sh scripts/check-help.sh

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hv/apic/delivery.h"
+#include "hv/apic/rules/delivery.h"
 
 static struct apic_target targets[APIC_MAX_VCPUS];
 static struct apic_map map;

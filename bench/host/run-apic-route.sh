@@ -1,5 +1,5 @@
 #!/bin/sh
-# Flatness benchmark for APIC interrupt routing (hv/apic/delivery.c): instructions per physical unicast
+# Flatness benchmark for APIC interrupt routing (hv/apic/rules/delivery.c): instructions per physical unicast
 # delivery decision, apic_route(), at 1, 64, 256 and 1024 vCPUs, counted by valgrind's callgrind with
 # collection switched on only inside apic_route() (callees included). It must stay flat.
 # A logical-destination row (the O(N) loop path) is printed for contrast.
@@ -13,7 +13,7 @@ out=build/bench-host
 bin=$out/apic_route_bench
 mkdir -p "$out"
 ${CC:-gcc} -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter -I. \
-	-o "$bin" bench/host/apic_route_bench.c hv/apic/delivery.c
+	-o "$bin" bench/host/apic_route_bench.c hv/apic/rules/delivery.c
 
 # Ir collected inside apic_route() for one run, divided by the number of calls.
 per_call() { # flag n mode

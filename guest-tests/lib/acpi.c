@@ -1,5 +1,5 @@
 /* RSDP search, RSDT/XSDT walk and MADT processor entries (see acpi.h). */
-#include "hv/fmt.h"
+#include "hv/lib/fmt.h"
 #include "acpi.h"
 
 #define RSDP_SIGNATURE "RSD PTR "

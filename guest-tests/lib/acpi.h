@@ -3,7 +3,7 @@
 #ifndef GUEST_ACPI_H
 #define GUEST_ACPI_H
 
-#include "hv/types.h"
+#include "hv/lib/types.h"
 
 /* Every ACPI table starts with this header (§5.2.6). */
 struct acpi_header {

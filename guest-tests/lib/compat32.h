@@ -3,7 +3,7 @@
 #ifndef GUEST_COMPAT32_H
 #define GUEST_COMPAT32_H
 
-#include "hv/types.h"
+#include "hv/lib/types.h"
 
 /* Far-call into the 32-bit code segment (SEL_CODE32), call the 32-bit function at fn32 with arg in
  * EAX, and return to 64-bit mode. fn32 is assembled with "bits 32", may clobber every register

@@ -10,7 +10,7 @@
 #ifndef GUEST_EXC_H
 #define GUEST_EXC_H
 
-#include "hv/types.h"
+#include "hv/lib/types.h"
 #include "x86.h"
 
 #define EXC_RAW_QWORDS 6 /* an error code plus the 5-qword 64-bit interrupt frame */

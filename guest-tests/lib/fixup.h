@@ -9,7 +9,7 @@
 #ifndef GUEST_FIXUP_H
 #define GUEST_FIXUP_H
 
-#include "hv/types.h"
+#include "hv/lib/types.h"
 
 typedef u64 fault_t;
 

@@ -1,5 +1,5 @@
 /* QEMU fw_cfg, traditional I/O-port interface (see fw_cfg.h). */
-#include "hv/fmt.h"
+#include "hv/lib/fmt.h"
 #include "fw_cfg.h"
 #include "x86.h"
 

@@ -4,7 +4,7 @@
 #ifndef GUEST_FW_CFG_H
 #define GUEST_FW_CFG_H
 
-#include "hv/types.h"
+#include "hv/lib/types.h"
 
 #define FW_CFG_PORT_SEL 0x510
 #define FW_CFG_PORT_DATA 0x511

@@ -2,9 +2,9 @@
 #ifndef GUEST_GUEST_H
 #define GUEST_GUEST_H
 
-#include "hv/fmt.h"
-#include "hv/guest_abi.h"
-#include "hv/types.h"
+#include "hv/lib/fmt.h"
+#include "hv/rules/guest_abi.h"
+#include "hv/lib/types.h"
 #include "compat32.h"
 #include "exc.h"
 #include "fixup.h"

@@ -1,4 +1,4 @@
-/* microhv hypercalls from a test guest (ABI in hv/guest_abi.h and docs/guest-abi.md).
+/* microhv hypercalls from a test guest (ABI in hv/rules/guest_abi.h and docs/guest-abi.md).
  *
  * The instruction is VMMCALL on the SVM back end and VMCALL on the VMX one, chosen from
  * CPUID 0x40000001 EBX. Without microhv (plain QEMU) no instruction is issued: every call returns
@@ -6,8 +6,8 @@
 #ifndef GUEST_HYPERCALL_H
 #define GUEST_HYPERCALL_H
 
-#include "hv/guest_abi.h"
-#include "hv/types.h"
+#include "hv/rules/guest_abi.h"
+#include "hv/lib/types.h"
 #include "x86.h"
 
 #define SKIP_NO_MICROHV "not running under microhv"

@@ -1,7 +1,7 @@
 /* IDT setup and the C side of exception handling (see exc.h for the policy, isr.asm for the stubs).
  * The IDT and the handler table are shared by all CPUs; records, counts and allowances are per CPU
  * (struct exc_cpu_state in the CPU's struct cpu_local). */
-#include "hv/fmt.h"
+#include "hv/lib/fmt.h"
 #include "exc.h"
 #include "fixup.h"
 #include "percpu.h"

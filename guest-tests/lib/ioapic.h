@@ -1,9 +1,9 @@
 /* The q35 I/O APIC at 0xFEC00000 from a test guest: IOREGSEL/IOWIN, redirection entries, the EOI
- * register (82093AA datasheet §3.2; microhv's model is hv/platform/ioapic.h). */
+ * register (82093AA datasheet §3.2; microhv's model is hv/platform/rules/ioapic.h). */
 #ifndef GUEST_IOAPIC_H
 #define GUEST_IOAPIC_H
 
-#include "hv/types.h"
+#include "hv/lib/types.h"
 
 #define IOAPIC_GPA 0xFEC00000ull
 #define IOAPIC_SEL 0x00u

@@ -11,7 +11,7 @@
 #ifndef GUEST_IPI_CHECK_H
 #define GUEST_IPI_CHECK_H
 
-#include "hv/types.h"
+#include "hv/lib/types.h"
 #include "smp.h"
 
 /* After the expected deliveries, time for wrong ones to show: the spec's 10 ms on hardware. On an

@@ -13,7 +13,7 @@
 #ifndef GUEST_IRQ_H
 #define GUEST_IRQ_H
 
-#include "hv/types.h"
+#include "hv/lib/types.h"
 #include "x86.h"
 
 #define IRQ_VECTOR_FIRST 32 /* vectors below are exceptions and cannot be registered */

@@ -1,5 +1,5 @@
 /* The local APIC from a test guest: xAPIC MMIO, x2APIC MSRs, IA32_APIC_BASE mode changes, EOI and
- * self-IPIs (Intel SDM Vol. 3A ch. 11; microhv's model is hv/apic/vlapic.h).
+ * self-IPIs (Intel SDM Vol. 3A ch. 11; microhv's model is hv/apic/rules/vlapic.h).
  *
  * Registers are named by their xAPIC offset; the x2APIC MSR is 0x800 + (offset >> 4). The lapic_*
  * accessors pick the interface from the current mode in IA32_APIC_BASE (read on every call, so they
@@ -8,7 +8,7 @@
 #ifndef GUEST_LAPIC_H
 #define GUEST_LAPIC_H
 
-#include "hv/types.h"
+#include "hv/lib/types.h"
 #include "fixup.h"
 
 /* IA32_APIC_BASE (SDM §11.4.4, §11.12.1). */

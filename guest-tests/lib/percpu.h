@@ -10,7 +10,7 @@
 #ifndef GUEST_PERCPU_H
 #define GUEST_PERCPU_H
 
-#include "hv/types.h"
+#include "hv/lib/types.h"
 #include "exc.h"
 #include "fixup.h"
 #include "irq.h"

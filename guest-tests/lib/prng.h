@@ -3,7 +3,7 @@
 #ifndef GUEST_PRNG_H
 #define GUEST_PRNG_H
 
-#include "hv/types.h"
+#include "hv/lib/types.h"
 
 static inline u64 prng_next(u64 *state)
 {

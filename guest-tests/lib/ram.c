@@ -1,5 +1,5 @@
 /* Free RAM above the image (see ram.h). */
-#include "hv/fmt.h"
+#include "hv/lib/fmt.h"
 #include "ram.h"
 #include "runtime.h"
 

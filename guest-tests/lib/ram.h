@@ -7,7 +7,7 @@
 #ifndef GUEST_RAM_H
 #define GUEST_RAM_H
 
-#include "hv/types.h"
+#include "hv/lib/types.h"
 
 /* `bytes` of RAM aligned to `align` (a power of two), not zeroed; NULL once the region is used up
  * or if the loader gave no memory map. */

@@ -4,7 +4,7 @@
 #ifndef GUEST_REGFILE_H
 #define GUEST_REGFILE_H
 
-#include "hv/types.h"
+#include "hv/lib/types.h"
 
 #define REGFILE_XMM_REGS 16
 #define MXCSR_RESET 0x1F80u   /* SDM Vol. 1 §10.2.3.1 */

@@ -1,5 +1,5 @@
 /* Runtime glue: IDT, boot checks, test_main(), plan, exit. */
-#include "hv/guest_abi.h"
+#include "hv/rules/guest_abi.h"
 #include "exc.h"
 #include "hypercall.h"
 #include "percpu.h"
@@ -8,7 +8,7 @@
 #include "serial.h"
 #include "tap.h"
 #include "x86.h"
-#include "hv/fmt.h"
+#include "hv/lib/fmt.h"
 
 #define MBI_FLAG_CMDLINE (1u << 2)
 #define MBI_CMDLINE_OFFSET 16 /* u32 cmdline in struct multiboot_info */

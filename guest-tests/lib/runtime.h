@@ -2,7 +2,7 @@
 #ifndef GUEST_RUNTIME_H
 #define GUEST_RUNTIME_H
 
-#include "hv/types.h"
+#include "hv/lib/types.h"
 
 #define GUEST_EXIT_PASS 0
 #define GUEST_EXIT_FAIL 1

@@ -1,8 +1,8 @@
 /* 16550 UART output. Only THR and LSR are touched: microhv captures THR writes and reports LSR as
  * always ready, and QEMU's UART works without programming the baud rate, so no init is needed. */
 #include <stdarg.h>
-#include "hv/fmt.h"
-#include "hv/guest_abi.h"
+#include "hv/lib/fmt.h"
+#include "hv/rules/guest_abi.h"
 #include "serial.h"
 #include "x86.h"
 

@@ -2,7 +2,7 @@
 #ifndef GUEST_SERIAL_H
 #define GUEST_SERIAL_H
 
-#include "hv/types.h"
+#include "hv/lib/types.h"
 
 void serial_putc(char c);
 void serial_write(const char *s, size_t n);
@@ -11,7 +11,7 @@ void serial_puts(const char *s); /* no newline added */
 /* Wait until the transmitter is idle, so nothing is lost when the guest exits right after. */
 void serial_flush(void);
 
-/* Formatted output through hv/fmt.c; lines longer than PRINTF_MAX are cut (and end in "..."). */
+/* Formatted output through hv/lib/fmt.c; lines longer than PRINTF_MAX are cut (and end in "..."). */
 #define PRINTF_MAX 512
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -1,6 +1,6 @@
 /* The CPU table, the APs' side (C entry, idle loop, death) and commands (see smp.h). Start-up by
  * INIT-SIPI-SIPI is in smp_boot.c, the trampoline in ap_boot.asm. */
-#include "hv/fmt.h"
+#include "hv/lib/fmt.h"
 #include "smp.h"
 #include "lapic.h"
 #include "ram.h"

@@ -30,7 +30,7 @@
 #ifndef GUEST_SMP_H
 #define GUEST_SMP_H
 
-#include "hv/types.h"
+#include "hv/lib/types.h"
 #include "exc.h"
 #include "percpu.h"
 

@@ -1,5 +1,5 @@
 /* Starting APs: the trampoline's copy below 1 MiB and the INIT-SIPI-SIPI sequence (see smp.h). */
-#include "hv/fmt.h"
+#include "hv/lib/fmt.h"
 #include "smp.h"
 
 #define XAPIC_MAX_ID 0xFFu /* the widest xAPIC physical destination */

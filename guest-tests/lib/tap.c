@@ -1,7 +1,7 @@
 /* TAP result lines, assertions and diagnostics (see tap.h). Only the BSP prints: output from an AP
  * would interleave with the BSP's lines, so it is dropped and counted for the BSP to report. */
 #include <stdarg.h>
-#include "hv/fmt.h"
+#include "hv/lib/fmt.h"
 #include "percpu.h"
 #include "serial.h"
 #include "tap.h"

@@ -14,7 +14,7 @@
 #ifndef GUEST_TAP_H
 #define GUEST_TAP_H
 
-#include "hv/types.h"
+#include "hv/lib/types.h"
 
 /* Pass if `cond` is true. */
 #define CHECK(cond, name) tap_check(!!(cond), (name), #cond, __FILE__, __LINE__)

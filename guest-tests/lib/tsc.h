@@ -9,7 +9,7 @@
 #ifndef GUEST_TSC_H
 #define GUEST_TSC_H
 
-#include "hv/types.h"
+#include "hv/lib/types.h"
 #include "x86.h"
 
 #define TSC_ASSUMED_KHZ 4000000ull /* 4 GHz: only where microhv does not say */

@@ -8,7 +8,7 @@
 #ifndef GUEST_USER_MODE_H
 #define GUEST_USER_MODE_H
 
-#include "hv/types.h"
+#include "hv/lib/types.h"
 
 typedef void (*user_fn_t)(void *arg);
 

@@ -3,7 +3,7 @@
 #ifndef GUEST_X86_H
 #define GUEST_X86_H
 
-#include "hv/types.h"
+#include "hv/lib/types.h"
 
 /* Segment selectors of the GDT built by entry.asm (keep in sync with it). */
 #define SEL_CODE64 0x08

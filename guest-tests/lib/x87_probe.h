@@ -9,7 +9,7 @@
 #define GUEST_X87_PROBE_H
 
 #include "compat32.h"
-#include "hv/types.h"
+#include "hv/lib/types.h"
 
 #define X87_FXSAVE_BYTES 512
 #define X87_FXSAVE_ALIGN 16

@@ -1,9 +1,9 @@
 /* vCPU <-> virtual APIC glue: everything here is bookkeeping between the pure models and the core. */
 #include "vapic.h"
 #include "../events.h"
-#include "../fmt.h"
+#include "../lib/fmt.h"
 #include "../guest_insn.h"
-#include "../guest_walk.h"
+#include "../rules/guest_walk.h"
 #include "../log.h"
 #include "../mmio_exit.h"
 #include "../platform/irq_sources.h"

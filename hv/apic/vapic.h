@@ -1,5 +1,5 @@
-/* The glue between a vCPU and its virtual local APIC (hv/apic/vlapic.c) and the VM's interrupt routing
- * (hv/apic/delivery.c): register accesses, effects, event injection decisions, timers. */
+/* The glue between a vCPU and its virtual local APIC (hv/apic/rules/vlapic.c) and the VM's interrupt routing
+ * (hv/apic/rules/delivery.c): register accesses, effects, event injection decisions, timers. */
 #ifndef HV_APIC_VAPIC_H
 #define HV_APIC_VAPIC_H
 

@@ -5,9 +5,9 @@
 #include "../vm.h"
 #include "../time.h"
 #include "../x86.h"
-#include "ioapic.h"
-#include "pic.h"
-#include "pit.h"
+#include "rules/ioapic.h"
+#include "rules/pic.h"
+#include "rules/pit.h"
 
 #define PIT_IRQ0_PIN 2u /* q35: ISA IRQ0 is I/O APIC input 2 (the MADT's interrupt source override 0 -> 2) */
 #define PIT_ISA_IRQ 0u  /* ... and 8259 input 0 */

@@ -1,11 +1,11 @@
 /* The VM's platform devices and tables (see platform.h). */
 #include "platform.h"
-#include "../loader/multiboot.h"
+#include "../rules/loader/multiboot.h"
 #include "../time.h"
 #include "../vm.h"
 #include "../x86.h"
-#include "acpi.h"
-#include "fwcfg.h"
+#include "rules/acpi.h"
+#include "rules/fwcfg.h"
 #include "irq_sources.h"
 
 _Static_assert(PLATFORM_ACPI_START >= MB_BIOS_ROM_START && PLATFORM_ACPI_END <= MB_HIGH_MEM_START,

@@ -4,12 +4,12 @@
 #ifndef HV_PLATFORM_PLATFORM_H
 #define HV_PLATFORM_PLATFORM_H
 
-#include "../types.h"
+#include "../lib/types.h"
 
 struct vm;
 
 /* Where the ACPI tables go: the F segment, which the Multiboot memory map reports as reserved
- * (hv/loader/mbi.c) and which every RSDP search covers. */
+ * (hv/rules/loader/mbi.c) and which every RSDP search covers. */
 #define PLATFORM_ACPI_START 0xF0000u
 #define PLATFORM_ACPI_END 0x100000u
 

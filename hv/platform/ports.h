@@ -4,7 +4,7 @@
 #define HV_PLATFORM_PORTS_H
 
 #include "../exit.h"
-#include "../types.h"
+#include "../lib/types.h"
 #include "../verdict.h"
 
 struct vcpu;

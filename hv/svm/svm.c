@@ -1,12 +1,12 @@
 /* AMD SVM back end: CPU enablement, VMCB set-up, the run loop and guest state access. */
 #include "svm.h"
 #include "../fast_path.h"
-#include "../fmt.h"
-#include "../guest_abi.h"
+#include "../lib/fmt.h"
+#include "../rules/guest_abi.h"
 #include "../log.h"
 #include "../mm.h"
 #include "../pcpu.h"
-#include "../start_state.h"
+#include "../rules/start_state.h"
 #include "../time.h"
 #include "../vm.h"
 #include "../x86.h"
@@ -119,7 +119,7 @@ static struct vmcb_segment vmcb_table_of(const struct start_table *t)
 	return (struct vmcb_segment){ .limit = t->limit, .base = t->base };
 }
 
-/* A start (hv/start_state.h): the registers, and nothing pending or intercepted from before (after
+/* A start (hv/rules/start_state.h): the registers, and nothing pending or intercepted from before (after
  * INIT no event, interrupt shadow, virtual interrupt or NMI masking survives). */
 static int svm_set_state(struct vcpu *v, const struct start_state *g)
 {
@@ -517,7 +517,7 @@ static void svm_request_nmi_window(struct vcpu *v)
 	}
 }
 
-/* The core's decision for this entry (hv/events_decide.h) in VMCB terms. */
+/* The core's decision for this entry (hv/rules/events_decide.h) in VMCB terms. */
 static void apply_request(struct vcpu *v, const struct entry_request *r)
 {
 	if (r->end_shadow)

@@ -3,7 +3,8 @@
 #define HV_SVM_SVM_H
 
 #include "../backend.h"
-#include "npt.h"
+#include "../stage2.h"
+#include "rules/npt.h"
 #include "vmcb.h"
 
 struct svm_vcpu {

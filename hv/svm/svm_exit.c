@@ -1,7 +1,7 @@
 /* #VMEXIT decoding: VMCB exit code and EXITINFO fields -> struct exit_info, and the next RIP. */
 #include "svm.h"
 #include "../console.h"
-#include "../fmt.h"
+#include "../lib/fmt.h"
 #include "../guest_insn.h"
 #include "../log.h"
 #include "../vm.h"

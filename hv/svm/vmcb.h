@@ -2,7 +2,7 @@
 #ifndef HV_SVM_VMCB_H
 #define HV_SVM_VMCB_H
 
-#include "../types.h"
+#include "../lib/types.h"
 
 /* CR intercepts (offset 0x000): reads in bits 15:0, writes in bits 31:16. */
 #define SVM_INTERCEPT_CR0_READ BIT(0)

@@ -4,7 +4,7 @@
  * that lets the exit-free accesses through. Guest EOI, TPR (MMIO, MSR, CR8) and self-IPI writes, most
  * register reads and the delivery of pending interrupts then need no VM exit.
  *
- * The vlapic model (hv/apic/vlapic.h) stays the one source of truth while the core runs:
+ * The vlapic model (hv/apic/rules/vlapic.h) stays the one source of truth while the core runs:
  *  - before an entry, if the core changed it (backend apic_changed()), the model is published to the
  *    virtual-APIC page (all of it, or only the interrupt state if that is all that changed), RVI/SVI and
  *    the EOI-exit bitmap (apicv_page.c), and the VMCS is switched to the controls, MSR bitmap and EPT
@@ -16,7 +16,7 @@
  *    which the core decodes like any MMIO access (EXIT_MEM_FAULT). */
 #include "vmx.h"
 #include "vmx_ops.h"
-#include "../fmt.h"
+#include "../lib/fmt.h"
 #include "../log.h"
 #include "../mm.h"
 #include "../vm.h"

@@ -3,7 +3,7 @@
  * describe (spec §3.2 "Effective memory type, Intel EPT"). */
 #include "ept.h"
 #include "../mm.h"
-#include "../fmt.h"
+#include "../lib/fmt.h"
 #include "../x86.h"
 
 #define EPT_READ BIT(0)

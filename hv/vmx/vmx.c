@@ -1,10 +1,10 @@
 /* Intel VMX back end: enabling VMX, the VMCS, the run loop and guest state access. */
 #include "vmx.h"
-#include "controls.h"
+#include "rules/controls.h"
 #include "vmx_ops.h"
 #include "../cpu.h"
-#include "../fmt.h"
-#include "../guest_abi.h"
+#include "../lib/fmt.h"
+#include "../rules/guest_abi.h"
 #include "../log.h"
 #include "../mm.h"
 #include "../pcpu.h"
@@ -46,7 +46,7 @@ struct guest_insn_caps vmx_insn_caps;
 /* CR8 exits: without a TPR shadow, a guest MOV to CR8 would otherwise change the host's own TPR. */
 #define PRIMARY_REQUIRED (PROC_HLT_EXITING | PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_ACTIVATE_SECONDARY | \
 			  PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING | PROC_MWAIT_EXITING | PROC_MONITOR_EXITING | \
-			  PROC_RDPMC_EXITING | PROC_USE_TSC_OFFSETTING) /* the guest's IA32_TSC writes (hv/tsc.h) */
+			  PROC_RDPMC_EXITING | PROC_USE_TSC_OFFSETTING) /* the guest's IA32_TSC writes (hv/rules/tsc.h) */
 #define PRIMARY_ON_DEMAND (PROC_INTERRUPT_WINDOW_EXITING | PROC_NMI_WINDOW_EXITING | PROC_PAUSE_EXITING)
 #define SECONDARY_REQUIRED (PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST)
 /* RDTSCP/RDPID and INVPCID are #UD in VMX non-root operation without their controls (SDM Vol. 3C §26.3). */

@@ -3,7 +3,7 @@
 #define HV_VMX_VMX_H
 
 #include "../backend.h"
-#include "apicv_page.h"
+#include "rules/apicv_page.h"
 #include "ept.h"
 #include "vmcs.h"
 #include "vmx_ops.h"

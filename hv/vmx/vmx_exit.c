@@ -1,7 +1,7 @@
 /* VM-exit decoding for the VMX back end: exit reason and qualification -> struct exit_info. */
 #include "vmx.h"
 #include "vmx_ops.h"
-#include "../fmt.h"
+#include "../lib/fmt.h"
 #include "../log.h"
 #include "../vm.h"
 #include "../x86.h"

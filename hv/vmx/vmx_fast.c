@@ -3,7 +3,7 @@
 #include "vmx.h"
 #include "vmx_ops.h"
 #include "../fast_path.h"
-#include "../guest_abi.h"
+#include "../rules/guest_abi.h"
 #include "../vm.h"
 #include "../x86.h"
 

@@ -2,7 +2,7 @@
 #ifndef HV_VMX_VMX_OPS_H
 #define HV_VMX_VMX_OPS_H
 
-#include "../types.h"
+#include "../lib/types.h"
 
 /* VMX instructions report failure in RFLAGS: CF (VMfailInvalid) or ZF (VMfailValid). */
 static inline bool vmxon(u64 pa)

@@ -1,13 +1,13 @@
 /* VMCS set-up for a vCPU, the run loop, and guest register access for the VMX back end. */
 #include "vmx.h"
-#include "controls.h"
+#include "rules/controls.h"
 #include "vmx_ops.h"
 #include "../cpu.h"
-#include "../fmt.h"
-#include "../guest_abi.h"
+#include "../lib/fmt.h"
+#include "../rules/guest_abi.h"
 #include "../log.h"
 #include "../mm.h"
-#include "../start_state.h"
+#include "../rules/start_state.h"
 #include "../time.h"
 #include "../vm.h"
 #include "../x86.h"
@@ -106,7 +106,7 @@ static void set_segment(u64 selector_field, const struct start_segment *g)
 	set_segment_at(selector_field, g->selector, g->base, g->ar, g->limit);
 }
 
-/* A start (hv/start_state.h; the VMCS takes the descriptor's access rights as they are). Real mode is
+/* A start (hv/rules/start_state.h; the VMCS takes the descriptor's access rights as they are). Real mode is
  * accepted by VM entry only with "unrestricted guest", a required control here. Nothing pending from
  * before survives: no event, no interrupt shadow, no interrupt or NMI window. DR6 and CR2 are not in
  * the VMCS: the per-vCPU register file (guest_xstate.c) resets them. */
@@ -260,7 +260,7 @@ static void arm_preemption_timer(struct vmx_vcpu *x, const struct entry_request 
 	}
 }
 
-/* The guest's interrupt state for the core's next decision (hv/events_decide.h). */
+/* The guest's interrupt state for the core's next decision (hv/rules/events_decide.h). */
 static struct guest_intr_state intr_state(const struct vmx_vcpu *x)
 {
 	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
@@ -466,7 +466,7 @@ static void vmx_request_nmi_window(struct vcpu *v)
 	vmcs_write(VMCS_PRIMARY_CONTROLS, vmread(VMCS_PRIMARY_CONTROLS) | PROC_NMI_WINDOW_EXITING);
 }
 
-/* The core's decision for this entry (hv/events_decide.h) in VMCS terms. */
+/* The core's decision for this entry (hv/rules/events_decide.h) in VMCS terms. */
 static void apply_request(struct vcpu *v, const struct entry_request *r)
 {
 	if (r->end_shadow) {

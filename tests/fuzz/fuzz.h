@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "hv/types.h"
+#include "hv/lib/types.h"
 
 /* An invariant of the module under test: a violation is a finding, reported like a crash. */
 #define FUZZ_CHECK(cond)                                                                      \

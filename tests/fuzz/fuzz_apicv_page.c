@@ -1,4 +1,4 @@
-/* libFuzzer harness for the VMX virtual-APIC page (hv/vmx/apicv_page.c): the processor serves guest APIC
+/* libFuzzer harness for the VMX virtual-APIC page (hv/vmx/rules/apicv_page.c): the processor serves guest APIC
  * reads from the page without a VM exit, and the guest changes TPR, ISR and IRR there behind the model's
  * back.
  *
@@ -11,7 +11,7 @@
  * and TMR; a pull takes the page's TPR, ISR, IRR (and ICR high in xAPIC mode) and nothing else. */
 #include <string.h>
 
-#include "hv/vmx/apicv_page.h"
+#include "hv/vmx/rules/apicv_page.h"
 #include "tests/fuzz/vlapic_sim.h"
 
 #define MAX_ROUNDS 16

@@ -1,4 +1,4 @@
-/* libFuzzer harness for the command-line and \microhv.cfg parser (hv/cmdline.c): both come from the boot
+/* libFuzzer harness for the command-line and \microhv.cfg parser (hv/rules/cmdline.c): both come from the boot
  * volume, i.e. from whoever wrote it.
  *
  * Input: byte 0 selects the source: odd = a \microhv.cfg file, whose bytes boot/efi_main.c turns into
@@ -9,7 +9,7 @@
  * gives the same result. */
 #include <string.h>
 
-#include "hv/cmdline.h"
+#include "hv/rules/cmdline.h"
 #include "tests/fuzz/fuzz.h"
 
 #define TEXT_MAX 4096

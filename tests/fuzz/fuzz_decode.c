@@ -1,4 +1,4 @@
-/* libFuzzer harness for the instruction decoder (hv/decode.c): the bytes a guest leaves at CS:RIP are
+/* libFuzzer harness for the instruction decoder (hv/rules/decode.c): the bytes a guest leaves at CS:RIP are
  * attacker-controlled, and the decoded operands index the vCPU's register file.
  *
  * Input: byte 0 picks the CPU mode (16/32/64-bit), the rest are the instruction bytes as fetched.
@@ -7,7 +7,7 @@
  * bytes alone, and every operand names a real register, scale or segment. */
 #include <string.h>
 
-#include "hv/decode.h"
+#include "hv/rules/decode.h"
 #include "hv/vcpu.h"
 #include "tests/fuzz/fuzz.h"
 

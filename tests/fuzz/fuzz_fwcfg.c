@@ -1,4 +1,4 @@
-/* libFuzzer harness for the fw_cfg port model (hv/platform/fwcfg.c): every IN/OUT a guest makes to ports
+/* libFuzzer harness for the fw_cfg port model (hv/platform/rules/fwcfg.c): every IN/OUT a guest makes to ports
  * 0x510/0x511 reaches it with the guest's size and value.
  *
  * Input: RAM size and vCPU count, then a sequence of port accesses (port offset, size, direction, value).
@@ -7,7 +7,7 @@
  * independent model of the item table (the directory with its one file, etc/e820, included). */
 #include <string.h>
 
-#include "hv/platform/fwcfg.h"
+#include "hv/platform/rules/fwcfg.h"
 #include "tests/fuzz/fuzz.h"
 
 #define MAX_OPS 256

@@ -1,4 +1,4 @@
-/* libFuzzer harness for the guest page-table walker (hv/guest_walk.c): the page tables are guest memory,
+/* libFuzzer harness for the guest page-table walker (hv/rules/guest_walk.c): the page tables are guest memory,
  * so every entry is attacker-controlled, and so are CR0/CR4/EFER/CR3 and the address.
  *
  * Input: a flags byte (CR0.PG, CR4.PSE/PAE/LA57, EFER.LMA/NXE), CR3, MAXPHYADDR, a linear address, a read
@@ -9,7 +9,7 @@
  * guest_read_linear() returns exactly what byte-by-byte translation reads. */
 #include <string.h>
 
-#include "hv/guest_walk.h"
+#include "hv/rules/guest_walk.h"
 #include "tests/fuzz/fuzz.h"
 
 #define RAM_SIZE 0x4000u /* four pages: room for a full 4-level walk */

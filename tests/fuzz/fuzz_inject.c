@@ -1,11 +1,11 @@
-/* libFuzzer harness for the exception-injection rules (hv/inject.c): vector, error code and flags come from
+/* libFuzzer harness for the exception-injection rules (hv/rules/inject.c): vector, error code and flags come from
  * a guest's HC_INJECT hypercall, the guest mode from its own CR0.
  *
  * Invariants: inject_check_request() is exactly spec §2.5's acceptance table, and whatever inject_sanitize()
  * makes of an accepted request passes the VMX VM-entry checks C3a, C3b and C5 (SDM Vol. 3C §28.2.1.3, spec
  * §2.2) as the spec states them, keeps the caller's error code where one is delivered, and reports each
  * change it made in *fixup. */
-#include "hv/inject.h"
+#include "hv/rules/inject.h"
 #include "tests/fuzz/fuzz.h"
 
 /* Spec §2.2 C3b: the vectors whose hardware exceptions must carry an error code (21 only with CET). */

@@ -1,4 +1,4 @@
-/* libFuzzer harness for the Multiboot v1 loader (hv/loader/): the kernel image, its modules and its
+/* libFuzzer harness for the Multiboot v1 loader (hv/rules/loader/): the kernel image, its modules and its
  * command line come from the boot volume.
  *
  * Input: RAM size selector, the length of the boot arguments and the arguments (kernel name, append string,
@@ -13,8 +13,8 @@
  * kernel and the reserved areas. */
 #include <string.h>
 
-#include "hv/loader/multiboot.h"
-#include "hv/loader/multiboot_info.h"
+#include "hv/rules/loader/multiboot.h"
+#include "hv/rules/loader/multiboot_info.h"
 #include "tests/fuzz/fuzz.h"
 
 #define RAM_MAX (4u << 20)

@@ -1,4 +1,4 @@
-/* libFuzzer harness for the MMIO emulation step (hv/mmio_emul.c) behind the decoder: the instruction, the
+/* libFuzzer harness for the MMIO emulation step (hv/rules/mmio_emul.c) behind the decoder: the instruction, the
  * registers and the device's contents all come from the guest.
  *
  * Input: byte 0 the CPU mode, byte 1 the instruction length (at most 15), the instruction bytes, then
@@ -10,8 +10,8 @@
  * iterations. */
 #include <string.h>
 
-#include "hv/alu.h"
-#include "hv/mmio_emul.h"
+#include "hv/rules/alu.h"
+#include "hv/rules/mmio_emul.h"
 #include "hv/vcpu.h"
 #include "tests/fuzz/fuzz.h"
 

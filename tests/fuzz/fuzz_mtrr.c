@@ -1,4 +1,4 @@
-/* libFuzzer harness for the guest MTRR MSRs (hv/mtrr.c): RDMSR/WRMSR with any MSR number and value are a
+/* libFuzzer harness for the guest MTRR MSRs (hv/rules/mtrr.c): RDMSR/WRMSR with any MSR number and value are a
  * guest's to make. IA32_PAT is validated in hv/msr.c, which is not a pure module, so it is not covered here.
  *
  * Input: MAXPHYADDR, then a sequence of operations: read, write, or RESET, each with an MSR (mostly from
@@ -9,7 +9,7 @@
  * returns the last accepted write (0 after RESET); a refused access changes nothing. */
 #include <string.h>
 
-#include "hv/mtrr.h"
+#include "hv/rules/mtrr.h"
 #include "tests/fuzz/fuzz.h"
 
 #define MAX_OPS 128

@@ -1,4 +1,4 @@
-/* libFuzzer harness for the virtual local APIC and interrupt routing (hv/apic/vlapic*.c, hv/apic/delivery.c):
+/* libFuzzer harness for the virtual local APIC and interrupt routing (hv/apic/vlapic*.c, hv/apic/rules/delivery.c):
  * a guest reaches the register file through xAPIC MMIO and x2APIC MSRs on every vCPU, sends IPIs between
  * them, and sees the timer run.
  *

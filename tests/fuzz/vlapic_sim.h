@@ -6,7 +6,7 @@
 #ifndef TESTS_FUZZ_VLAPIC_SIM_H
 #define TESTS_FUZZ_VLAPIC_SIM_H
 
-#include "hv/apic/vlapic.h"
+#include "hv/apic/rules/vlapic.h"
 #include "tests/fuzz/fuzz.h"
 
 #define SIM_MAX_VCPUS 6

@@ -12,9 +12,9 @@
 
 #include <cmocka.h>
 
-#include "hv/cpuid_policy.h"
-#include "hv/guest_abi.h"
-#include "hv/xcr0.h"
+#include "hv/rules/cpuid_policy.h"
+#include "hv/rules/guest_abi.h"
+#include "hv/rules/xcr0.h"
 #include "cpuid_profiles.h"
 
 #define EAX 0
@@ -36,7 +36,7 @@
 #define L1_EDX_MTRR 12
 #define L1_EDX_HTT 28
 #define L7_EBX_X87_DEFEATURES ((u32)(CPUID_7_EBX_FDP_EXCPTN_ONLY | CPUID_7_EBX_ZERO_FCS_FDS)) /* 0x2040 */
-#define L7_EBX_TSC_ADJUST (1u << 1) /* IA32_TSC_ADJUST is emulated (hv/tsc.h): set whatever the host has */
+#define L7_EBX_TSC_ADJUST (1u << 1) /* IA32_TSC_ADJUST is emulated (hv/rules/tsc.h): set whatever the host has */
 
 /* ---- The fake host: a profile, plus overrides ---- */
 

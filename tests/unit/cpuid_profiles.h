@@ -27,8 +27,8 @@
 
 #include <string.h>
 
-#include "hv/guest_abi.h"
-#include "hv/types.h"
+#include "hv/rules/guest_abi.h"
+#include "hv/lib/types.h"
 
 struct cpuid_profile_row {
 	u32 leaf, subleaf;

@@ -3,7 +3,7 @@
 #ifndef TESTS_UNIT_DECODE_CHECK_H
 #define TESTS_UNIT_DECODE_CHECK_H
 
-#include "hv/decode.h"
+#include "hv/rules/decode.h"
 
 /* A register as the cases write it: 0 = none, num + 1, bit 7 = AH..BH. */
 static inline u8 enc_reg(struct insn_reg r)

@@ -1,4 +1,4 @@
-; Every memory form of hv/decode.c's table in every operand size and mode, assembled by NASM at build time
+; Every memory form of hv/rules/decode.c's table in every operand size and mode, assembled by NASM at build time
 ; (a second assembler next to the GNU as / objdump cases of test_decode*.c). Each FORM is a 4-byte record
 ; - the instruction's length as NASM encoded it, its kind (K_* below, test_decode_nasm.c maps them to
 ; enum insn_kind), the operand size in bytes and the mode (0 16-bit, 1 32-bit, 2 64-bit) - then the

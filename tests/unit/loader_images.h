@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "hv/loader/multiboot.h"
-#include "hv/loader/multiboot_info.h"
+#include "hv/rules/loader/multiboot.h"
+#include "hv/rules/loader/multiboot_info.h"
 
 /* ---- Image construction ---- */
 

@@ -1,4 +1,4 @@
-/* Host unit tests for the guest's ACPI tables (hv/platform/acpi.h). The tables are read back the way a
+/* Host unit tests for the guest's ACPI tables (hv/platform/rules/acpi.h). The tables are read back the way a
  * guest does (search 0xE0000-0xFFFFF for the RSDP, follow the RSDT to the FADT and MADT, walk the MADT's
  * entries, follow the FADT to the FACS and DSDT), with offsets restated from the ACPI specification
  * (5.2.5.3, 5.2.6, 5.2.7, 5.2.9, 5.2.10, 5.2.12) and values from QEMU 7.2's q35 tables
@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "hv/platform/acpi.h"
+#include "hv/platform/rules/acpi.h"
 
 #define RAM_SIZE (1u << 20)      /* the first MiB is all the tables may touch */
 #define F_SEG 0xF0000u

@@ -1,4 +1,4 @@
-/* Host unit tests for the flag arithmetic (hv/alu.h). Every expected result and flag set below was
+/* Host unit tests for the flag arithmetic (hv/rules/alu.h). Every expected result and flag set below was
  * worked out by hand from the SDM's definitions (Vol. 1 §3.4.3.1: CF = carry/borrow out of the top bit,
  * OF = signed overflow, AF = carry/borrow out of bit 3, SF = top bit, ZF = zero, PF = even parity of the
  * low byte; each instruction's "Flags Affected"), never by calling the code under test. */
@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "hv/alu.h"
+#include "hv/rules/alu.h"
 
 #define O RFLAGS_OF
 #define S RFLAGS_SF

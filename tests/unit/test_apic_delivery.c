@@ -1,4 +1,4 @@
-/* Host unit tests for APIC interrupt routing (hv/apic/delivery.h): spec §5.3 rows 1-23
+/* Host unit tests for APIC interrupt routing (hv/apic/rules/delivery.h): spec §5.3 rows 1-23
  * (/work/shared/spec/errata-behaviour.md, "Destination-matching table"), each in both settings of the
  * per-VM flag apic_32bit_ids (column "KVM A" = off, "KVM B" = on), then the §5.4 REQ details.
  *
@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "hv/apic/delivery.h"
+#include "hv/apic/rules/delivery.h"
 
 #define END (-1)
 #define SET(...) ((const int[]){ __VA_ARGS__, END })

@@ -1,4 +1,4 @@
-/* Host unit tests for the incremental APIC routing map (hv/apic/delivery.h apic_map_update()): after any
+/* Host unit tests for the incremental APIC routing map (hv/apic/rules/delivery.h apic_map_update()): after any
  * sequence of single-vCPU changes (ID, mode, enables, LDR/DFR), the map equals a full apic_map_build(),
  * in both settings of apic_32bit_ids, for VMs of 1 to APIC_MAX_VCPUS vCPUs. */
 #include <setjmp.h>
@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "hv/apic/delivery.h"
+#include "hv/apic/rules/delivery.h"
 
 static struct apic_target t[APIC_MAX_VCPUS];
 static struct apic_map inc, full;

@@ -1,4 +1,4 @@
-/* Host unit tests for hv/vmx/apicv_page.c: the virtual-APIC page as an image of the vlapic model. The
+/* Host unit tests for hv/vmx/rules/apicv_page.c: the virtual-APIC page as an image of the vlapic model. The
  * property checked throughout: whatever the processor reads from the page without a VM exit (SDM Vol. 3C
  * §30.4.2 for xAPIC MMIO, §30.5 for x2APIC RDMSR) equals what the model returns to an emulated access. */
 #include <setjmp.h>
@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "hv/vmx/apicv_page.h"
+#include "hv/vmx/rules/apicv_page.h"
 
 #define RAM_32M (32ull << 20)
 #define RAM_4G (4ull << 30)

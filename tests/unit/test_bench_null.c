@@ -1,4 +1,4 @@
-/* Host unit tests for hv/bench_null.c: which HC_BENCH_MODE arguments select a null path (docs/guest-abi.md). */
+/* Host unit tests for hv/rules/bench_null.c: which HC_BENCH_MODE arguments select a null path (docs/guest-abi.md). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,8 +6,8 @@
 
 #include <cmocka.h>
 
-#include "hv/bench_null.h"
-#include "hv/guest_abi.h"
+#include "hv/rules/bench_null.h"
+#include "hv/rules/guest_abi.h"
 
 static const struct bench_null before = { .kinds = HC_BENCH_NULL_CPUID, .mmio_len = 0 };
 

@@ -1,4 +1,4 @@
-/* Host unit tests for the page bitmap (hv/bitmap.h): the word-at-a-time search finds exactly the run the
+/* Host unit tests for the page bitmap (hv/lib/bitmap.h): the word-at-a-time search finds exactly the run the
  * page-by-page scan it replaced found, and ranges are set and cleared bit-exactly. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "hv/bitmap.h"
+#include "hv/lib/bitmap.h"
 
 #define WORDS 40
 #define NBITS_MAX (WORDS * BITMAP_WORD_BITS)

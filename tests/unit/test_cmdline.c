@@ -1,4 +1,4 @@
-/* Host unit tests for microhv's command line / \microhv.cfg parser (hv/cmdline.h). */
+/* Host unit tests for microhv's command line / \microhv.cfg parser (hv/rules/cmdline.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "hv/cmdline.h"
+#include "hv/rules/cmdline.h"
 
 #define CMDLINE_WORD_TEST_MAX 2200 /* the parser's longest word */
 

@@ -1,8 +1,8 @@
-/* Host unit tests for the fast path's CPUID cache (hv/cpuid_fast.h): whatever it answers must be what
+/* Host unit tests for the fast path's CPUID cache (hv/rules/cpuid_fast.h): whatever it answers must be what
  * cpuid_policy_vcpu() gives every vCPU in every state, on each of the four emulator CPU models, and it
  * must answer the leaves a guest asks most (0, the hypervisor leaves, the extended brand leaves). */
 #include "cpuid_policy_fake.h"
-#include "hv/cpuid_fast.h"
+#include "hv/rules/cpuid_fast.h"
 
 static const u32 bases[] = { 0, 0x40000000u, 0x80000000u };
 

@@ -1,4 +1,4 @@
-/* Host unit tests for the guest CPUID policy (hv/cpuid_policy.h, documented in docs/cpuid.md).
+/* Host unit tests for the guest CPUID policy (hv/rules/cpuid_policy.h, documented in docs/cpuid.md).
  * cpuid_policy_build() reads the host through a cpuid_source; here that is the table-driven fake of
  * tests/unit/cpuid_profiles.h over the real host CPUID of the four emulator CPU models microhv is tested on
  * (QEMU TCG -cpu max, Bochs tigerlake, skylake and ryzen), plus single-register overrides for hosts none of

@@ -1,5 +1,5 @@
 /* Host unit tests for the parts of the CPUID policy that follow microhv's CPU-state support (docs/cpuid.md):
- * XSAVE and leaf 0xD within XCR0's policy (hv/xcr0.h), the bits that mirror the vCPU's own state
+ * XSAVE and leaf 0xD within XCR0's policy (hv/rules/xcr0.h), the bits that mirror the vCPU's own state
  * (cpuid_policy_vcpu(): OSXSAVE, OSPKE, APIC, the XSAVE sizes for its XCR0), and RDTSCP/RDPID/INVPCID
  * where the back end runs them. Same fake host as test_cpuid_policy.c. */
 #include "cpuid_policy_fake.h"

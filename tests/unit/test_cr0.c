@@ -1,7 +1,7 @@
-/* Host unit tests for the guest MOV-to-CR0/CR4 rules (hv/cr0.h), walking spec §4.1, §4.2, §4.5 (R4.1, R4.3) and
+/* Host unit tests for the guest MOV-to-CR0/CR4 rules (hv/rules/cr0.h), walking spec §4.1, §4.2, §4.5 (R4.1, R4.3) and
  * §4.6 (/work/shared/spec/errata-behaviour.md, "CR0.CD and CR0.NW").
  *
- * Expectations are written from the spec and the SDM, not from hv/cr0.c: every bit is spelled as a literal
+ * Expectations are written from the spec and the SDM, not from hv/rules/cr0.c: every bit is spelled as a literal
  * number here (no CR0_* / CR4_* / EFER_* macros from hv/x86.h), so a wrong constant in the module shows up
  * as a failed row. Each row is a guest context (CR0, CR4, EFER, CS.L-with-LMA), a written value, and either
  * the value the guest reads back or #GP(0) (-EINVAL). */
@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "hv/cr0.h"
-#include "hv/types.h"
+#include "hv/rules/cr0.h"
+#include "hv/lib/types.h"
 
 /* SDM Vol. 3A §2.5 bit positions, restated. */
 #define PE (1ull << 0)

@@ -1,4 +1,4 @@
-/* Host unit tests for the instruction decoder (hv/decode.h).
+/* Host unit tests for the instruction decoder (hv/rules/decode.h).
  *
  * Every byte sequence below was produced by GNU as (--64, or --32 with .code32/.code16) and disassembled
  * again with objdump -M intel; each case's text is objdump's disassembly (plus a note). The expectations
@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "hv/decode.h"
+#include "hv/rules/decode.h"
 #include "hv/vcpu.h"
 #include "tests/unit/decode_check.h"
 

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "hv/decode.h"
+#include "hv/rules/decode.h"
 
 extern const uint8_t decode_forms[], decode_forms_end[];
 

@@ -1,4 +1,4 @@
-/* Host unit tests for the decoder's MMIO instruction forms (hv/decode_ops.c): moffs, MOVSXD, MOVNTI, the
+/* Host unit tests for the decoder's MMIO instruction forms (hv/rules/decode_ops.c): moffs, MOVSXD, MOVNTI, the
  * ALU rows and groups, TEST, INC/DEC/NOT/NEG, BT*, XCHG/CMPXCHG/XADD, PUSH/POP m, string instructions and
  * the SSE moves, with LOCK where allowed, in 64-, 32- and 16-bit mode.
  *
@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "hv/decode.h"
+#include "hv/rules/decode.h"
 #include "hv/vcpu.h"
 #include "tests/unit/decode_check.h"
 

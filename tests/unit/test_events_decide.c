@@ -1,4 +1,4 @@
-/* Host unit tests for events_decide() (hv/events_decide.h): the event each VM entry carries and the windows
+/* Host unit tests for events_decide() (hv/rules/events_decide.h): the event each VM entry carries and the windows
  * it opens. A table of the cases the SDM orders (Vol. 3A §6.9, Vol. 3C §26.3.1.5, §26.7.5-6), then every
  * combination of the inputs against the rules that must always hold. */
 #include <setjmp.h>
@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "hv/events_decide.h"
+#include "hv/rules/events_decide.h"
 
 #define N ENTRY_EVENT_NONE
 #define EXC ENTRY_EVENT_EXCEPTION

@@ -1,5 +1,5 @@
-/* Host unit tests for microhv's own formatter (hv/fmt.h: vsnprintf, snprintf).
- * Under HOST_UNIT_TEST hv/fmt.c still defines vsnprintf and snprintf, and those definitions win over
+/* Host unit tests for microhv's own formatter (hv/lib/fmt.h: vsnprintf, snprintf).
+ * Under HOST_UNIT_TEST hv/lib/fmt.c still defines vsnprintf and snprintf, and those definitions win over
  * libc's in this binary, so these calls reach our implementation (test_ours_not_libc proves it: glibc
  * prints a null %p as "(nil)", ours as "0x0"). Calls go through volatile function pointers so the compiler
  * cannot fold a constant snprintf into a builtin. */
@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "hv/fmt.h"
+#include "hv/lib/fmt.h"
 
 static int (*volatile vsn)(char *, size_t, const char *, va_list) = vsnprintf;
 static int (*volatile sn)(char *, size_t, const char *, ...) = snprintf;

@@ -1,4 +1,4 @@
-/* Host unit tests for the fw_cfg model (hv/platform/fwcfg.h). The expectations restate QEMU's
+/* Host unit tests for the fw_cfg model (hv/platform/rules/fwcfg.h). The expectations restate QEMU's
  * hw/nvram/fw_cfg.c (I/O variant) and docs/specs/fw_cfg.rst with their own constants, and every port
  * case here was also checked on QEMU 7.2 itself by guest-tests/mbinfo.c. */
 #include <setjmp.h>
@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "hv/platform/fwcfg.h"
+#include "hv/platform/rules/fwcfg.h"
 
 #define SEL 0   /* port 0x510 - 0x510 */
 #define DATA 1  /* port 0x511 - 0x510 */

@@ -1,4 +1,4 @@
-/* Host unit tests for the guest page-table walker (hv/guest_walk.h).
+/* Host unit tests for the guest page-table walker (hv/rules/guest_walk.h).
  *
  * Page tables are built in a fake 16 MiB guest RAM by a small builder written from the SDM's formats
  * (Vol. 3A §4.3 32-bit paging, §4.4 PAE, §4.5 4-level), then translated and read through the walker. */
@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "hv/guest_walk.h"
+#include "hv/rules/guest_walk.h"
 #include "hv/x86.h"
 
 #define RAM_SIZE (16ull << 20)

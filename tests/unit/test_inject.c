@@ -1,7 +1,7 @@
-/* Host unit tests for the exception-injection rules (hv/inject.h), walking spec §2.5 case by case
+/* Host unit tests for the exception-injection rules (hv/rules/inject.h), walking spec §2.5 case by case
  * (/work/shared/spec/errata-behaviour.md, "REQ: the hypervisor's injection API").
  *
- * The expectations are written from the spec, not from hv/inject.c: the architectural error-code table
+ * The expectations are written from the spec, not from hv/rules/inject.c: the architectural error-code table
  * (SDM Vol. 3A Table 6-1) and the sanitizing rules are restated below and every combination of back end,
  * guest mode, raw flag, vector and caller error-code flag is checked against them, plus literal
  * examples from spec §2.6 and a direct "never VM-Fail" property check against the VMX entry checks. */
@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "hv/inject.h"
+#include "hv/rules/inject.h"
 
 /* ---- The spec, restated ---- */
 

@@ -1,5 +1,5 @@
-/* Host unit tests for the instruction-site cache (hv/insn_cache.h): sites are walked through real page
- * tables (hv/guest_walk.c) in a fake guest RAM and decoded by hv/decode.c, as guest_insn.c does, then
+/* Host unit tests for the instruction-site cache (hv/rules/insn_cache.h): sites are walked through real page
+ * tables (hv/rules/guest_walk.c) in a fake guest RAM and decoded by hv/rules/decode.c, as guest_insn.c does, then
  * looked up after changing one thing at a time. Every input of a fresh fetch must make a lookup miss;
  * anything else (a byte past the instruction, the neighbouring 32-bit PTE) must not. */
 #include <setjmp.h>
@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "hv/insn_cache.h"
+#include "hv/rules/insn_cache.h"
 #include "hv/x86.h"
 
 #define RAM_SIZE (4ull << 20)

@@ -1,4 +1,4 @@
-/* Host unit tests for the I/O APIC and MSI models (hv/platform/ioapic.h). The expectations restate
+/* Host unit tests for the I/O APIC and MSI models (hv/platform/rules/ioapic.h). The expectations restate
  * QEMU's hw/intc/ioapic.c and the 82093AA datasheet with their own constants. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "hv/platform/ioapic.h"
+#include "hv/platform/rules/ioapic.h"
 
 #define SEL 0x00
 #define WIN 0x10

@@ -1,4 +1,4 @@
-/* Host unit tests for the built-in guests' LZ unpacker (hv/lz.h): hand-made streams with every length
+/* Host unit tests for the built-in guests' LZ unpacker (hv/lib/lz.h): hand-made streams with every length
  * form, and malformed ones, which must fail without a byte outside the buffers touched. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "hv/lz.h"
+#include "hv/lib/lz.h"
 
 #define GUARD 0xA5
 #define CAP 1200

@@ -1,4 +1,4 @@
-/* Host unit tests for the host's processor list (hv/madt.h): the RSDP -> XSDT/RSDT -> MADT walk with its
+/* Host unit tests for the host's processor list (hv/rules/madt.h): the RSDP -> XSDT/RSDT -> MADT walk with its
  * checksums, and which MADT entries count as processors to take over. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "hv/madt.h"
+#include "hv/rules/madt.h"
 
 static u8 rsdp[36], xsdt[36 + 8], rsdt[36 + 4], madt[2048], fadt[36];
 static u32 madt_len;

@@ -1,6 +1,6 @@
 /* Host unit tests for the Multiboot v1 information the loader writes into guest RAM (multiboot_build_info,
- * multiboot_load, hv/loader/mbi.c). Offsets are the Multiboot Specification 0.6.96 ones, written out here
- * rather than taken from hv/loader/multiboot_info.h. Where a value says "QEMU 7.2", it is what
+ * multiboot_load, hv/rules/loader/mbi.c). Offsets are the Multiboot Specification 0.6.96 ones, written out here
+ * rather than taken from hv/rules/loader/multiboot_info.h. Where a value says "QEMU 7.2", it is what
  * guest-tests/mbinfo.c printed on qemu-system-x86_64 7.2 -kernel for the same layout. */
 #include "loader_images.h"
 

@@ -1,4 +1,4 @@
-/* Host unit tests for the MMIO emulation step (hv/mmio_emul.h): each case decodes a GNU as encoding (its
+/* Host unit tests for the MMIO emulation step (hv/rules/mmio_emul.h): each case decodes a GNU as encoding (its
  * text is objdump -M intel's), runs it against a fake device page at 0xFEE00000 and a fake RAM page at
  * 0x5000, and compares every register, RFLAGS and both memories with values worked out by hand from the
  * SDM's definition of the instruction (not by running the emulator). */
@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "hv/alu.h"
-#include "hv/mmio_emul.h"
+#include "hv/rules/alu.h"
+#include "hv/rules/mmio_emul.h"
 #include "hv/vcpu.h"
 
 #define DEV_BASE 0xFEE00000ull

@@ -1,4 +1,4 @@
-/* Host unit tests for hv/msr_stored.h: IA32_MISC_ENABLE (KVM's RESET value, stored) and AMD's legacy
+/* Host unit tests for hv/rules/msr_stored.h: IA32_MISC_ENABLE (KVM's RESET value, stored) and AMD's legacy
  * performance counters (AMD only, counters 48 bits wide: APM Vol. 2 §13.2.1). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "hv/msr_stored.h"
+#include "hv/rules/msr_stored.h"
 
 static u64 rd(struct stored_msrs *m, bool amd, u32 msr, int *handled)
 {

@@ -1,7 +1,7 @@
-/* Host unit tests for the guest MTRR MSRs (hv/mtrr.h), walking spec §3.5 tests 1-8 case by case
+/* Host unit tests for the guest MTRR MSRs (hv/rules/mtrr.h), walking spec §3.5 tests 1-8 case by case
  * (/work/shared/spec/errata-behaviour.md §3 "MTRRs"), plus exhaustive sweeps of the rules in §3.2/§3.4.
  *
- * The expectations are written from the spec, not from hv/mtrr.c: the MSR map (which MSRs exist), the valid
+ * The expectations are written from the spec, not from hv/rules/mtrr.c: the MSR map (which MSRs exist), the valid
  * memory types {0, 1, 4, 5, 6} and the reserved-bit masks are restated below as independent tables and
  * predicates. Every MAXPHYADDR-dependent case runs with M = 36 (no 0x80000008 leaf), 39 (client parts),
  * 46 (servers) and 52 (the architectural limit). Spec test 8 (PAT 0x277) belongs to hv/msr.c; here it is
@@ -14,9 +14,9 @@
 
 #include <cmocka.h>
 
-#include "hv/cpuid_policy.h"
-#include "hv/guest_abi.h"
-#include "hv/mtrr.h"
+#include "hv/rules/cpuid_policy.h"
+#include "hv/rules/guest_abi.h"
+#include "hv/rules/mtrr.h"
 
 /* ---- The spec, restated ---- */
 

@@ -1,4 +1,4 @@
-/* Host unit tests for the NPT leaf's memory type (hv/svm/npt.h): the host PAT entry that a 2 MiB leaf's
+/* Host unit tests for the NPT leaf's memory type (hv/svm/rules/npt.h): the host PAT entry that a 2 MiB leaf's
  * PAT (bit 12), PCD (bit 4) and PWT (bit 3) select, APM Vol. 2 §15.25.8 and §7.8.2 (PAT index =
  * PAT:PCD:PWT). Bits and PAT values are spelled as literals here, not taken from hv/x86.h. */
 #include <setjmp.h>
@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "hv/svm/npt.h"
+#include "hv/svm/rules/npt.h"
 
 #define LEAF_BASE 0x200087ull      /* 2 MiB frame 1, P, RW, US, PS */
 #define PAT_POWER_ON 0x0007040600070406ull /* WB WT UC- UC WB WT UC- UC (APM Table 7-10 reset value) */

@@ -1,4 +1,4 @@
-/* Host unit tests for the W^X host identity map (hv/host_map.h, hv/paging.h).
+/* Host unit tests for the W^X host identity map (hv/rules/host_map.h, hv/rules/paging.h).
  *
  * A layout shaped like a real boot (code and read-only data at 4 KiB boundaries inside 2 MiB pages, guard
  * pages below two stacks, firmware runtime code both as a whole 2 MiB page and across a 2 MiB boundary,
@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "hv/host_map.h"
-#include "hv/paging.h"
+#include "hv/rules/host_map.h"
+#include "hv/rules/paging.h"
 
 #define KIB 1024ull
 #define MIB (1024 * KIB)

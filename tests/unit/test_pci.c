@@ -1,4 +1,4 @@
-/* Host unit tests for PCI configuration mechanism #1, RST_CNT and port 0x92 (hv/platform/pci.h).
+/* Host unit tests for PCI configuration mechanism #1, RST_CNT and port 0x92 (hv/platform/rules/pci.h).
  * Expectations restate the PCI Local Bus Specification 3.0 section 3.2.2.3.2, the ICH9 datasheet's
  * RST_CNT, and QEMU 7.2's q35 host bridge and port92 with their own numbers. */
 #include <setjmp.h>
@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "hv/platform/pci.h"
+#include "hv/platform/rules/pci.h"
 
 static struct pci p;
 static bool reset;

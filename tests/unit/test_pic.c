@@ -1,4 +1,4 @@
-/* Host unit tests for the 8259A pair model (hv/platform/pic.h). The expectations restate the 8259A
+/* Host unit tests for the 8259A pair model (hv/platform/rules/pic.h). The expectations restate the 8259A
  * datasheet and QEMU's hw/intc/i8259.c with their own constants. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "hv/platform/pic.h"
+#include "hv/platform/rules/pic.h"
 
 #define M_CMD 0x20
 #define M_DATA 0x21

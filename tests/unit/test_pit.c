@@ -1,4 +1,4 @@
-/* Host unit tests for the 8254 PIT model (hv/platform/pit.h). The expectations restate QEMU's
+/* Host unit tests for the 8254 PIT model (hv/platform/rules/pit.h). The expectations restate QEMU's
  * hw/timer/i8254.c, hw/audio/pcspk.c and the 82C54 datasheet with their own constants. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "hv/platform/pit.h"
+#include "hv/platform/rules/pit.h"
 
 #define CH0 0
 #define CH2 2

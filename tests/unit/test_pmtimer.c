@@ -1,4 +1,4 @@
-/* Host unit tests for the ICH9 ACPI PM block model (hv/platform/pmtimer.h). Expectations restate ACPI 6.5
+/* Host unit tests for the ICH9 ACPI PM block model (hv/platform/rules/pmtimer.h). Expectations restate ACPI 6.5
  * section 4.8 (PM1 registers, PM timer) and QEMU 7.2's hw/acpi/core.c, ich9.c with their own numbers. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "hv/platform/pmtimer.h"
+#include "hv/platform/rules/pmtimer.h"
 
 #define HZ 3000000000ull /* a 3 GHz TSC */
 #define T0 1000000ull

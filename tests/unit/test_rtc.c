@@ -1,4 +1,4 @@
-/* Host unit tests for the RTC/CMOS model (hv/platform/rtc.h). Expectations restate the MC146818 data
+/* Host unit tests for the RTC/CMOS model (hv/platform/rules/rtc.h). Expectations restate the MC146818 data
  * sheet's registers and QEMU 7.2's pc_cmos_init() / SeaBIOS rtc_setup() with their own numbers. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "hv/platform/rtc.h"
+#include "hv/platform/rules/rtc.h"
 
 #define HZ 2000000000ull
 #define T0 5000ull

@@ -1,4 +1,4 @@
-/* Host unit tests for the test= selection (hv/selection.h): names, @GROUPs, and words that name nothing. */
+/* Host unit tests for the test= selection (hv/rules/selection.h): names, @GROUPs, and words that name nothing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "hv/selection.h"
+#include "hv/rules/selection.h"
 
 static const struct suite_entry suite[] = { { .name = "cpuid" }, { .name = "apic_regs" }, { .name = "apic_ipi" },
 					    { .name = "apic" } };

@@ -1,4 +1,4 @@
-/* Host unit tests for the start states (hv/start_state.h), checked against the SDM, not the module:
+/* Host unit tests for the start states (hv/rules/start_state.h), checked against the SDM, not the module:
  * every value is a literal from SDM Vol. 3A Table 10-1 "IA-32 and Intel 64 Processor States Following
  * Power-up, Reset, or INIT", §9.4.4.1 (STARTUP: CS = vector << 8, base vector << 12, IP 0) and the
  * Multiboot 0.6.96 machine state (§3.2: EAX magic, EBX info, CS/DS... flat 4 GiB, CR0.PE = 1, PG = 0). */
@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "hv/start_state.h"
+#include "hv/rules/start_state.h"
 
 static void assert_segment(const struct start_segment *s, unsigned selector, uint64_t base, unsigned limit,
 			   unsigned ar)

@@ -1,4 +1,4 @@
-/* Host unit tests for the TAP line reader (hv/tap.h): what microhv makes of the lines a guest prints. */
+/* Host unit tests for the TAP line reader (hv/rules/tap.h): what microhv makes of the lines a guest prints. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "hv/tap.h"
+#include "hv/rules/tap.h"
 
 static struct tap_line t;
 

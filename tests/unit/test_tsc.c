@@ -1,4 +1,4 @@
-/* Host unit tests for hv/tsc.c (the guest TSC offset and IA32_TSC_ADJUST, SDM Vol. 3B §18.17.3) and the
+/* Host unit tests for hv/rules/tsc.c (the guest TSC offset and IA32_TSC_ADJUST, SDM Vol. 3B §18.17.3) and the
  * APIC timer's reaction to a TSC change (vlapic_timer_tsc_changed()). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "hv/apic/vlapic.h"
-#include "hv/tsc.h"
+#include "hv/apic/rules/vlapic.h"
+#include "hv/rules/tsc.h"
 
 #define HOST 1000000ull
 

@@ -1,4 +1,4 @@
-/* Host unit tests for the guest's 16550 (hv/platform/uart.c): how output becomes lines (ends of line, an
+/* Host unit tests for the guest's 16550 (hv/platform/rules/uart.c): how output becomes lines (ends of line, an
  * over-long line split, control bytes escaped), and that uart_put_plain(), the fast path's share, takes a
  * byte exactly when the full THR write would only have appended it. */
 #include <setjmp.h>
@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "hv/platform/uart.h"
+#include "hv/platform/rules/uart.h"
 
 #define THR 0
 #define LCR 3

@@ -1,4 +1,4 @@
-/* Host unit tests for the virtual local APIC registers (hv/apic/vlapic.h): spec §5.5 items 1-5
+/* Host unit tests for the virtual local APIC registers (hv/apic/rules/vlapic.h): spec §5.5 items 1-5
  * (/work/shared/spec/errata-behaviour.md), the xAPIC write masks of §5.2, IA32_APIC_BASE transitions,
  * the MMIO rules and the RESET/INIT values (SDM Vol. 3A §11.4.7.1, §11.4.7.3).
  * Expected values are written from the spec and the SDM, as literals where possible. */
@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "hv/apic/vlapic.h"
+#include "hv/apic/rules/vlapic.h"
 
 #define EN (1ull << 11)
 #define EXTD (1ull << 10)
@@ -579,7 +579,7 @@ static void test_software_disable(void **state)
 	assert_int_equal(mmio32(&a, 0x320), 0x31);
 }
 
-/* ---- Routing view (hv/apic/delivery.h) ---- */
+/* ---- Routing view (hv/apic/rules/delivery.h) ---- */
 
 static void test_to_target(void **state)
 {

@@ -1,4 +1,4 @@
-/* Host unit tests for the virtual local APIC's interrupt side (hv/apic/vlapic.h): acceptance per KVM
+/* Host unit tests for the virtual local APIC's interrupt side (hv/apic/rules/vlapic.h): acceptance per KVM
  * __apic_accept_irq() (spec §5.2), priority, PPR and EOI (SDM Vol. 3A §11.8.3.1, §11.8.4, §11.8.5), and the
  * timer on virtual time (SDM §11.5.4, §11.5.4.1), with explicit `now` values. The timer's clock is the
  * TSC: a count of N with divide-by-D expires N * D TSC ticks after the initial-count write. */
@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "hv/apic/vlapic.h"
+#include "hv/apic/rules/vlapic.h"
 
 #define TPR 0x080u
 #define PPR 0x0A0u

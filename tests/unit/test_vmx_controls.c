@@ -1,4 +1,4 @@
-/* Host unit tests for the VMX capability arithmetic (hv/vmx/controls.h), fed with the capability MSRs that
+/* Host unit tests for the VMX capability arithmetic (hv/vmx/rules/controls.h), fed with the capability MSRs that
  * hv/vmx/vmx.c logged on the two Bochs CPU models microhv runs on (bochs-vmx "tigerlake" and
  * "corei7_skylake_x"). The expected controls are the ones the real runs produced; the rules behind them
  * (SDM Vol. 3D Appendix A.3-A.8) are restated where a test needs them.
@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "hv/types.h"
-#include "hv/vmx/controls.h"
+#include "hv/lib/types.h"
+#include "hv/vmx/rules/controls.h"
 #include "hv/vmx/vmcs.h"
 
 /* Capability MSRs 0x480-0x490 as captured. */

@@ -1,4 +1,4 @@
-/* Host unit tests for hv/xcr0.c: the XCR0 a guest may set and the checks of XSETBV (SDM Vol. 1 §13.3,
+/* Host unit tests for hv/rules/xcr0.c: the XCR0 a guest may set and the checks of XSETBV (SDM Vol. 1 §13.3,
  * Vol. 2C XSETBV). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "hv/xcr0.h"
+#include "hv/rules/xcr0.h"
 
 #define AVX_HOST 0x7ull    /* x87 SSE AVX */
 #define AVX512_HOST 0xE7ull
