@@ -38,4 +38,11 @@ bool fast_path_out(struct vcpu *v, const struct exit_io *io);
  * v->rflags current. */
 bool fast_path_apic_eoi(struct vcpu *v, u64 gpa, u8 *len);
 
+/* An xAPIC ICR-low write the hardware left to software (APIC-write exit, VMX APICv in xAPIC mode) that
+ * sends a fixed, edge-triggered interrupt whose only receiver is the sender, with v->apic.icr_high
+ * current: the write is done in the vlapic and the vector returned, for the back end to request in the
+ * virtual-APIC page (IRR and RVI), where the guest's interrupt state is while it runs; -1: the full path.
+ * The vlapic's IRR is not touched: it is stale until the back end pulls the page at the next full exit. */
+int fast_path_ipi_to_self(struct vcpu *v, u32 offset, u32 value);
+
 #endif

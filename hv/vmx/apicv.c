@@ -16,6 +16,7 @@
  *    which the core decodes like any MMIO access (EXIT_MEM_FAULT). */
 #include "vmx.h"
 #include "vmx_ops.h"
+#include "../fast_path.h"
 #include "../lib/fmt.h"
 #include "../log.h"
 #include "../mm.h"
@@ -182,6 +183,24 @@ void vmx_apicv_pull_all(struct vcpu *v)
 	struct vmx_apicv *p = apicv_of(v);
 	apicv_page_pull(&v->apic, p->page, p->mode);
 	p->idle = apicv_intr_idle(&v->apic);
+}
+
+/* The fast path's share of APIC-write exits (hv/fast_path.h): an IPI to the vCPU itself through the
+ * ICR destination is requested in the page, where the hardware delivers it after the entry. */
+bool vmx_apicv_fast_ipi_to_self(struct vcpu *v)
+{
+	struct vmx_apicv *p = apicv_of(v);
+	if (p->mode != APICV_MODE_XAPIC || (vmread(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID))
+		return false;
+	u32 offset = (u32)(vmread(VMCS_EXIT_QUALIFICATION) & APIC_WRITE_QUAL_OFFSET_MASK);
+	apicv_page_pull_icr_high(&v->apic, p->page, p->mode);
+	int vector = fast_path_ipi_to_self(v, offset, apicv_page_read(p->page, offset));
+	if (vector < 0)
+		return false;
+	/* VM entry evaluates pending virtual interrupts from RVI (SDM Vol. 3C §27.3.2.5). */
+	vmcs_write(VMCS_GUEST_INTR_STATUS, apicv_page_request(p->page, (u16)vmread(VMCS_GUEST_INTR_STATUS), (u8)vector));
+	p->idle = false;
+	return true;
 }
 
 static void decode_apic_access(struct vcpu *v, u64 qual, struct exit_info *e)

@@ -89,6 +89,7 @@ int vmx_apicv_vcpu_init(struct vcpu *v);
 void vmx_apicv_vcpu_destroy(struct vmx_vcpu *x);
 void vmx_apicv_publish(struct vcpu *v);
 void vmx_apicv_pull_all(struct vcpu *v);
+bool vmx_apicv_fast_ipi_to_self(struct vcpu *v);
 void vmx_apicv_decode_exit(struct vcpu *v, u32 basic, u64 qual, struct exit_info *e);
 void vmx_apic_changed(struct vcpu *v, u64 regs);
 bool vmx_apic_delivers(struct vcpu *v);

@@ -26,7 +26,10 @@ bool vmx_answered_on_fast_path(struct vcpu *v)
 	u64 rflags = vmread(VMCS_GUEST_RFLAGS);
 	if (rflags & RFLAGS_TF) /* the core raises the single-step trap */
 		return false;
-	switch (vmread(VMCS_EXIT_REASON) & VMX_EXIT_REASON_MASK) {
+	u32 reason = vmread(VMCS_EXIT_REASON) & VMX_EXIT_REASON_MASK;
+	if (reason == VMX_EXIT_APIC_WRITE) /* trap-like: RIP is already past the write (SDM Vol. 3C §30.4.3.3) */
+		return vmx_apicv_fast_ipi_to_self(v);
+	switch (reason) {
 	case VMX_EXIT_CPUID: answered = fast_path_cpuid(v); break;
 	case VMX_EXIT_RDMSR: answered = fast_path_msr(v, false); break;
 	case VMX_EXIT_WRMSR: answered = fast_path_msr(v, true); break;

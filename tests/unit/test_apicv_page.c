@@ -229,6 +229,22 @@ static void test_intr_status_idle_eoi_exit(void **state)
 	assert_true(eoi_exit[2] == 0);
 }
 
+/* A vector requested in the page while the guest runs: its IRR bit, RVI raised to it, never lowered. */
+static void test_request_raises_rvi(void **state)
+{
+	static u8 page[APICV_PAGE_SIZE];
+	struct vlapic a;
+	memset(page, 0, sizeof(page));
+	assert_int_equal(apicv_page_request(page, 0x6000, 0x41), 0x6041); /* SVI kept */
+	assert_int_equal(apicv_page_request(page, 0x6041, 0x93), 0x6093);
+	assert_int_equal(apicv_page_request(page, 0x6093, 0x50), 0x6093);
+	vlapic_reset(&a, 0, true);
+	apicv_page_pull(&a, page, APICV_MODE_XAPIC);
+	assert_int_equal(a.irr[2], (1u << (0x41 % 32)) | (1u << (0x50 % 32)));
+	assert_int_equal(a.irr[4], 1u << (0x93 % 32));
+	assert_int_equal(vlapic_highest_deliverable(&a), 0x93);
+}
+
 /* After a guest write to any register, with any of these values, republishing only the registers
  * vlapic_regs_written() names leaves the page exactly as a whole publish does (xAPIC and x2APIC). */
 static void test_publish_regs_after_write_equals_full(void **state)
@@ -273,6 +289,7 @@ int main(void)
 		cmocka_unit_test(test_pull),
 		cmocka_unit_test(test_publish_regs_after_write_equals_full),
 		cmocka_unit_test(test_intr_status_idle_eoi_exit),
+		cmocka_unit_test(test_request_raises_rvi),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

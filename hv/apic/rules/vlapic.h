@@ -170,6 +170,10 @@ int vlapic_mmio_write(struct vlapic *a, u64 now, u32 offset, u32 size, u32 value
 /* x2APIC MSRs 0x800-0x8FF: 0, or -EINVAL where the guest must get #GP (spec §5.2). *value is 0 on #GP. */
 int vlapic_msr_read(struct vlapic *a, u64 now, u32 msr, u64 *value);
 int vlapic_msr_write(struct vlapic *a, u64 now, u32 msr, u64 value, struct vlapic_effects *fx);
+/* The interrupt message an ICR write of low (and high: the xAPIC ICR high register, or bits 63:32 of the
+ * x2APIC ICR) sends, read as the APIC's current mode says. */
+struct apic_irq vlapic_icr_message(const struct vlapic *a, u32 low, u32 high);
+static inline bool vlapic_vector_set(const u32 *map, u8 vector) { return (map[vector / 32] >> (vector % 32)) & 1; }
 
 /* Registers as a mask for republishing a copy of them (hv/vmx/rules/apicv_page.c): bit offset/16 for the 64
  * slots 000H-3F0H. VLAPIC_REGS_NONE: only the interrupt state (IRR, ISR, TMR, TPR, PPR) changed. */

@@ -129,12 +129,17 @@ static void send_icr(struct vlapic *a, u32 low, u32 high, struct vlapic_effects 
 		return;
 	}
 	fx->ipi = true;
-	fx->ipi_msg = (struct apic_irq){
+	fx->ipi_msg = vlapic_icr_message(a, low, high);
+}
+
+struct apic_irq vlapic_icr_message(const struct vlapic *a, u32 low, u32 high)
+{
+	return (struct apic_irq){
 		.vector = low & ICR_VECTOR,
 		.delivery_mode = (low >> ICR_DM_SHIFT) & 7,
 		.logical = (low & ICR_DEST_LOGICAL) != 0,
 		.shorthand = (low >> ICR_SHORTHAND_SHIFT) & 3,
-		.dest = x2 ? high : high >> XAPIC_ID_SHIFT,
+		.dest = vlapic_x2apic_mode(a) ? high : high >> XAPIC_ID_SHIFT,
 		.level = (low & ICR_LEVEL_ASSERT) != 0,
 		.trigger_level = (low & ICR_TRIGGER_LEVEL) != 0,
 	};

@@ -126,6 +126,13 @@ void apicv_page_pull(struct vlapic *a, const u8 *page, enum apicv_mode mode)
 	apicv_page_pull_icr_high(a, page, mode);
 }
 
+u16 apicv_page_request(u8 *page, u16 status, u8 vector)
+{
+	u32 offset = VLAPIC_REG_IRR + vector / VECTORS_PER_WORD * REG_STRIDE;
+	put32(page, offset, apicv_page_read32(page, offset) | 1u << (vector % VECTORS_PER_WORD));
+	return (status & RVI_MASK) >= vector ? status : (u16)((status & ~RVI_MASK) | vector);
+}
+
 /* The highest vector requested, from the IRR summary word (vlapic.h): one word read, not eight. */
 static int highest_irr(const struct vlapic *a)
 {

@@ -61,6 +61,11 @@ static inline void apicv_page_pull_icr_high(struct vlapic *a, const u8 *page, en
 		a->icr_high = apicv_page_read32(page, VLAPIC_REG_ICR_HIGH);
 }
 
+/* A fixed interrupt requested straight in the page while the guest runs, as posted-interrupt processing
+ * does (SDM Vol. 3C §30.6): its IRR bit set, and the guest interrupt status `status` with RVI raised to
+ * it; the model learns of it when the page is next pulled. Returns the new status. */
+u16 apicv_page_request(u8 *page, u16 status, u8 vector);
+
 /* The guest interrupt status for the model: RVI (bits 7:0) = highest IRR vector, SVI (bits 15:8) =
  * highest ISR vector, 0 where there is none (SDM §30.1.1, §30.2). */
 u16 apicv_intr_status(const struct vlapic *a);
