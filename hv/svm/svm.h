@@ -44,6 +44,11 @@ void svm_nmi_singlestep_exit(struct vcpu *v, struct exit_info *e);
 
 void svm_world_switch(struct vcpu *v, u64 guest_vmcb_pa, u64 host_vmcb_pa);
 
+/* svm_fast.c: an exit answered in the entry loop (RIP past it, shadow ended, counted); false: to the core. */
+struct vmcb;
+bool svm_handled_by_null_path(struct vcpu *v, struct vmcb *vmcb); /* bench/'s null path (HC_BENCH_MODE) */
+bool svm_answered_on_fast_path(struct vcpu *v, struct vmcb *vmcb);
+
 /* svm_cr.c: the guest's CR0 as the VMCB holds it (the intercepted instructions are decoded by the core). */
 void svm_set_cr0(struct vcpu *v, u64 cr0);
 /* The next VMRUN drops the guest's TLB entries (as its own MOV to CR0/CR3/CR4 would have). */
