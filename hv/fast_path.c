@@ -59,14 +59,9 @@ bool fast_path_apic_eoi(struct vcpu *v, u64 gpa, u8 *len)
 
 int fast_path_ipi_to_self(struct vcpu *v, u32 offset, u32 value)
 {
-	struct vlapic *a = &v->apic;
 	struct vm *vm = v->vm;
-	if (offset != VLAPIC_REG_ICR_LOW || !vlapic_hw_enabled(a) || vlapic_x2apic_mode(a) || (value & VLAPIC_ICR_BUSY))
-		return -1; /* a busy bit written must read back 0: the full path republishes the register */
-	struct apic_irq irq = vlapic_icr_message(a, value, a->icr_high);
-	/* A level-triggered vector needs the EOI-exit bitmap, one set in TMR a TMR update: the full path. */
-	if (irq.delivery_mode != APIC_DM_FIXED || irq.trigger_level || irq.vector < VLAPIC_FIRST_LEGAL_VECTOR ||
-	    !vlapic_sw_enabled(a) || vlapic_vector_set(a->tmr, irq.vector))
+	struct apic_irq irq;
+	if (offset != VLAPIC_REG_ICR_LOW || !vlapic_icr_plain_fixed(&v->apic, value, &irq))
 		return -1;
 	u16 receivers[VM_MAX_VCPUS];
 	u32 n = apic_route(&vm->apic_map, vm->apic_targets, vm->nvcpus, &vm->apic_targets[v->id], &irq,
@@ -74,7 +69,7 @@ int fast_path_ipi_to_self(struct vcpu *v, u32 offset, u32 value)
 	if (n != 1 || receivers[0] != v->id)
 		return -1;
 	struct vlapic_effects fx;
-	vlapic_mmio_write(a, 0, VLAPIC_REG_ICR_LOW, sizeof(u32), value, &fx); /* the register; the IPI is ours */
+	vlapic_mmio_write(&v->apic, 0, VLAPIC_REG_ICR_LOW, sizeof(u32), value, &fx); /* the register; the IPI is ours */
 	v->stats.exits++;
 	return irq.vector;
 }

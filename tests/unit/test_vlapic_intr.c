@@ -181,6 +181,37 @@ static void test_eoi_if_local(void **state)
 	assert_int_equal(rd(&a, 0, PPR), 0);
 }
 
+/* vlapic_icr_plain_fixed(): only a fixed, edge-triggered ICR write of a legal vector, busy bit clear, from an
+ * enabled xAPIC-mode APIC, to a vector whose TMR bit is clear, qualifies for the fast path; ICR high gives
+ * the destination. */
+static void test_icr_plain_fixed(void **state)
+{
+	struct vlapic a;
+	struct apic_irq irq;
+	setup(&a);
+	a.icr_high = 0x01000000u;
+	assert_true(vlapic_icr_plain_fixed(&a, 0x00004041u, &irq)); /* fixed, assert, physical, 0x41 */
+	assert_int_equal(irq.vector, 0x41);
+	assert_int_equal(irq.dest, 1);
+	assert_int_equal(irq.delivery_mode, APIC_DM_FIXED);
+	assert_false(vlapic_icr_plain_fixed(&a, 0x0000C041u, &irq)); /* level-triggered */
+	assert_false(vlapic_icr_plain_fixed(&a, 0x0000400Fu, &irq)); /* illegal vector: ESR, full path */
+	assert_false(vlapic_icr_plain_fixed(&a, 0x00005041u, &irq)); /* busy bit written */
+	assert_false(vlapic_icr_plain_fixed(&a, 0x00004441u, &irq)); /* NMI */
+	assert_false(vlapic_icr_plain_fixed(&a, 0x00004141u, &irq)); /* lowest priority */
+	vlapic_accept(&a, 0x41, APIC_DM_FIXED, true, true);
+	assert_true(tmr_has(&a, 0x41));
+	assert_false(vlapic_icr_plain_fixed(&a, 0x00004041u, &irq)); /* an edge 0x41 would clear TMR */
+	assert_true(vlapic_icr_plain_fixed(&a, 0x00004042u, &irq));
+	wr(&a, 0, SVR, 0xFF, NULL); /* software-disabled */
+	assert_false(vlapic_icr_plain_fixed(&a, 0x00004042u, &irq));
+	wr(&a, 0, SVR, 0x1FF, NULL);
+	a.apic_base |= VLAPIC_BASE_EXTD; /* x2APIC: the ICR is an MSR, never this exit */
+	assert_false(vlapic_icr_plain_fixed(&a, 0x00004042u, &irq));
+	a.apic_base &= ~(u64)(VLAPIC_BASE_EXTD | VLAPIC_BASE_EN);
+	assert_false(vlapic_icr_plain_fixed(&a, 0x00004042u, &irq));
+}
+
 static void test_tpr_blocks_lower_classes(void **state)
 {
 	struct vlapic a;
@@ -432,6 +463,7 @@ int main(void)
 		cmocka_unit_test(test_accept_nmi_init_sipi),
 		cmocka_unit_test(test_priority_nested_isr_and_eoi),
 		cmocka_unit_test(test_eoi_if_local),
+		cmocka_unit_test(test_icr_plain_fixed),
 		cmocka_unit_test(test_tpr_blocks_lower_classes),
 		cmocka_unit_test(test_hw_disabled_delivers_nothing),
 		cmocka_unit_test(test_timer_one_shot),

@@ -245,3 +245,13 @@ void vlapic_to_target(const struct vlapic *a, struct apic_target *t)
 	t->dfr = a->dfr;
 	t->ppr = (u8)vlapic_ppr(a);
 }
+
+bool vlapic_icr_plain_fixed(const struct vlapic *a, u32 low, struct apic_irq *irq)
+{
+	if (!vlapic_hw_enabled(a) || vlapic_x2apic_mode(a) || !vlapic_sw_enabled(a) || (low & VLAPIC_ICR_BUSY))
+		return false; /* a busy bit written must read back 0: the full path republishes the register */
+	*irq = vlapic_icr_message(a, low, a->icr_high);
+	/* An edge vector with its TMR bit set clears it (vlapic_accept()): the EOI-exit bitmap changes. */
+	return irq->delivery_mode == APIC_DM_FIXED && !irq->trigger_level && irq->vector >= VLAPIC_FIRST_LEGAL_VECTOR &&
+	       !test_vec(a->tmr, irq->vector);
+}

@@ -173,7 +173,6 @@ int vlapic_msr_write(struct vlapic *a, u64 now, u32 msr, u64 value, struct vlapi
 /* The interrupt message an ICR write of low (and high: the xAPIC ICR high register, or bits 63:32 of the
  * x2APIC ICR) sends, read as the APIC's current mode says. */
 struct apic_irq vlapic_icr_message(const struct vlapic *a, u32 low, u32 high);
-static inline bool vlapic_vector_set(const u32 *map, u8 vector) { return (map[vector / 32] >> (vector % 32)) & 1; }
 
 /* Registers as a mask for republishing a copy of them (hv/vmx/rules/apicv_page.c): bit offset/16 for the 64
  * slots 000H-3F0H. VLAPIC_REGS_NONE: only the interrupt state (IRR, ISR, TMR, TPR, PPR) changed. */
@@ -258,6 +257,12 @@ void vlapic_eoi(struct vlapic *a, struct vlapic_effects *fx);
  * deliverable. Such an EOI needs no decision of the core (the fast path completes it: hv/fast_path.h).
  * false: nothing was done. */
 bool vlapic_eoi_if_local(struct vlapic *a);
+
+/* An xAPIC ICR-low write of `low` that sends only a plain interrupt: fixed, edge-triggered, a legal
+ * vector, busy bit clear, to an APIC that is enabled and takes it without a TMR change. If so, *irq is
+ * the message (vlapic_icr_message()) and the fast path may deliver it when the sender is its only
+ * receiver (hv/fast_path.h); anything else (errors, level, NMI/INIT/SIPI, TMR set) takes the full path. */
+bool vlapic_icr_plain_fixed(const struct vlapic *a, u32 low, struct apic_irq *irq);
 void vlapic_timer_stop(struct vlapic *a);
 void vlapic_timer_write_lvt(struct vlapic *a, u32 old_lvt, struct vlapic_effects *fx);
 void vlapic_timer_write_initial(struct vlapic *a, u64 now, u32 value, struct vlapic_effects *fx);
