@@ -29,6 +29,7 @@ struct entry_request {
 	bool end_shadow;            /* the core completed the exiting instruction: its STI/MOV SS shadow ends */
 	u64 slice_end_tsc;          /* return to the core by then (VMX: its preemption timer; else the host timer) */
 	bool slice_for_timer;       /* ... and that moment is a guest APIC timer, not just the watchdog tick */
+	bool bench_null_path;       /* bench/ (HC_BENCH_MODE): the VM's selected exit kinds take the null path */
 };
 
 /* What fetching the instruction at CS:RIP depends on (its mode, its linear address, the guest's paging),

@@ -59,6 +59,7 @@ void vm_run(struct vm *vm, u64 deadline_tsc)
 		/* Back to the core at the end of the slice, or earlier for the next guest APIC timer. */
 		req.slice_for_timer = next && next < slice_end;
 		req.slice_end_tsc = req.slice_for_timer ? MAX(next, now + min_timer_run) : slice_end;
+		req.bench_null_path = vm->bench_null.kinds != 0;
 		guest_xstate_switch_to(v);
 		u64 cr4 = vm->be->get_reg(v, VREG_CR4);
 		guest_xstate_enter(v, cr4);

@@ -244,6 +244,9 @@ static void svm_run(struct vcpu *v, const struct entry_request *in, struct exit_
 	if (s->nmi_singlestep) /* RF: no instruction breakpoint on the IRET itself (it would re-fault) */
 		vmcb->save.rflags |= RFLAGS_TF | RFLAGS_RF;
 	bool slice_over = false; /* the last exit was answered here, and the slice ended with it */
+	/* Chosen once per entry, so the loop itself carries nothing of bench/'s. */
+	bool (*answered_here)(struct vcpu *, struct vmcb *) =
+		in->bench_null_path ? svm_answered_on_null_path : svm_answered_on_fast_path;
 	do {
 		svm_world_switch(v, virt_to_phys(vmcb), virt_to_phys(host_vmcb));
 		vmcb->control.tlb_control = 0;
@@ -251,7 +254,7 @@ static void svm_run(struct vcpu *v, const struct entry_request *in, struct exit_
 		/* An event whose delivery was interrupted by the exit is delivered again at the next entry. */
 		if (vmcb->control.exit_int_info & SVM_EVENTINJ_VALID)
 			vmcb->control.event_inj = vmcb->control.exit_int_info;
-		if (!(svm_handled_by_null_path(v, vmcb) || svm_answered_on_fast_path(v, vmcb)))
+		if (!answered_here(v, vmcb))
 			break;
 		/* The host tick's INTR exit alone does not end the slice: Bochs 2.7 never takes it while the
 		 * guest's IF = 0 (harness_hang), and a guest whose every exit is answered here would never

@@ -46,8 +46,9 @@ void svm_world_switch(struct vcpu *v, u64 guest_vmcb_pa, u64 host_vmcb_pa);
 
 /* svm_fast.c: an exit answered in the entry loop (RIP past it, shadow ended, counted); false: to the core. */
 struct vmcb;
-bool svm_handled_by_null_path(struct vcpu *v, struct vmcb *vmcb); /* bench/'s null path (HC_BENCH_MODE) */
 bool svm_answered_on_fast_path(struct vcpu *v, struct vmcb *vmcb);
+/* bench/ (HC_BENCH_MODE): the null path for the VM's selected exit kinds, the fast path for the others. */
+bool svm_answered_on_null_path(struct vcpu *v, struct vmcb *vmcb);
 
 /* svm_cr.c: the guest's CR0 as the VMCB holds it (the intercepted instructions are decoded by the core). */
 void svm_set_cr0(struct vcpu *v, u64 cr0);

@@ -16,11 +16,9 @@
 /* bench/ (HC_BENCH_MODE): the least the back end can do for an exit of a selected kind: complete the
  * instruction (RIP past it, STI/MOV-SS shadow ended as svm_skip_instruction does), count the exit as the
  * run loop would, and re-enter without the core. false: the exit takes the normal path. */
-bool svm_handled_by_null_path(struct vcpu *v, struct vmcb *vmcb)
+static bool null_path(struct vcpu *v, struct vmcb *vmcb)
 {
 	const struct bench_null *b = &v->vm->bench_null;
-	if (!b->kinds)
-		return false;
 	struct vmcb_control *c = &vmcb->control;
 	u64 len; /* used only without NRIP save (APM §15.7.1) */
 	switch ((u32)c->exit_code) {
@@ -127,4 +125,9 @@ bool svm_answered_on_fast_path(struct vcpu *v, struct vmcb *vmcb)
 	vmcb->save.rip = next_rip;
 	vmcb->control.int_state &= ~SVM_INT_STATE_SHADOW; /* as svm_skip_instruction() */
 	return true;
+}
+
+bool svm_answered_on_null_path(struct vcpu *v, struct vmcb *vmcb)
+{
+	return null_path(v, vmcb) || svm_answered_on_fast_path(v, vmcb);
 }

@@ -76,7 +76,8 @@ struct exit_io vmx_io_of(u64 qual);
 /* vmx_fast.c: true if the exit that just happened was answered in the back end (RIP advanced, the exit
  * counted) and the guest can be entered again at once. */
 bool vmx_answered_on_fast_path(struct vcpu *v);
-bool vmx_handled_by_null_path(struct vcpu *v);
+/* bench/ (HC_BENCH_MODE): the null path for the VM's selected exit kinds, the fast path for the others. */
+bool vmx_answered_on_null_path(struct vcpu *v);
 void vmx_report_entry_failure(struct vcpu *v, struct exit_info *e, int how);
 void vmx_set_cr0(struct vcpu *v, u64 cr0);
 void vmx_set_cr4(struct vcpu *v, u64 cr4);

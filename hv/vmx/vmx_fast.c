@@ -57,11 +57,9 @@ bool vmx_answered_on_fast_path(struct vcpu *v)
 /* bench/ (HC_BENCH_MODE): the least the back end can do for an exit of a selected kind: complete the
  * instruction (RIP past it, STI/MOV-SS shadow ended as vmx_skip_instruction does), count the exit as the
  * run loop would, and re-enter without the core. false: the exit takes the normal path. */
-bool vmx_handled_by_null_path(struct vcpu *v)
+static bool null_path(struct vcpu *v)
 {
 	const struct bench_null *b = &v->vm->bench_null;
-	if (!b->kinds)
-		return false;
 	u64 len = 0; /* 0: the exiting instruction's own length (VM-exit instruction length) */
 	switch (vmread(VMCS_EXIT_REASON) & VMX_EXIT_REASON_MASK) {
 	case VMX_EXIT_CPUID:
@@ -111,4 +109,9 @@ bool vmx_handled_by_null_path(struct vcpu *v)
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(u64)GUEST_INTERRUPTIBILITY_STI_MOVSS);
 	v->stats.exits++;
 	return true;
+}
+
+bool vmx_answered_on_null_path(struct vcpu *v)
+{
+	return null_path(v) || vmx_answered_on_fast_path(v);
 }

@@ -299,11 +299,13 @@ static void vmx_run(struct vcpu *v, const struct entry_request *in, struct exit_
 		vmx_apicv_publish(v);
 	int how;
 	bool slice_over = false; /* the last exit was answered here, and the slice ended with it */
+	/* Chosen once per entry, so the loop itself carries nothing of bench/'s. */
+	bool (*answered_here)(struct vcpu *) = in->bench_null_path ? vmx_answered_on_null_path : vmx_answered_on_fast_path;
 	do {
 		how = vmx_world_switch(v, x->launched);
 		if (how == 0)
 			x->launched = true;
-		if (how != 0 || !(vmx_handled_by_null_path(v) || vmx_answered_on_fast_path(v)))
+		if (how != 0 || !answered_here(v))
 			break;
 		/* Each entry reloads the preemption timer: the slice's end is checked here, or a guest whose
 		 * every exit takes the fast path would never come back to the core. */
