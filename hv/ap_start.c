@@ -66,6 +66,7 @@ static void __attribute__((noreturn)) ap_entry(u64 arg)
 	struct pcpu *self = (struct pcpu *)arg;
 	__atomic_store_n(&self->state, PCPU_ALIVE, __ATOMIC_RELEASE);
 	cpu_setup_ap(&self->tables, self->ist_stack_top);
+	pcpu_make_current(self); /* after the GDT: loading GS cleared its base */
 	host_apic_enable_ap(SPURIOUS_VECTOR);
 	if (ap_fault == AP_FAULT_LOCKED && self->index == 1)
 		lock_virtualization_off();

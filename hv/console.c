@@ -11,6 +11,7 @@
 #include "log.h"
 #include "mm.h"
 #include "screen.h"
+#include "spinlock.h"
 #include "x86.h"
 
 #define UART_THR 0  /* transmit holding register (DLAB=0) */
@@ -43,6 +44,11 @@ static char *ring;                               /* NULL: write through (before 
 static u64 ring_size, ring_tail;                 /* ring_tail: bytes sent; ring_head: bytes queued */
 u64 console_queued;                              /* bytes waiting in the ring (console_poll's test) */
 static u64 ring_head;
+/* The ring, the UART and the screen: every pCPU writes, one line at a time. */
+static struct spinlock console_lock;
+static console_capture_fn capture; /* hv/suite_jobs.c: a suite job's output, kept in suite order */
+/* A panic may find the lock held (by its own pCPU, mid-line): it waits this long, then writes anyway. */
+#define PANIC_LOCK_SPINS 100000000ull
 
 static void uart_init(void)
 {
@@ -129,20 +135,34 @@ void console_buffer(void)
 
 void console_pump(void)
 {
+	if (!spin_trylock(&console_lock)) /* another pCPU is writing: it sends too */
+		return;
 	ring_send(false);
+	spin_unlock(&console_lock);
 }
 
-void console_write(const char *s, size_t n)
+void console_set_capture(console_capture_fn fn)
 {
+	capture = fn;
+}
+
+void console_write_now(const char *s, size_t n)
+{
+	spin_lock(&console_lock);
 	if (to_screen)
 		screen_write(s, n);
-	if (!to_serial)
-		return;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; to_serial && i < n; i++) {
 		if (s[i] == '\n')
 			put_byte('\r');
 		put_byte(s[i]);
 	}
+	spin_unlock(&console_lock);
+}
+
+void console_write(const char *s, size_t n)
+{
+	if (!capture || !capture(s, n))
+		console_write_now(s, n);
 }
 
 void console_vprintf(const char *fmt, va_list ap)
@@ -162,8 +182,12 @@ void console_printf(const char *fmt, ...)
 
 void console_drain(void)
 {
+	u64 spins = 0;
+	while (!spin_trylock(&console_lock) && ++spins < PANIC_LOCK_SPINS)
+		cpu_relax();
 	while (ring && ring_tail != ring_head)
 		ring_send(true);
 	if (uart_present)
 		wait_lsr(LSR_TEMT);
+	spin_unlock(&console_lock);
 }

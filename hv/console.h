@@ -13,6 +13,11 @@ void console_init(void);
  * cannot, the serial log says why once. */
 void console_configure(enum console_target target, u16 serial_port, const struct boot_framebuffer *fb);
 void console_write(const char *s, size_t n);
+/* What a capture function does not take (returns false for) is written at once. One capture for all
+ * pCPUs; it decides by the pCPU it is called on. console_write_now() bypasses it. */
+typedef bool (*console_capture_fn)(const char *s, size_t n);
+void console_set_capture(console_capture_fn fn);
+void console_write_now(const char *s, size_t n);
 void console_vprintf(const char *fmt, va_list ap);
 void console_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Waits until the UART has shifted out every byte, the queued ones included (before powering off). */

@@ -6,6 +6,7 @@
 #include "host_mmu.h"
 #include "log.h"
 #include "mm.h"
+#include "pcpu.h"
 #include "x86.h"
 
 #define IST_CRITICAL 1 /* #DF, NMI, #MC run on their own stack: the faulting one may be broken */
@@ -17,7 +18,7 @@
 #define IDT_INTERRUPT_GATE 0x8E            /* P, DPL0, 64-bit interrupt gate */
 
 static struct cpu_tables bsp_tables;
-static struct host_tables host_tables;
+static u64 host_cr3;
 
 extern u64 trap_stub_table[];
 
@@ -93,10 +94,7 @@ void cpu_setup_bsp(u64 max_phys_addr)
 		panic("no memory for the IST stack");
 	load_gdt_and_tss(&bsp_tables, ist_stack_top);
 	load_idt(&bsp_tables);
-	host_tables.cr3 = host_mmu_enable(max_phys_addr);
-	host_tables.gdt_base = (u64)bsp_tables.gdt;
-	host_tables.idt_base = (u64)bsp_tables.idt;
-	host_tables.tss_base = (u64)&bsp_tables.tss;
+	host_cr3 = host_mmu_enable(max_phys_addr);
 }
 
 void cpu_setup_ap(struct cpu_tables *t, u64 ist_stack_top)
@@ -105,7 +103,10 @@ void cpu_setup_ap(struct cpu_tables *t, u64 ist_stack_top)
 	load_idt(t);
 }
 
-const struct host_tables *cpu_host_tables(void)
+struct host_tables cpu_host_tables(void)
 {
-	return &host_tables;
+	const struct pcpu *p = this_pcpu();
+	const struct cpu_tables *t = p->index ? &p->tables : &bsp_tables;
+	return (struct host_tables){ .gdt_base = (u64)t->gdt, .idt_base = (u64)t->idt, .tss_base = (u64)&t->tss,
+				     .cr3 = host_cr3 };
 }

@@ -66,7 +66,7 @@ u64 cpu_alloc_stack(u64 bytes, const char *name);
 struct host_tables {
 	u64 gdt_base, idt_base, tss_base, cr3;
 };
-const struct host_tables *cpu_host_tables(void);
+struct host_tables cpu_host_tables(void); /* this pCPU's */
 
 /* Host interrupt handlers register here (vector 32..255). */
 typedef void (*irq_handler)(struct trap_frame *f);

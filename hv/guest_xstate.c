@@ -1,5 +1,6 @@
 /* Per-vCPU x87/SSE/AVX, debug-register and CR2 state (see guest_xstate.h). */
 #include "guest_xstate.h"
+#include "pcpu.h"
 #include "events.h"
 #include "log.h"
 #include "mm.h"
@@ -19,11 +20,8 @@
 
 static bool use_xsave;
 static u64 xsave_mask;        /* the host's XCR0: every component a guest can enable */
-static u64 hw_xcr0;           /* what the hardware's XCR0 holds now */
 static bool have_tsc_aux;     /* the CPU has IA32_TSC_AUX (RDTSCP or RDPID) */
-static u64 hw_tsc_aux;
 static u32 area_bytes = FXSAVE_BYTES;
-static struct vcpu *owner;    /* whose state the hardware holds now */
 
 #define CPUID_E1_EDX_RDTSCP BIT(27)
 #define CPUID_7_ECX_RDPID BIT(22)
@@ -36,7 +34,7 @@ void guest_xstate_probe(void)
 	cpuid_count(7, 0, r);
 	have_tsc_aux |= (r[2] & CPUID_7_ECX_RDPID) != 0;
 	if (have_tsc_aux)
-		wrmsr(MSR_TSC_AUX, hw_tsc_aux); /* 0: a known value, whatever the firmware left */
+		wrmsr(MSR_TSC_AUX, this_pcpu()->hw_tsc_aux); /* 0: a known value, whatever the firmware left */
 	cpuid_count(1, 0, r);
 	/* XSAVE, where the CPU has it, with every component a guest may enable (x87, SSE, AVX, AVX-512 as
 	 * the host has them). A guest's XCR0 (emulated XSETBV) is a subset of it, so saving with this mask
@@ -52,12 +50,24 @@ void guest_xstate_probe(void)
 		if (mask)
 			xsetbv(XCR_XFEATURE_ENABLED, mask);
 		use_xsave = true;
-		xsave_mask = hw_xcr0 = xgetbv(XCR_XFEATURE_ENABLED);
+		xsave_mask = this_pcpu()->hw_xcr0 = xgetbv(XCR_XFEATURE_ENABLED);
 		cpuid_count(CPUID_LEAF_XSAVE, 0, r);
 		area_bytes = MAX(r[1], FXSAVE_BYTES + 64); /* EBX: size for the enabled components */
 	}
 	log_info("guest FPU state: %s, %u bytes per vCPU (XCR0 0x%llx)", use_xsave ? "XSAVE" : "FXSAVE",
 		 area_bytes, xsave_mask);
+}
+
+/* An AP, before it runs guests: the boot CPU's probe decided what every pCPU enables (one CPU model). */
+void guest_xstate_cpu_init(void)
+{
+	if (have_tsc_aux)
+		wrmsr(MSR_TSC_AUX, this_pcpu()->hw_tsc_aux);
+	if (!use_xsave)
+		return;
+	write_cr4(read_cr4() | CR4_OSXSAVE);
+	xsetbv(XCR_XFEATURE_ENABLED, xsave_mask);
+	this_pcpu()->hw_xcr0 = xsave_mask;
 }
 
 static u64 area_pages(void)
@@ -95,14 +105,14 @@ u64 guest_xstate_host_xcr0(void)
 void guest_xstate_enter(struct vcpu *v, u64 guest_cr4)
 {
 	/* With CR4.OSXSAVE clear the guest cannot see XCR0 (XGETBV/XSAVE/AVX are #UD): keep the host's. */
-	if (have_tsc_aux && v->xstate.tsc_aux != hw_tsc_aux) {
+	if (have_tsc_aux && v->xstate.tsc_aux != this_pcpu()->hw_tsc_aux) {
 		wrmsr(MSR_TSC_AUX, v->xstate.tsc_aux);
-		hw_tsc_aux = v->xstate.tsc_aux;
+		this_pcpu()->hw_tsc_aux = v->xstate.tsc_aux;
 	}
 	u64 want = (guest_cr4 & CR4_OSXSAVE) ? v->xstate.xcr0 : xsave_mask;
-	if (use_xsave && want != hw_xcr0) {
+	if (use_xsave && want != this_pcpu()->hw_xcr0) {
 		xsetbv(XCR_XFEATURE_ENABLED, want);
-		hw_xcr0 = want;
+		this_pcpu()->hw_xcr0 = want;
 	}
 }
 
@@ -112,10 +122,10 @@ void guest_xstate_leave(struct vcpu *v, u64 guest_cr4)
 	 * guest's XSETBV changes the hardware's XCR0 itself: what the hardware holds is the guest's. Where
 	 * XSETBV exits, this reads back the value loaded at entry. */
 	if (use_xsave && (guest_cr4 & CR4_OSXSAVE))
-		v->xstate.xcr0 = hw_xcr0 = xgetbv(XCR_XFEATURE_ENABLED);
-	if (use_xsave && hw_xcr0 != xsave_mask) {
+		v->xstate.xcr0 = this_pcpu()->hw_xcr0 = xgetbv(XCR_XFEATURE_ENABLED);
+	if (use_xsave && this_pcpu()->hw_xcr0 != xsave_mask) {
 		xsetbv(XCR_XFEATURE_ENABLED, xsave_mask);
-		hw_xcr0 = xsave_mask;
+		this_pcpu()->hw_xcr0 = xsave_mask;
 	}
 }
 
@@ -175,27 +185,30 @@ static void load_hardware(const struct guest_xstate *x)
 
 void guest_xstate_switch_to(struct vcpu *v)
 {
-	if (owner == v)
+	struct vcpu **owner = &this_pcpu()->xstate_owner;
+	if (*owner == v)
 		return;
-	if (owner)
-		save_hardware(&owner->xstate);
+	if (*owner)
+		save_hardware(&(*owner)->xstate);
 	load_hardware(&v->xstate);
-	owner = v;
+	*owner = v;
 }
 
 void guest_xstate_init_signal(struct vcpu *v)
 {
-	if (owner == v) { /* the hardware holds v's registers: keep its FPU state, reload the rest */
+	struct vcpu **owner = &this_pcpu()->xstate_owner;
+	if (*owner == v) { /* the hardware holds v's registers: keep its FPU state, reload the rest */
 		save_hardware(&v->xstate);
-		owner = NULL;
+		*owner = NULL;
 	}
 	reset_debug_and_cr2(&v->xstate);
 }
 
 void guest_xstate_release(struct vcpu *v)
 {
-	if (owner == v)
-		owner = NULL;
+	struct vcpu **owner = &this_pcpu()->xstate_owner;
+	if (*owner == v)
+		*owner = NULL;
 	if (v->xstate.area)
 		mm_free_pages(v->xstate.area, area_pages());
 	v->xstate.area = NULL;

@@ -20,6 +20,7 @@ struct guest_xstate {
 
 /* Once at boot: how the register file is saved (XSAVE with the host's XCR0, else FXSAVE). */
 void guest_xstate_probe(void);
+void guest_xstate_cpu_init(void); /* on each AP, after guest_xstate_probe() on the boot CPU */
 /* The RESET/INIT-like state of a new vCPU: x87 after FNINIT, MXCSR 1F80H, XMM/YMM zero, DR0-3 zero,
  * DR6 FFFF0FF0H, CR2 zero. 0 or -ENOMEM. */
 int guest_xstate_init(struct vcpu *v);

@@ -64,6 +64,7 @@ void hv_entry(struct boot_info *bi)
 	host_mmu_describe(bi);
 	pcpu_discover(bi, cmdline_err ? 1 : cl->pcpus); /* their stacks' guard pages: before the map */
 	cpu_setup_bsp(highest_ram_address(bi));
+	pcpu_make_current(pcpu_get(0)); /* loading GS with the new GDT's selector cleared its base */
 	log_info("microhv " MICROHV_VERSION ": image at 0x%llx, %llu MiB pool, command line '%s'", bi->image_base,
 		 bi->pool_size >> 20, one_line(bi->cmdline, cmdline_text, sizeof(cmdline_text)));
 	time_init();

@@ -5,6 +5,7 @@
 #include "lib/bitmap.h"
 #include "lib/fmt.h"
 #include "log.h"
+#include "spinlock.h"
 #include "x86.h"
 
 /* Sized to the largest pool boot/ reserves (8 KiB of bitmap for 256 MiB): the bitmap is in .data, which
@@ -13,6 +14,7 @@
 
 static u64 used_bitmap[MAX_POOL_PAGES / BITMAP_WORD_BITS];
 static u64 pool_base, pool_pages, free_pages;
+static struct spinlock pool_lock; /* the bitmap and free_pages: every pCPU allocates */
 
 static void mark(u64 first, u64 count, bool used)
 {
@@ -32,14 +34,19 @@ void *mm_alloc_pages(u64 count, u64 align)
 	u64 step = MAX(align, PAGE_SIZE) / PAGE_SIZE;
 	u64 first = (ALIGN_UP(pool_base, step * PAGE_SIZE) - pool_base) / PAGE_SIZE;
 
+	spin_lock(&pool_lock);
 	u64 start = count ? bitmap_find_run(used_bitmap, pool_pages, first, step, count) : BITMAP_NO_RUN;
-	if (start != BITMAP_NO_RUN) {
+	if (start != BITMAP_NO_RUN)
 		mark(start, count, true);
+	u64 free_now = free_pages;
+	spin_unlock(&pool_lock);
+	if (start != BITMAP_NO_RUN) {
 		void *p = phys_to_virt(pool_base + start * PAGE_SIZE);
 		zero_qwords(p, count * PAGE_SIZE / sizeof(u64));
 		return p;
 	}
-	log_error("out of memory: %llu contiguous pages wanted, %llu free", count, free_pages);
+	/* After the unlock: the console may allocate too (a job's output buffer, hv/suite_jobs.c). */
+	log_error("out of memory: %llu contiguous pages wanted, %llu free", count, free_now);
 	return NULL;
 }
 
@@ -50,7 +57,9 @@ void mm_free_pages(void *p, u64 count)
 		return;
 	if (pa < pool_base || (pa - pool_base) / PAGE_SIZE + count > pool_pages || pa % PAGE_SIZE)
 		panic("mm_free_pages: %p (%llu pages) is not from the pool", p, count);
+	spin_lock(&pool_lock);
 	mark((pa - pool_base) / PAGE_SIZE, count, false);
+	spin_unlock(&pool_lock);
 }
 
 u64 mm_free_page_count(void)

@@ -1,6 +1,7 @@
 /* The pCPUs' structures, their idle loop and their mailboxes (see pcpu.h). */
 #include "pcpu.h"
 #include "lib/fmt.h"
+#include "guest_xstate.h"
 #include "host_apic.h"
 #include "log.h"
 #include "mm.h"
@@ -19,6 +20,7 @@ static struct pcpu *pcpu_new(u32 apic_id, bool boot_cpu)
 	struct pcpu *p = mm_alloc_pages(PCPU_PAGES, PAGE_SIZE);
 	if (!p)
 		return NULL;
+	p->self = p;
 	p->index = npcpus;
 	p->apic_id = apic_id;
 	if (!boot_cpu) { /* the boot CPU keeps boot/'s stack and cpu.c's IST stack */
@@ -63,7 +65,8 @@ void pcpu_discover(const struct boot_info *bi, u32 limit)
 	find_cpus(bi, &cpus);
 	host_apic_init();
 	u32 boot_id = host_apic_id();
-	if (!pcpu_new(boot_id, true))
+	struct pcpu *boot_cpu = pcpu_new(boot_id, true);
+	if (!boot_cpu)
 		panic("no memory for the boot CPU's pCPU structure");
 	u32 left_out = 0;
 	for (u32 i = 0; i < cpus.n; i++) {
@@ -80,6 +83,20 @@ void pcpu_discover(const struct boot_info *bi, u32 limit)
 	}
 	if (left_out)
 		log_info("pcpus=%u: %u of the MADT's processors not started", limit, left_out);
+}
+
+void pcpu_make_current(struct pcpu *p)
+{
+	wrmsr(MSR_GS_BASE, (u64)p);
+}
+
+void pcpu_prepare_for_guests(struct pcpu *self)
+{
+	if (self->ready_for_guests || !self->index)
+		return;
+	host_tick_start_ap();
+	guest_xstate_cpu_init();
+	self->ready_for_guests = true;
 }
 
 u32 pcpu_count(void)

@@ -31,7 +31,11 @@ struct pcpu_mailbox {
 	u64 done;        /* items run so far */
 } __attribute__((aligned(CACHE_LINE_BYTES)));
 
+struct vcpu;
+struct suite_job;
+
 struct pcpu {
+	struct pcpu *self;        /* first: this_pcpu() reads it at GS:0 */
 	struct cpu_tables tables; /* GDT, TSS, IDT (the boot CPU's are cpu.c's own) */
 	u32 index;                /* 0: the boot CPU */
 	u32 apic_id;              /* as the MADT lists it */
@@ -42,7 +46,32 @@ struct pcpu {
 	int error;                /* -errno of a failed set-up (state PCPU_FAILED) */
 	const char *why;          /* what failed, in words (the back end's cpu_init sets it) */
 	struct pcpu_mailbox mailbox;
+	/* What this pCPU's hardware holds now, for the code that switches it only on change. Only the pCPU
+	 * itself reads or writes these. */
+	void *loaded_vmcs_owner;     /* VMX: the vCPU whose VMCS is current here (NULL: none) */
+	const void **asid_owner;     /* SVM: per ASID, the vCPU whose translations this TLB may hold */
+	u64 host_timer_armed_tsc;    /* when this pCPU's host timer fires next (0: not armed) */
+	struct vcpu *xstate_owner;   /* whose FPU/SSE/AVX state the registers hold */
+	u64 hw_xcr0, hw_tsc_aux;     /* XCR0 and IA32_TSC_AUX as loaded */
+	struct suite_job *job;       /* the suite job running here (hv/suite_jobs.h), NULL between jobs */
+	bool ready_for_guests;       /* pcpu_prepare_for_guests() ran */
 };
+
+/* The pCPU this code runs on: its struct pcpu is at the GS base (IA32_GS_BASE, set once per pCPU by
+ * pcpu_make_current() after its GDT is loaded; the host never loads GS otherwise, and VMX's host-state GS base and SVM's host
+ * VMSAVE area put it back after every exit). Valid from pcpu_discover() on. */
+static inline struct pcpu *this_pcpu(void)
+{
+	struct pcpu *p;
+	__asm__("mov %%gs:0, %0" : "=r"(p));
+	return p;
+}
+
+/* On pCPU p itself: makes this_pcpu() return p. */
+void pcpu_make_current(struct pcpu *p);
+/* On pCPU `self`, before its first guest: what the boot CPU set up for itself before the APs could run
+ * guests (its host timer, its XCR0 and TSC_AUX). Once per pCPU; nothing on the boot CPU. */
+void pcpu_prepare_for_guests(struct pcpu *self);
 
 /* A back end's cpu_init() failing on `p`: records why and returns err. */
 static inline int pcpu_setup_failed(struct pcpu *p, int err, const char *why)

@@ -12,6 +12,7 @@
 #include "rules/selection.h"
 #include "rules/start_state.h"
 #include "suite.h"
+#include "suite_jobs.h"
 #include "rules/tap.h"
 #include "time.h"
 #include "vm.h"
@@ -35,22 +36,38 @@ struct test_run {
  * lines are still judged). The largest suite guest, smp_1024, writes about 5,100. */
 #define GUEST_ECHO_LINES_MAX 20000u
 
-static u32 tap_counter;
+/* One suite line's job (hv/suite_jobs.h): a built-in guest, a guest= file, or only a line to report. */
+struct runner_job {
+	struct suite_job job;
+	const struct backend *be;
+	const char *platform;
+	const struct suite_entry *t;            /* NULL: `error` is all there is */
+	const char *name, *error, *error_case;  /* "<platform>/<name>/<error_case> # <error>" */
+	bool skip;                              /* t's skip_on names this platform */
+	struct suite_entry file;                /* a guest= file's entry (t points here) */
+	struct mb_module mods[CMDLINE_MAX_MODULES];
+	char file_error[CMDLINE_NAME_MAX + 96];
+	struct suite_totals totals;
+};
 
-static void emit(struct suite_totals *totals, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void emit(struct suite_totals *totals, bool ok, const char *fmt, ...)
+static void result(struct suite_totals *totals, bool ok, bool skip, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void result(struct suite_totals *totals, bool ok, bool skip, const char *fmt, ...)
 {
 	char text[200];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	console_printf("%s %u - %s\n", ok ? "ok" : "not ok", ++tap_counter, text);
-	if (ok)
+	suite_jobs_result(ok, text);
+	if (skip)
+		totals->skipped++;
+	else if (ok)
 		totals->passed++;
 	else
 		totals->failed++;
 }
+#define emit(totals, ok, ...) result(totals, ok, false, __VA_ARGS__)
 
 /* The console filter finds the guest's name between the platform and the case name by the slashes. */
 static bool has_slash(const char *s)
@@ -81,11 +98,9 @@ static void on_guest_line(void *ctx, const char *line)
 	}
 	tap_stream_feed(&r->tap, &tl);
 	if (tl.kind == TAP_OK && tl.skip) {
-		if (r->t->expect == EXPECT_PASS) {
-			console_printf("ok %u - %s/%s/%s # %s\n", ++tap_counter, r->platform, r->t->name, tl.description,
-				       tl.directive);
-			r->totals->skipped++;
-		}
+		if (r->t->expect == EXPECT_PASS)
+			result(r->totals, true, true, "%s/%s/%s # %s", r->platform, r->t->name, tl.description,
+			       tl.directive);
 	} else if (tl.kind == TAP_OK || tl.kind == TAP_NOT_OK) {
 		if (r->t->expect == EXPECT_PASS) /* the harness guests' own cases are expected to fail */
 			emit(r->totals, tl.kind == TAP_OK, "%s/%s/%s", r->platform, r->t->name, tl.description);
@@ -255,7 +270,7 @@ static const struct boot_file *find_file(const struct boot_info *bi, const char 
 static const struct boot_file *guest_files(const struct boot_info *bi, const struct cmdline_guest *g,
 					   struct mb_module mods[CMDLINE_MAX_MODULES], const char **error)
 {
-	static char reason[CMDLINE_NAME_MAX + 64];
+	static char reason[CMDLINE_NAME_MAX + 64]; /* the boot CPU's, before any job runs */
 	char name[CMDLINE_NAME_MAX];
 
 	for (u32 i = 0; i < g->nmods; i++) {
@@ -274,37 +289,29 @@ static const struct boot_file *guest_files(const struct boot_info *bi, const str
 	return f && f->data ? f : NULL;
 }
 
-/* Guest files named with guest=: each is expected to pass; a file that could not be read fails.
- * Returns how many were selected. */
-static u32 run_files(const struct backend *be, const struct cmdline *cl, const struct boot_info *bi,
-		     struct suite_totals *totals)
+/* A guest= file's job: expected to pass; one that could not be read, or has a bad option, fails. */
+static void file_job(struct runner_job *j, const struct cmdline *cl, const struct boot_info *bi,
+		     const struct cmdline_guest *g)
 {
-	u32 selected = 0;
-	for (u32 i = 0; i < cl->nguests; i++) {
-		const struct cmdline_guest *g = &cl->guests[i];
-		struct mb_module mods[CMDLINE_MAX_MODULES];
-		const char *error;
-		if (!cmdline_selects(cl, g->path))
-			continue;
-		selected++;
-		if (g->error[0]) { /* one bad option fails this guest only (cmdline.h) */
-			log_error("guest '%s': %s", g->path, g->error);
-			emit(totals, false, "%s/%s/load # bad option: %s", cl->platform, g->path, g->error);
-			continue;
-		}
-		const struct boot_file *f = guest_files(bi, g, mods, &error);
-		if (!f) {
-			log_error("guest '%s': %s", g->path, error);
-			emit(totals, false, "%s/%s/load # %s", cl->platform, g->path, error);
-			continue;
-		}
-		const struct suite_entry t = { .name = g->path, .image = f->data, .image_end = f->data + f->size,
-					       .vcpus = g->vcpus, .append = g->append, .mods = mods, .nmods = g->nmods,
-					       .ram_mib = g->mem_mib ? g->mem_mib : CMDLINE_DEFAULT_MEM_MIB,
-					       .timeout_ms = g->timeout_s * 1000 };
-		run_one(be, &t, cl->platform, totals);
+	j->name = g->path;
+	j->error_case = "load";
+	if (g->error[0]) { /* one bad option fails this guest only (cmdline.h) */
+		snprintf(j->file_error, sizeof(j->file_error), "bad option: %s", g->error);
+		j->error = j->file_error;
+		return;
 	}
-	return selected;
+	const char *error;
+	const struct boot_file *f = guest_files(bi, g, j->mods, &error);
+	if (!f) {
+		snprintf(j->file_error, sizeof(j->file_error), "%s", error);
+		j->error = j->file_error;
+		return;
+	}
+	j->file = (struct suite_entry){ .name = g->path, .image = f->data, .image_end = f->data + f->size,
+					.vcpus = g->vcpus, .append = g->append, .mods = j->mods, .nmods = g->nmods,
+					.ram_mib = g->mem_mib ? g->mem_mib : CMDLINE_DEFAULT_MEM_MIB,
+					.timeout_ms = g->timeout_s * 1000 };
+	j->t = &j->file;
 }
 
 static struct selection_tables builtin_tables(void)
@@ -331,31 +338,69 @@ bool runner_selection_valid(const struct cmdline *cl)
 	return false;
 }
 
-struct suite_totals runner_run_suite(const struct backend *be, const struct cmdline *cl, const struct boot_info *bi)
+static void run_job(struct suite_job *job)
+{
+	struct runner_job *j = job->ctx;
+	if (j->error) {
+		log_error("guest '%s': %s", j->name, j->error);
+		emit(&j->totals, false, "%s/%s/%s # %s", j->platform, j->name, j->error_case, j->error);
+	} else if (j->skip) {
+		result(&j->totals, true, true, "%s/%s/completed # SKIP %s", j->platform, j->t->name, j->t->skip_reason);
+	} else {
+		run_one(j->be, j->t, j->platform, &j->totals);
+	}
+}
+
+/* The selected suite lines in suite order: built-in guests, then guest= files. */
+static u32 make_jobs(struct runner_job *jobs, const struct cmdline *cl, const struct boot_info *bi)
 {
 	const struct selection_tables tab = builtin_tables();
-	struct suite_totals totals = { 0 };
-	u32 selected = 0;
-
+	u32 n = 0;
 	for (u32 i = 0; i < builtin_suite_count; i++) {
 		const struct suite_entry *t = &builtin_suite[i];
 		if (!selection_picks_builtin(cl, &tab, t->name) || (t->manual && !cl->ntests))
 			continue;
-		selected++;
-		if (t->skip_on && strcmp(t->skip_on, cl->platform) == 0) {
-			console_printf("ok %u - %s/%s/completed # SKIP %s\n", ++tap_counter, cl->platform, t->name,
-				       t->skip_reason);
-			totals.skipped++;
-			continue;
-		}
-		suite_images_unpack();
-		run_one(be, t, cl->platform, &totals);
+		jobs[n].t = t;
+		jobs[n++].skip = t->skip_on && strcmp(t->skip_on, cl->platform) == 0;
 	}
-	selected += run_files(be, cl, bi, &totals);
-	if (!selected) { /* a guest file that is present but not selected does not count */
+	for (u32 i = 0; i < cl->nguests; i++)
+		if (cmdline_selects(cl, cl->guests[i].path))
+			file_job(&jobs[n++], cl, bi, &cl->guests[i]);
+	return n;
+}
+
+struct suite_totals runner_run_suite(const struct backend *be, const struct cmdline *cl, const struct boot_info *bi)
+{
+	struct suite_totals totals = { 0 };
+	u32 most = builtin_suite_count + cl->nguests;
+	u64 pages = ALIGN_UP(most * (sizeof(struct runner_job) + sizeof(struct suite_job)), PAGE_SIZE) / PAGE_SIZE;
+	struct runner_job *jobs = mm_alloc_pages(pages, PAGE_SIZE);
+	if (!jobs) {
+		emit(&totals, false, "%s/suite # no memory for %u suite jobs", cl->platform, most);
+		console_printf("1..%u\n", suite_jobs_results());
+		return totals;
+	}
+	struct suite_job *list = (struct suite_job *)(jobs + most);
+	u32 n = make_jobs(jobs, cl, bi);
+	suite_images_unpack(); /* once, before any pCPU needs an image */
+	for (u32 i = 0; i < n; i++) {
+		jobs[i].be = be;
+		jobs[i].platform = cl->platform;
+		list[i] = (struct suite_job){ .run = run_job, .ctx = &jobs[i],
+					      .after_previous = jobs[i].t && jobs[i].t->after_previous,
+					      .weight = jobs[i].t && !jobs[i].skip ? MAX(jobs[i].t->vcpus, 1u) : 0 };
+	}
+	suite_jobs_run(list, n);
+	for (u32 i = 0; i < n; i++) {
+		totals.passed += jobs[i].totals.passed;
+		totals.failed += jobs[i].totals.failed;
+		totals.skipped += jobs[i].totals.skipped;
+	}
+	if (!n) { /* a guest file that is present but not selected does not count */
 		log_error("no test matches the test= selection");
 		emit(&totals, false, "%s/selection # no test matches", cl->platform);
 	}
-	console_printf("1..%u\n", tap_counter);
+	console_printf("1..%u\n", suite_jobs_results());
+	mm_free_pages(jobs, pages);
 	return totals;
 }

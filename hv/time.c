@@ -3,6 +3,7 @@
 #include "cpu.h"
 #include "host_apic.h"
 #include "log.h"
+#include "pcpu.h"
 #include "x86.h"
 
 /* 8254 PIT (channel 2, gated through port 0x61), 1.193182 MHz. */
@@ -25,7 +26,6 @@
 
 static u64 tsc_frequency, tsc_at_init;
 static u32 lapic_ticks_per_tick; /* LAPIC timer counts in one HOST_TICK_MS */
-static u64 armed_tsc;            /* when the host timer fires next (0: not armed) */
 
 static u64 calibrate_tsc(void)
 {
@@ -65,18 +65,19 @@ u64 time_ms(void) { return (rdtsc() - tsc_at_init) / (tsc_frequency / 1000); }
 static void host_tick(struct trap_frame *f)
 {
 	host_apic_eoi();
-	armed_tsc = 0;
+	this_pcpu()->host_timer_armed_tsc = 0;
 }
 
 /* One-shot: the host timer fires at `tsc_deadline` unless it is already armed for an earlier moment. */
 void host_timer_arm(u64 tsc_deadline, u64 now)
 {
-	if (armed_tsc > now && armed_tsc <= tsc_deadline)
+	u64 *armed_tsc = &this_pcpu()->host_timer_armed_tsc; /* each pCPU's LAPIC timer is its own */
+	if (*armed_tsc > now && *armed_tsc <= tsc_deadline)
 		return;
 	u64 delta = tsc_deadline > now ? tsc_deadline - now : 1;
 	u64 count = delta * lapic_ticks_per_tick / ms_to_tsc(HOST_TICK_MS);
 	host_apic_write(APIC_REG_TIMER_INITIAL, (u32)MIN(MAX(count, 1ull), 0xFFFFFFFFull));
-	armed_tsc = tsc_deadline;
+	*armed_tsc = tsc_deadline;
 }
 
 /* Counts LAPIC timer ticks over a TSC-measured interval to find the initial count for one host tick. */
@@ -103,4 +104,13 @@ void host_tick_start(void)
 	host_apic_write(APIC_REG_LVT_TIMER, HOST_TIMER_VECTOR); /* one-shot, re-armed before each guest entry */
 	host_timer_arm(rdtsc() + ms_to_tsc(HOST_TICK_MS), rdtsc());
 	log_debug("host tick: LAPIC timer count %u per %d ms", lapic_ticks_per_tick, HOST_TICK_MS);
+}
+
+/* An AP's host timer: the boot CPU's calibration holds for it (one bus clock for every LAPIC). */
+void host_tick_start_ap(void)
+{
+	host_apic_write(APIC_REG_TIMER_DIVIDE, APIC_TIMER_DIVIDE_BY_16);
+	host_apic_write(APIC_REG_LVT_LINT0, APIC_LVT_MASKED);
+	host_apic_write(APIC_REG_LVT_TIMER, HOST_TIMER_VECTOR);
+	host_timer_arm(rdtsc() + ms_to_tsc(HOST_TICK_MS), rdtsc());
 }

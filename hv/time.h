@@ -12,6 +12,7 @@ u64 time_ms(void);                 /* milliseconds since time_init */
 u64 ms_to_tsc(u64 ms);
 /* Starts the host timer (HOST_TIMER_VECTOR). While a guest runs, each expiry is a VM exit. */
 void host_tick_start(void);
+void host_tick_start_ap(void); /* on an AP, after host_tick_start() on the boot CPU */
 /* Makes the host timer fire at tsc_deadline at the latest (one-shot); `now` is the current TSC. */
 void host_timer_arm(u64 tsc_deadline, u64 now);
 

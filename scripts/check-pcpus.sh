@@ -4,16 +4,43 @@
 # suite still runs; pcpus=1 starts no AP. A bad AP is reported in one line and left out while the others
 # come up: ap-fault=silent (the first AP is never sent its STARTUP IPIs, so it never answers) on QEMU
 # with 3 CPUs, ap-fault=locked (the first AP locks VMX off in its IA32_FEATURE_CONTROL, as a firmware
-# can) on Bochs with 3 CPUs. Each run boots test=cpuid only.
+# can) on Bochs with 3 CPUs. Each of those runs boots test=cpuid only.
+# The suite in parallel: a selection whose first guest (apic_timer) runs longer than the four after it
+# together, on 2 pCPUs and with pcpus=1: both pCPUs ran jobs, and the TAP result lines (numbers and
+# names, without the times) are the same, in suite order, as the serial run's.
 set -u
 B=build
 . scripts/log-check.sh
 check_prefix=pcpus/
 
-# boot NAME PLATFORM CPUS WORDS: one run, its log in $log
+# boot NAME PLATFORM CPUS WORDS [TESTS]: one run, its log in $log
 boot() {
-	HOST_CPUS=$3 MICROHV_ARGS=$4 RESULTS_NAME=pcpus-$1 sh scripts/run-platform.sh "$2" cpuid "" >/dev/null 2>&1
+	HOST_CPUS=$3 MICROHV_ARGS=$4 RESULTS_NAME=pcpus-$1 sh scripts/run-platform.sh "$2" "${5:-cpuid}" "" >/dev/null 2>&1
 	log=$B/results/pcpus-$1.log
+}
+
+# results LOG: its TAP result lines without the directive (times and exit counts vary)
+results() {
+	grep -aE '^(not )?ok [0-9]+ - ' "$1" | sed 's/ #.*//'
+}
+
+# parallel NAME PLATFORM: the order selection on 2 pCPUs against pcpus=1
+parallel() {
+	boot "$1-serial" "$2" 2 pcpus=1 apic_timer,leak_write,leak_check,harness_exit,harness_halt
+	check "$1-serial-one-pcpu" '^# microhv: suite jobs per pCPU: pCPU 0 5$'
+	results "$log" >"$log.results"
+	serial=$log.results
+	boot "$1-parallel" "$2" 2 "" apic_timer,leak_write,leak_check,harness_exit,harness_halt
+	check "$1-parallel-spread" '^# microhv: suite jobs per pCPU: pCPU 0 [1-9][0-9]*, pCPU 1 [1-9][0-9]*$'
+	results "$log" >"$log.results"
+	n=$((n + 1))
+	if [ "$(wc -l <"$serial")" -gt 5 ] && cmp -s "$serial" "$log.results"; then
+		echo "ok $n - ${check_prefix}$1-parallel-same-results-in-suite-order"
+		passed=$((passed + 1))
+	else
+		echo "not ok $n - ${check_prefix}$1-parallel-same-results-in-suite-order # $serial and $log.results differ"
+		failed=$((failed + 1))
+	fi
 }
 
 boot qemu-smp2 qemu-svm 2 ""
@@ -33,5 +60,7 @@ boot bochs-locked-ap bochs-vmx-tigerlake 3 ap-fault=locked
 check bochs-locked-ap-reported '^# microhv: error: pCPU 1 \(APIC ID 1\): VMX is disabled and locked by the firmware .*: left out$'
 check bochs-locked-ap-rest-online '^# microhv: 2 pCPUs online$'
 check bochs-locked-ap-suite-runs '^ok [0-9]+ - bochs-vmx-tigerlake/cpuid/completed'
+parallel qemu qemu-svm
+parallel bochs bochs-vmx-tigerlake
 echo "pcpus: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,7 +1,8 @@
 #!/bin/sh
 # gen-guest-table.sh SUITE_FILE GUEST_DIR [LIST]: print the C table of built-in guests (hv/suite.h) for the
 # guests listed in SUITE_FILE ("name expect [options] [# reason]", options: timeout_ms=N manual
-# skip-on=PLATFORM image=GUEST vcpus=N cd-nw-passthrough apic-32bit-ids no-broadcast-quirk no-apicv), and the
+# skip-on=PLATFORM image=GUEST vcpus=N cd-nw-passthrough apic-32bit-ids no-broadcast-quirk no-apicv
+# after-previous), and the
 # groups ("@GROUP test test ...") as builtin_groups. Each image is embedded once, however many rows run
 # it: LIST (default build/guest_images.list) gets the image files in order, which scripts/lzpack.c packs
 # into LIST's .lz (the table's offsets count each file padded to PACK_ALIGN bytes, as lzpack does).
@@ -67,6 +68,7 @@ while read -r name expect rest; do
 	ids32=false
 	no_bcast_quirk=false
 	no_apicv=false
+	after_previous=false
 	vcpus=1
 	for opt in $rest; do
 		case "$opt" in
@@ -84,6 +86,7 @@ while read -r name expect rest; do
 		apic-32bit-ids) ids32=true ;;
 		no-broadcast-quirk) no_bcast_quirk=true ;;
 		no-apicv) no_apicv=true ;;
+		after-previous) after_previous=true ;;
 		skip-on=*)
 			skip_on="\"${opt#skip-on=}\""
 			[ -n "$reason" ] || { echo "gen-guest-table.sh: '$name': skip-on needs a reason after '#'" >&2; exit 1; }
@@ -100,7 +103,7 @@ while read -r name expect rest; do
 		echo "$dir/$image.elf" >>"$list"
 	fi
 	eval "offset=\$offset_$sym size=\$size_$sym"
-	entries="$entries	{ \"$name\", NULL, NULL, $kind, $status, $timeout, $manual, $skip_on, \"$reason\", $passthrough, $ids32, $no_bcast_quirk, $vcpus, $no_apicv, NULL, NULL, 0, $tap_problem, 0, $offset, $size },
+	entries="$entries	{ \"$name\", NULL, NULL, $kind, $status, $timeout, $manual, $skip_on, \"$reason\", $passthrough, $ids32, $no_bcast_quirk, $vcpus, $no_apicv, NULL, NULL, 0, $tap_problem, 0, $offset, $size, $after_previous },
 "
 	count=$((count + 1))
 done < "$suite"

@@ -45,6 +45,9 @@ struct suite_entry {
 	u32 ram_mib;             /* 0: VM_DEFAULT_RAM_BYTES (the built-in guests); guest= files: mem= */
 	/* A built-in guest (image NULL): its image in the unpacked builtin_images (suite_image()). */
 	u32 image_offset, image_size;
+	/* suite.txt after-previous: runs right after the line above, on the same pCPU (it checks what that
+	 * guest left behind there). */
+	bool after_previous;
 };
 
 /* A group of suite.txt ("@NAME member member ..."), selected with test=@NAME. */

@@ -27,13 +27,22 @@ static const struct inject_caps svm_inject_caps = { .vmx = false }; /* AMD: EV h
 /* RDTSCP, RDPID and INVPCID run natively (none intercepted; IA32_TSC_AUX holds the guest's value while
  * it runs, hv/guest_xstate.c); the CPUID policy offers them where the host has them. */
 static const struct guest_insn_caps svm_insn_caps = { .rdtscp = true, .invpcid = true };
-static struct vmcb *host_vmcb;
 static void *iopm, *msrpm;
 static u32 next_asid = 1;
 #define SVM_MAX_ASIDS 4096u
-/* More vCPUs than ASIDs share them: the TLB entries of an ASID are flushed when another vCPU takes it. */
-static const struct svm_vcpu **asid_owner; /* SVM_MAX_ASIDS entries from the pool, not in the EFI file */
-#define ASID_OWNER_PAGES (SVM_MAX_ASIDS * sizeof(*asid_owner) / PAGE_SIZE)
+/* More vCPUs than ASIDs share them: the TLB entries of an ASID are flushed when another vCPU takes it
+ * on that pCPU (struct pcpu.asid_owner, SVM_MAX_ASIDS entries from the pool). */
+#define ASID_OWNER_PAGES (SVM_MAX_ASIDS * sizeof(void *) / PAGE_SIZE)
+
+/* ASIDs are handed out round-robin to the vCPUs of every pCPU (1 .. nasid - 1; 0 is the host's). */
+static u32 next_asid_of_all(void)
+{
+	u32 asid = __atomic_load_n(&next_asid, __ATOMIC_RELAXED), next;
+	do
+		next = asid + 1 < svm_caps.nasid ? asid + 1 : 1;
+	while (!__atomic_compare_exchange_n(&next_asid, &asid, next, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	return asid;
+}
 
 static bool svm_probe(void)
 {
@@ -52,15 +61,14 @@ static bool svm_probe(void)
 	return true;
 }
 
-/* The permission maps and the ASID table are shared by every pCPU: made once, by the boot CPU. */
+/* The permission maps are shared by every pCPU: made once, by the boot CPU (pCPUs start one at a time). */
 static bool alloc_shared_tables(void)
 {
 	if (iopm)
 		return true;
 	iopm = mm_alloc_pages(IOPM_PAGES, PAGE_SIZE);
 	msrpm = mm_alloc_pages(MSRPM_PAGES, PAGE_SIZE);
-	asid_owner = mm_alloc_pages(ASID_OWNER_PAGES, PAGE_SIZE);
-	if (!iopm || !msrpm || !asid_owner)
+	if (!iopm || !msrpm)
 		return false;
 	memset(iopm, 0xFF, IOPM_PAGES * PAGE_SIZE);
 	memset(msrpm, 0xFF, MSRPM_PAGES * PAGE_SIZE);
@@ -79,12 +87,12 @@ static int svm_cpu_init(struct pcpu *self)
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	self->virt_area = mm_alloc_pages(1, PAGE_SIZE);
 	self->host_state = mm_alloc_pages(1, PAGE_SIZE);
-	if (!self->virt_area || !self->host_state || !alloc_shared_tables())
+	self->asid_owner = mm_alloc_pages(ASID_OWNER_PAGES, PAGE_SIZE);
+	if (!self->virt_area || !self->host_state || !self->asid_owner || !alloc_shared_tables())
 		return pcpu_setup_failed(self, -ENOMEM, "no memory for the host save area or the SVM tables");
 	wrmsr(MSR_VM_HSAVE_PA, virt_to_phys(self->virt_area));
 	if (self->index)
 		return 0;
-	host_vmcb = self->host_state; /* vCPUs run on the boot CPU only, so far */
 	log_info("SVM: nested paging, NRIP save %s, %u ASIDs", svm_caps.nrip_save ? "yes" : "no", svm_caps.nasid);
 	return 0;
 }
@@ -187,10 +195,9 @@ static int svm_vcpu_init(struct vcpu *v)
 	c->intercept_cr |= SVM_INTERCEPT_CR4_WRITE;
 	c->iopm_base_pa = virt_to_phys(iopm);
 	c->msrpm_base_pa = virt_to_phys(msrpm);
-	c->guest_asid = next_asid;
-	next_asid = next_asid + 1 < svm_caps.nasid ? next_asid + 1 : 1;
+	c->guest_asid = next_asid_of_all();
 	c->tlb_control = SVM_TLB_CONTROL_FLUSH_ALL; /* the ASID may have served an earlier VM */
-	asid_owner[c->guest_asid] = s;
+	this_pcpu()->asid_owner[c->guest_asid] = s;
 	c->int_ctl = SVM_INT_CTL_V_INTR_MASKING;
 	c->nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
 	c->nested_cr3 = virt_to_phys(((struct svm_vm *)v->vm->arch)->npt.pml4);
@@ -218,8 +225,9 @@ static void svm_load(struct vcpu *v)
 {
 	struct svm_vcpu *s = v->arch;
 	struct vmcb_control *c = &s->vmcb->control;
-	if (asid_owner[c->guest_asid] != s) {
-		asid_owner[c->guest_asid] = s;
+	const void **owner = &this_pcpu()->asid_owner[c->guest_asid]; /* a TLB is per pCPU */
+	if (*owner != s) {
+		*owner = s;
 		svm_flush_guest_tlb(v);
 	}
 }
@@ -243,12 +251,13 @@ static void svm_run(struct vcpu *v, const struct entry_request *in, struct exit_
 		vmcb->control.intercept_misc1 ^= SVM_INTERCEPT_PAUSE;
 	if (s->nmi_singlestep) /* RF: no instruction breakpoint on the IRET itself (it would re-fault) */
 		vmcb->save.rflags |= RFLAGS_TF | RFLAGS_RF;
+	const u64 host_vmcb_pa = virt_to_phys(this_pcpu()->host_state); /* this pCPU's VMSAVE area */
 	bool slice_over = false; /* the last exit was answered here, and the slice ended with it */
 	/* Chosen once per entry, so the loop itself carries nothing of bench/'s. */
 	bool (*answered_here)(struct vcpu *, struct vmcb *) =
 		in->bench_null_path ? svm_answered_on_null_path : svm_answered_on_fast_path;
 	do {
-		svm_world_switch(v, virt_to_phys(vmcb), virt_to_phys(host_vmcb));
+		svm_world_switch(v, virt_to_phys(vmcb), host_vmcb_pa);
 		vmcb->control.tlb_control = 0;
 		vmcb->control.event_inj = 0;
 		/* An event whose delivery was interrupted by the exit is delivered again at the next entry. */

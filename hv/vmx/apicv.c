@@ -17,6 +17,7 @@
 #include "vmx.h"
 #include "vmx_ops.h"
 #include "../fast_path.h"
+#include "../spinlock.h"
 #include "../lib/fmt.h"
 #include "../log.h"
 #include "../mm.h"
@@ -30,6 +31,7 @@
 #define VMX_REQUIRED_1(cap) ((u32)(cap))
 
 static u8 *x2apic_msr_bitmap; /* every MSR intercepted but the x2APIC ones that need no exit */
+static struct spinlock x2apic_bitmap_lock;
 
 bool vmx_apicv_probe(u64 primary_cap, u64 secondary_cap)
 {
@@ -56,12 +58,17 @@ int vmx_apicv_vm_init(struct vm *vm)
 	struct vmx_vm *x = vm->arch;
 	if (!apicv_used(vm))
 		return 0;
-	if (!x2apic_msr_bitmap) {
-		x2apic_msr_bitmap = mm_alloc_pages(1, PAGE_SIZE);
-		if (!x2apic_msr_bitmap)
+	if (!__atomic_load_n(&x2apic_msr_bitmap, __ATOMIC_ACQUIRE)) {
+		spin_lock(&x2apic_bitmap_lock); /* the first VMs of two pCPUs may be made at once */
+		u8 *bitmap = x2apic_msr_bitmap ? x2apic_msr_bitmap : mm_alloc_pages(1, PAGE_SIZE);
+		if (bitmap && !x2apic_msr_bitmap) {
+			memset(bitmap, 0xFF, APICV_MSR_BITMAP_SIZE);
+			apicv_x2apic_msr_bitmap(bitmap);
+			__atomic_store_n(&x2apic_msr_bitmap, bitmap, __ATOMIC_RELEASE);
+		}
+		spin_unlock(&x2apic_bitmap_lock);
+		if (!bitmap)
 			return -ENOMEM;
-		memset(x2apic_msr_bitmap, 0xFF, APICV_MSR_BITMAP_SIZE);
-		apicv_x2apic_msr_bitmap(x2apic_msr_bitmap);
 	}
 	x->apic_access_page = mm_alloc_pages(1, PAGE_SIZE);
 	if (!x->apic_access_page)

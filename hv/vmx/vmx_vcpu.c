@@ -7,6 +7,8 @@
 #include "../rules/guest_abi.h"
 #include "../log.h"
 #include "../mm.h"
+#include "../pcpu.h"
+#include "../spinlock.h"
 #include "../rules/start_state.h"
 #include "../time.h"
 #include "../vm.h"
@@ -24,21 +26,25 @@
 static void *io_bitmaps, *msr_bitmap;
 static void vmx_set_reg(struct vcpu *v, enum vreg r, u64 value);
 static void vmx_load(struct vcpu *v);
-static struct vmx_vcpu *current_vcpu; /* whose VMCS is loaded on this CPU */
 static u16 next_vpid = 1;            /* 0 belongs to the host */
+static struct spinlock bitmaps_lock;  /* the first vCPUs of two pCPUs may be made at once */
 #define MAX_VPID 0xFFFF
 
 static int alloc_bitmaps(void)
 {
-	if (io_bitmaps)
+	if (__atomic_load_n(&msr_bitmap, __ATOMIC_ACQUIRE))
 		return 0;
-	io_bitmaps = mm_alloc_pages(IO_BITMAP_PAGES, PAGE_SIZE);
-	msr_bitmap = mm_alloc_pages(MSR_BITMAP_PAGES, PAGE_SIZE);
-	if (!io_bitmaps || !msr_bitmap)
-		return -ENOMEM;
-	memset(io_bitmaps, 0xFF, IO_BITMAP_PAGES * PAGE_SIZE);
-	memset(msr_bitmap, 0xFF, MSR_BITMAP_PAGES * PAGE_SIZE);
-	return 0;
+	spin_lock(&bitmaps_lock);
+	if (!io_bitmaps)
+		io_bitmaps = mm_alloc_pages(IO_BITMAP_PAGES, PAGE_SIZE);
+	void *msrs = msr_bitmap ? msr_bitmap : mm_alloc_pages(MSR_BITMAP_PAGES, PAGE_SIZE);
+	if (io_bitmaps && msrs && !msr_bitmap) {
+		memset(io_bitmaps, 0xFF, IO_BITMAP_PAGES * PAGE_SIZE);
+		memset(msrs, 0xFF, MSR_BITMAP_PAGES * PAGE_SIZE);
+		__atomic_store_n(&msr_bitmap, msrs, __ATOMIC_RELEASE); /* last: the test above reads it */
+	}
+	spin_unlock(&bitmaps_lock);
+	return msr_bitmap ? 0 : -ENOMEM;
 }
 
 /* MSRs the VMCS does not switch. The hypervisor never uses them, so the hardware simply holds the
@@ -67,7 +73,7 @@ static void store_unswitched_msr(struct vmx_vcpu *x, enum vreg r, u64 value)
 
 static void setup_host_state(void)
 {
-	const struct host_tables *h = cpu_host_tables();
+	const struct host_tables h = cpu_host_tables(); /* the pCPU the vCPU is made on, and runs on */
 	vmcs_write(VMCS_HOST_CR0, read_cr0());
 	vmcs_write(VMCS_HOST_CR3, read_cr3());
 	vmcs_write(VMCS_HOST_CR4, read_cr4());
@@ -79,10 +85,10 @@ static void setup_host_state(void)
 	vmcs_write(VMCS_HOST_GS_SELECTOR, 0);
 	vmcs_write(VMCS_HOST_TR_SELECTOR, HOST_TR_SELECTOR);
 	vmcs_write(VMCS_HOST_FS_BASE, 0);
-	vmcs_write(VMCS_HOST_GS_BASE, 0);
-	vmcs_write(VMCS_HOST_TR_BASE, h->tss_base);
-	vmcs_write(VMCS_HOST_GDTR_BASE, h->gdt_base);
-	vmcs_write(VMCS_HOST_IDTR_BASE, h->idt_base);
+	vmcs_write(VMCS_HOST_GS_BASE, rdmsr(MSR_GS_BASE)); /* this_pcpu() */
+	vmcs_write(VMCS_HOST_TR_BASE, h.tss_base);
+	vmcs_write(VMCS_HOST_GDTR_BASE, h.gdt_base);
+	vmcs_write(VMCS_HOST_IDTR_BASE, h.idt_base);
 	vmcs_write(VMCS_HOST_SYSENTER_CS, 0);
 	vmcs_write(VMCS_HOST_SYSENTER_ESP, 0);
 	vmcs_write(VMCS_HOST_SYSENTER_EIP, 0);
@@ -149,6 +155,16 @@ static int vmx_set_state(struct vcpu *v, const struct start_state *g)
 	return 0;
 }
 
+/* VPIDs are handed out round-robin to the vCPUs of every pCPU; a reused one is flushed where it is used. */
+static u16 next_vpid_of_all(void)
+{
+	u16 vpid = __atomic_load_n(&next_vpid, __ATOMIC_RELAXED), next;
+	do
+		next = vpid == MAX_VPID ? 1 : vpid + 1;
+	while (!__atomic_compare_exchange_n(&next_vpid, &vpid, next, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	return vpid;
+}
+
 static void setup_controls(struct vcpu *v, struct vmx_vcpu *x)
 {
 	const struct vmx_caps *c = &vmx_caps;
@@ -168,8 +184,7 @@ static void setup_controls(struct vcpu *v, struct vmx_vcpu *x)
 	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, ~(u64)CR0_GUEST_OWNED);
 	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, CR4_HOST_OWNED_ALL);
 	if (c->secondary & PROC2_ENABLE_VPID) {
-		x->vpid = next_vpid;
-		next_vpid = next_vpid == MAX_VPID ? 1 : next_vpid + 1;
+		x->vpid = next_vpid_of_all();
 		vmcs_write(VMCS_VPID, x->vpid);
 		invvpid(INVVPID_SINGLE_CONTEXT, x->vpid); /* the VPID may have served an earlier vCPU */
 	}
@@ -191,7 +206,7 @@ static int vmx_vcpu_init(struct vcpu *v)
 		log_error("VMCLEAR/VMPTRLD of a new VMCS failed");
 		return -ENOSYS;
 	}
-	current_vcpu = x;
+	this_pcpu()->loaded_vmcs_owner = x;
 	load_unswitched_msrs(x);
 	setup_controls(v, x);
 	if (vmx_apicv_vcpu_init(v))
@@ -208,8 +223,8 @@ static void vmx_vcpu_destroy(struct vcpu *v)
 	if (!x)
 		return;
 	vmclear(virt_to_phys(x->vmcs));
-	if (current_vcpu == x)
-		current_vcpu = NULL;
+	if (this_pcpu()->loaded_vmcs_owner == x)
+		this_pcpu()->loaded_vmcs_owner = NULL;
 	vmx_apicv_vcpu_destroy(x);
 	mm_free_pages(x->vmcs, 1);
 	mm_free_pages(x, 1);
@@ -234,12 +249,12 @@ static void load_vmcs(struct vmx_vcpu *x)
 {
 	vmptrld(virt_to_phys(x->vmcs));
 	load_unswitched_msrs(x);
-	current_vcpu = x;
+	this_pcpu()->loaded_vmcs_owner = x;
 }
 
 static void vmx_load(struct vcpu *v)
 {
-	if (current_vcpu != v->arch)
+	if (this_pcpu()->loaded_vmcs_owner != v->arch)
 		load_vmcs(v->arch);
 }
 
@@ -274,7 +289,7 @@ static void apply_request(struct vcpu *v, const struct entry_request *r);
 static void vmx_run(struct vcpu *v, const struct entry_request *in, struct exit_info *e)
 {
 	struct vmx_vcpu *x = v->arch;
-	if (current_vcpu != x) /* the scheduler's be->load() normally did it already */
+	if (this_pcpu()->loaded_vmcs_owner != x) /* the scheduler's be->load() normally did it already */
 		load_vmcs(x);
 	/* RSP and RFLAGS rarely change in the core: write back only what did. */
 	if (v->gpr[GPR_RSP] != x->exit_rsp)
