@@ -13,6 +13,7 @@
 #define RESULT_MARK '\x01'
 #define OUT_FIRST_PAGES 4    /* most jobs print a few KiB */
 #define OUT_MAX_PAGES 1024   /* 4 MiB; a job that prints more waits until it is the head */
+#define WORKER_RETURN_MS 5000
 
 static struct spinlock order_lock;
 static struct suite_job *jobs;
@@ -206,15 +207,16 @@ static void log_spread(const struct suite_job *list, u32 n)
 	log_info("suite jobs per pCPU:%s", line);
 }
 
-/* Insertion sort, stable: heavier first, suite order among equals. */
-static u32 order_by_weight(const struct suite_job *list, u32 n, u32 *order)
+/* Insertion sort, stable: heavier first, suite order among equals; with one pCPU, suite order (a heavy
+ * job first would only hold back the output of the rest). */
+static u32 order_by_weight(const struct suite_job *list, u32 n, u32 *order, bool by_weight)
 {
 	u32 m = 0;
 	for (u32 i = 0; i < n; i++) {
 		if (i && list[i].after_previous)
 			continue;
 		u32 at = m++;
-		for (; at && list[order[at - 1]].weight < list[i].weight; at--)
+		for (; by_weight && at && list[order[at - 1]].weight < list[i].weight; at--)
 			order[at] = order[at - 1];
 		order[at] = i;
 	}
@@ -229,7 +231,7 @@ void suite_jobs_run(struct suite_job *list, u32 n)
 		panic("no memory for the order of %u suite jobs", n);
 	for (u32 i = 0; i < n; i++)
 		list[i].index = i;
-	nstarts = order_by_weight(list, n, start_order);
+	nstarts = order_by_weight(list, n, start_order, pcpu_online_count() > 1);
 	njobs = n;
 	head = next_start = 0;
 	jobs = list;
@@ -241,9 +243,10 @@ void suite_jobs_run(struct suite_job *list, u32 n)
 	/* The jobs on other pCPUs end by their own watchdog deadlines. */
 	while (__atomic_load_n(&head, __ATOMIC_ACQUIRE) < n)
 		cpu_relax();
+	/* Every job is written out: an AP's worker has nothing left to take and returns at once. */
 	for (u32 i = 1; i < pcpu_count(); i++)
-		while (__atomic_load_n(&pcpu_get(i)->mailbox.fn, __ATOMIC_ACQUIRE))
-			cpu_relax();
+		if (!pcpu_wait_idle(pcpu_get(i), WORKER_RETURN_MS))
+			log_error("pCPU %u: its suite worker did not return within %u ms", i, WORKER_RETURN_MS);
 	console_set_capture(NULL);
 	jobs = NULL;
 	mm_free_pages(start_order, order_pages);

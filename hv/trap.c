@@ -100,6 +100,7 @@ void trap_dispatch(struct trap_frame *f)
 		hv_finish(HV_STATUS_PANIC);
 	}
 	reporting = true;
+	console_set_capture(NULL); /* straight out, not into a suite job's buffer (hv/suite_jobs.c) */
 	console_printf("Bail out! microhv: host %s (vector %llu) error code 0x%llx\n", exception_name(f->vector),
 		       f->vector, f->error_code);
 	if (f->vector == VEC_PF || f->vector == VEC_DF)
@@ -114,6 +115,7 @@ void panic(const char *fmt, ...)
 	va_list ap;
 	u64 rbp;
 	irq_disable();
+	console_set_capture(NULL); /* straight out, not into a suite job's buffer (hv/suite_jobs.c) */
 	console_printf("Bail out! microhv panic: ");
 	va_start(ap, fmt);
 	console_vprintf(fmt, ap);
