@@ -21,7 +21,7 @@ done
 rm -rf "$dir"
 mkdir -p "$dir"
 sh scripts/mkesp.sh "$dir/disk.img" build/microhv.efi "platform=$platform exit=shutdown test=$test" >/dev/null
-sed -e "s/@MODEL@/$model/" -e "s/@CPUS@/1/" -e 's/^magic_break: enabled=0/magic_break: enabled=1/' \
+sed -e "s/@MODEL@/$model/" -e "s/@CPUS@/1/" -e "s/@CPU_PANICS@/cpu0=report/" -e 's/^magic_break: enabled=0/magic_break: enabled=1/' \
 	scripts/bochs.bxrc.in > "$dir/bochsrc"
 # The debugger's commands, one per stop: boot, first break (trace on), second break (trace off), then
 # whatever CPU-panic reports come (run-platform.sh answers those with c as well).

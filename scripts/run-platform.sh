@@ -123,7 +123,9 @@ bochs-vmx-tigerlake | bochs-vmx-skylake | bochs-svm-ryzen)
 	mkdir -p "$dir"
 	# shellcheck disable=SC2086
 	sh scripts/mkesp.sh "$dir/disk.img" $B/microhv.efi "$cfg" $present
-	sed -e "s/@MODEL@/$model/" -e "s/@CPUS@/$HOST_CPUS/" scripts/bochs.bxrc.in > "$dir/bochsrc"
+	cpu_panics=cpu0=report
+	for i in $(seq 1 $((HOST_CPUS - 1))); do cpu_panics="$cpu_panics, cpu$i=report"; done
+	sed -e "s/@MODEL@/$model/" -e "s/@CPUS@/$HOST_CPUS/" -e "s/@CPU_PANICS@/$cpu_panics/" scripts/bochs.bxrc.in >"$dir/bochsrc"
 	# Debian's bochs starts in its debugger, and re-enters it at each reported CPU panic: continue each time
 	for _ in $(seq 64); do echo c; done > "$dir/cont.rc"
 	rm -f "$dir/serial.out" "$dir/disk.img.lock" # a killed Bochs leaves its lock behind

@@ -87,10 +87,18 @@ add_row fuzz-smoke "${1:-0}" "${2:-1}" 0 $(( $(now) - t0 ))
 . scripts/compat-lib.sh
 qk_suite_args guest-tests/qemu-kernels/make-test.txt build/qemu-kernels
 
+# The Bochs platforms run the suite on 2 pCPUs, its VMs spread over both (issue 14, hv/suite_jobs.c);
+# qemu-svm keeps 1 (the serial path): with -smp 2 its smp_1024 fails about 1 run in 6, an SVM bug not
+# found yet (docs/architecture.md). HOST_CPUS=N sets every platform's count.
+suite_cpus() {
+	case "$1" in bochs-*) echo "${HOST_CPUS:-2}" ;; *) echo "${HOST_CPUS:-1}" ;; esac
+}
+
 for p in $PLATFORMS; do
 	t0=$(now)
 	rm -f "$R/$p.tap" "$R/$p.status" # a run that breaks early must not leave the last run's results here
-	{ ESP_FILES="${ESP_FILES:-}$qk_files" MICROHV_ARGS="${MICROHV_ARGS:-}$qk_args" sh scripts/run-platform.sh "$p" "" ""
+	{ HOST_CPUS=$(suite_cpus "$p") ESP_FILES="${ESP_FILES:-}$qk_files" MICROHV_ARGS="${MICROHV_ARGS:-}$qk_args" \
+		sh scripts/run-platform.sh "$p" "" ""
 	  echo $? > "$R/$p.status"; } |
 		grep --line-buffered -E '^(== |  \[ *[0-9.]+s\] |not ok |Bail out!|tap-verdict: )' # one line per guest, live
 	status=$(cat "$R/$p.status" 2>/dev/null || echo 2)
