@@ -29,7 +29,7 @@ void mm_init(u64 base, u64 size)
 	free_pages = pool_pages;
 }
 
-void *mm_alloc_pages(u64 count, u64 align)
+static void *alloc_pages(u64 count, u64 align, bool quiet)
 {
 	u64 step = MAX(align, PAGE_SIZE) / PAGE_SIZE;
 	u64 first = (ALIGN_UP(pool_base, step * PAGE_SIZE) - pool_base) / PAGE_SIZE;
@@ -46,8 +46,19 @@ void *mm_alloc_pages(u64 count, u64 align)
 		return p;
 	}
 	/* After the unlock: the console may allocate too (a job's output buffer, hv/suite_jobs.c). */
-	log_error("out of memory: %llu contiguous pages wanted, %llu free", count, free_now);
+	if (!quiet)
+		log_error("out of memory: %llu contiguous pages wanted, %llu free", count, free_now);
 	return NULL;
+}
+
+void *mm_alloc_pages(u64 count, u64 align)
+{
+	return alloc_pages(count, align, false);
+}
+
+void *mm_alloc_pages_quiet(u64 count, u64 align)
+{
+	return alloc_pages(count, align, true);
 }
 
 void mm_free_pages(void *p, u64 count)

@@ -8,6 +8,8 @@
 void mm_init(u64 pool_base, u64 pool_size);
 /* `count` zeroed, physically contiguous pages aligned to `align` bytes (a power of two >= PAGE_SIZE). */
 void *mm_alloc_pages(u64 count, u64 align);
+/* The same, without the out-of-memory log line: for a caller that reports (or waits) itself. */
+void *mm_alloc_pages_quiet(u64 count, u64 align);
 void mm_free_pages(void *p, u64 count);
 u64 mm_free_page_count(void);
 

@@ -214,7 +214,13 @@ static void run_one(const struct backend *be, const struct suite_entry *t, const
 					  .no_apicv = t->no_apicv,
 					  .vcpus = t->vcpus ? t->vcpus : 1 };
 	u64 ram_bytes = t->ram_mib ? (u64)t->ram_mib << 20 : VM_DEFAULT_RAM_BYTES;
+retry:; /* after waiting for memory that the VMs of other pCPUs held */
 	struct vm *vm = vm_create(be, t->name, ram_bytes, &config);
+	if (!vm && suite_jobs_wait_for_memory()) {
+		log_info("guest '%s': its %llu MiB were not free while other pCPUs ran VMs: tried again after one "
+			 "ended", t->name, ram_bytes >> 20);
+		goto retry;
+	}
 	if (!vm) {
 		emit(totals, false, "%s/%s/completed # cannot create a VM with %llu MiB of RAM (out of memory?)", platform,
 		     t->name, ram_bytes >> 20);
@@ -232,10 +238,16 @@ static void run_one(const struct backend *be, const struct suite_entry *t, const
 	u32 nvcpus = config.vcpus;
 	for (u32 i = 0; i < nvcpus; i++) {
 		int err = vm_add_vcpu(vm, i == 0 ? &entry : NULL);
+		if (err == -ENOMEM) {
+			vm_destroy(vm); /* all of it, so that no two waiting jobs hold half a VM each */
+			if (suite_jobs_wait_for_memory())
+				goto retry;
+			vm = NULL;
+		}
 		if (err) {
 			emit(totals, false, "%s/%s/completed # cannot create vCPU %u of %u (%s)", platform, t->name, i,
 			     nvcpus, err == -EINVAL ? "more than the VM limit" : "out of memory");
-			vm_destroy(vm);
+			vm_destroy(vm); /* NULL if already destroyed */
 			return;
 		}
 	}

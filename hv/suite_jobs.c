@@ -22,6 +22,8 @@ static u32 *start_order; /* job indices, heaviest first; an after_previous job i
 static u32 nstarts;
 static u32 next_start;   /* the next entry of start_order a pCPU takes */
 static u32 results;      /* result lines written */
+static u32 running;      /* jobs running and not waiting for memory (atomic) */
+static u32 finished;     /* jobs finished (atomic) */
 
 static void write_result(bool ok, const char *text, size_t n)
 {
@@ -155,6 +157,19 @@ u32 suite_jobs_results(void)
 	return results;
 }
 
+bool suite_jobs_wait_for_memory(void)
+{
+	u32 seen = __atomic_load_n(&finished, __ATOMIC_ACQUIRE);
+	if (__atomic_sub_fetch(&running, 1, __ATOMIC_ACQ_REL) == 0) {
+		__atomic_add_fetch(&running, 1, __ATOMIC_ACQ_REL);
+		return false;
+	}
+	while (__atomic_load_n(&finished, __ATOMIC_ACQUIRE) == seen && __atomic_load_n(&running, __ATOMIC_ACQUIRE))
+		cpu_relax();
+	__atomic_add_fetch(&running, 1, __ATOMIC_ACQ_REL);
+	return true;
+}
+
 /* j is done: it and every done job after it are written out; the next unfinished one writes on. */
 static void finish(struct suite_job *j)
 {
@@ -186,9 +201,12 @@ static void worker(struct pcpu *self, void *arg)
 			struct suite_job *j = &jobs[i];
 			j->pcpu = self->index;
 			self->job = j;
+			__atomic_add_fetch(&running, 1, __ATOMIC_ACQ_REL);
 			j->run(j);
+			__atomic_sub_fetch(&running, 1, __ATOMIC_ACQ_REL);
 			self->job = NULL;
 			finish(j);
+			__atomic_add_fetch(&finished, 1, __ATOMIC_RELEASE);
 		} while (++i < njobs && jobs[i].after_previous);
 	}
 }
@@ -233,7 +251,7 @@ void suite_jobs_run(struct suite_job *list, u32 n)
 		list[i].index = i;
 	nstarts = order_by_weight(list, n, start_order, pcpu_online_count() > 1);
 	njobs = n;
-	head = next_start = 0;
+	head = next_start = running = finished = 0;
 	jobs = list;
 	console_set_capture(capture);
 	for (u32 i = 1; i < pcpu_count(); i++)

@@ -39,4 +39,9 @@ void suite_jobs_result(bool ok, const char *text);
 /* How many result lines were written (the plan's N). */
 u32 suite_jobs_results(void);
 
+/* For a job whose VM found no memory (having freed what it got): true after one more job has finished,
+ * when the memory other pCPUs' VMs held may be free again; false when no other job is running, so the
+ * memory is not there at all. A waiting job does not count as running: two cannot wait for each other. */
+bool suite_jobs_wait_for_memory(void);
+
 #endif

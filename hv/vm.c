@@ -29,7 +29,8 @@ struct vm *vm_create(const struct backend *be, const char *name, u64 ram_size, c
 	vm->name = name;
 	vm->config = *config;
 	vm->ram_size = ALIGN_UP(ram_size, LARGE_PAGE_SIZE);
-	vm->ram = mm_alloc_pages(vm->ram_size / PAGE_SIZE, LARGE_PAGE_SIZE);
+	/* Quiet: the runner says why it failed, or waits for the VMs of other pCPUs (hv/suite_jobs.h). */
+	vm->ram = mm_alloc_pages_quiet(vm->ram_size / PAGE_SIZE, LARGE_PAGE_SIZE);
 	vm->outcome = VM_RUNNING;
 	vm->timers_dirty = true;
 	/* One policy for the VM's final vCPU count (topology leaves, HTT), built once. */
