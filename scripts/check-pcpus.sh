@@ -7,7 +7,10 @@
 # can) on Bochs with 3 CPUs. Each of those runs boots test=cpuid only.
 # The suite in parallel: a selection whose first guest (apic_timer) runs longer than the four after it
 # together, on 2 pCPUs and with pcpus=1: both pCPUs ran jobs, and the TAP result lines (numbers and
-# names, without the times) are the same, in suite order, as the serial run's.
+# names, without the times) are the same, in suite order, as the serial run's; leak_check runs on leak_write's
+# pCPU (after-previous). Two guest= kernels of 160 MiB each do not
+# fit the 256 MiB pool together: on 2 pCPUs the second waits for the first (which hangs until its 1 s
+# watchdog) and then passes.
 set -u
 B=build
 . scripts/log-check.sh
@@ -62,5 +65,22 @@ check bochs-locked-ap-rest-online '^# microhv: 2 pCPUs online$'
 check bochs-locked-ap-suite-runs '^ok [0-9]+ - bochs-vmx-tigerlake/cpuid/completed'
 parallel qemu qemu-svm
 parallel bochs bochs-vmx-tigerlake
+
+# after-previous: with only leak_write and leak_check, the pCPU that does not take leak_write would take
+# leak_check at once; log=debug names each job's pCPU.
+boot qemu-after-previous qemu-svm 2 log=debug leak_write,leak_check
+write_pcpu=$(sed -n 's/^# microhv: debug: suite job 0 on pCPU \([0-9]*\)$/\1/p' "$log")
+check qemu-leak-check-on-leak-writes-pcpu "^# microhv: debug: suite job 1 on pCPU ${write_pcpu:-none}\$"
+
+D=$B/pcpus-kernels
+mkdir -p "$D"
+for k in big_hang big_pass; do cp $B/guests/plain_kernel.elf "$D/$k.elf"; done
+export ESP_FILES="$D/big_hang.elf $D/big_pass.elf"
+boot qemu-memory-wait qemu-svm 2 'guest=big_hang.elf mem=160 append=hang timeout=1 guest=big_pass.elf mem=160' \
+	big_hang.elf,big_pass.elf
+unset ESP_FILES
+check qemu-memory-wait-said "^# microhv: guest 'big_(hang|pass).elf': its 160 MiB were not free while other pCPUs ran VMs: tried again after one ended$"
+check qemu-memory-wait-second-passes '^ok [0-9]+ - qemu-svm/big_pass.elf/completed'
+check qemu-memory-wait-first-hit-its-watchdog '^not ok [0-9]+ - qemu-svm/big_hang.elf/completed # FAILED: '
 echo "pcpus: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
