@@ -201,6 +201,7 @@ static void worker(struct pcpu *self, void *arg)
 			struct suite_job *j = &jobs[i];
 			j->pcpu = self->index;
 			self->job = j;
+			log_debug("suite job %u on pCPU %u", j->index, self->index); /* check-pcpus.sh reads it */
 			__atomic_add_fetch(&running, 1, __ATOMIC_ACQ_REL);
 			j->run(j);
 			__atomic_sub_fetch(&running, 1, __ATOMIC_ACQ_REL);
