@@ -99,9 +99,14 @@ static void check_irq0(void)
 	tsc_delay_us(20000);
 	CHECK_EQ(irq_count(PIT_VEC), before, "masked_pin_no_irq0");
 
-	/* Mode 0: one interrupt at terminal count, then none. */
+	/* Mode 0: one interrupt at terminal count, then none. The pin is unmasked only once OUT is high and
+	 * steady (a first mode-0 count ran out while masked): unmasking then sends nothing, and a vCPU
+	 * descheduled for longer than the count (a busy host) cannot have its edge dropped by the mask. */
 	pit_load(PIT_CH0, 0, 0, PERIOD_COUNT);
+	tsc_delay_us(20000);
 	ioapic_rte_write(IRQ0_PIN, entry);
+	CHECK_EQ(irq_count(PIT_VEC), before, "mode0_unmask_after_count_no_irq0");
+	pit_load(PIT_CH0, 0, 0, PERIOD_COUNT);
 	start = rdtsc();
 	while (irq_count(PIT_VEC) == before && rdtsc() - start < GIVE_UP_TSC)
 		cpu_relax();
