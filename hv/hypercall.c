@@ -2,6 +2,7 @@
 #include "hypercall.h"
 #include "events.h"
 #include "rules/guest_abi.h"
+#include "pcpu.h"
 #include "platform/irq_sources.h"
 #include "vm.h"
 #include "x86.h"
@@ -62,6 +63,8 @@ bool hypercall_read_only(struct vcpu *v, u8 cpl)
 		r[GPR_RAX] = MICROHV_ABI_VERSION;
 	else if (r[GPR_RAX] == HC_STAT)
 		r[GPR_RAX] = (u64)hc_stat(v, r[GPR_RBX]);
+	else if (r[GPR_RAX] == HC_WHERE) /* answered where the vCPU runs, also on the back end's fast path */
+		r[GPR_RAX] = this_pcpu()->index, r[GPR_RBX] = pcpu_online_count();
 	else
 		return false;
 	return true;

@@ -52,6 +52,15 @@ static inline s64 hc_stat(u64 counter)
 	return hc_call(HC_STAT, counter, 0, 0, 0);
 }
 
+/* The pCPU the calling vCPU runs on (its index, 0 = the boot CPU); *online gets how many are online. */
+static inline s64 hc_where(u64 *online)
+{
+	struct hc_regs r = { .rax = HC_WHERE };
+	hc_raw(&r);
+	*online = r.rbx;
+	return (s64)r.rax;
+}
+
 static inline s64 hc_query_memtype(u64 gpa)
 {
 	return hc_call(HC_QUERY_MEMTYPE, gpa, 0, 0, 0);

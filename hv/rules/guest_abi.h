@@ -22,6 +22,7 @@
 #define HC_STAT 0x02          /* RBX = HC_STAT_* -> counter value for the calling vCPU */
 #define HC_HOST_CPUID 0x03    /* RBX leaf, RCX subleaf -> RAX, RBX, RCX, RDX = raw host CPUID (debug) */
 #define HC_QUERY_MEMTYPE 0x04 /* RBX = GPA -> RAX = memory type (bits 2:0) | ignore-PAT (bit 3), -EINVAL if unmapped */
+#define HC_WHERE 0x05         /* -> RAX = index of the pCPU the calling vCPU runs on, RBX = pCPUs online */
 #define HC_BENCH_MODE 0x10    /* RBX = mask of HC_BENCH_NULL_*, RCX = HC_BENCH_NULL_MMIO's instruction length:
                                * those exits take the back end's null path (bench/ only) -> 0 or -EINVAL */
 #define HC_DEBUG_BREAK_ENTRY 0x11 /* makes the next VM entry fail on purpose (harness guests only) -> 0 */
