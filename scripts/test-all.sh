@@ -88,8 +88,8 @@ add_row fuzz-smoke "${1:-0}" "${2:-1}" 0 $(( $(now) - t0 ))
 qk_suite_args guest-tests/qemu-kernels/make-test.txt build/qemu-kernels
 
 # The Bochs platforms run the suite on 2 pCPUs, its VMs spread over both (issue 14, hv/suite_jobs.c);
-# qemu-svm keeps 1 (the serial path): with -smp 2 its smp_1024 fails about 1 run in 6, an SVM bug not
-# found yet (docs/architecture.md). HOST_CPUS=N sets every platform's count.
+# qemu-svm keeps 1 (the serial path): with -smp 2 its smp_1024 fails about 1 run in 3 (a vCPU comes back
+# holding the boot CPU's own state, docs/architecture.md). HOST_CPUS=N sets every platform's count.
 suite_cpus() {
 	case "$1" in bochs-*) echo "${HOST_CPUS:-2}" ;; *) echo "${HOST_CPUS:-1}" ;; esac
 }
