@@ -14,6 +14,7 @@
 #include "suite.h"
 #include "suite_jobs.h"
 #include "rules/tap.h"
+#include "spinlock.h"
 #include "time.h"
 #include "vm.h"
 #include "x86.h"
@@ -170,8 +171,28 @@ static bool as_expected(const struct test_run *r, const struct vm *vm, u64 elaps
 	return false;
 }
 
+/* mb_reason() (hv/rules/loader/multiboot.c) writes a parse failure's text into one static buffer: jobs on
+ * other pCPUs parse one at a time, each copying its reason out before the next parse. */
+struct load_reason {
+	char text[200];
+};
+static struct spinlock parse_lock;
+
+static int parse_guest(const u8 *image, u64 size, u64 ram_size, struct mb_image *img, struct load_reason *r,
+		       const char **why)
+{
+	spin_lock(&parse_lock);
+	int err = multiboot_parse(image, size, ram_size, img, why);
+	if (err) {
+		snprintf(r->text, sizeof(r->text), "%s", *why);
+		*why = r->text;
+	}
+	spin_unlock(&parse_lock);
+	return err;
+}
+
 static int load_guest(struct vm *vm, const struct suite_entry *t, const char *platform, struct start_state *entry,
-		      const char **why)
+		      struct load_reason *reason, const char **why)
 {
 	char args[BUILTIN_ARGS_MAX];
 	struct mb_image img;
@@ -180,7 +201,7 @@ static int load_guest(struct vm *vm, const struct suite_entry *t, const char *pl
 	const u8 *image = suite_image(t, &size, why);
 	if (!image)
 		return -EINVAL;
-	int err = multiboot_parse(image, size, vm->ram_size, &img, why);
+	int err = parse_guest(image, size, vm->ram_size, &img, reason, why);
 	if (err)
 		return err;
 	/* A built-in guest learns its platform and VM options only to name a documented emulator gap in a
@@ -205,6 +226,7 @@ static void run_one(const struct backend *be, const struct suite_entry *t, const
 			      .deadline_ms = t->timeout_ms ? t->timeout_ms : DEFAULT_TIMEOUT_MS };
 	struct start_state entry;
 	const char *why = "";
+	struct load_reason load_why;
 	char reason[200];
 	u64 start_ms = time_ms();
 
@@ -226,7 +248,7 @@ retry:; /* after waiting for memory that the VMs of other pCPUs held */
 		     t->name, ram_bytes >> 20);
 		return;
 	}
-	if (load_guest(vm, t, platform, &entry, &why)) {
+	if (load_guest(vm, t, platform, &entry, &load_why, &why)) {
 		log_error("guest '%s': %s", t->name, why);
 		emit(totals, false, "%s/%s/load # %s", platform, t->name, why);
 		vm_destroy(vm);
