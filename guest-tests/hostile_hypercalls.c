@@ -49,7 +49,7 @@ static inline __attribute__((always_inline)) u64 raw_call(bool svm, u64 fn, cons
 
 static bool known_function(u64 fn)
 {
-	return fn <= HC_QUERY_MEMTYPE || fn == HC_BENCH_MODE || fn == HC_DEBUG_BREAK_ENTRY || fn == HC_QUERY_CR0 ||
+	return fn <= HC_WHERE || fn == HC_BENCH_MODE || fn == HC_DEBUG_BREAK_ENTRY || fn == HC_QUERY_CR0 ||
 	       fn == HC_IOAPIC_PIN || fn == HC_RAISE_MSI;
 }
 
