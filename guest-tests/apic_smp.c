@@ -6,6 +6,7 @@
  * descheduled) and delivered by the hardware at its next entry; the BSP runs the second half in x2APIC
  * mode while the AP stays in xAPIC mode. */
 #include "guest.h"
+#include "tsc.h"
 #include "hv/lib/fmt.h"
 
 #define SPURIOUS 0xFF
@@ -97,8 +98,8 @@ static void send(u32 dest, u32 low)
 /* Spins (PAUSE: another vCPU gets to run) until *counter reaches target, or a generous timeout. */
 static bool wait_for(volatile u32 *counter, u32 target)
 {
-	for (u64 end = rdtsc() + WAIT_TSC; *counter < target;) {
-		if (rdtsc() > end)
+	for (struct spin_budget b = spin_budget_tsc(WAIT_TSC); *counter < target;) {
+		if (spin_budget_spent(&b))
 			return false;
 		cpu_relax();
 	}

@@ -61,14 +61,14 @@ static void send(const struct ipi *ipi)
  * complete arrival for the settle time. */
 static void wait_expected(u8 vector, const struct cpu_set *expect, u64 sent)
 {
-	u64 deadline = tsc_deadline_us(IPI_ARRIVAL_US);
+	struct spin_budget b = spin_budget_us(IPI_ARRIVAL_US);
 	bool any = false, all = true;
 
 	for (u32 i = 0; i < smp_cpu_count(); i++) {
 		if (!cpu_set_has(expect, i))
 			continue;
 		any = true;
-		while (smp_irq_count(i, vector) <= vector_before[i] && !tsc_passed(deadline))
+		while (smp_irq_count(i, vector) <= vector_before[i] && !spin_budget_spent(&b))
 			cpu_relax();
 		all &= smp_irq_count(i, vector) > vector_before[i];
 	}

@@ -1,5 +1,6 @@
 /* External-interrupt handlers for test guests (see irq.h). The state is the calling CPU's. */
 #include "irq.h"
+#include "tsc.h"
 #include "exc.h"
 #include "fixup.h"
 #include "lapic.h"
@@ -105,9 +106,9 @@ const struct irq_event *irq_log(u32 i)
 u64 irq_wait(u8 vector, u64 count, u64 timeout_tsc)
 {
 	struct irq_cpu_state *s = state();
-	u64 deadline = rdtsc() + timeout_tsc;
+	struct spin_budget b = spin_budget_tsc(timeout_tsc);
 
-	while (s->counts[vector] < count && rdtsc() < deadline)
+	while (s->counts[vector] < count && !spin_budget_spent(&b))
 		cpu_relax();
 	return s->counts[vector];
 }

@@ -229,12 +229,12 @@ bool smp_call_async(u32 index, smp_fn_t fn, u64 arg)
 bool smp_call_wait(u32 index, u64 *result)
 {
 	struct cpu_local *c = smp_cpu(index);
-	u64 deadline = tsc_deadline_us(SMP_CALL_TIMEOUT_US);
+	struct spin_budget b = spin_budget_us(SMP_CALL_TIMEOUT_US);
 
 	if (!c || index == 0)
 		return false;
 	while (c->cmd.done != c->cmd.seq) {
-		if (c->state != CPU_ONLINE || tsc_passed(deadline))
+		if (c->state != CPU_ONLINE || spin_budget_spent(&b))
 			return false;
 		cpu_relax();
 	}
@@ -293,8 +293,8 @@ void smp_kick(u32 index)
 void smp_park(u32 index)
 {
 	if (smp_call_async(index, park_self, 0)) {
-		u64 deadline = tsc_deadline_us(SMP_CALL_TIMEOUT_US);
-		while (smp_cpu(index)->state != CPU_PARKED && !tsc_passed(deadline))
+		struct spin_budget b = spin_budget_us(SMP_CALL_TIMEOUT_US);
+		while (smp_cpu(index)->state != CPU_PARKED && !spin_budget_spent(&b))
 			cpu_relax();
 	}
 }

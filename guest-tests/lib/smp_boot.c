@@ -59,12 +59,12 @@ void smp_send_startup(const u32 *dests, u32 n)
 bool smp_wait_starts(u32 index, u32 starts, u64 timeout_us)
 {
 	struct cpu_local *c = smp_cpu(index);
-	u64 deadline = tsc_deadline_us(timeout_us);
+	struct spin_budget b = spin_budget_us(timeout_us);
 
 	if (!c || index == 0)
 		return false;
 	while (c->starts < starts || c->state != CPU_ONLINE) {
-		if (tsc_passed(deadline))
+		if (spin_budget_spent(&b))
 			return false;
 		cpu_relax();
 	}
@@ -113,10 +113,10 @@ u32 smp_start_all(void)
 	}
 	smp_send_startup(dests, n);
 	/* One deadline for all: they start in parallel. */
-	u64 deadline = tsc_deadline_us(SMP_START_TIMEOUT_US);
+	struct spin_budget b = spin_budget_us(SMP_START_TIMEOUT_US);
 	for (u32 i = 1; i < smp_cpu_count(); i++) {
 		struct cpu_local *c = smp_cpu(i);
-		while ((c->starts < wanted[i] || c->state != CPU_ONLINE) && !tsc_passed(deadline))
+		while ((c->starts < wanted[i] || c->state != CPU_ONLINE) && !spin_budget_spent(&b))
 			cpu_relax();
 		online += c->state == CPU_ONLINE;
 	}

@@ -31,6 +31,36 @@ static inline bool tsc_passed(u64 deadline)
 	return rdtsc() >= deadline;
 }
 
+/* A timeout that counts only the time this vCPU spent checking: a TSC step between two checks longer than
+ * SPIN_GAP_MAX_US (the vCPU did not run: microhv ran another one, or a busy host held the emulator's
+ * thread, whose TSC still moved) counts as SPIN_GAP_MAX_US. So a wait for another vCPU does not run out
+ * while that vCPU never had the CPU; a wait for what never comes still ends. For delays use tsc_delay_us(). */
+#define SPIN_GAP_MAX_US 1000
+
+struct spin_budget {
+	u64 last, left; /* TSC at the last check; ticks still to spin */
+};
+
+static inline struct spin_budget spin_budget_tsc(u64 ticks)
+{
+	return (struct spin_budget){ rdtsc(), ticks };
+}
+
+static inline struct spin_budget spin_budget_us(u64 us)
+{
+	return spin_budget_tsc(us * TSC_PER_US);
+}
+
+static inline bool spin_budget_spent(struct spin_budget *b)
+{
+	u64 now = rdtsc(), step = now - b->last, cap = SPIN_GAP_MAX_US * TSC_PER_US;
+	b->last = now;
+	if (step > cap)
+		step = cap;
+	b->left = step >= b->left ? 0 : b->left - step;
+	return b->left == 0;
+}
+
 /* Spin with PAUSE (under microhv a PAUSE lets the other vCPUs run). */
 static inline void tsc_delay_us(u64 us)
 {
