@@ -11,6 +11,7 @@
 
 #include "hv/lib/types.h"
 #include "x86.h"
+#include "spin_budget.h"
 
 #define TSC_ASSUMED_KHZ 4000000ull /* 4 GHz: only where microhv does not say */
 
@@ -37,10 +38,6 @@ static inline bool tsc_passed(u64 deadline)
  * while that vCPU never had the CPU; a wait for what never comes still ends. For delays use tsc_delay_us(). */
 #define SPIN_GAP_MAX_US 1000
 
-struct spin_budget {
-	u64 last, left; /* TSC at the last check; ticks still to spin */
-};
-
 static inline struct spin_budget spin_budget_tsc(u64 ticks)
 {
 	return (struct spin_budget){ rdtsc(), ticks };
@@ -53,12 +50,7 @@ static inline struct spin_budget spin_budget_us(u64 us)
 
 static inline bool spin_budget_spent(struct spin_budget *b)
 {
-	u64 now = rdtsc(), step = now - b->last, cap = SPIN_GAP_MAX_US * TSC_PER_US;
-	b->last = now;
-	if (step > cap)
-		step = cap;
-	b->left = step >= b->left ? 0 : b->left - step;
-	return b->left == 0;
+	return spin_budget_step(b, rdtsc(), SPIN_GAP_MAX_US * TSC_PER_US);
 }
 
 /* Spin with PAUSE (under microhv a PAUSE lets the other vCPUs run). */
